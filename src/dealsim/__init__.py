@@ -1,0 +1,27 @@
+"""dealsim: what a sovereign investment deal is really worth, and to whom.
+
+Conventions (used by every function in the package)
+---------------------------------------------------
+- Cash flows are float64 arrays with **time on the last axis** and scenarios on the
+  leading axes (numpy-financial's convention). Metrics reduce the last axis:
+  1-D in -> scalar out, ``(S, T)`` in -> ``(S,)`` out.
+- Sign: negative is money paid in by the investor, positive is money paid out to it.
+- Periods are years; rates are decimals per period (``0.055``), never percent; shares
+  are decimals.
+- Randomness enters only through a keyword ``seed`` (an int, a
+  :class:`numpy.random.SeedSequence` or a :class:`numpy.random.Generator`, as in
+  scipy's SPEC 7); the global numpy random state is never used.
+- Bad input raises :class:`dealsim.errors.DealsimError` (a ``ValueError``) naming the
+  argument. An undefined result inside one scenario (no IRR) is NaN plus a status.
+"""
+
+from ._version import __version__
+from .errors import CorrelationError, DealsimError, InvalidCashflowsError, InvalidParameterError
+
+__all__ = [
+    "CorrelationError",
+    "DealsimError",
+    "InvalidCashflowsError",
+    "InvalidParameterError",
+    "__version__",
+]

@@ -1,0 +1,131 @@
+"""Boundary checks shared by every public entry point.
+
+Each helper takes the argument's *name* first so that the error message can say
+which argument was wrong, and echoes the offending value with ``!r``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .errors import InvalidCashflowsError, InvalidParameterError
+
+__all__ = [
+    "as_cashflows",
+    "as_factor",
+    "finite",
+    "fraction",
+    "integer",
+    "positive",
+    "rate",
+]
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def as_cashflows(name: str, values: ArrayLike) -> NDArray[np.float64]:
+    """Return ``values`` as a float64 array with time on the last axis.
+
+    Raises
+    ------
+    InvalidCashflowsError
+        If the array is 0-d, has no periods, is not numeric, or holds NaN/inf.
+    """
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InvalidCashflowsError(f"{name} must be numeric; got {_short(values)}") from exc
+    if arr.ndim == 0:
+        raise InvalidCashflowsError(
+            f"{name} must have at least one axis (time is the last axis); got a scalar {arr.item()!r}"
+        )
+    if arr.shape[-1] == 0:
+        raise InvalidCashflowsError(f"{name} must have at least one period; got shape {arr.shape}")
+    if not np.isfinite(arr).all():
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise InvalidCashflowsError(
+            f"{name} must be finite; got {arr[tuple(bad)]!r} at index {tuple(int(i) for i in bad)}"
+        )
+    return arr
+
+
+def as_factor(
+    name: str, value: ArrayLike, *, low: float = 0.0, low_open: bool = False,
+    high: float = math.inf,
+) -> NDArray[np.float64]:
+    """Return a finite float64 array (scalar or over scenarios) within ``[low, high]``."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InvalidParameterError(f"{name} must be numeric; got {_short(value)}") from exc
+    if not np.isfinite(arr).all():
+        raise InvalidParameterError(f"{name} must be finite; got {_short(value)}")
+    if arr.size:
+        lo_bad = (arr <= low) if low_open else (arr < low)
+        if lo_bad.any() or (arr > high).any():
+            bad = arr[lo_bad | (arr > high)].flat[0]
+            lo = "(" if low_open else "["
+            raise InvalidParameterError(
+                f"{name} must be in {lo}{low:g}, {high:g}]; got {bad!r}"
+            )
+    return arr
+
+
+def finite(name: str, value: Any) -> float:
+    """Return ``value`` as a finite float."""
+    try:
+        out = float(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidParameterError(f"{name} must be a real number; got {_short(value)}") from exc
+    if not math.isfinite(out):
+        raise InvalidParameterError(f"{name} must be finite; got {value!r}")
+    return out
+
+
+def positive(name: str, value: Any, *, allow_zero: bool = False) -> float:
+    """Return ``value`` as a finite float that is > 0 (or >= 0 with ``allow_zero``)."""
+    out = finite(name, value)
+    if out < 0 or (out == 0 and not allow_zero):
+        rel = ">= 0" if allow_zero else "> 0"
+        raise InvalidParameterError(f"{name} must be finite and {rel}; got {value!r}")
+    return out
+
+
+def fraction(name: str, value: Any, *, allow_zero: bool = False, allow_one: bool = True) -> float:
+    """Return ``value`` as a float in (0, 1] (bounds adjustable)."""
+    out = finite(name, value)
+    lo_ok = out >= 0 if allow_zero else out > 0
+    hi_ok = out <= 1 if allow_one else out < 1
+    if not (lo_ok and hi_ok):
+        lo = "[" if allow_zero else "("
+        hi = "]" if allow_one else ")"
+        raise InvalidParameterError(f"{name} must be in {lo}0, 1{hi}; got {value!r}")
+    return out
+
+
+def rate(name: str, value: Any) -> float:
+    """Return ``value`` as a periodic rate: a finite float > -1 (decimals, not percent)."""
+    out = finite(name, value)
+    if out <= -1:
+        raise InvalidParameterError(f"{name} must be a decimal rate > -1; got {value!r}")
+    return out
+
+
+def integer(name: str, value: Any, *, minimum: int = 0) -> int:
+    """Return ``value`` as an ``int`` >= ``minimum`` (bools and non-integral floats refused)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        if isinstance(value, (float, np.floating)) and float(value).is_integer():
+            value = int(value)
+        else:
+            raise InvalidParameterError(f"{name} must be an integer; got {_short(value)}")
+    out = int(value)
+    if out < minimum:
+        raise InvalidParameterError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    return out

@@ -1,0 +1,27 @@
+"""Exceptions raised by dealsim.
+
+Every error that bad input can cause is a :class:`DealsimError`, which is a
+:class:`ValueError`, so ``except ValueError`` keeps working for callers that do
+not know dealsim. Messages name the argument and echo the value.
+"""
+
+from __future__ import annotations
+
+__all__ = ["CorrelationError", "DealsimError", "InvalidCashflowsError", "InvalidParameterError"]
+
+
+class DealsimError(ValueError):
+    """Base class of every dealsim input error."""
+
+
+class InvalidParameterError(DealsimError):
+    """A parameter (a rate, share, amount, count or option) is out of its domain."""
+
+
+class InvalidCashflowsError(DealsimError):
+    """A cash-flow array is empty, non-numeric or holds NaN/inf."""
+
+
+class CorrelationError(DealsimError):
+    """A correlation matrix is not square, symmetric, unit-diagonal or positive semi-definite,
+    or it names an uncertainty that does not exist."""
