@@ -1,0 +1,192 @@
+"""Contingent developer fees, paid as a project cost ahead of the cash-flow split.
+
+The model is SoftBank's fee on the Ohio gas plant (deal-facts.md §3): a fixed
+amount paid in equal annual installments from commercial operation, only if the
+plant reaches its target capacity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import _validate as v
+from .errors import InvalidParameterError
+
+__all__ = ["DeveloperFee"]
+
+#: Yen per dollar used for the SoftBank fee presets: ¥1tn ≈ $6.3bn in the FT report
+#: (deal-facts.md §1 "FX used in the articles", ≈ ¥159/$). A labelled preset value.
+SOFTBANK_FEE_JPY_PER_USD = 159.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeveloperFee:
+    """A developer fee paid in equal annual installments if a capacity target is met.
+
+    Parameters
+    ----------
+    total : float
+        Total fee, nominal USD (>= 0).
+    installments : int
+        Number of equal annual installments (>= 1).
+    capacity_target : float
+        Target capacity in the project's capacity unit (MW for power), > 0.
+    rule : {"all_or_nothing", "pro_rata"}
+        ``"all_or_nothing"``: the whole fee is paid iff achieved capacity >=
+        target (a relative tolerance of 1e-9 absorbs float noise);
+        ``"pro_rata"``: the fee is scaled by ``min(1, achieved / target)``.
+    start_offset : int
+        Years after the first operating year at which the first installment falls
+        (>= 0). Default 0: paid from commercial operation.
+    name : str
+        Label.
+    sources, assumptions : tuple of str
+        Citations and labelled assumptions.
+
+    Notes
+    -----
+    The fee is a project cost: it is deducted from net cash *before* the MOU
+    waterfall, so while the 50/50 tier applies the investor bears half of it.
+
+    Examples
+    --------
+    >>> fee = DeveloperFee(total=30.0, installments=3, capacity_target=10.0)
+    >>> fee.flows(cod=[1, 2], capacity=[10.0, 9.0], horizon=5)
+    array([[ 0., 10., 10., 10.,  0.],
+           [ 0.,  0.,  0.,  0.,  0.]])
+    >>> DeveloperFee(total=30.0, installments=0, capacity_target=10.0)
+    Traceback (most recent call last):
+    ...
+    dealsim.errors.InvalidParameterError: installments must be an integer >= 1; got 0
+    """
+
+    total: float
+    installments: int
+    capacity_target: float
+    rule: Literal["all_or_nothing", "pro_rata"] = "all_or_nothing"
+    start_offset: int = 0
+    name: str = "developer fee"
+    sources: tuple[str, ...] = ()
+    assumptions: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        v.positive("total", self.total, allow_zero=True)
+        v.integer("installments", self.installments, minimum=1)
+        v.positive("capacity_target", self.capacity_target)
+        if self.rule not in ("all_or_nothing", "pro_rata"):
+            raise InvalidParameterError(
+                f"rule must be 'all_or_nothing' or 'pro_rata'; got {self.rule!r}"
+            )
+        v.integer("start_offset", self.start_offset, minimum=0)
+
+    @property
+    def span(self) -> int:
+        """Years from commercial operation to the last installment, inclusive."""
+        return int(self.start_offset) + int(self.installments)
+
+    def paid_share(self, capacity: ArrayLike) -> NDArray[np.float64]:
+        """Share of the fee that is paid given achieved capacity (same unit as the target).
+
+        Examples
+        --------
+        >>> DeveloperFee(total=1.0, installments=1, capacity_target=10.0,
+        ...              rule="pro_rata").paid_share([5.0, 12.0])
+        array([0.5, 1. ])
+        """
+        cap = np.asarray(capacity, dtype=np.float64)
+        ratio = cap / self.capacity_target
+        if self.rule == "pro_rata":
+            return np.minimum(ratio, 1.0)
+        return (ratio >= 1.0 - 1e-9).astype(np.float64)
+
+    def flows(self, *, cod: ArrayLike, capacity: ArrayLike, horizon: int) -> NDArray[np.float64]:
+        """Fee paid in each year of the grid, as a positive cost.
+
+        Parameters
+        ----------
+        cod : int or array of int, shape (...)
+            Grid index of the first operating year, per scenario.
+        capacity : float or array, shape broadcastable with ``cod``
+            Achieved capacity in the project's capacity unit.
+        horizon : int
+            Number of years on the grid (T).
+
+        Returns
+        -------
+        ndarray, shape (..., T)
+            Fee installments; zero outside the payment window or when not earned.
+
+        Raises
+        ------
+        InvalidParameterError
+            If an installment would fall beyond ``horizon``.
+        """
+        cod_arr = np.asarray(cod, dtype=np.int64)
+        share = self.paid_share(capacity)
+        cod_arr, share = np.broadcast_arrays(cod_arr, share)
+        if cod_arr.size and int(cod_arr.max()) + self.span > horizon:
+            raise InvalidParameterError(
+                f"horizon must cover the fee's {self.installments} installments after "
+                f"commercial operation (year index {int(cod_arr.max())}); got horizon={horizon}"
+            )
+        offset = np.arange(horizon) - (cod_arr[..., None] + self.start_offset)
+        window = (offset >= 0) & (offset < self.installments)
+        return window * (share[..., None] * (self.total / self.installments))
+
+    @classmethod
+    def softbank_ohio(cls) -> DeveloperFee:
+        """SoftBank's reduced developer fee on the Ohio (Portsmouth) gas plant.
+
+        The original ¥1tn proposal was cut by more than 90% (FT, 19 Mar 2026), so the
+        final fee is under ¥100bn; it is paid over 15–20 years only if the 9.2 GW
+        target capacity is achieved.
+
+        Labelled assumptions: the fee is taken at its ¥100bn upper bound, converted at
+        ¥159/$ (deal-facts.md FX line: ¥1tn ≈ $6.3bn), paid in 15 equal annual
+        installments (the short end of 15–20 years, the costlier end for the project)
+        from commercial operation, all-or-nothing on 9,200 MW.
+
+        Examples
+        --------
+        >>> fee = DeveloperFee.softbank_ohio()
+        >>> round(fee.total / 1e6, 1), fee.installments, fee.capacity_target
+        (628.9, 15, 9200.0)
+        """
+        return cls(
+            total=100e9 / SOFTBANK_FEE_JPY_PER_USD,
+            installments=15,
+            capacity_target=9200.0,
+            name="SoftBank developer fee (reduced)",
+            sources=(
+                "FT, 19 Mar 2026: ¥1tn proposal cut by more than 90%; paid over 15-20 years "
+                "only if the 9.2 GW target capacity is achieved (deal-facts.md §3)",
+            ),
+            assumptions=(
+                "total = ¥100bn, the upper bound implied by a >90% cut",
+                "FX ¥159/$ (deal-facts.md: ¥1tn ≈ $6.3bn)",
+                "15 equal annual installments from commercial operation",
+            ),
+        )
+
+    @classmethod
+    def softbank_ohio_original(cls) -> DeveloperFee:
+        """SoftBank's original ¥1tn (≈ $6.3bn) proposal, with the same payment terms.
+
+        Examples
+        --------
+        >>> round(DeveloperFee.softbank_ohio_original().total / 1e9, 2)
+        6.29
+        """
+        reduced = cls.softbank_ohio()
+        return cls(
+            total=1e12 / SOFTBANK_FEE_JPY_PER_USD,
+            installments=reduced.installments,
+            capacity_target=reduced.capacity_target,
+            name="SoftBank developer fee (original proposal)",
+            sources=("FT, 19 Mar 2026: original proposal ¥1tn ≈ $6.3bn (deal-facts.md §3)",),
+            assumptions=reduced.assumptions[1:],
+        )
