@@ -1,0 +1,264 @@
+"""A deal (project + contract terms + fees) and its evaluation for given factors.
+
+:func:`evaluate` is the composer of the deterministic stages — cash flows, fees,
+waterfall, metrics — for one scenario or a batch. The Monte Carlo engine calls it
+block by block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import _validate as v
+from .cashflows import CashflowLines, build_cashflows
+from .errors import InvalidParameterError
+from .fees import DeveloperFee
+from .metrics import irr, moic, npv, payback_period
+from .project import Project
+from .terms import DealTerms
+from .waterfall import WaterfallResult, waterfall
+
+__all__ = ["Deal", "Evaluation", "evaluate"]
+
+F64 = NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Deal:
+    """One project under one set of contract terms, with the fees it pays.
+
+    Parameters
+    ----------
+    project : Project
+        The asset.
+    terms : DealTerms
+        How net cash is split between investor (Japan) and host (US).
+    fees : tuple of DeveloperFee
+        Contingent fees paid as project costs ahead of the split.
+    discount_rate : float, optional
+        Rate for the NPVs. Default ``None``: the deemed rate in force, so that the
+        investor's NPV is positive exactly when it earns more than its deemed
+        interest (a labelled choice: the MOU names no discount rate).
+    name : str, optional
+        Label; defaults to the project's name.
+    sources : tuple of str
+        Citations for the deal as a whole.
+
+    Raises
+    ------
+    InvalidParameterError
+        If a field has the wrong type, or a fee's installments outlast the operating life.
+    """
+
+    project: Project
+    terms: DealTerms
+    fees: tuple[DeveloperFee, ...] = ()
+    discount_rate: float | None = None
+    name: str = ""
+    sources: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.project, Project):
+            raise InvalidParameterError(f"project must be a Project; got {self.project!r}")
+        if not isinstance(self.terms, DealTerms):
+            raise InvalidParameterError(f"terms must be a DealTerms; got {self.terms!r}")
+        object.__setattr__(self, "fees", tuple(self.fees))
+        for fee in self.fees:
+            if not isinstance(fee, DeveloperFee):
+                raise InvalidParameterError(f"fees must hold DeveloperFee objects; got {fee!r}")
+            if fee.span > self.project.operating_life:
+                raise InvalidParameterError(
+                    f"fees: {fee.name!r} runs {fee.span} years after commercial operation, "
+                    f"beyond operating_life={self.project.operating_life}"
+                )
+        if self.discount_rate is not None:
+            v.rate("discount_rate", self.discount_rate)
+        if not self.name:
+            object.__setattr__(self, "name", self.project.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """Everything :func:`evaluate` computed, for one scenario or a batch ``(...)``.
+
+    Attributes
+    ----------
+    deal : Deal
+    lines : CashflowLines
+        Project line items, shape (..., T).
+    split : WaterfallResult
+        ``.investor`` and ``.host`` flows (..., T), ``.recovered_at`` (...).
+    deemed_rate, discount_rate : float or ndarray (...)
+        Rates used.
+    investor_irr : ndarray (...)
+        NaN where undefined; see ``irr_status`` (codes of :class:`dealsim.IrrStatus`).
+    irr_status : ndarray of int8 (...)
+    investor_npv, host_npv : ndarray (...)
+        At ``discount_rate``.
+    investor_moic : ndarray (...)
+    investor_payback : ndarray of int64 (...)
+        Grid index at which the investor's cumulative flows turn non-negative; -1 never.
+    fee_paid : ndarray of bool (...)
+        Whether any fee is paid in the scenario.
+    fee_pv : ndarray (...)
+        Present value of the fees at ``discount_rate``.
+    """
+
+    deal: Deal
+    lines: CashflowLines
+    split: WaterfallResult
+    deemed_rate: float | F64
+    discount_rate: float | F64
+    investor_irr: F64
+    irr_status: NDArray[np.int8]
+    investor_npv: F64
+    host_npv: F64
+    investor_moic: F64
+    investor_payback: NDArray[np.int64]
+    fee_paid: NDArray[np.bool_]
+    fee_pv: F64
+
+    @property
+    def recovered_at(self) -> NDArray[np.int64]:
+        """Grid index at which the investor's deemed allocation is recovered; -1 never."""
+        return self.split.recovered_at
+
+    def table(self) -> str:
+        """Year-by-year table of one scenario (USD bn): line items and both parties' flows.
+
+        Raises
+        ------
+        InvalidParameterError
+            If the evaluation holds a batch; index it first with a scalar evaluation.
+        """
+        if self.lines.net.ndim != 1:
+            raise InvalidParameterError(
+                f"table() needs one scenario; got line items of shape {self.lines.net.shape}"
+            )
+        head = f"{'year':>6}" + "".join(
+            f"{h:>10}" for h in ("capex", "revenue", "opex", "tax", "fee", "net", "investor",
+                                 "host")
+        )
+        rows = [head]
+        cols = (self.lines.capex, self.lines.revenue, self.lines.opex, self.lines.tax,
+                self.lines.fee, self.lines.net, self.split.investor, self.split.host)
+        for i, year in enumerate(self.lines.years):
+            rows.append(f"{year:>6}" + "".join(f"{c[i] / 1e9:>10.3f}" for c in cols))
+        rows.append(f"{'total':>6}" + "".join(f"{c.sum() / 1e9:>10.3f}" for c in cols))
+        return "\n".join(rows)
+
+    def summary(self) -> str:
+        """A short text summary of one scenario's metrics for both parties.
+
+        Raises
+        ------
+        InvalidParameterError
+            If the evaluation holds a batch.
+        """
+        if self.lines.net.ndim != 1:
+            raise InvalidParameterError(
+                f"summary() needs one scenario; got line items of shape {self.lines.net.shape}"
+            )
+        rec = int(self.recovered_at)
+        rec_text = "never" if rec < 0 else f"{int(self.lines.years[rec])} (year index {rec})"
+        inv_in = -self.split.investor[self.split.investor < 0].sum()
+        return "\n".join([
+            f"deal: {self.deal.name}   terms: {self.deal.terms.reading} reading, "
+            f"deemed rate {float(self.deemed_rate):.2%}, discount rate "
+            f"{float(self.discount_rate):.2%}",
+            f"investor paid in       {inv_in / 1e9:10.2f} bn USD",
+            f"investor received      {self.split.investor[self.split.investor > 0].sum() / 1e9:10.2f}"
+            " bn USD",
+            f"host received          {self.split.host.sum() / 1e9:10.2f} bn USD",
+            f"investor IRR           {float(self.investor_irr):10.2%}",
+            f"investor NPV           {float(self.investor_npv) / 1e9:10.2f} bn USD",
+            f"investor MOIC          {float(self.investor_moic):10.2f}x",
+            f"host NPV               {float(self.host_npv) / 1e9:10.2f} bn USD",
+            f"deemed allocation recovered: {rec_text}",
+            f"fee paid: {bool(self.fee_paid)}, present value {float(self.fee_pv) / 1e9:.3f} bn USD",
+        ])
+
+
+def evaluate(
+    deal: Deal,
+    *,
+    overrun: ArrayLike = 1.0,
+    delay: ArrayLike = 0,
+    capacity_achieved: ArrayLike = 1.0,
+    price_factor: ArrayLike = 1.0,
+    fuel_factor: ArrayLike = 1.0,
+    utilisation_factor: ArrayLike = 1.0,
+    deemed_rate: ArrayLike | None = None,
+    discount_rate: ArrayLike | None = None,
+    horizon: int | None = None,
+) -> Evaluation:
+    """Cash flows, split and metrics of ``deal`` for given factors (one scenario or a batch).
+
+    Parameters
+    ----------
+    deal : Deal
+    overrun, delay, capacity_achieved, price_factor, fuel_factor, utilisation_factor
+        Scenario factors, scalars or arrays over scenario axes; see
+        :func:`dealsim.build_cashflows`.
+    deemed_rate : float or array (...), optional
+        Overrides ``deal.terms.deemed_rate`` (e.g. one draw per scenario).
+    discount_rate : float or array (...), optional
+        Rate for NPVs. Default: ``deal.discount_rate``, else the deemed rate in force.
+    horizon : int, optional
+        Years on the grid; see :func:`dealsim.build_cashflows`.
+
+    Returns
+    -------
+    Evaluation
+
+    Raises
+    ------
+    InvalidParameterError
+        On any out-of-range factor or rate (the message names it).
+
+    Examples
+    --------
+    >>> from dealsim.presets import ohio_gas_power
+    >>> ev = evaluate(ohio_gas_power())
+    >>> ev.lines.net.shape == ev.split.investor.shape
+    True
+    >>> bool(np.allclose(ev.split.investor + ev.split.host, ev.lines.net))
+    True
+    >>> evaluate(ohio_gas_power(), overrun=[1.0, 1.5]).investor_npv.shape
+    (2,)
+    """
+    lines = build_cashflows(
+        deal.project, overrun=overrun, delay=delay, capacity_achieved=capacity_achieved,
+        price_factor=price_factor, fuel_factor=fuel_factor,
+        utilisation_factor=utilisation_factor, fees=deal.fees, horizon=horizon,
+    )
+    if deemed_rate is None:
+        rate_used: float | F64 = deal.terms.deemed_rate
+    else:
+        rate_used = v.as_factor("deemed_rate", deemed_rate, low=-1.0, low_open=True)
+    if discount_rate is not None:
+        disc: float | F64 = v.as_factor("discount_rate", discount_rate, low=-1.0, low_open=True)
+    elif deal.discount_rate is not None:
+        disc = deal.discount_rate
+    else:
+        disc = rate_used
+    split = waterfall(lines.net, deal.terms, deemed_rate=rate_used)
+    result = irr(split.investor, full_output=True)
+    return Evaluation(
+        deal=deal,
+        lines=lines,
+        split=split,
+        deemed_rate=rate_used,
+        discount_rate=disc,
+        investor_irr=result.rate,
+        irr_status=result.status,
+        investor_npv=npv(disc, split.investor),
+        host_npv=npv(disc, split.host),
+        investor_moic=moic(split.investor),
+        investor_payback=payback_period(split.investor),
+        fee_paid=lines.fee.sum(axis=-1) > 0,
+        fee_pv=npv(disc, lines.fee),
+    )
