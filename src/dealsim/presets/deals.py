@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from ..deal import Deal
+from ..errors import InvalidParameterError
 from ..fees import DeveloperFee
 from ..project import Project
 from ..terms import DealTerms
@@ -82,11 +83,16 @@ def ohio_gas_power(
     """
     plant = {"aeroderivative": EIA_AERO, "combined_cycle": EIA_CC}.get(configuration)
     if plant is None:
-        from ..errors import InvalidParameterError
-
         raise InvalidParameterError(
             f"configuration must be 'aeroderivative' or 'combined_cycle'; got {configuration!r}"
         )
+    fee_options = {
+        "reduced": (DeveloperFee.softbank_ohio(),),
+        "original": (DeveloperFee.softbank_ohio_original(),),
+        "none": (),
+    }
+    if fee not in fee_options:
+        raise InvalidParameterError(f"fee must be one of {sorted(fee_options)}; got {fee!r}")
     project = Project.power_plant(
         name="Ohio (Portsmouth) 9.2 GW gas power",
         capex=33.3e9,
@@ -118,15 +124,10 @@ def ohio_gas_power(
             "3 construction years, even spending, first year 2026",
         ),
     )
-    fees: tuple[DeveloperFee, ...] = {
-        "reduced": (DeveloperFee.softbank_ohio(),),
-        "original": (DeveloperFee.softbank_ohio_original(),),
-        "none": (),
-    }[fee]
     return Deal(
         project=project,
         terms=terms if terms is not None else DealTerms.japan_2025(),
-        fees=fees,
+        fees=fee_options[fee],
         name="Ohio gas power (SB Energy)",
         sources=("Japan funds 100% through a 50/50 US-Japan SPV: FT 19 Mar 2026",),
     )
