@@ -44,7 +44,8 @@ def as_cashflows(name: str, values: ArrayLike) -> NDArray[np.float64]:
         raise InvalidCashflowsError(f"{name} must be numeric; got {_short(values)}") from exc
     if arr.ndim == 0:
         raise InvalidCashflowsError(
-            f"{name} must have at least one axis (time is the last axis); got a scalar {arr.item()!r}"
+            f"{name} must have at least one axis (time is the last axis); "
+            f"got a scalar {arr.item()!r}"
         )
     if arr.shape[-1] == 0:
         raise InvalidCashflowsError(f"{name} must have at least one period; got shape {arr.shape}")

@@ -164,14 +164,14 @@ class Evaluation:
             )
         rec = int(self.recovered_at)
         rec_text = "never" if rec < 0 else f"{int(self.lines.years[rec])} (year index {rec})"
-        inv_in = -self.split.investor[self.split.investor < 0].sum()
+        inv = self.split.investor
+        inv_in, inv_out = -inv[inv < 0].sum(), inv[inv > 0].sum()
         return "\n".join([
             f"deal: {self.deal.name}   terms: {self.deal.terms.reading} reading, "
             f"deemed rate {float(self.deemed_rate):.2%}, discount rate "
             f"{float(self.discount_rate):.2%}",
             f"investor paid in       {inv_in / 1e9:10.2f} bn USD",
-            f"investor received      {self.split.investor[self.split.investor > 0].sum() / 1e9:10.2f}"
-            " bn USD",
+            f"investor received      {inv_out / 1e9:10.2f} bn USD",
             f"host received          {self.split.host.sum() / 1e9:10.2f} bn USD",
             f"investor IRR           {float(self.investor_irr):10.2%}",
             f"investor NPV           {float(self.investor_npv) / 1e9:10.2f} bn USD",

@@ -161,7 +161,8 @@ class Project:
             sum(prof), 1.0, rel_tol=0.0, abs_tol=1e-9
         ):
             raise InvalidParameterError(
-                f"spend_profile must be non-negative shares summing to 1; got {self.spend_profile!r}"
+                "spend_profile must be non-negative shares summing to 1; "
+                f"got {self.spend_profile!r}"
             )
         return prof
 
