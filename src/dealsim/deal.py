@@ -7,6 +7,7 @@ block by block.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,7 +22,19 @@ from .project import Project
 from .terms import DealTerms
 from .waterfall import WaterfallResult, waterfall
 
-__all__ = ["Deal", "Evaluation", "evaluate"]
+__all__ = ["DRAW_FACTORS", "Deal", "Evaluation", "evaluate", "evaluate_draws"]
+
+#: Standard uncertainty names (see :mod:`dealsim.uncertainty`) and the
+#: :func:`evaluate` keyword each one drives. Other names are carried along unused.
+DRAW_FACTORS: dict[str, str] = {
+    "overrun": "overrun",
+    "delay": "delay",
+    "capacity": "capacity_achieved",
+    "price": "price_factor",
+    "fuel": "fuel_factor",
+    "utilisation": "utilisation_factor",
+    "deemed_rate": "deemed_rate",
+}
 
 F64 = NDArray[np.float64]
 
@@ -262,3 +275,32 @@ def evaluate(
         fee_paid=lines.fee.sum(axis=-1) > 0,
         fee_pv=npv(disc, lines.fee),
     )
+
+
+def evaluate_draws(
+    deal: Deal, draws: Mapping[str, ArrayLike], *, horizon: int | None = None
+) -> Evaluation:
+    """:func:`evaluate` with factors given by standard uncertainty names.
+
+    Parameters
+    ----------
+    deal : Deal
+    draws : mapping of str to float or array (...)
+        Keys of :data:`DRAW_FACTORS` (``"overrun"``, ``"delay"``, ``"capacity"``,
+        ``"price"``, ``"fuel"``, ``"utilisation"``, ``"deemed_rate"``); other keys
+        (e.g. ``"usdjpy"``) are ignored here.
+    horizon : int, optional
+
+    Returns
+    -------
+    Evaluation
+
+    Examples
+    --------
+    >>> from dealsim.presets import ohio_gas_power
+    >>> ev = evaluate_draws(ohio_gas_power(), {"overrun": [1.0, 2.0], "usdjpy": 150.0})
+    >>> bool(ev.investor_npv[0] > ev.investor_npv[1])
+    True
+    """
+    kwargs = {DRAW_FACTORS[k]: val for k, val in draws.items() if k in DRAW_FACTORS}
+    return evaluate(deal, horizon=horizon, **kwargs)  # type: ignore[arg-type]

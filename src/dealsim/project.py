@@ -74,6 +74,11 @@ class Project:
     depreciation_years : int, optional
         Straight-line tax depreciation period from commercial operation.
         Default: ``operating_life``.
+    reference_class : str, optional
+        Cost-overrun reference class (a key of
+        :data:`dealsim.uncertainty.REFERENCE_CLASSES`, e.g. ``"nuclear"``,
+        ``"fossil_thermal"``) used by :func:`dealsim.simulate` when no uncertainties
+        are given. Default ``None``: all electricity projects.
     sources, assumptions : tuple of str
         Citations for the numbers, and the numbers that are assumptions.
 
@@ -122,6 +127,7 @@ class Project:
     cost_escalation: float = 0.0
     tax_rate: float = 0.0
     depreciation_years: int | None = None
+    reference_class: str | None = None
     sources: tuple[str, ...] = ()
     assumptions: tuple[str, ...] = ()
 

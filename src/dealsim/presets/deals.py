@@ -110,6 +110,7 @@ def ohio_gas_power(
         fuel_escalation=escalation,
         cost_escalation=escalation,
         tax_rate=tax_rate,
+        reference_class="fossil_thermal",
         sources=(
             "capex $33.3bn, 9.2 GW, SB Energy, ground broken 20 Mar 2026: press (deal-facts §2)",
             "heat rate, O&M, life: EIA AEO2026 Table 3 via a public copy (deal-facts §6)",
