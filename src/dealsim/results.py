@@ -1,0 +1,464 @@
+"""Per-scenario results of a Monte Carlo run, their summary and sensitivity views.
+
+:class:`SimulationResult` holds one array of shape ``(n,)`` per output and per drawn
+input; scenario ``i`` is row ``i`` of every array. Everything here is computed from
+those arrays, so two results built from the same seed print the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import stats as _stats
+
+from .errors import InvalidParameterError
+
+__all__ = [
+    "OUTPUTS",
+    "PROBABILITIES",
+    "Probability",
+    "SimulationResult",
+    "Statistic",
+    "Summary",
+    "TornadoBar",
+]
+
+F64 = NDArray[np.float64]
+
+#: Continuous outputs summarised by :meth:`SimulationResult.summary`, with the unit
+#: they print in and the scale applied for printing.
+OUTPUTS: dict[str, tuple[str, float]] = {
+    "investor_irr": ("%", 100.0),
+    "investor_npv": ("bn USD", 1e-9),
+    "investor_moic": ("x", 1.0),
+    "host_npv": ("bn USD", 1e-9),
+    "fee_pv": ("bn USD", 1e-9),
+}
+
+#: Probabilities reported by :meth:`SimulationResult.summary` and what they mean.
+PROBABILITIES: dict[str, str] = {
+    "p_recover_capital": "investor receives at least what it paid in (MOIC >= 1)",
+    "p_recover_daa": "investor's deemed allocation (capital + deemed interest) recovered",
+    "p_recover_daa_within": "deemed allocation recovered within `within_years` of first funding",
+    "p_npv_negative": "investor NPV < 0 at the discount rate",
+    "p_fee_paid": "developer fee paid (capacity target reached)",
+    "p_irr_undefined": "investor IRR undefined (NaN; see irr_status)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Statistic:
+    """Distribution statistics of one output over the scenarios where it is defined.
+
+    ``quantiles`` maps a probability (e.g. 0.05) to ``(value, low, high)``: the
+    sample quantile and a distribution-free confidence interval from order
+    statistics (binomial ranks).
+    """
+
+    name: str
+    n_valid: int
+    mean: float
+    mean_ci: tuple[float, float]
+    std: float
+    quantiles: dict[float, tuple[float, float, float]]
+
+
+@dataclass(frozen=True, slots=True)
+class Probability:
+    """An estimated probability with its standard error ``sqrt(p (1 - p) / n)``."""
+
+    name: str
+    p: float
+    se: float
+    meaning: str
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What :meth:`SimulationResult.summary` returns; ``str()`` prints it as a table."""
+
+    title: str
+    n: int
+    seed: str
+    sampler: str
+    confidence: float
+    statistics: dict[str, Statistic]
+    probabilities: dict[str, Probability]
+
+    def __str__(self) -> str:
+        qs = next(iter(self.statistics.values())).quantiles if self.statistics else {}
+        head = f"{'output':<22}{'mean':>10}{'std':>10}" + "".join(
+            f"{'P' + format(100 * q, 'g'):>10}" for q in qs
+        )
+        lines = [
+            f"dealsim Monte Carlo: {self.title}",
+            f"n = {self.n:,} scenarios, seed = {self.seed}, sampler = {self.sampler}; "
+            f"[brackets]: {self.confidence:.0%} confidence intervals",
+            head,
+        ]
+        for name, st in self.statistics.items():
+            unit, scale = OUTPUTS.get(name, ("", 1.0))
+            label = f"{name} ({unit})" if unit else name
+            vals = [st.mean, st.std] + [q[0] for q in st.quantiles.values()]
+            lines.append(f"{label:<22}" + "".join(f"{x * scale:>10.3f}" for x in vals))
+            cis = [st.mean_ci] + [(q[1], q[2]) for q in st.quantiles.values()]
+            ci_txt = [f"[{lo * scale:.3f}, {hi * scale:.3f}]" for lo, hi in cis]
+            lines.append(f"{'':<22}{ci_txt[0]:>20}" + "".join(f"{c:>20}" for c in ci_txt[1:])
+                         if len(ci_txt) > 1 else "")
+            if st.n_valid < self.n:
+                lines.append(f"{'':<22}(defined in {st.n_valid:,} of {self.n:,} scenarios)")
+        lines.append("")
+        for pr in self.probabilities.values():
+            lines.append(f"{pr.name:<22}{pr.p:>10.4f}  ± {pr.se:.4f} (s.e.)  {pr.meaning}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class TornadoBar:
+    """One uncertainty swung from its P10 to its P90 with the others at their medians."""
+
+    name: str
+    low_input: float
+    high_input: float
+    low: dict[str, float]
+    high: dict[str, float]
+
+    def swing(self, output: str) -> float:
+        """``|output(P90 input) - output(P10 input)|`` (NaN if either is undefined)."""
+        return abs(self.high[output] - self.low[output])
+
+
+def _z(confidence: float) -> float:
+    return float(_stats.norm.ppf(0.5 + confidence / 2.0))
+
+
+def _statistic(name: str, x: F64, qs: tuple[float, ...], confidence: float) -> Statistic:
+    valid = x[~np.isnan(x)]
+    m = valid.size
+    if m == 0:
+        nan = math.nan
+        return Statistic(name, 0, nan, (nan, nan), nan, {q: (nan, nan, nan) for q in qs})
+    srt = np.sort(valid)
+    mean = float(srt.mean())
+    std = float(srt.std(ddof=1)) if m > 1 else 0.0
+    hw = _z(confidence) * std / math.sqrt(m)
+    alpha = 1.0 - confidence
+    quant: dict[float, tuple[float, float, float]] = {}
+    for q in qs:
+        lo_rank = int(_stats.binom.ppf(alpha / 2.0, m, q))
+        hi_rank = int(_stats.binom.ppf(1.0 - alpha / 2.0, m, q))
+        lo_rank = min(max(lo_rank - 1, 0), m - 1)
+        hi_rank = min(max(hi_rank, 0), m - 1)
+        quant[q] = (float(np.quantile(srt, q)), float(srt[lo_rank]), float(srt[hi_rank]))
+    return Statistic(name, m, mean, (mean - hw, mean + hw), std, quant)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SimulationResult:
+    """Per-scenario outputs and inputs of :func:`dealsim.simulate`.
+
+    Every array has shape ``(n,)``; row ``i`` is scenario ``i``, whose draws depend
+    only on the seed and ``i`` (see :func:`dealsim.simulate`).
+
+    Attributes
+    ----------
+    title : str
+        Deal name.
+    seed : str
+        How to reproduce the run (the seed's entropy and spawn key).
+    sampler : str
+    investor_irr : ndarray (n,)
+        NaN where undefined; ``irr_status`` says why (:class:`dealsim.IrrStatus`).
+    irr_status : ndarray of int8 (n,)
+    investor_npv, host_npv : ndarray (n,)
+        At the deal's discount rate (default: each scenario's deemed rate).
+    investor_moic : ndarray (n,)
+    recovered_at : ndarray of int64 (n,)
+        Grid index (years from the first year of construction) at which the
+        investor's deemed allocation is recovered; -1 if never.
+    fee_paid : ndarray of bool (n,)
+    fee_pv : ndarray (n,)
+    inputs : dict of str to ndarray (n,)
+        Every drawn uncertainty by name.
+    first_year : int
+        Calendar year of grid index 0.
+    within_years : int
+        Horizon of ``p_recover_daa_within``.
+    paths : dict of str to ndarray (k, T)
+        Year-by-year ``investor`` flows and deemed-allocation ``balance`` of the first
+        ``k`` scenarios (for fan charts).
+    tornado_bars : tuple of TornadoBar
+        Computed by :func:`dealsim.simulate` (see :meth:`tornado`).
+    """
+
+    title: str
+    seed: str
+    sampler: str
+    investor_irr: F64
+    irr_status: NDArray[np.int8]
+    investor_npv: F64
+    host_npv: F64
+    investor_moic: F64
+    recovered_at: NDArray[np.int64]
+    fee_paid: NDArray[np.bool_]
+    fee_pv: F64
+    inputs: dict[str, F64]
+    first_year: int
+    within_years: int = 20
+    paths: dict[str, F64] = field(default_factory=dict)
+    tornado_bars: tuple[TornadoBar, ...] = ()
+
+    @property
+    def n(self) -> int:
+        """Number of scenarios."""
+        return int(self.investor_npv.shape[0])
+
+    def output(self, name: str) -> NDArray[Any]:
+        """The per-scenario array of an output or input by name.
+
+        Raises
+        ------
+        InvalidParameterError
+            If ``name`` is neither an output nor a drawn input.
+        """
+        if name in self.inputs:
+            return self.inputs[name]
+        if name in OUTPUTS or name in ("recovered_at", "fee_paid", "irr_status"):
+            return np.asarray(getattr(self, name))
+        raise InvalidParameterError(
+            f"name must be an output ({sorted(OUTPUTS)}) or an input ({sorted(self.inputs)}); "
+            f"got {name!r}"
+        )
+
+    # -- probabilities ---------------------------------------------------------------
+
+    def events(self) -> dict[str, NDArray[np.bool_]]:
+        """Boolean masks over scenarios for each event of :data:`PROBABILITIES`."""
+        rec = self.recovered_at
+        return {
+            "p_recover_capital": self.investor_moic >= 1.0,
+            "p_recover_daa": rec >= 0,
+            "p_recover_daa_within": (rec >= 0) & (rec < self.within_years),
+            "p_npv_negative": self.investor_npv < 0,
+            "p_fee_paid": np.asarray(self.fee_paid, dtype=bool),
+            "p_irr_undefined": np.isnan(self.investor_irr),
+        }
+
+    def probabilities(self) -> dict[str, Probability]:
+        """Each event's frequency and its binomial standard error."""
+        n = self.n
+        out = {}
+        for name, mask in self.events().items():
+            p = float(np.count_nonzero(mask)) / n
+            out[name] = Probability(name, p, math.sqrt(p * (1.0 - p) / n), PROBABILITIES[name])
+        return out
+
+    def recovered_by_year(self) -> tuple[NDArray[np.int64], F64]:
+        """P(deemed allocation recovered by the end of each year): (calendar years, shares).
+
+        Examples
+        --------
+        >>> import dealsim
+        >>> from dealsim.presets import ohio_gas_power
+        >>> r = dealsim.simulate(ohio_gas_power(), 200, seed=1)
+        >>> years, share = r.recovered_by_year()
+        >>> bool(np.all(np.diff(share) >= 0))
+        True
+        """
+        horizon = int(self.paths["investor"].shape[1]) if "investor" in self.paths else int(
+            max(self.recovered_at.max(), 0) + 1)
+        rec = self.recovered_at[self.recovered_at >= 0]
+        counts = np.bincount(rec, minlength=horizon)[:horizon]
+        return self.first_year + np.arange(horizon), np.cumsum(counts) / self.n
+
+    # -- summary ---------------------------------------------------------------------
+
+    def summary(
+        self,
+        *,
+        outputs: Iterable[str] = tuple(OUTPUTS),
+        quantiles: tuple[float, ...] = (0.05, 0.10, 0.50, 0.90, 0.95),
+        confidence: float = 0.95,
+    ) -> Summary:
+        """Mean, std and quantiles with confidence intervals, plus the probabilities.
+
+        Parameters
+        ----------
+        outputs : iterable of str
+            Outputs (or inputs) to summarise.
+        quantiles : tuple of float
+            Probabilities in (0, 1).
+        confidence : float
+            Level of every interval, in (0, 1).
+
+        Returns
+        -------
+        Summary
+            ``print(summary)`` shows a table.
+
+        Notes
+        -----
+        Statistics of an output use only the scenarios where it is defined (the
+        investor IRR is NaN where no IRR exists; the table says how many). Mean:
+        normal interval ``mean ± z s / sqrt(m)``. Quantiles: the sample quantile with a
+        distribution-free interval between the order statistics whose ranks are the
+        binomial ``(m, q)`` quantiles at ``(1 ± confidence) / 2``. Probabilities: the
+        frequency with standard error ``sqrt(p (1 - p) / n)``.
+        """
+        if not 0.0 < confidence < 1.0:
+            raise InvalidParameterError(f"confidence must be in (0, 1); got {confidence!r}")
+        for q in quantiles:
+            if not 0.0 < q < 1.0:
+                raise InvalidParameterError(f"quantiles must be in (0, 1); got {q!r}")
+        stats = {
+            name: _statistic(name, np.asarray(self.output(name), dtype=np.float64),
+                             tuple(quantiles), confidence)
+            for name in outputs
+        }
+        return Summary(
+            title=self.title, n=self.n, seed=self.seed, sampler=self.sampler,
+            confidence=confidence, statistics=stats, probabilities=self.probabilities(),
+        )
+
+    def half_width(self, target: str, confidence: float = 0.95) -> float:
+        """Half-width of the confidence interval of ``target``.
+
+        ``target`` is an event of :data:`PROBABILITIES` (binomial interval),
+        ``"<output>"`` (its mean) or ``"<output>:p<percent>"`` (a quantile, e.g.
+        ``"investor_irr:p50"``; order-statistic interval, half its width).
+        """
+        z = _z(confidence)
+        if target in PROBABILITIES:
+            p = self.probabilities()[target]
+            return z * p.se
+        name, _, qtxt = target.partition(":")
+        x = np.asarray(self.output(name), dtype=np.float64)
+        x = x[~np.isnan(x)]
+        if x.size < 2:
+            return math.inf
+        if not qtxt:
+            return z * float(x.std(ddof=1)) / math.sqrt(x.size)
+        if not qtxt.startswith("p"):
+            raise InvalidParameterError(
+                f"target quantile must look like 'name:p50'; got {target!r}")
+        q = float(qtxt[1:]) / 100.0
+        st = _statistic(name, x, (q,), confidence)
+        _, lo, hi = st.quantiles[q]
+        return (hi - lo) / 2.0
+
+    # -- sensitivity -----------------------------------------------------------------
+
+    def rank_correlation(
+        self, outputs: Iterable[str] = ("investor_npv", "investor_irr")
+    ) -> dict[str, dict[str, float]]:
+        """Spearman rank correlation of every drawn input with each output.
+
+        Scenarios where the output is NaN are left out of that output's column.
+        Inputs that do not vary (fixed) get NaN.
+
+        Returns
+        -------
+        dict
+            ``result[input][output]``.
+        """
+        table: dict[str, dict[str, float]] = {name: {} for name in self.inputs}
+        for out in outputs:
+            y = np.asarray(self.output(out), dtype=np.float64)
+            ok = ~np.isnan(y)
+            ry = _stats.rankdata(y[ok])
+            for name, x in self.inputs.items():
+                xs = x[ok]
+                if xs.size < 3 or np.ptp(xs) == 0 or np.ptp(ry) == 0:
+                    table[name][out] = math.nan
+                    continue
+                table[name][out] = float(np.corrcoef(_stats.rankdata(xs), ry)[0, 1])
+        return table
+
+    def tornado(self, output: str = "investor_npv") -> list[TornadoBar]:
+        """Tornado bars sorted by their swing of ``output``, largest first.
+
+        Each uncertainty is swung between its P10 and P90 with the others at their
+        medians, through the deterministic deal model (computed by
+        :func:`dealsim.simulate`).
+        """
+        return sorted(self.tornado_bars, key=lambda b: -np.nan_to_num(b.swing(output)))
+
+    def conditional(self, mask: NDArray[np.bool_]) -> dict[str, dict[str, float]]:
+        """What the inputs look like inside a set of scenarios, against all scenarios.
+
+        Parameters
+        ----------
+        mask : ndarray of bool, shape (n,)
+            E.g. ``~result.events()["p_recover_daa"]``: the scenarios where the investor
+            never recovers its deemed allocation.
+
+        Returns
+        -------
+        dict
+            ``result[input] = {"share": ..., "median_in": ..., "median_all": ...,
+            "mean_in": ..., "mean_all": ...}`` (NaN when the mask is empty).
+
+        Raises
+        ------
+        InvalidParameterError
+            If ``mask`` is not a boolean array of shape ``(n,)``.
+        """
+        m = np.asarray(mask)
+        if m.dtype != np.bool_ or m.shape != (self.n,):
+            raise InvalidParameterError(
+                f"mask must be a boolean array of shape ({self.n},); got {m.dtype} {m.shape}"
+            )
+        share = float(m.mean())
+        out = {}
+        for name, x in self.inputs.items():
+            inside = x[m]
+            out[name] = {
+                "share": share,
+                "median_in": float(np.median(inside)) if inside.size else math.nan,
+                "median_all": float(np.median(x)),
+                "mean_in": float(inside.mean()) if inside.size else math.nan,
+                "mean_all": float(x.mean()),
+            }
+        return out
+
+    def head(self, k: int) -> SimulationResult:
+        """The first ``k`` scenarios as a result of their own (same seed, same rows)."""
+        if k < 1 or k > self.n:
+            raise InvalidParameterError(f"k must be in [1, {self.n}]; got {k!r}")
+        return _take(self, slice(0, k))
+
+
+def _take(res: SimulationResult, rows: slice) -> SimulationResult:
+    arrays = {
+        name: getattr(res, name)[rows]
+        for name in ("investor_irr", "irr_status", "investor_npv", "host_npv", "investor_moic",
+                     "recovered_at", "fee_paid", "fee_pv")
+    }
+    return SimulationResult(
+        title=res.title, seed=res.seed, sampler=res.sampler, first_year=res.first_year,
+        within_years=res.within_years, inputs={k: x[rows] for k, x in res.inputs.items()},
+        paths={k: x[rows] for k, x in res.paths.items()}, tornado_bars=res.tornado_bars,
+        **arrays,
+    )
+
+
+def concat_blocks(
+    blocks: list[Mapping[str, NDArray[Any]]], **meta: Any
+) -> SimulationResult:
+    """Join per-block dictionaries of arrays, in block order, into one result."""
+    keys = ("investor_irr", "irr_status", "investor_npv", "host_npv", "investor_moic",
+            "recovered_at", "fee_paid", "fee_pv")
+    arrays = {k: np.concatenate([b[k] for b in blocks]) for k in keys}
+    input_names = [k[3:] for k in blocks[0] if k.startswith("in:")]
+    inputs = {k: np.concatenate([b["in:" + k] for b in blocks]) for k in input_names}
+    path_names = [k[5:] for k in blocks[0] if k.startswith("path:")]
+    paths = {
+        k: np.concatenate([b["path:" + k] for b in blocks if ("path:" + k) in b])
+        for k in path_names
+    }
+    return SimulationResult(inputs=inputs, paths=paths, **arrays, **meta)

@@ -1,0 +1,197 @@
+"""simulate(): reproducibility contract, agreement with the deterministic model,
+statistical checks with stated tolerances, precision control, errors."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+import dealsim
+from dealsim.errors import InvalidParameterError
+from dealsim.montecarlo import BLOCK_SIZE
+from dealsim.presets import ohio_gas_power
+from dealsim.uncertainty import Fixed, LogNormal, Uncertainties, default_uncertainties
+
+DEAL = ohio_gas_power()
+ARRAYS = ("investor_irr", "irr_status", "investor_npv", "host_npv", "investor_moic",
+          "recovered_at", "fee_paid", "fee_pv")
+
+
+def same(a, b, rows=slice(None)):
+    for name in ARRAYS:
+        np.testing.assert_array_equal(getattr(a, name)[rows], getattr(b, name)[rows],
+                                      err_msg=name)
+    assert a.inputs.keys() == b.inputs.keys()
+    for name in a.inputs:
+        np.testing.assert_array_equal(a.inputs[name][rows], b.inputs[name][rows], err_msg=name)
+
+
+@pytest.fixture(scope="module")
+def two_blocks():
+    return dealsim.simulate(DEAL, BLOCK_SIZE + 500, seed=11)
+
+
+# --- reproducibility contract ---------------------------------------------------------
+
+
+def test_first_k_scenarios_do_not_depend_on_n(two_blocks):
+    small = dealsim.simulate(DEAL, 300, seed=11)
+    same(small, two_blocks, slice(0, 300))
+    one_block = dealsim.simulate(DEAL, BLOCK_SIZE + 1, seed=11)
+    same(one_block, two_blocks, slice(0, BLOCK_SIZE + 1))
+
+
+def test_thread_pool_is_bit_identical(two_blocks):
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        threaded = dealsim.simulate(DEAL, BLOCK_SIZE + 500, seed=11, executor=pool)
+    same(threaded, two_blocks)
+
+
+@pytest.mark.parametrize("seed_like", [
+    lambda: 11,
+    lambda: np.random.SeedSequence(11),
+])
+def test_seed_forms_agree(seed_like, two_blocks):
+    same(dealsim.simulate(DEAL, 200, seed=seed_like()), two_blocks, slice(0, 200))
+
+
+def test_generator_seed_is_reproducible_and_printed():
+    a = dealsim.simulate(DEAL, 100, seed=np.random.default_rng(5))
+    b = dealsim.simulate(DEAL, 100, seed=np.random.default_rng(5))
+    same(a, b)
+    assert "SeedSequence" in a.seed
+
+
+def test_different_seeds_differ(two_blocks):
+    other = dealsim.simulate(DEAL, 200, seed=12)
+    assert not np.array_equal(other.inputs["overrun"], two_blocks.inputs["overrun"][:200])
+
+
+@pytest.mark.parametrize("sampler", ["lhs", "sobol"])
+def test_qmc_samplers_keep_the_contract(sampler):
+    a = dealsim.simulate(DEAL, 256, seed=3, sampler=sampler)
+    b = dealsim.simulate(DEAL, 64, seed=3, sampler=sampler)
+    same(a, b, slice(0, 64))
+
+
+# --- agreement with the deterministic model (vectorised == loop) -----------------------
+
+
+def test_each_scenario_equals_evaluate_on_its_draws(two_blocks):
+    rows = [0, 7, 123, BLOCK_SIZE + 3]
+    for i in rows:
+        draws = {k: x[i] for k, x in two_blocks.inputs.items()}
+        ev = dealsim.evaluate_draws(DEAL, draws, horizon=two_blocks.paths["investor"].shape[1])
+        np.testing.assert_allclose(two_blocks.investor_npv[i], ev.investor_npv, rtol=1e-12)
+        np.testing.assert_allclose(two_blocks.host_npv[i], ev.host_npv, rtol=1e-12)
+        np.testing.assert_allclose(two_blocks.investor_irr[i], ev.investor_irr, rtol=1e-10,
+                                   equal_nan=True)
+        assert two_blocks.recovered_at[i] == ev.recovered_at
+        assert two_blocks.fee_paid[i] == ev.fee_paid
+
+
+def test_fixed_uncertainties_reproduce_the_base_case():
+    names = default_uncertainties().names
+    fixed = Uncertainties({name: Fixed(default_uncertainties().quantiles(0.5)[name])
+                           for name in names})
+    r = dealsim.simulate(DEAL, 50, seed=1, uncertainties=fixed)
+    draws = fixed.quantiles(0.5)
+    ev = dealsim.evaluate_draws(DEAL, draws, horizon=r.paths["investor"].shape[1])
+    np.testing.assert_allclose(r.investor_npv, ev.investor_npv, rtol=1e-12)
+    assert np.ptp(r.investor_npv) == 0.0
+
+
+# --- statistical checks --------------------------------------------------------------
+
+
+def test_overrun_draws_match_their_distribution(two_blocks):
+    # seeded mean within 4 standard errors of the analytic mean of the marginal
+    dist = default_uncertainties("fossil_thermal").marginals["overrun"]
+    x = two_blocks.inputs["overrun"]
+    assert abs(x.mean() - dist.mean) < 4 * x.std(ddof=1) / np.sqrt(x.size)
+
+
+def test_overrun_lowers_investor_npv(two_blocks):
+    rho = two_blocks.rank_correlation(["investor_npv"])["overrun"]["investor_npv"]
+    assert rho < -0.1
+    bars = {b.name: b for b in two_blocks.tornado_bars}
+    assert bars["overrun"].high["investor_npv"] < bars["overrun"].low["investor_npv"]
+    assert bars["price"].high["investor_npv"] > bars["price"].low["investor_npv"]
+
+
+def test_probabilities_have_binomial_standard_errors(two_blocks):
+    probs = two_blocks.probabilities()
+    n = two_blocks.n
+    for p in probs.values():
+        assert 0.0 <= p.p <= 1.0
+        assert p.se == pytest.approx(np.sqrt(p.p * (1 - p.p) / n))
+    assert probs["p_fee_paid"].p == pytest.approx(two_blocks.fee_paid.mean())
+
+
+def test_summary_intervals_bracket_the_estimates(two_blocks):
+    s = two_blocks.summary()
+    for st in s.statistics.values():
+        lo, hi = st.mean_ci
+        assert lo <= st.mean <= hi
+        for value, qlo, qhi in st.quantiles.values():
+            assert qlo <= value <= qhi
+    text = str(s)
+    assert "seed = 11" in text and "investor_irr" in text and "p_recover_daa" in text
+
+
+def test_mean_interval_covers_a_known_mean():
+    # overrun ~ LogNormal with known mean; 95% CI from 4,000 draws must cover it in
+    # (nearly) all of 20 independent seeds: allow 3 misses (P(>3 misses) ~ 1.6%).
+    unc = Uncertainties({"overrun": LogNormal(median=1.1, sigma=0.4)})
+    true = unc.marginals["overrun"].mean
+    misses = 0
+    for seed in range(20):
+        r = dealsim.simulate(DEAL, 4000, seed=seed, uncertainties=unc, paths=0)
+        lo, hi = r.summary(outputs=["overrun"]).statistics["overrun"].mean_ci
+        misses += not (lo <= true <= hi)
+    assert misses <= 3
+
+
+def test_conditional_view_of_never_recovering():
+    r = dealsim.simulate(DEAL, 5000, seed=4)
+    never = ~r.events()["p_recover_daa"]
+    view = r.conditional(never)
+    assert view["overrun"]["share"] == pytest.approx(never.mean())
+    if 0 < never.sum() < r.n:
+        assert view["overrun"]["mean_in"] >= view["overrun"]["mean_all"] - 1e-12
+    with pytest.raises(InvalidParameterError, match="mask"):
+        r.conditional(np.ones(3, dtype=bool))
+
+
+# --- precision control ---------------------------------------------------------------
+
+
+def test_until_stops_at_the_target_deterministically():
+    kw = dict(seed=9, until={"p_fee_paid": 0.01, "investor_npv": 2e9})
+    a = dealsim.simulate(DEAL, 10 * BLOCK_SIZE, **kw)
+    b = dealsim.simulate(DEAL, 10 * BLOCK_SIZE, **kw)
+    assert a.n == b.n and a.n < 10 * BLOCK_SIZE and a.n % BLOCK_SIZE == 0
+    assert a.half_width("p_fee_paid") <= 0.01 and a.half_width("investor_npv") <= 2e9
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        c = dealsim.simulate(DEAL, 10 * BLOCK_SIZE, executor=pool, **kw)
+    same(a, c)
+
+
+# --- errors -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [
+    (dict(n=0, seed=1), "n"),
+    (dict(n=10, seed=-1), "seed"),
+    (dict(n=10, seed="abc"), "seed"),
+    (dict(n=10, seed=1.5), "seed"),
+    (dict(n=10, seed=1, sampler="halton"), "sampler"),
+    (dict(n=10, seed=1, executor=object()), "executor"),
+    (dict(n=10, seed=1, until={"bogus": 1.0}), "until"),
+    (dict(n=10, seed=1, paths=-1), "paths"),
+])
+def test_bad_input_names_the_argument(kwargs, field):
+    with pytest.raises(InvalidParameterError, match=field):
+        dealsim.simulate(DEAL, **kwargs)
