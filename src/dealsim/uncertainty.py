@@ -280,7 +280,7 @@ class Distribution(abc.ABC):
 
     __slots__ = ()
     source: str
-    #: Number of random dimensions consumed (0 only for :class:`Fixed`).
+    #: Whether it consumes one random dimension (False only for :class:`Fixed`).
     random: ClassVar[bool] = True
 
     @abc.abstractmethod
