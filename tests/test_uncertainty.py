@@ -386,7 +386,9 @@ def test_ppf_monotone_non_decreasing(dist: Distribution, us: list[float]) -> Non
     x = dist.ppf(u)
     assert x.shape == u.shape
     assert not np.isnan(x).any()
-    assert np.all(np.diff(x) >= 0), (dist, u, x)
+    # exact for closed forms; scipy's stdtrit/betaincinv are numerical inverses that can step
+    # back by ~1e-14 relative between adjacent u (found by hypothesis), hence the 1e-12 slack
+    assert np.all(np.diff(x) >= -1e-12 * np.abs(x[1:])), (dist, u, x)
 
 
 @settings(max_examples=100, deadline=None)

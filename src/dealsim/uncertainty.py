@@ -320,6 +320,7 @@ def _numeric_mean(dist: Distribution, n: int = 2**20) -> float:
 
 
 _UNSOURCED = "unspecified"
+_LOG_MAX = math.log(np.finfo(np.float64).max)
 
 
 @dataclass(frozen=True, slots=True)
@@ -647,7 +648,9 @@ class LogStudentT(Distribution):
     without a cap **the mean is infinite** for every ``df`` (``E[exp(s T)] = inf``), which is
     why overrun models that must match a published mean use a ``cap``. With a cap the
     distribution is the log-t conditioned on ``X <= cap`` and its mean is computed by
-    quadrature. ``center`` is the median of the untruncated distribution.
+    quadrature. ``center`` is the median of the untruncated distribution. Without a cap,
+    quantiles beyond float64's range (tiny ``df``, ``u`` near 1) come back as the largest
+    finite float, not ``inf``.
 
     >>> d = LogStudentT(1.0, 0.5, 3.0)
     >>> d.median, d.mean
@@ -680,7 +683,10 @@ class LogStudentT(Distribution):
         uu = _as_u(u)
         if self.cap is not None:
             uu = np.minimum(uu * self._mass(), U_MAX)
-        x = self.center * np.exp(self.scale * special.stdtrit(self.df, uu))
+        # without a cap a tiny df can push the log past float64's range: clip it there,
+        # so the result is the largest finite float rather than inf
+        log_x = math.log(self.center) + self.scale * special.stdtrit(self.df, uu)
+        x = np.exp(np.minimum(log_x, _LOG_MAX))
         return x if self.cap is None else np.minimum(x, self.cap)
 
     def cdf(self, x: ArrayLike) -> FloatArray:
