@@ -67,7 +67,7 @@ def _deemed_rates(value: ArrayLike, lead: tuple[int, ...]) -> float | NDArray[np
     if bad.any():
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
         raise InvalidParameterError(
-            f"deemed_rate must be finite decimal rates > -1; got {arr[idx]!r} at index {idx}"
+            f"deemed_rate must be finite decimal rates > -1; got {arr[idx].item()!r} at index {idx}"
         )
     try:
         out = np.broadcast_to(arr, lead)
@@ -165,6 +165,7 @@ def _scheduled_block(
         due *= started
         due += pr
         due += A * g
+        np.maximum(due, 0.0, out=due)                 # only bites if r < -1/n
         # P: amortised once started, capitalises deemed interest before; calls add
         np.copyto(P, np.where(started, P - pr, P * g))
         np.subtract(P, call, out=P)
@@ -259,11 +260,13 @@ def waterfall(
       included), with ``k`` periods elapsed since the start and
       ``n = max(N - k, 1)``::
 
-          due_t = r * P_{t-1} + P_{t-1} / n + (1 + r) * A_{t-1}
+          due_t = max(r * P_{t-1} + P_{t-1} / n + (1 + r) * A_{t-1}, 0)
           P_t   = P_{t-1} - P_{t-1} / n + call_t
 
       i.e. deemed interest on the principal, straight-line principal over the
-      periods left, and arrears carried forward with deemed interest. Capital
+      periods left, and arrears carried forward with deemed interest (the floor
+      at 0 only matters for a negative rate ``r < -1/n``, whose excess credit is
+      forgone). Capital
       called after the start is thus re-amortised over the remaining periods;
       after period ``N`` of the schedule any principal (e.g. from a late call)
       falls due in full the next period.
@@ -274,8 +277,9 @@ def waterfall(
       ``P + A == 0`` after having been positive.
 
     Both readings obey ``balance_t = (1 + r) balance_{t-1} + call_t - first-tier
-    receipts_t``; they differ in how much cash the first tier may take per period
-    (the whole balance vs. the installment due). With ``amortisation_periods=1``
+    receipts_t`` (the scheduled one while ``due_t`` is not floored); they differ
+    in how much cash the first tier may take per period (the whole balance vs.
+    the installment due). With ``amortisation_periods=1``
     the scheduled reading equals the aggregate one.
 
     References
