@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from numpy.typing import NDArray
 
+import dealsim.waterfall as wf_module
 from dealsim.errors import InvalidCashflowsError, InvalidParameterError
 from dealsim.terms import DealTerms
 from dealsim.waterfall import WaterfallResult, waterfall
@@ -269,8 +270,9 @@ def test_batch_equals_loop_and_conserves(
     assert np.all(res.balance >= 0.0)
 
 
-def test_batch_equals_loop_across_blocks() -> None:
-    # more scenarios than one internal block, per-scenario rates, both readings
+def test_batch_equals_loop_across_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    # several internal blocks (the last one short), per-scenario rates, both readings
+    monkeypatch.setattr(wf_module, "_BLOCK", 1000)
     rng = np.random.default_rng(20250904)
     S, T = 5003, 25
     net = rng.normal(5.0, 20.0, size=(S, T))
@@ -281,6 +283,9 @@ def test_batch_equals_loop_across_blocks() -> None:
         res = waterfall(net, terms, deemed_rate=rates)
         assert_matches_reference(res, net, terms, rates)
         assert (res.recovered_at >= 0).any() and (res.recovered_at < 0).any()
+        lean = waterfall(net, terms, deemed_rate=rates, keep_balance=False)
+        np.testing.assert_array_equal(lean.investor, res.investor)
+        np.testing.assert_array_equal(lean.recovered_at, res.recovered_at)
 
 
 @settings(max_examples=150, deadline=None)
@@ -398,3 +403,14 @@ def test_bad_deemed_rate(rate: object, message: str) -> None:
 def test_terms_must_be_dealterms() -> None:
     with pytest.raises(InvalidParameterError, match="terms must be a DealTerms; got dict"):
         waterfall([-1.0, 3.0], {"share_before": 0.5})  # type: ignore[arg-type]
+
+
+def test_scheduled_negative_rate_floors_installment_at_zero() -> None:
+    # r = -50%, N = 3: t1 starts the schedule with P = 1: r*P + P/3 = -0.5 + 0.333 < 0,
+    # so nothing is due (floor at 0); all of the 1 splits 90/10 -> investor 0.1.
+    # P = 1 - 1/3 = 0.667 stays outstanding.
+    terms = DealTerms(deemed_rate=-0.5, reading="scheduled", amortisation_periods=3)
+    res = waterfall([-1.0, 1.0], terms)
+    np.testing.assert_allclose(res.investor, [-1.0, 0.1])
+    assert res.balance is not None
+    np.testing.assert_allclose(res.balance, [1.0, 2 / 3])
