@@ -85,6 +85,7 @@ _GRID_VAR.flags.writeable = False
 
 _TOL = 1e-13  # relative step in the polynomial variable at which Newton stops
 _MAX_ITER = 100
+_BLOCK = 4096  # rows per Newton block (40 periods x 4096 rows x 8 B = 1.3 MB)
 
 
 @functools.lru_cache(maxsize=32)
@@ -121,33 +122,47 @@ def _polish(
     use_y: NDArray[np.bool_],
     lo: NDArray[np.float64],
     hi: NDArray[np.float64],
-    f_lo: NDArray[np.float64],
-    f_hi: NDArray[np.float64],
+    lo_positive: NDArray[np.bool_],
+    z: NDArray[np.float64],
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """Safeguarded Newton on brackets ``[lo, hi]`` of the polynomial variable.
 
-    Row ``rows[k]`` is solved in ``y = 1 + r`` (coefficients c_0 .. c_{T-1} from the
-    highest power down) where ``use_y[k]``, else in ``x = 1/(1 + r)`` (c_{T-1} .. c_0).
-    ``f_lo``/``f_hi`` are the polynomial values at the ends (opposite signs).
-    Returns the root in the polynomial variable and a converged flag.
+    Row ``rows[k]`` (sorted) is solved in ``y = 1 + r`` (coefficients c_0 .. c_{T-1}
+    from the highest power down) where ``use_y[k]``, else in ``x = 1/(1 + r)``
+    (c_{T-1} .. c_0), starting from ``z`` inside the bracket. ``lo_positive`` is the sign
+    of the polynomial at ``lo``. Works through blocks of ``_BLOCK`` rows so that each
+    block's coefficients stay in cache. Returns the root in the polynomial variable
+    and a converged flag.
     """
-    n = rows.size
-    n_periods = cf.shape[-1]
-    if n == cf.shape[0] and np.array_equal(rows, np.arange(n)):
-        sel_t = cf.T  # all rows, in order: no gather
-    else:
-        sel_t = cf[rows].T
+    root = np.empty(rows.size)
+    done = np.empty(rows.size, dtype=bool)
+    for a in range(0, rows.size, _BLOCK):
+        b = min(a + _BLOCK, rows.size)
+        blk = rows[a:b]
+        if np.array_equal(blk, np.arange(blk[0], blk[0] + blk.size)):  # a run: no gather
+            sel_t = cf[blk[0] : blk[-1] + 1].T
+        else:
+            sel_t = cf[blk].T
+        root[a:b], done[a:b] = _newton_block(
+            sel_t, use_y[a:b], lo[a:b], hi[a:b], lo_positive[a:b], z[a:b].copy()
+        )
+    return root, done
+
+
+def _newton_block(
+    sel_t: NDArray[np.float64],
+    use_y: NDArray[np.bool_],
+    lo: NDArray[np.float64],
+    hi: NDArray[np.float64],
+    lo_positive: NDArray[np.bool_],
+    z: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """The Newton iteration of :func:`_polish` on one block; ``sel_t`` is ``(T, n)``."""
+    n_periods, n = sel_t.shape
     # Horner coefficients, highest power first, one contiguous row per power.
     coef = np.ascontiguousarray(sel_t[::-1])
     if use_y.any():
         coef[:, use_y] = sel_t[:, use_y]
-
-    # Start from the regula falsi point of the bracket (the midpoint if degenerate).
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = lo - f_lo * (hi - lo) / (f_hi - f_lo)
-    bad = ~((z > lo) & (z < hi))
-    z[bad] = 0.5 * (lo[bad] + hi[bad])
-    lo_positive = f_lo > 0
     dx_old = hi - lo
 
     root = np.full(n, np.nan)
@@ -198,9 +213,8 @@ def _polish(
             break
         if 2 * n_left <= fin.size:  # drop converged rows once they are the majority
             keep = ~fin
-            active, z, lo, hi, lo_positive, dx_old, prev = (
-                a[keep] for a in (active, z, lo, hi, lo_positive, dx_old, prev)
-            )
+            active, lo_positive = active[keep], lo_positive[keep]
+            z, lo, hi, dx_old, prev = z[keep], lo[keep], hi[keep], dx_old[keep], prev[keep]
             coef = coef[:, keep]
             fin = fin[keep]
     return root, done
@@ -285,13 +299,27 @@ def _irr_2d(cf: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.in
         # In y the variable rises with r; in x it falls, so the ends swap.
         g_lo = np.where(use_y, g, g + 1)
         g_hi = np.where(use_y, g + 1, g)
-        order = np.argsort(rws, kind="stable")  # sorted rows allow the no-copy path
-        rws, g_lo, g_hi, use_y, intv = rws[order], g_lo[order], g_hi[order], use_y[order], \
-            intv[order]
-        root, ok = _polish(
-            cf, rws, use_y,
-            _GRID_VAR[g_lo], _GRID_VAR[g_hi], vals[rws, g_lo], vals[rws, g_hi],
-        )
+        order = np.argsort(rws, kind="stable")  # sorted rows: contiguous blocks
+        rws, g, g_lo, g_hi = rws[order], g[order], g_lo[order], g_hi[order]
+        use_y, intv = use_y[order], intv[order]
+        z_lo, z_hi = _GRID_VAR[g_lo], _GRID_VAR[g_hi]
+        f_lo, f_hi = vals[rws, g_lo], vals[rws, g_hi]
+        # Start from inverse quadratic interpolation through the bracket and the next
+        # grid point on the same side of r = 0 (same polynomial); fall back to the
+        # regula falsi point, then to the midpoint, if that leaves the bracket.
+        g3 = np.where(use_y, np.where(g >= 1, g - 1, g + 2),
+                      np.where(g + 2 < _NCOL, g + 2, g - 1))
+        z3, f3 = _GRID_VAR[g3], vals[rws, g3]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            z0 = (
+                z_lo * f_hi * f3 / ((f_lo - f_hi) * (f_lo - f3))
+                + z_hi * f_lo * f3 / ((f_hi - f_lo) * (f_hi - f3))
+                + z3 * f_lo * f_hi / ((f3 - f_lo) * (f3 - f_hi))
+            )
+            z_rf = z_lo - f_lo * (z_hi - z_lo) / (f_hi - f_lo)
+        z0 = np.where((z0 > z_lo) & (z0 < z_hi), z0, z_rf)
+        z0 = np.where((z0 > z_lo) & (z0 < z_hi), z0, 0.5 * (z_lo + z_hi))
+        root, ok = _polish(cf, rws, use_y, z_lo, z_hi, f_lo > 0, z0)
         cand_rate[intv] = np.where(ok, _rate_from_var(root, use_y), np.nan)
         cand_ok[intv] = ok
 
@@ -391,7 +419,7 @@ def irr(cashflows: ArrayLike, *, full_output: bool = False) -> Any:
     >>> import dealsim.metrics as m
     >>> round(float(m.irr([-100, 39, 59, 55, 20])), 10)  # numpy-financial docs: 0.28095
     0.2809484212
-    >>> m.irr([[-100, 110], [-100, 121]]).round(6).tolist()
+    >>> m.irr([[-100, 110, 0], [-100, 0, 121]]).round(6).tolist()
     [0.1, 0.1]
     >>> res = m.irr([[-100, 230, -132], [100, 50, 0]], full_output=True)
     >>> res.rate.round(6).tolist()
