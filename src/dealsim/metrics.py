@@ -164,6 +164,8 @@ def _newton_block(
     if use_y.any():
         coef[:, use_y] = sel_t[:, use_y]
     dx_old = hi - lo
+    # In y = 1 + r an absolute accuracy of 1e-17 is all a rate near -1 can show.
+    floor = np.where(use_y, 1e-17, 0.0)
 
     root = np.full(n, np.nan)
     done = np.zeros(n, dtype=bool)
@@ -187,11 +189,12 @@ def _newton_block(
             step = np.where(exact, 0.0, f / d)
             abs_step = np.abs(step)
             # Converged: the Newton step is below the tolerance, or the error left after
-            # it, predicted from the last two steps (|e_next| ~ |step|**3 / prev**2 in the
-            # quadratic regime), is.
-            conv = (abs_step <= _TOL * z) | (
-                (abs_step < 0.5 * np.abs(prev)) & (abs_step**3 <= _TOL * z * prev**2)
-            )
+            # it, predicted from the last two steps, is. In the quadratic regime
+            # |e_next| ~ |step| * (step / prev)**2; the ratio test (< 1e-3) makes sure
+            # the iteration is in that regime (not, say, halving towards a double root).
+            ztol = np.maximum(_TOL * z, floor)
+            ratio = abs_step / np.abs(prev)
+            conv = (abs_step <= ztol) | ((ratio < 1e-3) & (abs_step * ratio * ratio <= ztol))
         z_new = z - step
         # Elsewhere bisect where Newton leaves the bracket or does not halve the step
         # of two iterations back (the rule of Numerical Recipes' rtsafe).
@@ -202,7 +205,7 @@ def _newton_block(
             z_new = np.where(bisect, mid, z_new)
             dx_old = np.where(bisect, z - mid, dx_old)
             prev = np.where(bisect, np.nan, prev)
-            conv |= bisect & (hi - lo <= _TOL * hi)
+            conv |= bisect & (hi - lo <= np.maximum(_TOL * hi, floor))
         new = conv & ~fin
         root[active[new]] = z_new[new]
         done[active[new]] = True
@@ -215,6 +218,7 @@ def _newton_block(
             keep = ~fin
             active, lo_positive = active[keep], lo_positive[keep]
             z, lo, hi, dx_old, prev = z[keep], lo[keep], hi[keep], dx_old[keep], prev[keep]
+            floor = floor[keep]
             coef = coef[:, keep]
             fin = fin[keep]
     return root, done
@@ -222,7 +226,7 @@ def _newton_block(
 
 def _rate_from_var(z: NDArray[np.float64], use_y: NDArray[np.bool_]) -> NDArray[np.float64]:
     """Convert a root in x = 1/(1+r) or y = 1+r back to r (exactly where possible)."""
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):
         return np.where(use_y, z - 1.0, (1.0 - z) / z)
 
 
@@ -266,7 +270,12 @@ def _irr_2d(cf: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.in
         point = ~(pos | neg)  # exact zero at an interior grid rate is a root
         point[:, 0] = False
         point[:, -1] = False
-        point[vals[:, 0] == 0.0] = False  # an all-zero row (zero even at the limits)
+        # A zero can also be an underflow (tiny flows at far grid rates): trust it only
+        # in rows whose flows change sign (Descartes: otherwise there is no root).
+        suspect = np.flatnonzero(point.any(axis=1))
+        sub = cf[suspect]
+        one_signed = ~((sub > 0).any(axis=1) & (sub < 0).any(axis=1))
+        point[suspect[one_signed]] = False
         n_found = np.count_nonzero(change, axis=1) + np.count_nonzero(point, axis=1)
         events = np.zeros((n_rows, 2 * _NCOL - 1), dtype=bool)
         events[:, 0::2] = point
@@ -323,27 +332,26 @@ def _irr_2d(cf: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.in
         cand_rate[intv] = np.where(ok, _rate_from_var(root, use_y), np.nan)
         cand_ok[intv] = ok
 
-    n_right = int(has_right.sum())
-    r_rows = cand_rows[:n_right]
-    rate[r_rows] = cand_rate[:n_right]
-    good = np.zeros(n_rows, dtype=bool)
-    good[r_rows] = cand_ok[:n_right]
-    l_rows = cand_rows[n_right:]
-    l_rate = cand_rate[n_right:]
-    l_ok = cand_ok[n_right:]
-    # Left candidate wins where there is no right one, or where it is closer to zero.
-    only_left = ~has_right[l_rows]
-    take = only_left | (l_ok & good[l_rows] & (np.abs(l_rate) < np.abs(rate[l_rows])))
-    rate[l_rows[take]] = l_rate[take]
-    # A row with two candidates is only trustworthy if both converged.
-    both = ~only_left
-    good[l_rows[only_left]] = l_ok[only_left]
-    good[l_rows[both]] &= l_ok[both]
-
-    found = has_right | has_left
+    # Per candidate: 0 absent, 1 converged, 2 failed. A converged root whose rate is
+    # not representable (rounds to -1 or overflows) is outside the searched range.
+    state = np.where(cand_ok, 1, 2).astype(np.int8)
+    state[cand_ok & ~((cand_rate > -1.0) & (cand_rate < np.inf))] = 0
+    n_right = int(np.count_nonzero(has_right))
+    side_rate = np.full((2, n_rows), np.nan)
+    side_state = np.zeros((2, n_rows), dtype=np.int8)
+    side_rate[0, cand_rows[:n_right]] = cand_rate[:n_right]
+    side_state[0, cand_rows[:n_right]] = state[:n_right]
+    side_rate[1, cand_rows[n_right:]] = cand_rate[n_right:]
+    side_state[1, cand_rows[n_right:]] = state[n_right:]
+    ok_r, ok_l = side_state[0] == 1, side_state[1] == 1
+    failed = (side_state == 2).any(axis=0)
+    # The left (r < 0) root wins where there is no right one or it is closer to zero.
+    use_left = ok_l & (~ok_r | (np.abs(side_rate[1]) < np.abs(side_rate[0])))
+    found = (ok_r | ok_l) & ~failed
+    rate[:] = np.where(found, np.where(use_left, side_rate[1], side_rate[0]), np.nan)
     status[found] = np.where(n_found[found] > 1, IrrStatus.MULTIPLE_ROOTS, IrrStatus.CONVERGED)
-    status[found & ~good] = IrrStatus.NOT_CONVERGED
-    rate[found & ~good] = np.nan
+    status[failed] = IrrStatus.NOT_CONVERGED
+    found |= failed
     none = np.flatnonzero(~found)
     if none.size:
         sub = cf[none]
@@ -392,11 +400,15 @@ def irr(cashflows: ArrayLike, *, full_output: bool = False) -> Any:
     any ``T``.
 
     *Root choice.* Each strict sign change between neighbouring grid points, and each
-    grid point where the NPV is exactly zero, counts as a root. The bracket nearest to
-    zero on each side of r = 0 is polished by safeguarded Newton in x or y (bisection
-    when Newton leaves the bracket or stalls) until the step is below ``1e-13`` relative;
-    where both sides have a root, the one closer to zero is returned, as
-    ``numpy_financial.irr`` does.
+    grid point where the NPV is exactly zero (in a row whose flows change sign), counts
+    as a root. The bracket nearest to zero on each side of r = 0 is polished by
+    safeguarded Newton in x or y (bisection when Newton leaves the bracket or stalls),
+    started by inverse quadratic interpolation, until the step, or the error left after
+    it as predicted from the last two steps, is below ``1e-13`` relative in x or y
+    (``1e-17`` absolute in y); where both sides have a root, the one closer to zero is
+    returned, as ``numpy_financial.irr`` does. A root whose rate is not representable
+    (``1 + r`` below about ``1e-16``, so that r rounds to -1, or r overflowing) is
+    outside the searched range.
 
     *Statuses* (:class:`IrrStatus`): ``CONVERGED`` (one root found), ``MULTIPLE_ROOTS``
     (more than one found; the rate is the root closest to zero), ``NO_SIGN_CHANGE``
