@@ -360,7 +360,9 @@ def distributions(draw: st.DrawFn) -> Distribution:
     if kind == "normal":
         return Normal(draw(st.floats(-100, 100)), draw(_sig))
     if kind == "tnormal":
-        return Normal(draw(st.floats(-1, 1)), draw(_sig), low=-1.0, high=draw(st.floats(-0.5, 3)))
+        # the mean inside [low, high], so the truncation always leaves probability mass
+        high = draw(st.floats(-0.5, 3))
+        return Normal(draw(st.floats(-1, high)), draw(_sig), low=-1.0, high=high)
     if kind == "lognormal":
         return LogNormal(draw(_pos), draw(_sig))
     if kind == "tri":

@@ -8,6 +8,7 @@ monotonicity, ...), and error messages.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 
 import numpy as np
 import pytest
@@ -16,10 +17,12 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from numpy.typing import NDArray
 
-import dealsim.waterfall as wf_module
 from dealsim.errors import InvalidCashflowsError, InvalidParameterError
 from dealsim.terms import DealTerms
 from dealsim.waterfall import WaterfallResult, waterfall
+
+# the package re-exports the function `waterfall`, which shadows the submodule attribute
+wf_module = importlib.import_module("dealsim.waterfall")
 
 # --- reference implementation: one scenario, plain Python, the rules as written ------
 

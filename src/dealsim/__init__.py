@@ -16,12 +16,69 @@ Conventions (used by every function in the package)
 """
 
 from ._version import __version__
+from .cashflows import CashflowLines, build_cashflows
+from .deal import Deal, Evaluation, evaluate, evaluate_draws
 from .errors import CorrelationError, DealsimError, InvalidCashflowsError, InvalidParameterError
+from .fees import DeveloperFee
+from .metrics import IrrResult, IrrStatus, irr, moic, npv, payback_period
+from .montecarlo import BLOCK_SIZE, simulate, tornado
+from .project import Project
+from .results import SimulationResult, Summary
+from .terms import DealTerms
+from .uncertainty import (
+    Fixed,
+    LogNormal,
+    LogStudentT,
+    Normal,
+    Pert,
+    PointMass,
+    Rounded,
+    Triangular,
+    Uncertainties,
+    Uniform,
+    default_uncertainties,
+    overrun_distribution,
+)
+from .waterfall import WaterfallResult, waterfall
 
 __all__ = [
+    "BLOCK_SIZE",
+    "CashflowLines",
     "CorrelationError",
+    "Deal",
+    "DealTerms",
     "DealsimError",
+    "DeveloperFee",
+    "Evaluation",
+    "Fixed",
     "InvalidCashflowsError",
     "InvalidParameterError",
+    "IrrResult",
+    "IrrStatus",
+    "LogNormal",
+    "LogStudentT",
+    "Normal",
+    "Pert",
+    "PointMass",
+    "Project",
+    "Rounded",
+    "SimulationResult",
+    "Summary",
+    "Triangular",
+    "Uncertainties",
+    "Uniform",
+    "WaterfallResult",
     "__version__",
+    "build_cashflows",
+    "default_uncertainties",
+    "evaluate",
+    "evaluate_draws",
+    "irr",
+    "moic",
+    "npv",
+    "overrun_distribution",
+    "payback_period",
+    "simulate",
+    "tornado",
+    "waterfall",
 ]
