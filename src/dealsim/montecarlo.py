@@ -71,7 +71,7 @@ def _run_block(job: _Block) -> dict[str, NDArray[Any]]:
     for name, x in draws.items():
         out["in:" + name] = x
     keep = min(job.paths - job.index * BLOCK_SIZE, job.rows)
-    if keep > 0:
+    if keep > 0 and ev.split.balance is not None:
         out["path:investor"] = ev.split.investor[:keep].copy()
         out["path:balance"] = ev.split.balance[:keep].copy()
     return out
@@ -187,7 +187,7 @@ def tornado(
 
 def simulate(
     deal: Deal,
-    n: int,
+    n: int | float,
     *,
     seed: int | np.random.SeedSequence | np.random.Generator | None,
     uncertainties: Uncertainties | None = None,
@@ -260,9 +260,7 @@ def simulate(
     """
     if not isinstance(deal, Deal):
         raise InvalidParameterError(f"deal must be a Deal; got {deal!r}")
-    if isinstance(n, float) and n.is_integer():
-        n = int(n)
-    n = v.integer("n", n, minimum=1)
+    n = v.integer("n", n, minimum=1)  # a whole float such as 1e6 is accepted
     root = as_seed_sequence(seed) if seed is not None else np.random.SeedSequence()
     unc = uncertainties if uncertainties is not None else default_uncertainties(
         deal.project.reference_class or "all_electricity")

@@ -8,7 +8,7 @@ those arrays, so two results built from the same seed print the same numbers.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -448,12 +448,12 @@ def _take(res: SimulationResult, rows: slice) -> SimulationResult:
 
 
 def concat_blocks(
-    blocks: list[Mapping[str, NDArray[Any]]], **meta: Any
+    blocks: Sequence[Mapping[str, NDArray[Any]]], **meta: Any
 ) -> SimulationResult:
     """Join per-block dictionaries of arrays, in block order, into one result."""
     keys = ("investor_irr", "irr_status", "investor_npv", "host_npv", "investor_moic",
             "recovered_at", "fee_paid", "fee_pv")
-    arrays = {k: np.concatenate([b[k] for b in blocks]) for k in keys}
+    arrays: dict[str, Any] = {k: np.concatenate([b[k] for b in blocks]) for k in keys}
     input_names = [k[3:] for k in blocks[0] if k.startswith("in:")]
     inputs = {k: np.concatenate([b["in:" + k] for b in blocks]) for k in input_names}
     path_names = [k[5:] for k in blocks[0] if k.startswith("path:")]
