@@ -92,8 +92,9 @@ class Summary:
 
     def __str__(self) -> str:
         qs = next(iter(self.statistics.values())).quantiles if self.statistics else {}
-        head = f"{'output':<22}{'mean':>10}{'std':>10}" + "".join(
-            f"{'P' + format(100 * q, 'g'):>10}" for q in qs
+        w = 19
+        head = f"{'output':<24}{'mean':>{w}}{'std':>{w}}" + "".join(
+            f"{'P' + format(100 * q, 'g'):>{w}}" for q in qs
         )
         lines = [
             f"dealsim Monte Carlo: {self.title}",
@@ -105,16 +106,16 @@ class Summary:
             unit, scale = OUTPUTS.get(name, ("", 1.0))
             label = f"{name} ({unit})" if unit else name
             vals = [st.mean, st.std] + [q[0] for q in st.quantiles.values()]
-            lines.append(f"{label:<22}" + "".join(f"{x * scale:>10.3f}" for x in vals))
-            cis = [st.mean_ci] + [(q[1], q[2]) for q in st.quantiles.values()]
-            ci_txt = [f"[{lo * scale:.3f}, {hi * scale:.3f}]" for lo, hi in cis]
-            lines.append(f"{'':<22}{ci_txt[0]:>20}" + "".join(f"{c:>20}" for c in ci_txt[1:])
-                         if len(ci_txt) > 1 else "")
+            lines.append(f"{label:<24}" + "".join(f"{x * scale:>{w}.3f}" for x in vals))
+            cis = [st.mean_ci, None] + [(q[1], q[2]) for q in st.quantiles.values()]
+            lines.append(f"{'':<24}" + "".join(
+                f"{'' if ci is None else f'[{ci[0] * scale:.3f}, {ci[1] * scale:.3f}]':>{w}}"
+                for ci in cis))
             if st.n_valid < self.n:
-                lines.append(f"{'':<22}(defined in {st.n_valid:,} of {self.n:,} scenarios)")
+                lines.append(f"{'':<24}(defined in {st.n_valid:,} of {self.n:,} scenarios)")
         lines.append("")
         for pr in self.probabilities.values():
-            lines.append(f"{pr.name:<22}{pr.p:>10.4f}  ± {pr.se:.4f} (s.e.)  {pr.meaning}")
+            lines.append(f"{pr.name:<24}{pr.p:>8.4f} ± {pr.se:.4f} (s.e.)  {pr.meaning}")
         return "\n".join(lines)
 
 
@@ -255,7 +256,8 @@ class SimulationResult:
         out = {}
         for name, mask in self.events().items():
             p = float(np.count_nonzero(mask)) / n
-            out[name] = Probability(name, p, math.sqrt(p * (1.0 - p) / n), PROBABILITIES[name])
+            meaning = PROBABILITIES[name].replace("`within_years`", f"{self.within_years} years")
+            out[name] = Probability(name, p, math.sqrt(p * (1.0 - p) / n), meaning)
         return out
 
     def recovered_by_year(self) -> tuple[NDArray[np.int64], F64]:
