@@ -3,7 +3,8 @@ statistical checks with stated tolerances, precision control, errors."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -47,6 +48,14 @@ def test_thread_pool_is_bit_identical(two_blocks):
     with ThreadPoolExecutor(max_workers=2) as pool:
         threaded = dealsim.simulate(DEAL, BLOCK_SIZE + 500, seed=11, executor=pool)
     same(threaded, two_blocks)
+
+
+def test_process_pool_is_bit_identical(two_blocks):
+    # blocks (deal, uncertainties, seed) are pickled to worker processes
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
+        remote = dealsim.simulate(DEAL, BLOCK_SIZE + 500, seed=11, executor=pool)
+    same(remote, two_blocks)
 
 
 @pytest.mark.parametrize("seed_like", [

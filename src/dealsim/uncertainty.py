@@ -1092,6 +1092,11 @@ class Uncertainties:
         self._corr = types.MappingProxyType(corr)
         self._build_matrices()
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from its arguments, so it pickles (process pools, dask workers) even
+        # though it keeps its mappings read-only.
+        return (Uncertainties, (dict(self._marginals), dict(self._corr)))
+
     # -- construction helpers
     def _check_pairs(self, correlation: Mapping[Pair, float]) -> dict[Pair, float]:
         if not isinstance(correlation, Mapping):
