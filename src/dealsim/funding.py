@@ -394,7 +394,10 @@ def funding_schedule(
         amounts.append(v.positive(f"amount of {item[0]!r}", item[2]))
     caps = {name: None if cap is None else v.positive(name, cap)
             for name, cap in (("annual_cap", annual_cap), ("total_cap", total_cap))}
-    end = _as_dates("commitment_end", commitment_end)[()]
+    end_arr = _as_dates("commitment_end", commitment_end)
+    if end_arr.ndim:
+        raise InvalidParameterError(f"commitment_end must be one date; got {commitment_end!r}")
+    end = end_arr.reshape(1)[0]
     selected = np.array(dates, dtype="datetime64[D]")
     deadlines = np.atleast_1d(funding_deadline(selected, business_days,
                                                calendar_days=calendar_days, busdaycal=busdaycal))
