@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal, TypeVar
+from typing import Literal, TypedDict, TypeVar
 
 from ..deal import Deal
 from ..errors import InvalidParameterError
@@ -150,7 +150,14 @@ def ohio_gas_power(
     )
 
 
-def _market(escalation: float, tax_rate: float) -> dict[str, float]:
+class _Market(TypedDict):
+    price_escalation: float
+    fuel_escalation: float
+    cost_escalation: float
+    tax_rate: float
+
+
+def _market(escalation: float, tax_rate: float) -> _Market:
     return {"price_escalation": escalation, "fuel_escalation": escalation,
             "cost_escalation": escalation, "tax_rate": tax_rate}
 
