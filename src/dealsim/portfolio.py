@@ -403,8 +403,7 @@ class PortfolioResult:
         lines = [f"dealsim portfolio: {self.title}",
                  f"n = {self.n:,} scenarios, seed = {self.seed}, sampler = {self.sampler}; "
                  f"common factor: {common}",
-                 "deals (first year): " + ", ".join(f"{k} ({y})"
-                                                    for k, y in self.start_years.items()),
+                 _deal_line(self.start_years),
                  f"{'output':<26}{'mean':>10}" + "".join(f"{'P' + format(100 * q, 'g'):>10}"
                                                          for q in quantiles)]
         rows = (("portfolio IRR (%)", self.irr, 100.0), ("portfolio NPV (bn USD)", self.npv, 1e-9),
@@ -427,6 +426,12 @@ class PortfolioResult:
         for party, (mean, p) in self.loss_table().items():
             lines.append(f"{party:<26}{mean / 1e9:>12.3f}{p:>12.4f}")
         return "\n".join(lines)
+
+
+def _deal_line(start_years: dict[str, int], shown: int = 8) -> str:
+    items = [f"{k} ({y})" for k, y in start_years.items()]
+    more = f", ... ({len(items)} deals)" if len(items) > shown else ""
+    return "deals (first year): " + ", ".join(items[:shown]) + more
 
 
 def _prob(mask: NDArray[np.bool_]) -> tuple[float, float]:
