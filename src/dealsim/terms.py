@@ -151,3 +151,49 @@ class DealTerms:
             name="US-Japan MOU on Strategic Investments (2025), para. 13",
             sources=_JAPAN_SOURCES,
         )
+
+    @classmethod
+    def korea_2025(cls, *, reading: Reading = "aggregate") -> DealTerms:
+        """Terms of the US-Korea MOU (Nov 2025), read as the same split as Japan's.
+
+        The Korean split is reported as "nearly identical" to Japan's (Newspim, press),
+        so this is 50% US / 50% Korea until each side has received Korea's Deemed
+        Allocation Amount, then 90% US / 10% Korea. The deemed rate (5.5%) and the
+        20-period amortisation are the same ASSUMPTIONS as in :meth:`japan_2025`. The
+        deal-level clauses -- a $20bn/yr funding cap and an adjustment if Korea clearly
+        cannot recover its Deemed Allocation Amount within 20 years -- are not split
+        terms; :func:`dealsim.presets.catalog` carries them on the ``korea_2025`` preset.
+
+        Parameters
+        ----------
+        reading : {"aggregate", "scheduled"}, default "aggregate"
+
+        Returns
+        -------
+        DealTerms
+
+        References
+        ----------
+        .. [1] Newspim, Nov 2025 (``shared/reference/deal-facts.md`` section 1).
+
+        Examples
+        --------
+        >>> k, j = DealTerms.korea_2025(), DealTerms.japan_2025()
+        >>> (k.share_before, k.share_after, k.deemed_rate) == (j.share_before, j.share_after,
+        ...                                                     j.deemed_rate)
+        True
+        """
+        return cls(
+            deemed_rate=0.055,
+            share_before=0.5,
+            share_after=0.1,
+            reading=reading,
+            amortisation_periods=20,
+            name="US-Korea MOU (Nov 2025), split read as Japan's",
+            sources=(
+                "Newspim, Nov 2025: US-Korea MOU, $350bn of which $150bn shipbuilding; cash "
+                "flow split 'nearly identical' to Japan's; $20bn/yr cap; adjustment if Korea "
+                "clearly cannot recover its Deemed Allocation Amount within 20 years [press]",
+                _JAPAN_SOURCES[2],
+            ),
+        )

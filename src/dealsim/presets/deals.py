@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Literal, TypedDict, TypeVar
 
 from ..deal import Deal
 from ..errors import InvalidParameterError
@@ -10,7 +11,9 @@ from ..fees import DeveloperFee
 from ..project import Project
 from ..terms import DealTerms
 
-__all__ = ["ohio_gas_power"]
+T = TypeVar("T")
+
+__all__ = ["gas_tranche2", "georgia_diamond", "ohio_gas_power", "smr_tranche2", "texas_gulflink"]
 
 #: EIA AEO2026 Table 3 (via a public copy; deal-facts.md §6), gas CT aeroderivative:
 #: heat rate 9,447 Btu/kWh, fixed O&M $9.99/kW-yr, variable O&M $5.97/MWh, 30-year life.
@@ -18,6 +21,25 @@ EIA_AERO = {"heat_rate": 9447.0, "fixed_om": 9.99, "variable_om": 5.97, "life": 
 #: Same table, gas combined cycle (H-class, multi-shaft): 6,226 Btu/kWh, $12.7/kW-yr,
 #: $3.57/MWh, 30-year life, 3-year lead time.
 EIA_CC = {"heat_rate": 6226.0, "fixed_om": 12.7, "variable_om": 3.57, "life": 30}
+#: Same table, SMR: overnight capex $9,831/kW, 10,445 Btu/kWh, fixed O&M $128/kW-yr,
+#: variable O&M $3.32/MWh, capacity factor 0.90-0.93, life 40-60 years, lead time 6 years.
+EIA_SMR = {"capex_per_kw": 9831.0, "heat_rate": 10445.0, "fixed_om": 128.0,
+           "variable_om": 3.32, "capacity_factor": 0.90, "life": 40, "lead_time": 6}
+
+_EIA_SOURCE = "heat rate, O&M, life: EIA AEO2026 Table 3 via a public copy (deal-facts §6)"
+_MARKET_NOTE = "escalation {e:.1%}/yr on prices and costs; tax rate {t:.0%} on the SPV margin"
+
+
+def _terms(terms: DealTerms | None) -> DealTerms:
+    if terms is not None and not isinstance(terms, DealTerms):
+        raise InvalidParameterError(f"terms must be a DealTerms or None; got {terms!r}")
+    return terms if terms is not None else DealTerms.japan_2025()
+
+
+def _choice(name: str, value: str, options: Mapping[str, T]) -> T:
+    if value not in options:
+        raise InvalidParameterError(f"{name} must be one of {sorted(options)}; got {value!r}")
+    return options[value]
 
 
 def ohio_gas_power(
@@ -81,18 +103,13 @@ def ohio_gas_power(
     >>> round(deal.project.capex / (deal.project.capacity * 1000))  # $/kW, deal-facts §2
     3620
     """
-    plant = {"aeroderivative": EIA_AERO, "combined_cycle": EIA_CC}.get(configuration)
-    if plant is None:
-        raise InvalidParameterError(
-            f"configuration must be 'aeroderivative' or 'combined_cycle'; got {configuration!r}"
-        )
-    fee_options = {
+    plant = _choice("configuration", configuration,
+                    {"aeroderivative": EIA_AERO, "combined_cycle": EIA_CC})
+    fees = _choice("fee", fee, {
         "reduced": (DeveloperFee.softbank_ohio(),),
         "original": (DeveloperFee.softbank_ohio_original(),),
         "none": (),
-    }
-    if fee not in fee_options:
-        raise InvalidParameterError(f"fee must be one of {sorted(fee_options)}; got {fee!r}")
+    })
     project = Project.power_plant(
         name="Ohio (Portsmouth) 9.2 GW gas power",
         capex=33.3e9,
@@ -113,22 +130,331 @@ def ohio_gas_power(
         reference_class="fossil_thermal",
         sources=(
             "capex $33.3bn, 9.2 GW, SB Energy, ground broken 20 Mar 2026: press (deal-facts §2)",
-            "heat rate, O&M, life: EIA AEO2026 Table 3 via a public copy (deal-facts §6)",
+            _EIA_SOURCE,
         ),
         assumptions=(
             f"configuration {configuration} (54 MW turbines suggest aeroderivative)",
             f"power price ${power_price}/MWh (offtake price not published)",
             f"gas price ${gas_price}/MMBtu",
             f"capacity factor {capacity_factor}",
-            f"escalation {escalation:.1%}/yr on prices and costs",
-            f"tax rate {tax_rate:.0%} on the SPV margin",
+            _MARKET_NOTE.format(e=escalation, t=tax_rate),
             "3 construction years, even spending, first year 2026",
         ),
     )
     return Deal(
         project=project,
-        terms=terms if terms is not None else DealTerms.japan_2025(),
-        fees=fee_options[fee],
+        terms=_terms(terms),
+        fees=fees,
         name="Ohio gas power (SB Energy)",
         sources=("Japan funds 100% through a 50/50 US-Japan SPV: FT 19 Mar 2026",),
     )
+
+
+class _Market(TypedDict):
+    price_escalation: float
+    fuel_escalation: float
+    cost_escalation: float
+    tax_rate: float
+
+
+def _market(escalation: float, tax_rate: float) -> _Market:
+    return {"price_escalation": escalation, "fuel_escalation": escalation,
+            "cost_escalation": escalation, "tax_rate": tax_rate}
+
+
+def texas_gulflink(
+    *,
+    tariff: float = 1.0,
+    utilisation: float = 0.7,
+    variable_cost: float = 0.10,
+    fixed_om: float = 42e6,
+    escalation: float = 0.02,
+    tax_rate: float = 0.21,
+    first_year: int = 2026,
+    terms: DealTerms | None = None,
+) -> Deal:
+    """The Texas GulfLink deepwater crude-export terminal (Sentinel Midstream).
+
+    Sourced (deal-facts.md §2, press): capex $2.1bn, ~1m bbl/d of capacity (about
+    $20-30bn/yr of exports), tranche 1 announced 17/18 Feb 2026; MOU para. 13 split.
+
+    Labelled assumptions (nothing on revenue or costs is published): the terminal
+    earns a throughput ``tariff`` per barrel loaded ($1.00/bbl, the order of US Gulf
+    deepwater loading fees; it does not own the crude); ``utilisation`` 0.7 of
+    nameplate; variable cost $0.10/bbl; fixed O&M $42m/yr (2% of capex); 3 construction
+    years from 2026; 30-year life; 2%/yr escalation; 21% tax; the overrun reference
+    class ``"fossil_thermal"`` (+16%) as the closest available class -- no class for
+    oil and gas terminals is in :data:`dealsim.uncertainty.REFERENCE_CLASSES`.
+
+    Parameters
+    ----------
+    tariff : float
+        USD per barrel of throughput in 2026.
+    utilisation : float
+        Share of the 1m bbl/d nameplate loaded, in (0, 1].
+    variable_cost : float
+        USD per barrel.
+    fixed_om : float
+        USD per operating year in 2026 dollars.
+    escalation : float
+        Annual escalation of tariff and costs.
+    tax_rate : float
+        In [0, 1).
+    first_year : int
+        First construction year.
+    terms : DealTerms, optional
+        Default :meth:`DealTerms.japan_2025`.
+
+    Returns
+    -------
+    Deal
+
+    Examples
+    --------
+    >>> d = texas_gulflink()
+    >>> d.project.capacity, d.project.capacity_unit, d.project.capex / 1e9
+    (1000000.0, 'bbl/d', 2.1)
+    >>> round(d.project.output_per_year / 1e6, 1)  # million bbl loaded a year
+    255.5
+    """
+    project = Project(
+        name="Texas GulfLink crude-export terminal",
+        capex=2.1e9, construction_years=3, first_year=first_year,
+        capacity=1e6, capacity_unit="bbl/d", utilisation=utilisation, price=tariff,
+        operating_life=30, variable_cost=variable_cost, fixed_om=fixed_om,
+        reference_class="fossil_thermal", **_market(escalation, tax_rate),
+        sources=("capex $2.1bn, ~1m bbl/d, Sentinel Midstream, tranche 1 Feb 2026: press "
+                 "(deal-facts §2)",),
+        assumptions=(
+            f"throughput tariff ${tariff}/bbl (terminal revenue not published)",
+            f"utilisation {utilisation} of the 1m bbl/d nameplate",
+            f"variable cost ${variable_cost}/bbl; fixed O&M ${fixed_om / 1e6:g}m/yr",
+            f"3 construction years from {first_year}; 30-year operating life",
+            _MARKET_NOTE.format(e=escalation, t=tax_rate),
+            "overrun class fossil_thermal: closest available (no oil-terminal class)",
+        ),
+    )
+    return Deal(project=project, terms=_terms(terms), name="Texas GulfLink terminal")
+
+
+def georgia_diamond(
+    *,
+    output_t: float = 100.0,
+    price_per_t: float = 1.5e6,
+    utilisation: float = 0.85,
+    variable_cost: float = 0.6e6,
+    fixed_om: float = 15e6,
+    escalation: float = 0.02,
+    tax_rate: float = 0.21,
+    first_year: int = 2026,
+    terms: DealTerms | None = None,
+) -> Deal:
+    """The Georgia HPHT synthetic-diamond grit plant (Element Six).
+
+    Sourced (deal-facts.md §2, press): capex ~$0.6bn; tranche 1, Feb 2026; MOU split.
+    Output and prices are not published: every operating figure is an assumption.
+
+    Labelled assumptions: ``output_t`` 100 t/yr of grit (500m carats; a few percent of
+    world synthetic industrial-diamond output); ``price_per_t`` $1.5m/t ($0.30/carat,
+    industrial grit); ``utilisation`` 0.85; ``variable_cost`` $0.6m/t (power-hungry
+    presses, 40% of price); fixed O&M $15m/yr; 2 construction years from 2026; 20-year
+    life; 2%/yr escalation; 21% tax; overrun class ``"fossil_thermal"`` (+16%, an
+    industrial thermal plant) as the closest available class.
+
+    Parameters
+    ----------
+    output_t : float
+        Design output, tonnes a year.
+    price_per_t : float
+        USD per tonne in 2026.
+    utilisation : float
+        In (0, 1].
+    variable_cost : float
+        USD per tonne.
+    fixed_om : float
+        USD per operating year.
+    escalation, tax_rate : float
+    first_year : int
+    terms : DealTerms, optional
+
+    Returns
+    -------
+    Deal
+
+    Examples
+    --------
+    >>> d = georgia_diamond()
+    >>> d.project.capacity_unit, d.project.capex / 1e9, d.project.reference_class
+    ('t/yr', 0.6, 'fossil_thermal')
+    """
+    project = Project(
+        name="Georgia synthetic-diamond grit plant",
+        capex=0.6e9, construction_years=2, first_year=first_year,
+        capacity=output_t, capacity_unit="t/yr", utilisation=utilisation, price=price_per_t,
+        operating_life=20, variable_cost=variable_cost, fixed_om=fixed_om,
+        reference_class="fossil_thermal", **_market(escalation, tax_rate),
+        sources=("capex ~$0.6bn, Element Six, tranche 1 Feb 2026: press (deal-facts §2)",),
+        assumptions=(
+            f"output {output_t:g} t/yr (not published)",
+            f"price ${price_per_t / 1e6:g}m/t (not published)",
+            f"utilisation {utilisation}",
+            f"variable cost ${variable_cost / 1e6:g}m/t; fixed O&M ${fixed_om / 1e6:g}m/yr",
+            f"2 construction years from {first_year}; 20-year operating life",
+            _MARKET_NOTE.format(e=escalation, t=tax_rate),
+            "overrun class fossil_thermal: closest available (no manufacturing class)",
+        ),
+    )
+    return Deal(project=project, terms=_terms(terms), name="Georgia diamond plant")
+
+
+def smr_tranche2(
+    *,
+    power_price: float = 90.0,
+    fuel_cost: float = 6.0,
+    capacity_factor: float = EIA_SMR["capacity_factor"],
+    escalation: float = 0.02,
+    tax_rate: float = 0.21,
+    first_year: int = 2027,
+    terms: DealTerms | None = None,
+) -> Deal:
+    """GE Vernova Hitachi SMRs in Tennessee and Alabama, tranche 2 (~$40bn).
+
+    Sourced: ~$40bn, Tennessee and Alabama (NHK, Mar 2026; deal-facts §2). Plant
+    parameters: EIA AEO2026 SMR (deal-facts §6): $9,831/kW, fixed O&M $128/kW-yr,
+    variable O&M $3.32/MWh, capacity factor 0.90 (low end of 0.90-0.93), 40-year life
+    (low end of 40-60), 6-year lead time.
+
+    Derived: capacity = $40bn / $9,831/kW = 4,069 MW (the tranche's size and reactor
+    count are not published).
+
+    Labelled assumptions: ``power_price`` $90/MWh in 2026 dollars (no offtake price
+    published; close to NuScale's $89/MWh after subsidies); nuclear ``fuel_cost``
+    $6/MWh added to variable O&M (not in deal-facts; no fuel-price uncertainty applies
+    to it); 6 construction years from 2027; 2%/yr escalation; 21% tax; no subsidies.
+
+    Parameters
+    ----------
+    power_price : float
+        USD/MWh in 2026.
+    fuel_cost : float
+        Nuclear fuel, USD/MWh.
+    capacity_factor : float
+    escalation, tax_rate : float
+    first_year : int
+    terms : DealTerms, optional
+
+    Returns
+    -------
+    Deal
+
+    Examples
+    --------
+    >>> d = smr_tranche2()
+    >>> round(d.project.capacity), d.project.reference_class, d.project.construction_years
+    (4069, 'nuclear', 6)
+    """
+    capacity_mw = 40e9 / (EIA_SMR["capex_per_kw"] * 1000.0)
+    project = Project.power_plant(
+        name="Tranche 2 SMRs (GE Vernova Hitachi, Tennessee and Alabama)",
+        capex=40e9, capacity_mw=capacity_mw, heat_rate=0.0, gas_price=0.0,
+        power_price=power_price, capacity_factor=capacity_factor,
+        variable_om=EIA_SMR["variable_om"] + fuel_cost,
+        fixed_om_per_kw_year=EIA_SMR["fixed_om"],
+        construction_years=int(EIA_SMR["lead_time"]), first_year=first_year,
+        operating_life=int(EIA_SMR["life"]), reference_class="nuclear",
+        **_market(escalation, tax_rate),
+        sources=("~$40bn, GE Vernova Hitachi SMRs, Tennessee and Alabama: NHK Mar 2026 "
+                 "(deal-facts §2)",
+                 "capex/kW, O&M, capacity factor, life, lead time: EIA AEO2026 SMR "
+                 "(deal-facts §6)"),
+        assumptions=(
+            f"capacity {capacity_mw:.0f} MW derived as $40bn / $9,831/kW",
+            f"power price ${power_price}/MWh (offtake not published)",
+            f"nuclear fuel ${fuel_cost}/MWh as variable cost",
+            f"capacity factor {capacity_factor}; 40-year life (EIA low ends)",
+            f"6 construction years (EIA lead time) from {first_year}",
+            _MARKET_NOTE.format(e=escalation, t=tax_rate),
+        ),
+    )
+    return Deal(project=project, terms=_terms(terms), name="Tranche 2 SMRs")
+
+
+def gas_tranche2(
+    *,
+    site: Literal["both", "pennsylvania", "texas"] = "both",
+    pennsylvania_share: float = 0.5,
+    capex_per_kw: float = 2500.0,
+    power_price: float = 85.0,
+    gas_price: float = 3.5,
+    capacity_factor: float = 0.6,
+    escalation: float = 0.02,
+    tax_rate: float = 0.21,
+    first_year: int = 2027,
+    terms: DealTerms | None = None,
+) -> Deal:
+    """The tranche-2 gas plants in Pennsylvania and Texas (~$33bn together).
+
+    Sourced: ≈ $33bn for the two together (NHK, Mar 2026; deal-facts §2); the split
+    between them is unknown (deal-facts §7). Plant parameters: EIA AEO2026 gas
+    combined cycle (6,226 Btu/kWh, $12.7/kW-yr, $3.57/MWh, 30-year life, 3-year lead
+    time; deal-facts §6).
+
+    Labelled assumptions: ``pennsylvania_share`` 0.5 (even split); capacity derived from
+    ``capex_per_kw`` $2,500/kW (Lazard LCOE+ 2025 CCGT quotes, $2,400-2,600/kW),
+    i.e. 13.2 GW for both; power price $85/MWh, gas $3.50/MMBtu and capacity factor 0.60
+    as for Ohio; 3 construction years from 2027; 2%/yr escalation; 21% tax.
+
+    Parameters
+    ----------
+    site : {"both", "pennsylvania", "texas"}
+        Both plants as one project, or one of them.
+    pennsylvania_share : float
+        Pennsylvania's share of the $33bn, in (0, 1).
+    capex_per_kw : float
+        USD per kW, to derive capacity.
+    power_price, gas_price, capacity_factor, escalation, tax_rate : float
+    first_year : int
+    terms : DealTerms, optional
+
+    Returns
+    -------
+    Deal
+
+    Examples
+    --------
+    >>> round(gas_tranche2().project.capacity), gas_tranche2(site="texas").project.capex / 1e9
+    (13200, 16.5)
+    >>> gas_tranche2(pennsylvania_share=1.0)
+    Traceback (most recent call last):
+    ...
+    dealsim.errors.InvalidParameterError: pennsylvania_share must be in (0, 1); got 1.0
+    """
+    if not 0.0 < pennsylvania_share < 1.0:
+        raise InvalidParameterError(
+            f"pennsylvania_share must be in (0, 1); got {pennsylvania_share!r}")
+    share = _choice("site", site, {"both": 1.0, "pennsylvania": pennsylvania_share,
+                                   "texas": 1.0 - pennsylvania_share})
+    if not capex_per_kw > 0:
+        raise InvalidParameterError(f"capex_per_kw must be > 0; got {capex_per_kw!r}")
+    capex = 33e9 * share
+    capacity_mw = capex / (capex_per_kw * 1000.0)
+    label = {"both": "Pennsylvania and Texas"}.get(site, site.capitalize())
+    project = Project.power_plant(
+        name=f"Tranche 2 gas power ({label})",
+        capex=capex, capacity_mw=capacity_mw, heat_rate=EIA_CC["heat_rate"],
+        gas_price=gas_price, power_price=power_price, capacity_factor=capacity_factor,
+        variable_om=EIA_CC["variable_om"], fixed_om_per_kw_year=EIA_CC["fixed_om"],
+        construction_years=3, first_year=first_year, operating_life=int(EIA_CC["life"]),
+        reference_class="fossil_thermal", **_market(escalation, tax_rate),
+        sources=("≈ $33bn for gas plants in Pennsylvania and Texas: NHK Mar 2026 "
+                 "(deal-facts §2)", _EIA_SOURCE),
+        assumptions=(
+            f"Pennsylvania share {pennsylvania_share:g} of $33bn (split unknown)",
+            f"capacity {capacity_mw:.0f} MW derived at ${capex_per_kw:g}/kW (Lazard CCGT)",
+            f"power price ${power_price}/MWh; gas ${gas_price}/MMBtu; capacity factor "
+            f"{capacity_factor} (as for Ohio)",
+            f"3 construction years (EIA lead time) from {first_year}",
+            _MARKET_NOTE.format(e=escalation, t=tax_rate),
+        ),
+    )
+    return Deal(project=project, terms=_terms(terms), name=f"Tranche 2 gas ({label})")

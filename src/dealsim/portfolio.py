@@ -1,0 +1,656 @@
+"""Several deals simulated together: Japan's aggregate cash, portfolio metrics, who bears a loss.
+
+Each deal keeps its own calendar timeline (its project's ``first_year``, or an
+override); the investor (Japan) flows of all deals are summed on one annual calendar
+grid. Projects share a **common factor**: a Gaussian-copula shock to the latent
+normals of chosen uncertainties (by default the capital-cost ``overrun``), drawn once
+per scenario, standing for economy-wide cost inflation.
+
+Reproducibility contract (as :func:`dealsim.simulate`): scenario ``i`` lives in block
+``i // BLOCK_SIZE``; the block's uniforms come from one call of
+:func:`dealsim.uncertainty.sampler_uniforms` keyed by ``(seed, block)``, with
+``dim = len(common.variables) + sum(each deal's uncertainties.dim)`` columns: first the
+common factors, then each deal's columns in deal order. So scenario ``i`` depends only
+on the seed and ``i`` (and on the deals and uncertainties), never on ``n`` or threads.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import special
+
+from . import _validate as v
+from .deal import Deal, evaluate_draws
+from .errors import InvalidParameterError
+from .metrics import irr, npv
+from .montecarlo import BLOCK_SIZE, _describe_seed, _horizon, _mapper
+from .results import _statistic
+from .uncertainty import U_MAX, U_MIN, Uncertainties, as_seed_sequence, default_uncertainties
+from .uncertainty import sampler_uniforms as _uniforms
+
+__all__ = [
+    "PARTIES",
+    "CommonFactor",
+    "FundingSplit",
+    "PortfolioResult",
+    "simulate_portfolio",
+]
+
+F64 = NDArray[np.float64]
+
+#: Who bears Japan's loss, in the order :meth:`FundingSplit.allocate` reports them.
+PARTIES: tuple[str, ...] = ("equity", "jbic", "nexi", "banks")
+
+_PROJECT_OUTPUTS = ("npv", "irr", "moic", "loss")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommonFactor:
+    """A shock shared by every project in a scenario (Gaussian copula, one factor).
+
+    For each name in ``variables`` one standard normal ``Z`` is drawn per scenario.
+    Project ``k``'s latent normal for that variable, ``e_k = Phi^-1(u_k)``, becomes
+    ``sqrt(strength) * Z + sqrt(1 - strength) * e_k`` before the project's own
+    uncertainties map it to a draw. Each project's marginal distribution is unchanged;
+    the latent correlation between two projects' variables is ``strength``.
+
+    Parameters
+    ----------
+    strength : float
+        Latent (normal-scale) correlation between projects, in [0, 1]. Default 0.5:
+        **assumption** (no published estimate of how overruns of concurrent US energy
+        projects co-move; the NuScale overrun's drivers -- steel and pipe +20-100%,
+        interest rates -- were economy-wide, deal-facts.md §4).
+    variables : tuple of str
+        Uncertainty names the factor acts on. Default ``("overrun",)``; add
+        ``"delay"``, ``"price"``, ``"deemed_rate"``... to make those common too.
+
+    Notes
+    -----
+    The factor acts on a variable's uniform column *before* the project's own copula
+    (:class:`dealsim.Uncertainties`). A variable first in its project's copula order
+    (``overrun`` in :func:`dealsim.default_uncertainties`) keeps the latent
+    correlation ``strength`` exactly; its rank correlation is
+    ``(6/pi) asin(strength / 2)`` (0.48 at 0.5). Variables correlated with it inside a
+    project (``delay``) then co-move across projects too, more weakly.
+
+    Examples
+    --------
+    >>> CommonFactor().strength, CommonFactor().variables
+    (0.5, ('overrun',))
+    """
+
+    strength: float = 0.5
+    variables: tuple[str, ...] = ("overrun",)
+
+    def __post_init__(self) -> None:
+        v.fraction("strength", self.strength, allow_zero=True)
+        names = tuple(self.variables) if not isinstance(self.variables, str) else ()
+        if not names or not all(isinstance(x, str) and x for x in names) or len(
+                set(names)) != len(names):
+            raise InvalidParameterError(
+                f"variables must be distinct non-empty names; got {self.variables!r}")
+        object.__setattr__(self, "variables", names)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FundingSplit:
+    """How Japan funds each project, and so who bears a loss on it.
+
+    Parameters
+    ----------
+    equity_share : float
+        Share of Japan's funding that is equity, in [0, 1). Default 0.015:
+        **assumption**, the midpoint of Akazawa's "only ~1-2% equity" (deal-facts §1).
+    jbic_share : float
+        JBIC's share of the debt, in [0, 1]; the rest is commercial banks. Default 0.5:
+        **assumption** (the Ohio split between JBIC and banks is undecided, FT;
+        deal-facts §1).
+    nexi_cover : float
+        Share of the commercial-bank debt guaranteed by NEXI, in [0, 1]. Default 0.9:
+        FT reports "more than 90%" for Ohio (deal-facts §1); 0.9 is the floor.
+    equity_first_loss : bool
+        ``True`` (default, **assumption**: the ordinary ranking of equity below debt):
+        equity loses first, up to its amount; ``False``: equity shares pro rata.
+
+    Notes
+    -----
+    The loss on a project is the capital Japan does not get back, undiscounted:
+    ``max(paid in - received, 0)``. Beyond equity, lenders share it **pro rata** to
+    their funding: JBIC ``jbic_share``, NEXI ``(1 - jbic_share) * nexi_cover`` (it pays
+    the banks under its guarantee), banks the uncovered rest. This is an allocation
+    **assumption**: the actual seniority, recourse and guarantee terms are not public
+    (deal-facts §7 "known gaps"). All four parties are Japanese; the loss is Japan's.
+
+    Examples
+    --------
+    >>> f = FundingSplit()
+    >>> {k: round(x, 5) for k, x in f.shares().items()}
+    {'equity': 0.015, 'jbic': 0.4925, 'nexi': 0.44325, 'banks': 0.04925}
+    >>> {k: float(x) for k, x in f.allocate(np.array(10.0), np.array(100.0)).items()}
+    {'equity': 1.5, 'jbic': 4.25, 'nexi': 3.825, 'banks': 0.425}
+    """
+
+    equity_share: float = 0.015
+    jbic_share: float = 0.5
+    nexi_cover: float = 0.9
+    equity_first_loss: bool = True
+
+    def __post_init__(self) -> None:
+        v.fraction("equity_share", self.equity_share, allow_zero=True, allow_one=False)
+        v.fraction("jbic_share", self.jbic_share, allow_zero=True)
+        v.fraction("nexi_cover", self.nexi_cover, allow_zero=True)
+
+    def _debt_split(self) -> tuple[float, float, float]:
+        commercial = 1.0 - self.jbic_share
+        return self.jbic_share, commercial * self.nexi_cover, commercial * (1 - self.nexi_cover)
+
+    def shares(self) -> dict[str, float]:
+        """Each party's share of Japan's funding (sums to 1)."""
+        debt = 1.0 - self.equity_share
+        jbic, nexi, banks = self._debt_split()
+        return {"equity": self.equity_share, "jbic": debt * jbic, "nexi": debt * nexi,
+                "banks": debt * banks}
+
+    def allocate(self, loss: F64, paid_in: F64) -> dict[str, F64]:
+        """Split per-scenario losses (>= 0) of one project among :data:`PARTIES`.
+
+        Parameters
+        ----------
+        loss, paid_in : ndarray
+            Unrecovered capital and capital paid in, same shape.
+
+        Returns
+        -------
+        dict of str to ndarray
+            Keyed by :data:`PARTIES`; the parts sum to ``loss``.
+        """
+        if self.equity_first_loss:
+            equity = np.minimum(loss, self.equity_share * paid_in)
+        else:
+            equity = self.equity_share * loss
+        rest = loss - equity
+        jbic, nexi, banks = self._debt_split()
+        return {"equity": equity, "jbic": rest * jbic, "nexi": rest * nexi,
+                "banks": rest * banks}
+
+
+@dataclass(frozen=True, slots=True)
+class _Member:
+    """One deal placed on the portfolio grid (picklable)."""
+
+    name: str
+    deal: Deal
+    unc: Uncertainties
+    horizon: int
+    offset: int
+    scale: float
+    col: int
+    weight: float
+    common: tuple[tuple[int, int], ...]  # (common column, column within the deal)
+
+
+@dataclass(frozen=True, slots=True)
+class _PBlock:
+    members: tuple[_Member, ...]
+    strength: float
+    n_common: int
+    dim: int
+    sampler: str
+    root: np.random.SeedSequence
+    index: int
+    rows: int
+    grid: int
+    paths: int
+    discount_rate: float | None
+    funding: FundingSplit
+    keep_inputs: tuple[str, ...] | None
+
+
+def _mix_common(u: F64, zc: F64, member: _Member, strength: float) -> F64:
+    uk = u[:, member.col: member.col + member.unc.dim]
+    if not member.common or strength == 0.0:
+        return uk
+    uk = uk.copy()
+    a, b = math.sqrt(strength), math.sqrt(1.0 - strength)
+    for c, j in member.common:
+        z = a * zc[:, c] + b * special.ndtri(uk[:, j])
+        uk[:, j] = np.clip(special.ndtr(z), U_MIN, U_MAX)
+    return uk
+
+
+def _run_block(job: _PBlock) -> dict[str, Any]:
+    """Draw and evaluate the first ``job.rows`` scenarios of block ``job.index``."""
+    rows, grid = job.rows, job.grid
+    u = _uniforms(job.sampler, job.root, block=job.index, size=BLOCK_SIZE, dim=job.dim)[:rows]
+    zc = special.ndtri(u[:, : job.n_common])
+    flows = np.zeros((rows, grid))
+    calls = np.zeros((rows, grid))
+    rate = np.zeros(rows)
+    out: dict[str, Any] = {p: np.zeros(rows) for p in PARTIES}
+    for m in job.members:
+        draws = m.unc.transform(_mix_common(u, zc, m, job.strength))
+        ev = evaluate_draws(m.deal, draws, horizon=m.horizon)
+        inv = ev.split.investor * m.scale
+        paid = np.maximum(-inv, 0.0)
+        flows[:, m.offset: m.offset + m.horizon] += inv
+        calls[:, m.offset: m.offset + m.horizon] += paid
+        paid_k = paid.sum(axis=1)
+        loss = np.maximum(paid_k - (inv + paid).sum(axis=1), 0.0)
+        for party, x in job.funding.allocate(loss, paid_k).items():
+            out[party] += x
+        rate += m.weight * np.broadcast_to(ev.discount_rate, (rows,))
+        for key, x in (("npv", ev.investor_npv * m.scale), ("irr", ev.investor_irr),
+                       ("moic", ev.investor_moic), ("loss", loss)):
+            out[f"{m.name}\0{key}"] = x
+        keep = m.unc.names if job.keep_inputs is None else job.keep_inputs
+        for name in keep:
+            if name in draws:
+                out[f"{m.name}\0in:{name}"] = draws[name]
+    receipts = flows + calls
+    disc = job.discount_rate if job.discount_rate is not None else rate
+    result = irr(flows, full_output=True)
+    paid_in, received = calls.sum(axis=1), receipts.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        moic = np.where(paid_in > 0, received / np.where(paid_in > 0, paid_in, 1.0), np.nan)
+    out.update(
+        irr=result.rate, irr_status=result.status, npv=npv(disc, flows), moic=moic,
+        paid_in=paid_in, received=received, worst_call=calls.max(axis=1),
+        worst_call_index=np.argmax(calls, axis=1),
+    )
+    out["sum:calls"], out["sum:receipts"] = calls.sum(axis=0), receipts.sum(axis=0)
+    out["sumsq:calls"] = np.square(calls).sum(axis=0)
+    keep_rows = min(job.paths - job.index * BLOCK_SIZE, rows)
+    if keep_rows > 0:
+        out["path:calls"], out["path:receipts"] = calls[:keep_rows], receipts[:keep_rows]
+    return out
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PortfolioResult:
+    """Per-scenario portfolio outputs of :func:`simulate_portfolio` (USD, Japan's side).
+
+    Attributes
+    ----------
+    title, seed, sampler : str
+    names : tuple of str
+        Deal names, in input order.
+    years : ndarray of int64 (T,)
+        Calendar years of the common grid.
+    start_years : dict of str to int
+        First year of each deal on the grid.
+    irr : ndarray (n,)
+        IRR of Japan's aggregate flows; NaN where undefined (``irr_status``).
+    irr_status : ndarray of int8 (n,)
+    npv : ndarray (n,)
+        NPV of the aggregate flows at the start of the grid (``years[0]``).
+    moic : ndarray (n,)
+        Total received over total paid in, gross, summed over deals.
+    paid_in, received : ndarray (n,)
+        Gross totals over deals and years.
+    worst_call : ndarray (n,)
+        Largest gross annual cash call (sum over deals of their calls that year).
+    worst_call_year : ndarray of int64 (n,)
+    losses : dict of str to ndarray (n,)
+        Unrecovered capital borne by each of :data:`PARTIES`, summed over deals.
+    projects : dict of str to dict of str to ndarray (n,)
+        Per deal: ``npv`` (at the deal's own rate, to its own first year, scaled),
+        ``irr``, ``moic``, ``loss`` (unrecovered capital, scaled).
+    inputs : dict of str to dict of str to ndarray (n,)
+        Per deal, the kept drawn inputs.
+    annual : dict of str to ndarray (T,)
+        ``calls_mean``, ``calls_std``, ``receipts_mean``, ``net_mean`` over all ``n``.
+    paths : dict of str to ndarray (k, T)
+        ``calls`` and ``receipts`` of the first ``k`` scenarios (for quantiles, charts).
+    funding : FundingSplit
+    common : CommonFactor or None
+    """
+
+    title: str
+    seed: str
+    sampler: str
+    names: tuple[str, ...]
+    years: NDArray[np.int64]
+    start_years: dict[str, int]
+    irr: F64
+    irr_status: NDArray[np.int8]
+    npv: F64
+    moic: F64
+    paid_in: F64
+    received: F64
+    worst_call: F64
+    worst_call_year: NDArray[np.int64]
+    losses: dict[str, F64]
+    projects: dict[str, dict[str, F64]]
+    inputs: dict[str, dict[str, F64]]
+    annual: dict[str, F64]
+    paths: dict[str, F64] = field(default_factory=dict)
+    funding: FundingSplit = field(default_factory=FundingSplit)
+    common: CommonFactor | None = None
+
+    @property
+    def n(self) -> int:
+        """Number of scenarios."""
+        return int(self.npv.shape[0])
+
+    def probabilities(self) -> dict[str, tuple[float, float]]:
+        """``name -> (p, standard error)`` for the portfolio events.
+
+        ``p_recover_capital``: total received >= total paid in (MOIC >= 1);
+        ``p_npv_negative``; ``p_irr_undefined``; ``p_any_loss``: some deal does not
+        return its capital (the lenders of that deal lose, whatever the others do).
+        """
+        events = {
+            "p_recover_capital": self.moic >= 1.0,
+            "p_npv_negative": self.npv < 0,
+            "p_irr_undefined": np.isnan(self.irr),
+            "p_any_loss": np.sum(list(self.losses.values()), axis=0) > 0,
+        }
+        return {k: _prob(mask) for k, mask in events.items()}
+
+    def loss_table(self) -> dict[str, tuple[float, float]]:
+        """``party -> (expected loss USD, P(loss > 0))`` for each of :data:`PARTIES`."""
+        return {p: (float(x.mean()), float(np.mean(x > 0))) for p, x in self.losses.items()}
+
+    def annual_quantiles(self, q: Sequence[float]) -> tuple[F64, F64]:
+        """Quantiles ``q`` of each year's gross calls and receipts, each ``(len(q), T)``.
+
+        Estimated from the first ``k`` scenarios kept in ``paths`` (an i.i.d. sample:
+        every scenario is drawn alike); the means in ``annual`` use all ``n``.
+        """
+        qq = [v.fraction("q", x, allow_zero=True) for x in q]
+        if "calls" not in self.paths:
+            raise InvalidParameterError("annual_quantiles needs paths > 0 in simulate_portfolio")
+        return (np.quantile(self.paths["calls"], qq, axis=0),
+                np.quantile(self.paths["receipts"], qq, axis=0))
+
+    def annual_table(self, q: Sequence[float] = (0.05, 0.5, 0.95), *,
+                     last_year: int | None = None) -> str:
+        """Year-by-year table of Japan's aggregate gross cash calls and receipts, USD bn.
+
+        Years where both means are 0 are skipped; ``last_year`` cuts the table.
+        """
+        cq, rq = self.annual_quantiles(q)
+        labels = [f"P{100 * x:g}" for x in q]
+        head = f"{'year':>6}{'calls':>9}" + "".join(f"{'c' + s:>9}" for s in labels) + \
+            f"{'receipts':>10}" + "".join(f"{'r' + s:>9}" for s in labels) + f"{'net':>9}"
+        lines = [f"Japan's aggregate cash by year, USD bn (means over {self.n:,} scenarios; "
+                 f"quantiles over the first {self.paths['calls'].shape[0]:,})", head]
+        a = self.annual
+        for t, year in enumerate(self.years):
+            if (a["calls_mean"][t] == 0 and a["receipts_mean"][t] == 0) or (
+                    last_year is not None and year > last_year):
+                continue
+            lines.append(f"{year:>6}{a['calls_mean'][t] / 1e9:>9.2f}"
+                         + "".join(f"{x / 1e9:>9.2f}" for x in cq[:, t])
+                         + f"{a['receipts_mean'][t] / 1e9:>10.2f}"
+                         + "".join(f"{x / 1e9:>9.2f}" for x in rq[:, t])
+                         + f"{a['net_mean'][t] / 1e9:>9.2f}")
+        return "\n".join(lines)
+
+    def summary(self, quantiles: tuple[float, ...] = (0.05, 0.5, 0.95)) -> str:
+        """Portfolio metrics, probabilities and the loss split as text."""
+        common = ("none" if self.common is None else
+                  f"latent correlation {self.common.strength:g} on "
+                  f"{', '.join(self.common.variables)}")
+        lines = [f"dealsim portfolio: {self.title}",
+                 f"n = {self.n:,} scenarios, seed = {self.seed}, sampler = {self.sampler}; "
+                 f"common factor: {common}",
+                 _deal_line(self.start_years),
+                 f"{'output':<26}{'mean':>10}" + "".join(f"{'P' + format(100 * q, 'g'):>10}"
+                                                         for q in quantiles)]
+        rows = (("portfolio IRR (%)", self.irr, 100.0), ("portfolio NPV (bn USD)", self.npv, 1e-9),
+                ("portfolio MOIC (x)", self.moic, 1.0),
+                ("paid in (bn USD)", self.paid_in, 1e-9),
+                ("worst year's call (bn)", self.worst_call, 1e-9))
+        for label, x, scale in rows:
+            st = _statistic(label, x, quantiles, 0.95)
+            lines.append(f"{label:<26}{st.mean * scale:>10.3f}"
+                         + "".join(f"{q[0] * scale:>10.3f}" for q in st.quantiles.values()))
+        lines.append("")
+        for name, (p, se) in self.probabilities().items():
+            lines.append(f"{name:<26}{p:>10.4f}  ± {se:.4f} (s.e.)")
+        f = self.funding
+        rank = "first loss" if f.equity_first_loss else "pro rata"
+        lines += ["", f"Loss = capital not returned, per deal (undiscounted); split with "
+                  f"equity {f.equity_share:g} ({rank}), JBIC {f.jbic_share:g} of debt, "
+                  f"NEXI cover {f.nexi_cover:g} of the commercial part (assumptions)",
+                  f"{'party':<26}{'E[loss] bn':>12}{'P(loss>0)':>12}"]
+        for party, (mean, p) in self.loss_table().items():
+            lines.append(f"{party:<26}{mean / 1e9:>12.3f}{p:>12.4f}")
+        return "\n".join(lines)
+
+
+def _deal_line(start_years: dict[str, int], shown: int = 8) -> str:
+    items = [f"{k} ({y})" for k, y in start_years.items()]
+    more = f", ... ({len(items)} deals)" if len(items) > shown else ""
+    return "deals (first year): " + ", ".join(items[:shown]) + more
+
+
+def _prob(mask: NDArray[np.bool_]) -> tuple[float, float]:
+    p = float(np.count_nonzero(mask)) / mask.size
+    return p, math.sqrt(p * (1.0 - p) / mask.size)
+
+
+def _per_deal(name: str, value: Any, names: Sequence[str], default: Any) -> list[Any]:
+    """Normalise a per-deal option: None, one value for all, a sequence or a mapping."""
+    if value is None:
+        return [default] * len(names)
+    if isinstance(value, Mapping):
+        unknown = set(value) - set(names)
+        if unknown:
+            raise InvalidParameterError(
+                f"{name} names unknown deals {sorted(unknown)!r}; deals: {list(names)!r}")
+        return [value.get(k, default) for k in names]
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        if len(value) != len(names):
+            raise InvalidParameterError(
+                f"{name} must have one entry per deal ({len(names)}); got {len(value)}")
+        return [default if x is None else x for x in value]
+    return [value] * len(names)
+
+
+def _members(
+    deals: Sequence[Deal] | Mapping[str, Deal], uncertainties: Any, start_years: Any,
+    scales: Any, common: CommonFactor | None,
+) -> tuple[_Member, ...]:
+    if isinstance(deals, Mapping):
+        names, items = [str(k) for k in deals], list(deals.values())
+    elif isinstance(deals, Sequence) and not isinstance(deals, str):
+        items = list(deals)
+        names = [d.name if isinstance(d, Deal) else "" for d in items]
+    else:
+        raise InvalidParameterError(f"deals must be a sequence or mapping of Deal; got {deals!r}")
+    if not items:
+        raise InvalidParameterError("deals must hold at least one Deal; got none")
+    for d in items:
+        if not isinstance(d, Deal):
+            raise InvalidParameterError(f"deals must hold Deal objects; got {d!r}")
+    if len(set(names)) != len(names):
+        raise InvalidParameterError(
+            f"deal names must be unique (pass a mapping to name them); got {names!r}")
+    uncs = _per_deal("uncertainties", uncertainties, names, None)
+    starts = _per_deal("start_years", start_years, names, None)
+    scale_list = _per_deal("scales", scales, names, 1.0)
+    placed = []
+    for name, deal, unc, start, scale in zip(names, items, uncs, starts, scale_list,
+                                             strict=True):
+        if unc is None:
+            unc = default_uncertainties(deal.project.reference_class or "all_electricity")
+        if not isinstance(unc, Uncertainties):
+            raise InvalidParameterError(
+                f"uncertainties[{name!r}] must be an Uncertainties; got {unc!r}")
+        if start is not None:
+            year = v.integer(f"start_years[{name!r}]", start, minimum=1)
+            deal = dataclasses.replace(
+                deal, project=dataclasses.replace(deal.project, first_year=year))
+        placed.append((name, deal, unc, v.positive(f"scales[{name!r}]", scale)))
+    first = min(d.project.first_year for _, d, _, _ in placed)
+    capex = sum(d.project.capex * s for _, d, _, s in placed)
+    col = len(common.variables) if common is not None else 0
+    out = []
+    for name, deal, unc, scale in placed:
+        links = () if common is None else tuple(
+            (c, unc.random_names.index(x)) for c, x in enumerate(common.variables)
+            if x in unc.random_names)
+        out.append(_Member(name, deal, unc, _horizon(deal, unc),
+                           deal.project.first_year - first, scale, col,
+                           deal.project.capex * scale / capex, links))
+        col += unc.dim
+    return tuple(out)
+
+
+def simulate_portfolio(
+    deals: Sequence[Deal] | Mapping[str, Deal],
+    n: int | float,
+    *,
+    seed: int | np.random.SeedSequence | np.random.Generator | None,
+    uncertainties: Uncertainties | Sequence[Uncertainties | None]
+    | Mapping[str, Uncertainties] | None = None,
+    common: CommonFactor | None = CommonFactor(),  # noqa: B008 - frozen value object
+    start_years: Sequence[int | None] | Mapping[str, int] | None = None,
+    scales: Sequence[float] | Mapping[str, float] | None = None,
+    funding: FundingSplit = FundingSplit(),  # noqa: B008 - frozen value object
+    discount_rate: float | None = None,
+    sampler: str = "random",
+    executor: Any = None,
+    paths: int = 4096,
+    keep_inputs: Sequence[str] | None = ("overrun", "delay"),
+    title: str = "",
+) -> PortfolioResult:
+    """Simulate several deals together, each on its own timeline, with a common factor.
+
+    Parameters
+    ----------
+    deals : sequence of Deal, or mapping of name to Deal
+        The portfolio. Names (mapping keys, else each deal's ``name``) must be unique.
+    n : int
+        Number of scenarios (>= 1).
+    seed : int, SeedSequence or Generator
+        As in :func:`dealsim.simulate`; ``None`` draws fresh OS entropy.
+    uncertainties : Uncertainties, or one per deal (sequence or mapping), optional
+        Default per deal: :func:`dealsim.default_uncertainties` for its project's
+        ``reference_class``. Deals draw independently except through ``common``.
+    common : CommonFactor or None
+        The shared shock (default: latent correlation 0.5 on ``overrun``, an
+        assumption). ``None``: no common columns at all (a one-deal portfolio then
+        reproduces :func:`dealsim.simulate` exactly).
+    start_years : sequence or mapping of int, optional
+        Override a deal's first year of construction. The project moves as a whole:
+        its base prices are read as prices of the new first year.
+    scales : sequence or mapping of float, optional
+        Multiply a deal's size: every line item, fee and hence investor flow is
+        multiplied (the waterfall is linear in scale), ratios (IRR, MOIC) unchanged.
+    funding : FundingSplit
+        Who bears a loss (labelled assumptions, see :class:`FundingSplit`).
+    discount_rate : float, optional
+        Rate for the portfolio NPV. Default: per scenario, the capex-weighted mean of
+        the deals' discount rates (each deal's default is its drawn deemed rate), so a
+        one-deal portfolio matches :func:`dealsim.simulate`.
+    sampler : {"random", "lhs", "sobol"}
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        Runs blocks in parallel; results are bit-identical to the serial run.
+    paths : int
+        Keep year-by-year gross calls and receipts of the first ``paths`` scenarios
+        (for :meth:`PortfolioResult.annual_quantiles`).
+    keep_inputs : sequence of str or None
+        Drawn inputs stored per deal; ``None`` keeps all.
+    title : str
+
+    Returns
+    -------
+    PortfolioResult
+
+    Raises
+    ------
+    InvalidParameterError
+        Bad deals, per-deal options of the wrong length or naming unknown deals,
+        ``n < 1``, bad seed, sampler or executor.
+
+    Notes
+    -----
+    Japan's flows of deal ``k`` are its :func:`dealsim.evaluate_draws` investor flows
+    times ``scales[k]``, placed at ``first_year_k - min(first_year)`` on the grid and
+    summed. Portfolio NPV ``= npv(rate, sum_k flows_k)`` at the grid's first year; IRR
+    by :func:`dealsim.irr` on the summed flows. Gross annual calls and receipts sum each
+    deal's negative and positive flows separately (a call on one project is not
+    netted against a receipt from another). Reproducibility: see the module docstring.
+
+    Examples
+    --------
+    >>> from dealsim.presets import ohio_gas_power
+    >>> d = ohio_gas_power()
+    >>> r = simulate_portfolio({"a": d, "b": d}, 500, seed=3, start_years={"b": 2028})
+    >>> r.n, int(r.years[0]), r.start_years
+    (500, 2026, {'a': 2026, 'b': 2028})
+    >>> bool((simulate_portfolio({"a": d, "b": d}, 50, seed=3,
+    ...       start_years={"b": 2028}).npv == r.npv[:50]).all())
+    True
+    """
+    n = v.integer("n", n, minimum=1)
+    root = as_seed_sequence(seed) if seed is not None else np.random.SeedSequence()
+    if common is not None and not isinstance(common, CommonFactor):
+        raise InvalidParameterError(f"common must be a CommonFactor or None; got {common!r}")
+    if not isinstance(funding, FundingSplit):
+        raise InvalidParameterError(f"funding must be a FundingSplit; got {funding!r}")
+    members = _members(deals, uncertainties, start_years, scales, common)
+    if discount_rate is not None:
+        discount_rate = v.rate("discount_rate", discount_rate)
+    n_common = len(common.variables) if common is not None else 0
+    dim = n_common + sum(m.unc.dim for m in members)
+    _uniforms(sampler, root, block=0, size=1, dim=1)  # validates the sampler name
+    mapper: Any = _mapper(executor)
+    grid = max(m.offset + m.horizon for m in members)
+    keep = None if keep_inputs is None else tuple(str(x) for x in keep_inputs)
+    paths = v.integer("paths", paths, minimum=0)
+    jobs = [
+        _PBlock(members, common.strength if common is not None else 0.0, n_common, dim,
+                sampler, root, b, min(BLOCK_SIZE, n - b * BLOCK_SIZE), grid, paths,
+                discount_rate, funding, keep)
+        for b in range(-(-n // BLOCK_SIZE))
+    ]
+    blocks = list(mapper(_run_block, jobs))
+    first = min(m.deal.project.first_year for m in members)
+    return _collect(blocks, members, n, first, grid, title=title or " + ".join(
+        m.name for m in members), seed=_describe_seed(seed, root), sampler=sampler,
+        funding=funding, common=common)
+
+
+def _collect(blocks: list[dict[str, Any]], members: tuple[_Member, ...], n: int, first: int,
+             grid: int, **meta: Any) -> PortfolioResult:
+    """Join per-block outputs in block order and finish the per-year means."""
+    def cat(key: str) -> NDArray[Any]:
+        return np.concatenate([b[key] for b in blocks])
+
+    def total(key: str) -> F64:
+        return np.sum([b[key] for b in blocks], axis=0)
+
+    years = first + np.arange(grid, dtype=np.int64)
+    calls_mean, receipts_mean = total("sum:calls") / n, total("sum:receipts") / n
+    var = np.maximum(total("sumsq:calls") / n - calls_mean**2, 0.0) * (n / max(n - 1, 1))
+    path_keys = [k for k in ("calls", "receipts") if "path:" + k in blocks[0]]
+    return PortfolioResult(
+        names=tuple(m.name for m in members),
+        years=years,
+        start_years={m.name: int(m.deal.project.first_year) for m in members},
+        irr=cat("irr"), irr_status=cat("irr_status"), npv=cat("npv"), moic=cat("moic"),
+        paid_in=cat("paid_in"), received=cat("received"), worst_call=cat("worst_call"),
+        worst_call_year=years[cat("worst_call_index")],
+        losses={p: cat(p) for p in PARTIES},
+        projects={m.name: {k: cat(f"{m.name}\0{k}") for k in _PROJECT_OUTPUTS}
+                  for m in members},
+        inputs={m.name: {k.split("\0in:")[1]: cat(k) for k in blocks[0]
+                         if k.startswith(f"{m.name}\0in:")} for m in members},
+        annual={"calls_mean": calls_mean, "calls_std": np.sqrt(var),
+                "receipts_mean": receipts_mean, "net_mean": receipts_mean - calls_mean},
+        paths={k: np.concatenate([b["path:" + k] for b in blocks if "path:" + k in b])
+               for k in path_keys},
+        **meta,
+    )
