@@ -22,6 +22,7 @@ from .errors import CorrelationError, DealsimError, InvalidCashflowsError, Inval
 from .fees import DeveloperFee
 from .metrics import IrrResult, IrrStatus, irr, moic, npv, payback_period
 from .montecarlo import BLOCK_SIZE, simulate, tornado
+from .portfolio import CommonFactor, FundingSplit, PortfolioResult, simulate_portfolio
 from .project import Project
 from .results import SimulationResult, Summary
 from .terms import DealTerms
@@ -44,6 +45,7 @@ from .waterfall import WaterfallResult, waterfall
 __all__ = [
     "BLOCK_SIZE",
     "CashflowLines",
+    "CommonFactor",
     "CorrelationError",
     "Deal",
     "DealTerms",
@@ -51,6 +53,7 @@ __all__ = [
     "DeveloperFee",
     "Evaluation",
     "Fixed",
+    "FundingSplit",
     "InvalidCashflowsError",
     "InvalidParameterError",
     "IrrResult",
@@ -60,6 +63,7 @@ __all__ = [
     "Normal",
     "Pert",
     "PointMass",
+    "PortfolioResult",
     "Project",
     "Rounded",
     "SimulationResult",
@@ -79,6 +83,7 @@ __all__ = [
     "overrun_distribution",
     "payback_period",
     "simulate",
+    "simulate_portfolio",
     "tornado",
     "waterfall",
 ]
