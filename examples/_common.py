@@ -1,0 +1,64 @@
+"""Shared command line and plotting for the question examples (not part of dealsim)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def parse(doc: str, argv: list[str] | None, png: str,
+          deals: list[str] | None = None) -> argparse.Namespace:
+    """``--n`` scenarios, ``--seed``, ``--png`` path ('' for none), and ``--deal`` names
+    (preset names, defaults ``deals``) when ``deals`` is given."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--n", type=float, default=100_000, help="number of scenarios")
+    parser.add_argument("--seed", type=int, default=2025, help="seed of the Monte Carlo")
+    parser.add_argument("--png", default=png, help="figure to write if matplotlib is "
+                        "installed; '' for none")
+    if deals is not None:
+        parser.add_argument("--deal", nargs="+", default=deals, help="deal preset names")
+    args = parser.parse_args(argv)
+    args.n = int(args.n)
+    return args
+
+
+def save_png(path: str, draw: Callable[[Any], None]) -> None:
+    """Call ``draw(ax)`` on a new figure and save it, if matplotlib is importable."""
+    if not path:
+        return
+    try:
+        import matplotlib
+    except ImportError:
+        print("(matplotlib not installed: no figure)")
+        return
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    draw(ax)
+    fig.tight_layout()
+    fig.savefig(Path(path), dpi=110)
+    plt.close(fig)
+    print(f"figure: {path}")
+
+
+def p_line(label: str, p: float, n: int) -> str:
+    """A probability with its binomial standard error."""
+    se = (p * (1.0 - p) / n) ** 0.5
+    return f"{label:<58}{p:8.4f}  ± {se:.4f}"
+
+
+def recovery_curves(results: dict[str, Any]) -> Callable[[Any], None]:
+    """A ``draw(ax)`` plotting P(deemed allocation recovered by year) for each labelled run."""
+
+    def draw(ax: Any) -> None:
+        for label, result in results.items():
+            years, share = result.recovered_by_year()
+            ax.step(years, share, where="post", label=label)
+        ax.set_xlabel("year")
+        ax.set_ylabel("P(deemed allocation recovered by then)")
+        ax.legend()
+
+    return draw

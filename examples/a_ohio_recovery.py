@@ -1,0 +1,63 @@
+"""(a) Ohio: Japan's IRR distribution and its chances of recovering its capital.
+
+Question: under the MOU terms (para. 13 split, deemed rate 5.5%), what IRR does Japan
+earn on the Ohio 9.2 GW gas plant, how likely is it to get its capital back at all,
+and to get it back within 20 years of first funding?
+
+    python examples/a_ohio_recovery.py --n 100000 --seed 2025
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from _common import p_line, parse, save_png
+
+import dealsim
+from dealsim.fx import usdjpy_paths, yen_view
+from dealsim.presets import catalog
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse(__doc__, argv, "a_ohio_recovery.png")
+    preset = catalog()["ohio_gas_power"]
+    deal = preset.build()
+    r = dealsim.simulate(deal, args.n, seed=args.seed, paths=args.n)
+    flows = r.paths["investor"]
+    payback = np.asarray(dealsim.payback_period(flows))
+    irr = r.investor_irr[~np.isnan(r.investor_irr)]
+    qs = (5, 10, 50, 90, 95)
+
+    print(f"Ohio 9.2 GW gas plant under {deal.terms.name}")
+    print(f"n = {r.n:,} scenarios, seed = {r.seed}")
+    print("Japan's IRR (%): " + "  ".join(
+        f"P{q} {v:6.2f}" for q, v in zip(qs, np.percentile(irr, qs) * 100, strict=True)))
+    print(f"  mean {irr.mean() * 100:.2f}; undefined in {np.isnan(r.investor_irr).mean():.2%}"
+          " of scenarios (no sign change or no root)")
+    print(p_line("P(Japan recovers its capital, MOIC >= 1)",
+                 float((r.investor_moic >= 1).mean()), r.n))
+    print(p_line("P(... within 20 years of first funding)",
+                 float(((payback >= 0) & (payback < 20)).mean()), r.n))
+    probs = r.probabilities()
+    print(p_line("P(Deemed Allocation Amount recovered: the 90/10 switch)",
+                 probs["p_recover_daa"].p, r.n))
+    print(p_line("P(... within 20 years)", probs["p_recover_daa_within"].p, r.n))
+
+    fx = usdjpy_paths(preset.usdjpy, flows.shape[1], n=flows.shape[0], seed=args.seed)
+    yen = yen_view(r, discount_rate=0.01, usdjpy=fx)
+    print(f"Yen view (USD/JPY random walk from {preset.usdjpy:g}, log-sd 10%/yr, "
+          f"assumption): median IRR in yen {np.nanmedian(yen.irr) * 100:.2f}%, "
+          f"P(yen MOIC >= 1) {float((yen.moic >= 1).mean()):.4f}")
+    print(f"reproduce: python examples/a_ohio_recovery.py --n {r.n} --seed {args.seed}")
+
+    def draw(ax: Any) -> None:
+        ax.hist(irr * 100, bins=100)
+        ax.set_xlabel("Japan's IRR (%), Ohio, MOU terms")
+        ax.set_ylabel("scenarios")
+
+    save_png(args.png, draw)
+
+
+if __name__ == "__main__":
+    main()
