@@ -222,8 +222,11 @@ def _deal(where: str, spec: dict[str, Any]) -> Deal:
         raise _fail(where, f"preset must be one of {deals}; got {name!r}")
     builder = presets[name].build
     options = _table(where, "options", spec.get("options", {}))
-    params = set(inspect.signature(builder).parameters) - {"terms"}
-    _keys(f"{where[:-1]}.options]", options, params)
+    params = dict(inspect.signature(builder).parameters)
+    params.pop("terms", None)
+    _keys(f"{where[:-1]}.options]", options, set(params))
+    options = {k: float(x) if isinstance(params[k].default, float) and type(x) is int else x
+               for k, x in options.items()}  # power_price = 95 means 95.0
     terms = _table(where, "terms", spec.get("terms", {}))
     term_fields = {f.name for f in dataclasses.fields(DealTerms)} - {"sources"}
     _keys(f"{where[:-1]}.terms]", terms, term_fields)
