@@ -103,7 +103,7 @@ def _executor(args: argparse.Namespace, stack: contextlib.ExitStack) -> Any:
     if args.cluster < 1:
         raise InvalidParameterError(f"--cluster must be >= 1; got {args.cluster}")
     cluster = stack.enter_context(LocalCluster(
-        n_workers=args.cluster, threads_per_worker=1, processes=True, dashboard_address=None))
+        n_workers=args.cluster, threads_per_worker=1, processes=True, dashboard_address=":0"))
     return stack.enter_context(Client(cluster))
 
 

@@ -78,24 +78,23 @@ def save(result: SimulationResult | StreamingSummary, path: str | Path) -> Path:
     >>> bool((load(p).investor_npv == r.investor_npv).all())
     True
     """
-    streaming = isinstance(result, StreamingSummary)
-    p = check_path(path, streaming=streaming)
-    meta = {k: np.asarray(getattr(result, k)) for k in _META}
-    if streaming:
-        arrays = {"n": np.asarray(result.n), "recovered": result.recovered}
+    p = check_path(path, streaming=isinstance(result, StreamingSummary))
+    arrays: dict[str, Any] = {k: np.asarray(getattr(result, k)) for k in _META}
+    if isinstance(result, StreamingSummary):
+        arrays.update({"n": np.asarray(result.n), "recovered": result.recovered})
         for name, m in result.moments.items():
             arrays[f"moments:{name}"] = np.array(dataclasses.astuple(m), dtype=np.float64)
             arrays[f"edges:{name}"] = result.edges[name]
             arrays[f"counts:{name}"] = result.counts[name]
         arrays.update({f"event:{k}": np.asarray(c) for k, c in result.events.items()})
-        np.savez_compressed(p, **meta, **arrays)
     elif p.suffix == ".npz":
-        arrays = {name: getattr(result, name) for name in _ARRAYS}
+        arrays.update({name: getattr(result, name) for name in _ARRAYS})
         arrays.update({"in:" + k: x for k, x in result.inputs.items()})
         arrays.update({"path:" + k: x for k, x in result.paths.items()})
-        np.savez_compressed(p, **meta, **arrays)
     else:
         result.to_pandas()[0].to_parquet(p, index=False)
+        return p
+    np.savez_compressed(p, **arrays)
     return p
 
 
