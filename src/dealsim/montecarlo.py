@@ -98,7 +98,7 @@ def _mapper(executor: Any) -> Callable[[Callable[[_Block], Any], Iterable[_Block
 
         def _dask_map(fn: Callable[[_Block], Any], jobs: Iterable[_Block]) -> Iterator[Any]:
             futures = executor.map(fn, list(jobs), pure=False)
-            return iter(executor.gather(futures))
+            return (f.result() for f in futures)  # in block order, as each one is needed
 
         return _dask_map
     if isinstance(executor, Executor):
@@ -197,6 +197,7 @@ def simulate(
     confidence: float = 0.95,
     paths: int = 1000,
     within_years: int = 20,
+    progress: Callable[[int, int], None] | None = None,
 ) -> SimulationResult:
     """Run ``n`` Monte Carlo scenarios of ``deal`` in fixed blocks.
 
@@ -230,6 +231,9 @@ def simulate(
     within_years : int
         Horizon of the ``p_recover_daa_within`` probability, counted from the first
         year of funding (the Korean MOU's 20-year test, deal-facts.md §1).
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each block arrives, in block order
+        (``total`` is the number of blocks; with ``until`` the run may stop early).
 
     Returns
     -------
@@ -258,6 +262,36 @@ def simulate(
     >>> bool((simulate(ohio_gas_power(), 10, seed=7).investor_npv == r.investor_npv[:10]).all())
     True
     """
+    targets = _check_until(until)
+    v.fraction("confidence", confidence, allow_one=False)
+    mapper = _mapper(executor)
+    jobs, meta = _plan(deal, n, seed, uncertainties, sampler, paths, within_years)
+    n_blocks = len(jobs)
+    done: list[dict[str, NDArray[Any]]] = []
+    if not targets:
+        for block in mapper(_run_block, jobs):
+            done.append(block)
+            if progress is not None:
+                progress(len(done), n_blocks)
+        return concat_blocks(done, **meta)
+
+    width = max(1, getattr(executor, "_max_workers", 1) or 1)
+    for start in range(0, n_blocks, width):
+        for block in mapper(_run_block, jobs[start: start + width]):
+            done.append(block)
+            if progress is not None:
+                progress(len(done), n_blocks)
+            partial = concat_blocks(done, **meta)
+            if all(partial.half_width(t, confidence) <= tol for t, tol in targets.items()):
+                return partial
+    return concat_blocks(done, **meta)
+
+
+def _plan(
+    deal: Deal, n: int | float, seed: Any, uncertainties: Uncertainties | None, sampler: str,
+    paths: int, within_years: int,
+) -> tuple[list[_Block], dict[str, Any]]:
+    """Validate the arguments shared by every runner; return the blocks and result metadata."""
     if not isinstance(deal, Deal):
         raise InvalidParameterError(f"deal must be a Deal; got {deal!r}")
     n = v.integer("n", n, minimum=1)  # a whole float such as 1e6 is accepted
@@ -269,15 +303,10 @@ def simulate(
     sampler_uniforms(sampler, root, block=0, size=1, dim=1)  # validates the sampler name
     paths = v.integer("paths", paths, minimum=0)
     within_years = v.integer("within_years", within_years, minimum=1)
-    targets = _check_until(until)
-    v.fraction("confidence", confidence, allow_one=False)
-    mapper = _mapper(executor)
     horizon = _horizon(deal, unc)
-
-    n_blocks = -(-n // BLOCK_SIZE)
     jobs = [
         _Block(deal, unc, sampler, root, b, min(BLOCK_SIZE, n - b * BLOCK_SIZE), horizon, paths)
-        for b in range(n_blocks)
+        for b in range(-(-n // BLOCK_SIZE))
     ]
     meta = dict(
         title=deal.name,
@@ -287,18 +316,7 @@ def simulate(
         within_years=within_years,
         tornado_bars=tornado(deal, unc, horizon=horizon),
     )
-    if not targets:
-        return concat_blocks(list(mapper(_run_block, jobs)), **meta)
-
-    done: list[dict[str, NDArray[Any]]] = []
-    width = max(1, getattr(executor, "_max_workers", 1) or 1)
-    for start in range(0, n_blocks, width):
-        for block in mapper(_run_block, jobs[start: start + width]):
-            done.append(block)
-            partial = concat_blocks(done, **meta)
-            if all(partial.half_width(t, confidence) <= tol for t, tol in targets.items()):
-                return partial
-    return concat_blocks(done, **meta)
+    return jobs, meta
 
 
 def _describe_seed(seed: object, root: np.random.SeedSequence) -> str:

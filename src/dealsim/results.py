@@ -428,6 +428,39 @@ class SimulationResult:
             }
         return out
 
+    def to_pandas(self) -> Any:
+        """Two pandas frames: ``(scenarios, summary)`` (needs the ``io`` extra).
+
+        ``scenarios`` has one row per scenario: every output, ``irr_status``,
+        ``recovered_at``, ``fee_paid`` and each drawn input as ``in_<name>``.
+        ``summary`` is tidy, indexed by ``(name, statistic)`` with columns ``value``,
+        ``low`` and ``high``: each output's mean (95% interval), std and quantiles
+        (order-statistic intervals), and each probability (``p ± 1.96 s.e.``).
+
+        Examples
+        --------
+        >>> import dealsim
+        >>> from dealsim.presets import ohio_gas_power
+        >>> scenarios, summary = dealsim.simulate(ohio_gas_power(), 100, seed=1).to_pandas()
+        >>> len(scenarios), summary.loc[("investor_npv", "p50"), "value"] < 0
+        (100, np.True_)
+        """
+        import pandas as pd
+
+        cols: dict[str, Any] = {name: getattr(self, name) for name in _ARRAYS}
+        cols.update({"in_" + name: x for name, x in self.inputs.items()})
+        rows = []
+        summ = self.summary()
+        for name, st in summ.statistics.items():
+            rows.append((name, "mean", st.mean, *st.mean_ci))
+            rows.append((name, "std", st.std, math.nan, math.nan))
+            rows += [(name, f"p{100 * q:g}", *vals) for q, vals in st.quantiles.items()]
+        z = _z(summ.confidence)
+        rows += [(pr.name, "p", pr.p, pr.p - z * pr.se, pr.p + z * pr.se)
+                 for pr in summ.probabilities.values()]
+        summary = pd.DataFrame(rows, columns=["name", "statistic", "value", "low", "high"])
+        return pd.DataFrame(cols), summary.set_index(["name", "statistic"])
+
     def head(self, k: int) -> SimulationResult:
         """The first ``k`` scenarios as a result of their own (same seed, same rows)."""
         if k < 1 or k > self.n:
@@ -435,12 +468,13 @@ class SimulationResult:
         return _take(self, slice(0, k))
 
 
+#: The per-scenario output arrays of :class:`SimulationResult`, in column order.
+_ARRAYS = ("investor_irr", "irr_status", "investor_npv", "host_npv", "investor_moic",
+           "recovered_at", "fee_paid", "fee_pv")
+
+
 def _take(res: SimulationResult, rows: slice) -> SimulationResult:
-    arrays = {
-        name: getattr(res, name)[rows]
-        for name in ("investor_irr", "irr_status", "investor_npv", "host_npv", "investor_moic",
-                     "recovered_at", "fee_paid", "fee_pv")
-    }
+    arrays = {name: getattr(res, name)[rows] for name in _ARRAYS}
     return SimulationResult(
         title=res.title, seed=res.seed, sampler=res.sampler, first_year=res.first_year,
         within_years=res.within_years, inputs={k: x[rows] for k, x in res.inputs.items()},

@@ -1,0 +1,238 @@
+"""Charts of a Monte Carlo run (needs the ``plot`` extra: matplotlib).
+
+Every function returns a :class:`matplotlib.figure.Figure` built without pyplot, so
+nothing depends on a display or a global figure state; ``fig.savefig("x.png")`` writes
+it. Pass ``ax=`` to draw into an existing axes instead (the axes' figure is returned).
+Functions that need only statistics also accept a
+:class:`dealsim.streaming.StreamingSummary`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .errors import InvalidParameterError
+from .results import OUTPUTS
+
+__all__ = ["MARKED", "plot_distribution", "plot_fan", "plot_recovery", "plot_report",
+           "plot_tornado"]
+
+#: Quantiles marked on distributions and drawn as fan bands.
+MARKED = (0.05, 0.50, 0.95)
+
+
+def _axes(ax: Any) -> Any:
+    if ax is not None:
+        return ax
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(7, 4.5), layout="constrained").add_subplot()
+
+
+def _label(output: str) -> tuple[str, float]:
+    unit, scale = OUTPUTS.get(output, ("", 1.0))
+    return (f"{output} ({unit})" if unit else output), scale
+
+
+def plot_distribution(result: Any, output: str = "investor_irr", *, bins: int = 60,
+                      ax: Any = None) -> Any:
+    """Histogram of one output with its P5, P50 and P95 marked as vertical lines.
+
+    Parameters
+    ----------
+    result : SimulationResult or StreamingSummary
+    output : str
+        E.g. ``"investor_irr"`` or ``"investor_npv"``.
+    bins : int
+        Display bins (a streaming summary's histogram is regrouped to about this many).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> from dealsim.presets import ohio_gas_power
+    >>> fig = plot_distribution(dealsim.simulate(ohio_gas_power(), 500, seed=1))
+    >>> len(fig.axes[0].lines)  # P5, P50, P95
+    3
+    """
+    ax = _axes(ax)
+    label, scale = _label(output)
+    if hasattr(result, "counts"):  # StreamingSummary: regroup its fixed bins
+        if output not in result.counts:
+            raise InvalidParameterError(f"output must be one of {sorted(result.counts)}; "
+                                        f"got {output!r}")
+        edges, counts = result.edges[output], result.counts[output][1:-1]
+        starts = np.arange(0, counts.size, max(1, counts.size // bins))
+        grouped_edges = np.append(edges[starts], edges[-1])
+        ax.stairs(np.add.reduceat(counts, starts), grouped_edges * scale, fill=True, alpha=0.6)
+        marks = [result.quantile(output, q)[0] for q in MARKED]
+    else:
+        x = np.asarray(result.output(output), dtype=np.float64)
+        x = x[~np.isnan(x)]
+        ax.hist(x * scale, bins=bins, alpha=0.6)
+        marks = [float(np.quantile(x, q)) for q in MARKED]
+    for q, m in zip(MARKED, marks, strict=True):
+        ax.axvline(m * scale, color="k", linestyle="--" if q != 0.5 else "-", linewidth=1)
+        ax.annotate(f"P{100 * q:g} {m * scale:.3g}", (m * scale, 1.0),
+                    xycoords=("data", "axes fraction"), rotation=90, va="top", ha="right",
+                    fontsize=8)
+    ax.set_xlabel(label)
+    ax.set_ylabel("scenarios")
+    ax.set_title(f"{result.title}: {output}, n = {result.n:,}")
+    return ax.figure
+
+
+def plot_fan(result: Any, *, ax: Any = None) -> Any:
+    """Fan chart of the investor's cumulative receipts against its Deemed Allocation Amount.
+
+    Bands: P5-P95 and P25-P75 of cumulative receipts (positive investor flows) by year,
+    with the median as a line, over the first ``k`` scenarios kept in
+    ``result.paths`` (:func:`dealsim.simulate`'s ``paths``). The Deemed Allocation
+    Amount line is the median of receipts plus unrecovered balance (capital plus deemed
+    interest still owed), held at its value once recovered.
+
+    Parameters
+    ----------
+    result : SimulationResult
+        Run with ``paths > 0``.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    InvalidParameterError
+        If the result kept no paths.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> from dealsim.presets import ohio_gas_power
+    >>> fig = plot_fan(dealsim.simulate(ohio_gas_power(), 300, seed=1))
+    >>> len(fig.axes[0].collections)  # two bands
+    2
+    """
+    paths = getattr(result, "paths", {})
+    if "investor" not in paths or "balance" not in paths or not len(paths["investor"]):
+        raise InvalidParameterError(
+            "result must keep year-by-year paths (simulate(..., paths=1000)); got none")
+    ax = _axes(ax)
+    received = np.cumsum(np.maximum(paths["investor"], 0.0), axis=1) / 1e9
+    daa = np.maximum.accumulate(received + paths["balance"] / 1e9, axis=1)
+    years = result.first_year + np.arange(received.shape[1])
+    q = np.quantile(received, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)
+    ax.fill_between(years, q[0], q[4], alpha=0.25, color="C0", label="receipts P5-P95")
+    ax.fill_between(years, q[1], q[3], alpha=0.45, color="C0", label="receipts P25-P75")
+    ax.plot(years, q[2], color="C0", label="receipts, median")
+    ax.plot(years, np.median(daa, axis=0), color="C3", linestyle="--",
+            label="Deemed Allocation Amount, median")
+    ax.set_xlabel("year")
+    ax.set_ylabel("cumulative, bn USD")
+    ax.set_title(f"{result.title}: investor receipts ({received.shape[0]:,} scenarios)")
+    ax.legend(fontsize=8, loc="upper left")
+    return ax.figure
+
+
+def plot_tornado(result: Any, output: str = "investor_npv", *, top: int = 10,
+                 ax: Any = None) -> Any:
+    """Tornado chart: each uncertainty swung from its P10 to its P90, others at median.
+
+    Parameters
+    ----------
+    result : SimulationResult or StreamingSummary
+    output : {"investor_npv", "investor_irr", "host_npv"}
+    top : int
+        Largest swings shown.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> from dealsim.presets import ohio_gas_power
+    >>> fig = plot_tornado(dealsim.simulate(ohio_gas_power(), 100, seed=1), top=3)
+    >>> len(fig.axes[0].patches)  # a P10 and a P90 bar per uncertainty
+    6
+    """
+    bars = result.tornado(output)[:top][::-1]
+    if not bars or output not in bars[0].low:
+        raise InvalidParameterError(f"output must have tornado bars "
+                                    f"(investor_npv, investor_irr, host_npv); got {output!r}")
+    ax = _axes(ax)
+    label, scale = _label(output)
+    ends = np.array([[b.low[output], b.high[output]] for b in bars]) * scale
+    mid = np.nanmedian(ends)
+    y = np.arange(len(bars))
+    ax.barh(y, ends[:, 0] - mid, left=mid, color="C0", label="input at P10")
+    ax.barh(y, ends[:, 1] - mid, left=mid, color="C1", label="input at P90")
+    ax.set_yticks(y, [b.name for b in bars])
+    ax.set_xlabel(label)
+    ax.set_title(f"{result.title}: tornado of {output}")
+    ax.legend(fontsize=8)
+    return ax.figure
+
+
+def plot_recovery(result: Any, *, ax: Any = None) -> Any:
+    """P(Deemed Allocation Amount recovered by the end of each year).
+
+    Parameters
+    ----------
+    result : SimulationResult or StreamingSummary
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> from dealsim.presets import ohio_gas_power
+    >>> fig = plot_recovery(dealsim.simulate(ohio_gas_power(), 100, seed=1))
+    >>> float(fig.axes[0].lines[0].get_ydata().max()) <= 1.0
+    True
+    """
+    ax = _axes(ax)
+    years, share = result.recovered_by_year()
+    ax.step(years, share, where="post")
+    ax.set_ylim(0.0, max(0.05, float(share.max()) * 1.1) if share.size else 1.0)
+    ax.set_xlabel("year")
+    ax.set_ylabel("P(recovered by year end)")
+    ax.set_title(f"{result.title}: deemed allocation recovered")
+    return ax.figure
+
+
+def plot_report(result: Any) -> Any:
+    """All charts on one figure: IRR and NPV distributions, fan, tornado, recovery.
+
+    The fan chart is left out when the result kept no paths (streaming runs).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(15, 9), layout="constrained")
+    axes = fig.subplots(2, 3).ravel()
+    plot_distribution(result, "investor_irr", ax=axes[0])
+    plot_distribution(result, "investor_npv", ax=axes[1])
+    plot_tornado(result, "investor_npv", ax=axes[2])
+    plot_recovery(result, ax=axes[3])
+    if getattr(result, "paths", None):
+        plot_fan(result, ax=axes[4])
+    else:
+        axes[4].set_axis_off()
+    axes[5].set_axis_off()
+    return fig
