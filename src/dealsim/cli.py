@@ -180,7 +180,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     Examples
     --------
     >>> main(["presets"])  # doctest: +ELLIPSIS
-    ohio_gas_power     deal       The Portsmouth (Piketon), Ohio 9.2 GW gas-fired plant...
+    gas_tranche2       deal       Gas plants in Pennsylvania and Texas, ~$33bn together
+    ...
+    ohio_gas_power     deal       Portsmouth (Piketon), Ohio 9.2 GW gas power, $33.3bn, SoftBank fee
+    ...
     0
     """
     try:
