@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import _kernels
 from . import _validate as v
 from .cashflows import CashflowLines, build_cashflows
 from .errors import InvalidParameterError
@@ -317,6 +318,17 @@ def _simulation_outputs(
     ``paths > 0`` also ``path:investor`` and ``path:balance`` of the first ``paths``
     scenarios.
     """
+    if _kernels.backend() == "numba":
+        fast = _kernels.simulation_outputs(deal, draws, horizon=horizon)
+        if fast is not None:
+            if paths > 0:
+                head = {k: np.asarray(x)[:paths] if np.ndim(x) else x for k, x in draws.items()}
+                kw = _draw_kwargs(head)
+                rate = kw.pop("deemed_rate", None)
+                split = _split(deal, kw, rate, None, horizon, keep_balance=True)[3]
+                fast["path:investor"] = split.investor
+                fast["path:balance"] = split.balance  # type: ignore[assignment]
+            return fast
     kw = _draw_kwargs(draws)
     rate = kw.pop("deemed_rate", None)
     lines, _, disc, split = _split(deal, kw, rate, None, horizon, keep_balance=paths > 0)
