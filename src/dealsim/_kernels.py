@@ -131,7 +131,7 @@ def simulation_outputs(
     ints = np.array([c_years, life, int(prj.depreciation_years or life)], dtype=np.int64)
     reals = np.array([prj.capex, prj.output_per_year, prj.capacity, prj.tax_rate,
                       deal.terms.share_before, deal.terms.share_after])
-    out = {
+    out: dict[str, NDArray[Any]] = {
         "investor_irr": np.empty(n), "irr_status": np.empty(n, dtype=np.int8),
         "investor_npv": np.empty(n), "host_npv": np.empty(n), "investor_moic": np.empty(n),
         "recovered_at": np.empty(n, dtype=np.int64), "fee_paid": np.empty(n, dtype=bool),
