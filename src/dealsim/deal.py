@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import _kernels
 from . import _validate as v
 from .cashflows import CashflowLines, build_cashflows
 from .errors import InvalidParameterError
 from .fees import DeveloperFee
-from .metrics import irr, moic, npv, payback_period
+from .metrics import _discount_factors, irr, moic, npv, payback_period
 from .project import Project
 from .terms import DealTerms
 from .waterfall import WaterfallResult, waterfall
@@ -243,11 +245,42 @@ def evaluate(
     >>> evaluate(ohio_gas_power(), overrun=[1.0, 1.5]).investor_npv.shape
     (2,)
     """
-    lines = build_cashflows(
-        deal.project, overrun=overrun, delay=delay, capacity_achieved=capacity_achieved,
-        price_factor=price_factor, fuel_factor=fuel_factor,
-        utilisation_factor=utilisation_factor, fees=deal.fees, horizon=horizon,
+    lines, rate_used, disc, split = _split(
+        deal, dict(overrun=overrun, delay=delay, capacity_achieved=capacity_achieved,
+                   price_factor=price_factor, fuel_factor=fuel_factor,
+                   utilisation_factor=utilisation_factor),
+        deemed_rate, discount_rate, horizon, keep_balance=True,
     )
+    result = irr(split.investor, full_output=True)
+    investor_npv, host_npv, fee_pv = _npvs(disc, split.investor, split.host, lines.fee)
+    return Evaluation(
+        deal=deal,
+        lines=lines,
+        split=split,
+        deemed_rate=rate_used,
+        discount_rate=disc,
+        investor_irr=result.rate,
+        irr_status=result.status,
+        investor_npv=investor_npv,
+        host_npv=host_npv,
+        investor_moic=moic(split.investor),
+        investor_payback=payback_period(split.investor),
+        fee_paid=lines.fee.sum(axis=-1) > 0,
+        fee_pv=fee_pv,
+    )
+
+
+def _split(
+    deal: Deal,
+    factors: Mapping[str, ArrayLike],
+    deemed_rate: ArrayLike | None,
+    discount_rate: ArrayLike | None,
+    horizon: int | None,
+    *,
+    keep_balance: bool,
+) -> tuple[CashflowLines, float | F64, float | F64, WaterfallResult]:
+    """Cash flows, the rates in force and the waterfall: the stages before the metrics."""
+    lines = build_cashflows(deal.project, fees=deal.fees, horizon=horizon, **factors)
     if deemed_rate is None:
         rate_used: float | F64 = deal.terms.deemed_rate
     else:
@@ -258,23 +291,63 @@ def evaluate(
         disc = deal.discount_rate
     else:
         disc = rate_used
-    split = waterfall(lines.net, deal.terms, deemed_rate=rate_used)
+    split = waterfall(lines.net, deal.terms, deemed_rate=rate_used, keep_balance=keep_balance)
+    return lines, rate_used, disc, split
+
+
+def _npvs(rate: float | F64, *flows: F64) -> list[F64]:
+    """:func:`npv` of several ``(..., T)`` flows at one (validated) rate, sharing the
+    discount factors when the rate varies by scenario."""
+    if np.ndim(rate) == 0:
+        return [npv(rate, f) for f in flows]
+    disc = _discount_factors(np.asarray(rate), flows[0].shape[-1])
+    return [np.asarray(np.einsum("...t,...t->...", f, disc))[()] for f in flows]
+
+
+def _draw_kwargs(draws: Mapping[str, ArrayLike]) -> dict[str, ArrayLike]:
+    return {DRAW_FACTORS[k]: val for k, val in draws.items() if k in DRAW_FACTORS}
+
+
+def _simulation_outputs(
+    deal: Deal, draws: Mapping[str, ArrayLike], *, horizon: int, paths: int
+) -> dict[str, NDArray[Any]]:
+    """The per-scenario outputs :func:`dealsim.simulate` keeps, for one block of draws.
+
+    Equal to the corresponding fields of :func:`evaluate_draws`, without the line
+    items, balances and payback period nobody reads in a Monte Carlo run. With
+    ``paths > 0`` also ``path:investor`` and ``path:balance`` of the first ``paths``
+    scenarios.
+    """
+    if _kernels.backend() == "numba":
+        fast = _kernels.simulation_outputs(deal, draws, horizon=horizon)
+        if fast is not None:
+            if paths > 0:
+                head = {k: np.asarray(x)[:paths] if np.ndim(x) else x for k, x in draws.items()}
+                kw = _draw_kwargs(head)
+                rate = kw.pop("deemed_rate", None)
+                split = _split(deal, kw, rate, None, horizon, keep_balance=True)[3]
+                fast["path:investor"] = split.investor
+                fast["path:balance"] = split.balance  # type: ignore[assignment]
+            return fast
+    kw = _draw_kwargs(draws)
+    rate = kw.pop("deemed_rate", None)
+    lines, _, disc, split = _split(deal, kw, rate, None, horizon, keep_balance=paths > 0)
     result = irr(split.investor, full_output=True)
-    return Evaluation(
-        deal=deal,
-        lines=lines,
-        split=split,
-        deemed_rate=rate_used,
-        discount_rate=disc,
-        investor_irr=result.rate,
-        irr_status=result.status,
-        investor_npv=npv(disc, split.investor),
-        host_npv=npv(disc, split.host),
-        investor_moic=moic(split.investor),
-        investor_payback=payback_period(split.investor),
-        fee_paid=lines.fee.sum(axis=-1) > 0,
-        fee_pv=npv(disc, lines.fee),
-    )
+    investor_npv, host_npv, fee_pv = _npvs(disc, split.investor, split.host, lines.fee)
+    out: dict[str, NDArray[Any]] = {
+        "investor_irr": result.rate,
+        "irr_status": result.status,
+        "investor_npv": investor_npv,
+        "host_npv": host_npv,
+        "investor_moic": moic(split.investor),
+        "recovered_at": split.recovered_at,
+        "fee_paid": lines.fee.sum(axis=-1) > 0,
+        "fee_pv": fee_pv,
+    }
+    if paths > 0 and split.balance is not None:
+        out["path:investor"] = split.investor[:paths].copy()
+        out["path:balance"] = split.balance[:paths].copy()
+    return out
 
 
 def evaluate_draws(
@@ -302,5 +375,4 @@ def evaluate_draws(
     >>> bool(ev.investor_npv[0] > ev.investor_npv[1])
     True
     """
-    kwargs = {DRAW_FACTORS[k]: val for k, val in draws.items() if k in DRAW_FACTORS}
-    return evaluate(deal, horizon=horizon, **kwargs)  # type: ignore[arg-type]
+    return evaluate(deal, horizon=horizon, **_draw_kwargs(draws))  # type: ignore[arg-type]

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _validate as v
-from .deal import Deal, evaluate_draws
+from .deal import Deal, _simulation_outputs, evaluate_draws
 from .errors import InvalidParameterError
 from .results import PROBABILITIES, SimulationResult, TornadoBar, concat_blocks
 from .uncertainty import (
@@ -57,23 +57,10 @@ def _run_block(job: _Block) -> dict[str, NDArray[Any]]:
     unc = job.uncertainties
     u = sampler_uniforms(job.sampler, job.root, block=job.index, size=BLOCK_SIZE, dim=unc.dim)
     draws = {k: np.ascontiguousarray(x[: job.rows]) for k, x in unc.transform(u).items()}
-    ev = evaluate_draws(job.deal, draws, horizon=job.horizon)
-    out: dict[str, NDArray[Any]] = {
-        "investor_irr": ev.investor_irr,
-        "irr_status": ev.irr_status,
-        "investor_npv": ev.investor_npv,
-        "host_npv": ev.host_npv,
-        "investor_moic": ev.investor_moic,
-        "recovered_at": ev.recovered_at,
-        "fee_paid": ev.fee_paid,
-        "fee_pv": ev.fee_pv,
-    }
+    keep = max(0, min(job.paths - job.index * BLOCK_SIZE, job.rows))
+    out = _simulation_outputs(job.deal, draws, horizon=job.horizon, paths=keep)
     for name, x in draws.items():
         out["in:" + name] = x
-    keep = min(job.paths - job.index * BLOCK_SIZE, job.rows)
-    if keep > 0 and ev.split.balance is not None:
-        out["path:investor"] = ev.split.investor[:keep].copy()
-        out["path:balance"] = ev.split.balance[:keep].copy()
     return out
 
 

@@ -1,0 +1,348 @@
+"""dealsim benchmark suite: every figure printed beside its loop or peer baseline.
+
+Run from the repository root (the ``bench`` extra brings pyxirr and threadpoolctl)::
+
+    python benchmarks/run.py            # full run (~10 minutes on 2 cores)
+    python benchmarks/run.py --quick    # smoke run (~1 minute)
+
+Figures are medians of repeated runs in this process. ``simulate`` rows run in a
+child process each, so that every row reports its own peak RSS; each child also
+measures the bandwidth unit (one in-place add over a 1e6 x 40 float64 array), and
+times are given in those units too. Baseline loops slower than a few seconds are
+timed on their first rows and scaled by rows (their cost per row is constant).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+import dealsim
+from dealsim import DealTerms, irr, npv, simulate, waterfall
+from dealsim.presets import ohio_gas_power
+
+UNIT_SHAPE = (1_000_000, 40)
+RATE = 0.055  # the MOU's deemed rate (DealTerms.japan_2025), used for every NPV row
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident set (VmHWM; unlike ru_maxrss it restarts at exec)."""
+    with open("/proc/self/status") as fh:
+        kib = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM"))
+    return kib / 1024
+
+
+def median_time(fn: Callable[[], Any], repeat: int) -> float:
+    """Median wall time of ``repeat`` calls (after one warm-up call)."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def bandwidth_unit(repeat: int = 7) -> float:
+    """Seconds for one ``np.add(a, b, out=a)`` over a 1e6 x 40 float64 array."""
+    a, b = np.ones(UNIT_SHAPE), np.ones(UNIT_SHAPE)
+    return median_time(lambda: np.add(a, b, out=a), repeat)
+
+
+def project_flows(rows: int, periods: int, seed: int = 0) -> np.ndarray:
+    """Investor-like flows: 3 years of calls, then noisy distributions (IRR ~ 2-15%)."""
+    rng = np.random.default_rng(seed)
+    cf = rng.uniform(0.05, 0.2, size=(rows, periods))
+    cf[:, :3] = -rng.uniform(0.5, 1.5, size=(rows, 3))
+    return cf
+
+
+def timed_loop(fn: Callable[[np.ndarray], Any], cf: np.ndarray, budget_rows: int
+               ) -> tuple[float, np.ndarray]:
+    """Time a per-row loop on at most ``budget_rows`` rows; return (s for all rows, out)."""
+    k = min(budget_rows, cf.shape[0])
+    t = time.perf_counter()
+    out = np.array([fn(row) for row in cf[:k]], dtype=np.float64)
+    return (time.perf_counter() - t) * cf.shape[0] / k, out
+
+
+# --- metrics ------------------------------------------------------------------------
+
+
+def bench_metrics(sizes: list[int], repeat: int, npf_rows: int) -> list[dict[str, Any]]:
+    import numpy_financial as npf
+    import pyxirr
+
+    rows_out = []
+    for rows in sizes:
+        cf = project_flows(rows, 40)
+        t_ds = median_time(lambda cf=cf: irr(cf), repeat)
+        ds = irr(cf)
+        t_npf, r_npf = timed_loop(npf.irr, cf, npf_rows)
+        t_px, r_px = timed_loop(lambda row: pyxirr.irr(row, silent=True), cf, 10 * npf_rows)
+        k = r_npf.size
+        rows_out.append(dict(
+            what="irr", rows=rows, dealsim_s=t_ds, npf_s=t_npf, pyxirr_s=t_px,
+            agree_npf=float(np.nanmax(np.abs(ds[:k] - r_npf))),
+            agree_pyxirr=float(np.nanmax(np.abs(ds[: r_px.size] - r_px))),
+        ))
+        t_ds = median_time(lambda cf=cf: npv(RATE, cf), repeat)
+        ds = npv(RATE, cf)
+        t_npf, r_npf = timed_loop(lambda row: npf.npv(RATE, row), cf, 10 * npf_rows)
+        t_px, r_px = timed_loop(lambda row: pyxirr.npv(RATE, row, start_from_zero=True), cf,
+                                10 * npf_rows)
+        scale = np.abs(cf).sum(axis=1)
+        rows_out.append(dict(
+            what="npv", rows=rows, dealsim_s=t_ds, npf_s=t_npf, pyxirr_s=t_px,
+            agree_npf=float(np.max(np.abs(ds[: r_npf.size] - r_npf) / scale[: r_npf.size])),
+            agree_pyxirr=float(np.max(np.abs(ds[: r_px.size] - r_px) / scale[: r_px.size])),
+        ))
+    return rows_out
+
+
+def waterfall_loop(net: np.ndarray, r: float, a: float, b: float) -> float:
+    """The aggregate reading for one scenario in plain Python floats (the baseline)."""
+    bal, total = 0.0, 0.0
+    for c in net.tolist():
+        bal = bal * (1.0 + r) + max(-c, 0.0)
+        x = max(c, 0.0)
+        if a * x >= bal:
+            inv = bal + b * (x - bal / a)
+            bal = 0.0
+        else:
+            inv = a * x
+            bal -= a * x
+        total += inv + min(c, 0.0)
+    return total
+
+
+def bench_waterfall(sizes: list[int], repeat: int, loop_rows: int) -> list[dict[str, Any]]:
+    terms = DealTerms.japan_2025()
+    out = []
+    for rows in sizes:
+        net = project_flows(rows, 40) * 1e9
+        t_ds = median_time(lambda net=net: waterfall(net, terms, keep_balance=False), repeat)
+        total = waterfall(net, terms).investor.sum(axis=1)
+        t_loop, ref = timed_loop(
+            lambda row: waterfall_loop(row, terms.deemed_rate, terms.share_before,
+                                       terms.share_after), net, loop_rows)
+        agree = float(np.max(np.abs(total[: ref.size] - ref) / np.abs(net[: ref.size]).sum(1)))
+        out.append(dict(what="waterfall", rows=rows, dealsim_s=t_ds, loop_s=t_loop, agree=agree))
+    return out
+
+
+# --- simulate (one child process per row) -------------------------------------------
+
+
+def stage_breakdown(deal: dealsim.Deal, n: int) -> dict[str, float]:
+    """Seconds per stage for ``n`` scenarios, from one block timed stage by stage."""
+    from dealsim import _kernels, montecarlo
+    from dealsim.cashflows import build_cashflows
+    from dealsim.deal import _draw_kwargs, _npvs
+    from dealsim.metrics import moic
+    from dealsim.uncertainty import default_uncertainties, sampler_uniforms
+
+    unc = default_uncertainties(deal.project.reference_class)
+    horizon = montecarlo._horizon(deal, unc)
+    size = montecarlo.BLOCK_SIZE
+    root = np.random.SeedSequence(1)
+    scale = n / size
+    st: dict[str, float] = {}
+    st["draws"] = median_time(lambda: unc.transform(
+        sampler_uniforms("random", root, block=0, size=size, dim=unc.dim)), 3)
+    draws = unc.transform(sampler_uniforms("random", root, block=0, size=size, dim=unc.dim))
+    if _kernels.backend() == "numba":
+        st["fused kernel"] = median_time(
+            lambda: _kernels.simulation_outputs(deal, draws, horizon=horizon), 3)
+    else:
+        kw = _draw_kwargs(draws)
+        rate = kw.pop("deemed_rate")
+        st["cash flows"] = median_time(
+            lambda: build_cashflows(deal.project, horizon=horizon, **kw), 3)
+        cod = deal.project.construction_years + kw["delay"].astype(np.int64)
+        cap = deal.project.capacity * kw["capacity_achieved"]
+        st["fee"] = sum(median_time(
+            lambda f=f: f.flows(cod=cod, capacity=cap, horizon=horizon), 3) for f in deal.fees)
+        lines = build_cashflows(deal.project, horizon=horizon, fees=deal.fees, **kw)
+        st["waterfall"] = median_time(
+            lambda: waterfall(lines.net, deal.terms, deemed_rate=rate, keep_balance=False), 3)
+        split = waterfall(lines.net, deal.terms, deemed_rate=rate, keep_balance=False)
+        st["metrics"] = median_time(lambda: (
+            irr(split.investor, full_output=True), moic(split.investor),
+            _npvs(rate, split.investor, split.host, lines.fee)), 3)
+    return {k: v * scale for k, v in st.items()}
+
+
+def child_simulate(n: int, periods: int | None, threads: int, stages: bool) -> dict[str, Any]:
+    deal = ohio_gas_power()
+    if periods is not None:  # construction 3 + life + delays up to 10 = periods
+        deal = ohio_gas_power(fee="none")
+        deal = replace(deal, project=replace(deal.project, operating_life=periods - 13))
+    simulate(deal, 2000, seed=1)  # warm-up (numba loads its cache)
+    base_rss = peak_rss_mib()
+    pool = ThreadPoolExecutor(threads) if threads > 1 else None
+    t = time.perf_counter()
+    res = simulate(deal, n, seed=1, executor=pool)
+    t_sim = time.perf_counter() - t
+    t = time.perf_counter()
+    res.summary()
+    t_sum = time.perf_counter() - t
+    peak = peak_rss_mib()
+    result_mib = sum(np.asarray(getattr(res, k)).nbytes for k in (
+        "investor_irr", "irr_status", "investor_npv", "host_npv", "investor_moic",
+        "recovered_at", "fee_paid", "fee_pv")) / 2**20
+    result_mib += sum(x.nbytes for x in res.inputs.values()) / 2**20
+    horizon = int(res.paths["investor"].shape[1]) if res.paths else 0
+    del res
+    out = dict(n=n, threads=threads, periods=horizon, simulate_s=t_sim, summary_s=t_sum,
+               peak_rss_mib=peak, base_rss_mib=base_rss, result_mib=result_mib,
+               backend=dealsim._kernels.backend())
+    if stages:
+        out["stages"] = stage_breakdown(deal, n)
+        out["stages"]["summary"] = t_sum
+    out["unit_s"] = bandwidth_unit()
+    return out
+
+
+def run_child(n: int, *, periods: int | None = None, threads: int = 1, stages: bool = False,
+              backend: str = "auto") -> dict[str, Any]:
+    args = [sys.executable, __file__, "--child", str(n), "--threads", str(threads)]
+    if periods:
+        args += ["--periods", str(periods)]
+    if stages:
+        args.append("--stages")
+    env = dict(os.environ, DEALSIM_BACKEND=backend)
+    done = subprocess.run(args, capture_output=True, text=True, env=env, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- report -------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next(line.split(":", 1)[1].strip() for line in fh if "model name" in line)
+    except (OSError, StopIteration):
+        pass
+    blas = "?"
+    try:
+        from threadpoolctl import threadpool_info
+
+        info = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+        if info:
+            blas = f"{info[0]['internal_api']} {info[0]['version']} ({info[0]['architecture']})"
+    except ImportError:
+        pass
+    import scipy
+
+    numba_v = "not installed"
+    if dealsim._kernels.available():
+        import numba
+
+        numba_v = numba.__version__
+    return (f"{os.cpu_count()} cores, {cpu}; Python {platform.python_version()}, numpy "
+            f"{np.__version__}, scipy {scipy.__version__}, BLAS {blas}, numba {numba_v}; "
+            f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
+
+
+def fmt_s(x: float) -> str:
+    return f"{x * 1e3:.1f} ms" if x < 1 else f"{x:.2f} s"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="smoke run, about a minute")
+    ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
+    ap.add_argument("--periods", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--stages", action="store_true", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.child:
+        print(json.dumps(child_simulate(a.child, a.periods, a.threads, a.stages)))
+        return
+
+    quick = a.quick
+    repeat = 3 if quick else 7
+    print(f"# dealsim benchmarks ({'quick' if quick else 'full'})\n\nmachine: {machine()}\n")
+    unit = bandwidth_unit()
+    print(f"bandwidth unit (np.add in place, 1e6 x 40 float64): {unit * 1e3:.1f} ms\n")
+
+    sizes = [1000, 10_000] if quick else [1000, 10_000, 100_000]
+    print("## irr and npv, 40 periods (loops timed on their first rows, scaled)\n")
+    print("| what | rows | dealsim | rows/s | numpy-financial loop | x | pyxirr loop | x "
+          "| max diff npf | max diff pyxirr |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in bench_metrics(sizes, repeat, 500 if quick else 5000):
+        print(f"| {r['what']} | {r['rows']:,} | {fmt_s(r['dealsim_s'])} | "
+              f"{r['rows'] / r['dealsim_s']:,.0f} | {fmt_s(r['npf_s'])} | "
+              f"{r['npf_s'] / r['dealsim_s']:,.0f} | {fmt_s(r['pyxirr_s'])} | "
+              f"{r['pyxirr_s'] / r['dealsim_s']:,.1f} | {r['agree_npf']:.1e} | "
+              f"{r['agree_pyxirr']:.1e} |")
+    print("\n(irr: absolute difference of rates; npv: relative to sum |flows|)\n")
+
+    print("## waterfall (aggregate reading), 40 periods\n")
+    print("| rows | dealsim | plain per-scenario loop | x | max diff |")
+    print("|---|---|---|---|---|")
+    for r in bench_waterfall(sizes, repeat, 2000 if quick else 20_000):
+        print(f"| {r['rows']:,} | {fmt_s(r['dealsim_s'])} | {fmt_s(r['loop_s'])} | "
+              f"{r['loop_s'] / r['dealsim_s']:,.0f} | {r['agree']:.1e} |")
+
+    backends = ["numpy"] + (["numba"] if dealsim._kernels.available() else [])
+    ns = [10_000, 100_000] if quick else [10_000, 100_000, 1_000_000, 10_000_000]
+    print("\n## simulate(ohio_gas_power(), n), one child process per row\n")
+    print("| backend | n | time | scenarios/s | bandwidth units (unit) | peak RSS "
+          "| RSS before run | result arrays | per 1e6 |")
+    print("|---|---|---|---|---|---|---|---|")
+    per_n: dict[str, list[tuple[int, float]]] = {}
+    stage_rows = []
+    for be in backends:
+        for n in ns:
+            if be == "numpy" and n > (100_000 if quick else 1_000_000):
+                continue
+            r = run_child(n, backend=be, stages=n == ns[-1] or n == 1_000_000)
+            per_n.setdefault(be, []).append((n, r["simulate_s"]))
+            if "stages" in r:
+                stage_rows.append((be, r))
+            print(f"| {be} | {n:,} | {fmt_s(r['simulate_s'])} | {n / r['simulate_s']:,.0f} | "
+                  f"{r['simulate_s'] / r['unit_s']:,.1f} ({r['unit_s'] * 1e3:.1f} ms) | "
+                  f"{r['peak_rss_mib']:,.0f} MiB | "
+                  f"{r['base_rss_mib']:,.0f} MiB | {r['result_mib']:,.0f} MiB | "
+                  f"{fmt_s(r['simulate_s'] * 1e6 / n)} |")
+    print("\nlinearity (time per scenario relative to the n = 1e5 row):")
+    for be, pts in per_n.items():
+        ref = dict(pts).get(100_000)
+        if ref:
+            print(f"  {be}: " + ", ".join(f"n={n:.0e}: {t / n / (ref / 1e5):.2f}" for n, t in pts))
+
+    print("\n## per-stage breakdown (one 16384-scenario block timed per stage, scaled to n)\n")
+    for be, r in stage_rows:
+        parts = ", ".join(f"{k} {fmt_s(v)}" for k, v in r["stages"].items())
+        print(f"- {be}, n={r['n']:,}: {parts}; simulate total {fmt_s(r['simulate_s'])}")
+
+    n_sc = 100_000 if quick else 1_000_000
+    print(f"\n## scaling with periods and threads (n = {n_sc:,}, fee 'none')\n")
+    print("| backend | periods | threads | time | scenarios/s | bandwidth units |")
+    print("|---|---|---|---|---|---|")
+    for be in backends:
+        for periods, threads in ((20, 1), (40, 1), (80, 1), (40, 2)):
+            r = run_child(n_sc, periods=periods, threads=threads, backend=be)
+            print(f"| {be} | {r['periods']} | {threads} | {fmt_s(r['simulate_s'])} | "
+                  f"{n_sc / r['simulate_s']:,.0f} | {r['simulate_s'] / r['unit_s']:,.1f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""The optional numba kernel (extra ``fast``) against the numpy path it mirrors."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from dealsim import DealTerms, DeveloperFee, _kernels
+from dealsim.deal import _simulation_outputs
+from dealsim.errors import InvalidParameterError
+from dealsim.montecarlo import _horizon
+from dealsim.presets import ohio_gas_power
+from dealsim.uncertainty import default_uncertainties, sampler_uniforms
+
+pytest.importorskip("numba")
+
+PRO_RATA = DeveloperFee(total=2e9, installments=5, capacity_target=9000.0, rule="pro_rata",
+                        start_offset=2)
+DEALS = {
+    "default": ohio_gas_power(),
+    "original fee, no tax": ohio_gas_power(fee="original", tax_rate=0.0),
+    "pro-rata fee, fixed discount rate": dataclasses.replace(
+        ohio_gas_power(fee="none"), fees=(PRO_RATA,), discount_rate=0.08),
+    # a price so low that many scenarios never recover: NaN IRRs, -1 recoveries
+    "weak": ohio_gas_power(power_price=40.0, terms=DealTerms(deemed_rate=0.1)),
+}
+
+
+def draws_for(deal, size=3000, seed=5):
+    unc = default_uncertainties(deal.project.reference_class)
+    u = sampler_uniforms("random", np.random.SeedSequence(seed), block=0, size=size,
+                         dim=unc.dim)
+    return unc.transform(u), _horizon(deal, unc)
+
+
+@pytest.mark.parametrize("name", list(DEALS))
+def test_kernel_matches_numpy_path(name, monkeypatch):
+    deal = DEALS[name]
+    draws, horizon = draws_for(deal)
+    monkeypatch.setenv("DEALSIM_BACKEND", "numpy")
+    ref = _simulation_outputs(deal, draws, horizon=horizon, paths=0)
+    fast = _kernels.simulation_outputs(deal, draws, horizon=horizon)
+    assert fast is not None
+    for key in ("irr_status", "recovered_at", "fee_paid"):
+        np.testing.assert_array_equal(fast[key], ref[key], err_msg=key)
+    # rates absolutely within 1e-12; money relative to the capital at stake (NPVs are
+    # sums of terms of the size of capex that cancel)
+    np.testing.assert_allclose(fast["investor_irr"], ref["investor_irr"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(fast["investor_moic"], ref["investor_moic"], rtol=1e-12)
+    money = deal.project.capex * 1e-12
+    for key in ("investor_npv", "host_npv", "fee_pv"):
+        np.testing.assert_allclose(fast[key], ref[key], rtol=0, atol=money, err_msg=key)
+    if name == "weak":  # the comparison covered undefined IRRs and unrecovered balances
+        assert np.isnan(ref["investor_irr"]).any() and (ref["recovered_at"] < 0).any()
+
+
+def test_backend_follows_the_environment(monkeypatch):
+    monkeypatch.setenv("DEALSIM_BACKEND", "numpy")
+    assert _kernels.backend() == "numpy"
+    monkeypatch.setenv("DEALSIM_BACKEND", "numba")
+    assert _kernels.backend() == "numba"
+    monkeypatch.setenv("DEALSIM_BACKEND", "gpu")
+    with pytest.raises(InvalidParameterError, match="DEALSIM_BACKEND"):
+        _kernels.backend()
+
+
+def test_scheduled_reading_falls_back_to_numpy():
+    deal = ohio_gas_power(terms=DealTerms.japan_2025(reading="scheduled"))
+    draws, horizon = draws_for(deal, size=10)
+    assert _kernels.simulation_outputs(deal, draws, horizon=horizon) is None
+
+
+def test_kernel_rejects_bad_factors():
+    deal = ohio_gas_power()
+    with pytest.raises(InvalidParameterError, match="overrun"):
+        _kernels.simulation_outputs(deal, {"overrun": np.array([1.0, -1.0])}, horizon=43)
