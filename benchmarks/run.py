@@ -146,7 +146,7 @@ def bench_waterfall(sizes: list[int], repeat: int, loop_rows: int) -> list[dict[
 # --- simulate (one child process per row) -------------------------------------------
 
 
-def stage_breakdown(deal: dealsim.Deal, n: int) -> dict[str, float]:
+def stage_breakdown(backend: str, deal: dealsim.Deal, n: int) -> dict[str, float]:
     """Seconds per stage for ``n`` scenarios, from one block timed stage by stage."""
     from dealsim import _kernels, montecarlo
     from dealsim.cashflows import build_cashflows
@@ -163,7 +163,7 @@ def stage_breakdown(deal: dealsim.Deal, n: int) -> dict[str, float]:
     st["draws"] = median_time(lambda: unc.transform(
         sampler_uniforms("random", root, block=0, size=size, dim=unc.dim)), 3)
     draws = unc.transform(sampler_uniforms("random", root, block=0, size=size, dim=unc.dim))
-    if _kernels.backend() == "numba":
+    if backend == "numba":
         st["fused kernel"] = median_time(
             lambda: _kernels.simulation_outputs(deal, draws, horizon=horizon), 3)
     else:
@@ -185,16 +185,17 @@ def stage_breakdown(deal: dealsim.Deal, n: int) -> dict[str, float]:
     return {k: v * scale for k, v in st.items()}
 
 
-def child_simulate(n: int, periods: int | None, threads: int, stages: bool) -> dict[str, Any]:
+def child_simulate(n: int, periods: int | None, threads: int, stages: bool,
+                   backend: str) -> dict[str, Any]:
     deal = ohio_gas_power()
     if periods is not None:  # construction 3 + life + delays up to 10 = periods
         deal = ohio_gas_power(fee="none")
         deal = replace(deal, project=replace(deal.project, operating_life=periods - 13))
-    simulate(deal, 2000, seed=1)  # warm-up (numba loads its cache)
+    simulate(deal, 2000, seed=1, backend=backend)  # warm-up (numba loads its cache)
     base_rss = peak_rss_mib()
     pool = ThreadPoolExecutor(threads) if threads > 1 else None
     t = time.perf_counter()
-    res = simulate(deal, n, seed=1, executor=pool)
+    res = simulate(deal, n, seed=1, executor=pool, backend=backend)
     t_sim = time.perf_counter() - t
     t = time.perf_counter()
     res.summary()
@@ -205,12 +206,13 @@ def child_simulate(n: int, periods: int | None, threads: int, stages: bool) -> d
         "recovered_at", "fee_paid", "fee_pv")) / 2**20
     result_mib += sum(x.nbytes for x in res.inputs.values()) / 2**20
     horizon = int(res.paths["investor"].shape[1]) if res.paths else 0
+    res_backend = res.backend
     del res
     out = dict(n=n, threads=threads, periods=horizon, simulate_s=t_sim, summary_s=t_sum,
                peak_rss_mib=peak, base_rss_mib=base_rss, result_mib=result_mib,
-               backend=dealsim._kernels.backend())
+               backend=res_backend)
     if stages:
-        out["stages"] = stage_breakdown(deal, n)
+        out["stages"] = stage_breakdown(res_backend, deal, n)
         out["stages"]["summary"] = t_sum
     out["unit_s"] = bandwidth_unit()
     return out
@@ -223,8 +225,8 @@ def run_child(n: int, *, periods: int | None = None, threads: int = 1, stages: b
         args += ["--periods", str(periods)]
     if stages:
         args.append("--stages")
-    env = dict(os.environ, DEALSIM_BACKEND=backend)
-    done = subprocess.run(args, capture_output=True, text=True, env=env, check=True)
+    args += ["--backend", backend]
+    done = subprocess.run(args, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -270,9 +272,10 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
     ap.add_argument("--periods", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--stages", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--backend", default="auto", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
-        print(json.dumps(child_simulate(a.child, a.periods, a.threads, a.stages)))
+        print(json.dumps(child_simulate(a.child, a.periods, a.threads, a.stages, a.backend)))
         return
 
     quick = a.quick

@@ -7,6 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+import dealsim
 from dealsim import DealTerms, DeveloperFee, _kernels
 from dealsim.deal import _simulation_outputs
 from dealsim.errors import InvalidParameterError
@@ -36,11 +37,10 @@ def draws_for(deal, size=3000, seed=5):
 
 
 @pytest.mark.parametrize("name", list(DEALS))
-def test_kernel_matches_numpy_path(name, monkeypatch):
+def test_kernel_matches_numpy_path(name):
     deal = DEALS[name]
     draws, horizon = draws_for(deal)
-    monkeypatch.setenv("DEALSIM_BACKEND", "numpy")
-    ref = _simulation_outputs(deal, draws, horizon=horizon, paths=0)
+    ref = _simulation_outputs(deal, draws, horizon=horizon, paths=0, backend="numpy")
     fast = _kernels.simulation_outputs(deal, draws, horizon=horizon)
     assert fast is not None
     for key in ("irr_status", "recovered_at", "fee_paid"):
@@ -56,14 +56,23 @@ def test_kernel_matches_numpy_path(name, monkeypatch):
         assert np.isnan(ref["investor_irr"]).any() and (ref["recovered_at"] < 0).any()
 
 
-def test_backend_follows_the_environment(monkeypatch):
-    monkeypatch.setenv("DEALSIM_BACKEND", "numpy")
-    assert _kernels.backend() == "numpy"
-    monkeypatch.setenv("DEALSIM_BACKEND", "numba")
-    assert _kernels.backend() == "numba"
-    monkeypatch.setenv("DEALSIM_BACKEND", "gpu")
-    with pytest.raises(InvalidParameterError, match="DEALSIM_BACKEND"):
-        _kernels.backend()
+def test_backend_choice_is_explicit_and_recorded():
+    deal = ohio_gas_power()
+    assert _kernels.resolve("auto", deal) == "numba"
+    assert _kernels.resolve("numpy", deal) == "numpy"
+    scheduled = ohio_gas_power(terms=DealTerms.japan_2025(reading="scheduled"))
+    assert _kernels.resolve("auto", scheduled) == "numpy"
+    with pytest.raises(InvalidParameterError, match="backend"):
+        _kernels.resolve("gpu", deal)
+    with pytest.raises(InvalidParameterError, match="aggregate"):
+        _kernels.resolve("numba", scheduled)
+    fast = dealsim.simulate(deal, 500, seed=3, backend="numba")
+    ref = dealsim.simulate(deal, 500, seed=3, backend="numpy")
+    assert (fast.backend, ref.backend) == ("numba", "numpy")
+    np.testing.assert_allclose(fast.investor_irr, ref.investor_irr, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(fast.recovered_at, ref.recovered_at)
+    np.testing.assert_allclose(fast.investor_npv, ref.investor_npv, rtol=0,
+                               atol=deal.project.capex * 1e-12)
 
 
 def test_scheduled_reading_falls_back_to_numpy():

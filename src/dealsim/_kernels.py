@@ -9,13 +9,12 @@ from cache instead of memory.
 The numpy path stays the reference: the kernel repeats its arithmetic operation for
 operation and agrees with it within 1e-12 (only summation orders differ: BLAS and
 numpy's pairwise sums against plain loops). It is used by :func:`dealsim.simulate`
-when numba is importable, the deal uses the aggregate reading and the environment
-variable ``DEALSIM_BACKEND`` is not ``"numpy"``.
+with ``backend="numba"``, or ``"auto"`` when numba is importable and the deal uses the
+aggregate reading (see :func:`resolve`).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -31,34 +30,36 @@ from .metrics import _grid_matrix
 if TYPE_CHECKING:
     from .deal import Deal
 
-__all__ = ["available", "backend", "simulation_outputs"]
+__all__ = ["available", "resolve", "simulation_outputs"]
 
 _BACKENDS = ("auto", "numpy", "numba")
 
 
-def backend() -> str:
-    """The Monte Carlo backend in force: ``"numba"`` or ``"numpy"``.
+def resolve(backend: str, deal: Deal) -> str:
+    """The backend that will run ``deal``: ``"numba"`` or ``"numpy"``.
 
-    ``DEALSIM_BACKEND`` = ``"auto"`` (default: numba if importable), ``"numpy"`` or
-    ``"numba"`` (an error if numba is missing).
+    ``"auto"`` picks numba when it is importable and the deal uses the aggregate
+    reading (the kernel's scope); ``"numba"`` insists on it.
 
     Raises
     ------
     InvalidParameterError
-        If ``DEALSIM_BACKEND`` holds another value, or asks for numba without it.
+        If ``backend`` is unknown, or ``"numba"`` is asked for without numba or for the
+        scheduled reading.
     """
-    choice = os.environ.get("DEALSIM_BACKEND", "auto").strip().lower() or "auto"
-    if choice not in _BACKENDS:
-        raise InvalidParameterError(
-            f"DEALSIM_BACKEND must be one of {_BACKENDS}; got {choice!r}")
-    if choice == "numpy":
-        return "numpy"
-    if available():
+    if backend not in _BACKENDS:
+        raise InvalidParameterError(f"backend must be one of {_BACKENDS}; got {backend!r}")
+    fits = deal.terms.reading == "aggregate"
+    if backend == "numba":
+        if not available():
+            raise InvalidParameterError(
+                "backend='numba' needs numba: pip install 'dealsim[fast]'")
+        if not fits:
+            raise InvalidParameterError(
+                f"backend='numba' supports the aggregate reading only; got "
+                f"{deal.terms.reading!r}")
         return "numba"
-    if choice == "numba":
-        raise InvalidParameterError(
-            "DEALSIM_BACKEND='numba' needs numba: pip install 'dealsim[fast]'")
-    return "numpy"
+    return "numba" if backend == "auto" and fits and available() else "numpy"
 
 
 @cache

@@ -309,7 +309,8 @@ def _draw_kwargs(draws: Mapping[str, ArrayLike]) -> dict[str, ArrayLike]:
 
 
 def _simulation_outputs(
-    deal: Deal, draws: Mapping[str, ArrayLike], *, horizon: int, paths: int
+    deal: Deal, draws: Mapping[str, ArrayLike], *, horizon: int, paths: int,
+    backend: str = "numpy",
 ) -> dict[str, NDArray[Any]]:
     """The per-scenario outputs :func:`dealsim.simulate` keeps, for one block of draws.
 
@@ -318,7 +319,7 @@ def _simulation_outputs(
     ``paths > 0`` also ``path:investor`` and ``path:balance`` of the first ``paths``
     scenarios.
     """
-    if _kernels.backend() == "numba":
+    if backend == "numba":
         fast = _kernels.simulation_outputs(deal, draws, horizon=horizon)
         if fast is not None:
             if paths > 0:

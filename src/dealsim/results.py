@@ -195,6 +195,9 @@ class SimulationResult:
         ``k`` scenarios (for fan charts).
     tornado_bars : tuple of TornadoBar
         Computed by :func:`dealsim.simulate` (see :meth:`tornado`).
+    backend : str
+        ``"numpy"`` or ``"numba"``: which path computed the outputs (they agree
+        within 1e-12; see :func:`dealsim.simulate`).
     """
 
     title: str
@@ -213,6 +216,7 @@ class SimulationResult:
     within_years: int = 20
     paths: dict[str, F64] = field(default_factory=dict)
     tornado_bars: tuple[TornadoBar, ...] = ()
+    backend: str = "numpy"
 
     @property
     def n(self) -> int:
@@ -483,18 +487,47 @@ def _take(res: SimulationResult, rows: slice) -> SimulationResult:
     )
 
 
+class BlockCollector:
+    """Copies per-block outputs into preallocated ``(n,)`` arrays as blocks arrive.
+
+    Each block (a mapping of output name, ``"in:<input>"`` and ``"path:<name>"`` to
+    arrays) is copied in and can then be dropped, so a run holds its results once,
+    not once per block plus once joined. :meth:`result` returns views of the rows
+    filled so far, in block order.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.rows = 0
+        self._arrays: dict[str, NDArray[Any]] = {}
+        self._paths: dict[str, list[NDArray[Any]]] = {}
+
+    def add(self, block: Mapping[str, NDArray[Any]]) -> None:
+        """Append one block's rows (blocks must arrive in block order)."""
+        size = int(np.shape(block["investor_npv"])[0])
+        for key, x in block.items():
+            if key.startswith("path:"):
+                self._paths.setdefault(key[5:], []).append(np.asarray(x))
+                continue
+            if key not in self._arrays:
+                self._arrays[key] = np.empty(self.n, dtype=np.asarray(x).dtype)
+            self._arrays[key][self.rows: self.rows + size] = x
+        self.rows += size
+
+    def result(self, **meta: Any) -> SimulationResult:
+        """The scenarios collected so far as a :class:`SimulationResult`."""
+        rows = slice(0, self.rows)
+        arrays: dict[str, Any] = {k: self._arrays[k][rows] for k in _ARRAYS}
+        inputs = {k[3:]: x[rows] for k, x in self._arrays.items() if k.startswith("in:")}
+        paths = {k: np.concatenate(parts) for k, parts in self._paths.items()}
+        return SimulationResult(inputs=inputs, paths=paths, **arrays, **meta)
+
+
 def concat_blocks(
     blocks: Sequence[Mapping[str, NDArray[Any]]], **meta: Any
 ) -> SimulationResult:
     """Join per-block dictionaries of arrays, in block order, into one result."""
-    keys = ("investor_irr", "irr_status", "investor_npv", "host_npv", "investor_moic",
-            "recovered_at", "fee_paid", "fee_pv")
-    arrays: dict[str, Any] = {k: np.concatenate([b[k] for b in blocks]) for k in keys}
-    input_names = [k[3:] for k in blocks[0] if k.startswith("in:")]
-    inputs = {k: np.concatenate([b["in:" + k] for b in blocks]) for k in input_names}
-    path_names = [k[5:] for k in blocks[0] if k.startswith("path:")]
-    paths = {
-        k: np.concatenate([b["path:" + k] for b in blocks if ("path:" + k) in b])
-        for k in path_names
-    }
-    return SimulationResult(inputs=inputs, paths=paths, **arrays, **meta)
+    collector = BlockCollector(sum(int(np.shape(b["investor_npv"])[0]) for b in blocks))
+    for block in blocks:
+        collector.add(block)
+    return collector.result(**meta)
