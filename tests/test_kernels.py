@@ -85,3 +85,18 @@ def test_kernel_rejects_bad_factors():
     deal = ohio_gas_power()
     with pytest.raises(InvalidParameterError, match="overrun"):
         _kernels.simulation_outputs(deal, {"overrun": np.array([1.0, -1.0])}, horizon=43)
+
+
+def test_compiled_irr_matches_numpy_irr():
+    rng = np.random.default_rng(8)
+    cf = rng.normal(size=(20000, 25))  # > 2 x 8192 rows: the threaded split runs too
+    cf[:1000, :4] = -np.abs(cf[:1000, :4]) * 10  # conventional rows
+    cf[1000:1100] = np.abs(cf[1000:1100])        # no sign change
+    cf[1100] = [-100, 230, -132] + [0.0] * 22    # two roots: 10% and 20%
+    ref = dealsim.irr(cf, full_output=True, backend="numpy")
+    fast = dealsim.irr(cf, full_output=True, backend="numba")
+    np.testing.assert_array_equal(fast.status, ref.status)
+    np.testing.assert_allclose(fast.rate, ref.rate, rtol=0, atol=1e-12)
+    assert fast.rate[1100] == pytest.approx(0.10)
+    with pytest.raises(InvalidParameterError, match="backend"):
+        dealsim.irr(cf, backend="gpu")

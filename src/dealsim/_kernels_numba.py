@@ -231,3 +231,13 @@ def fused(over: Any, delay: Any, cap: Any, pf: Any, ff: Any, uf: Any, deemed: An
         o_fee_paid[i] = fee_sum > 0
         o_moic[i] = received / paid if paid > 0 else np.nan
         o_irr[i], o_status[i] = irr_row(inv, mat, vals, coef)
+
+
+@_jit
+def irr_rows(cf: Any, mat: Any, rate: Any, status: Any) -> None:
+    # dealsim.metrics._irr_2d, row by row: the public irr's compiled path.
+    n_rows, n_periods = cf.shape
+    vals = np.empty(_NCOL)
+    coef = np.empty(n_periods)
+    for i in range(n_rows):
+        rate[i], status[i] = irr_row(cf[i], mat, vals, coef)

@@ -360,7 +360,7 @@ def _irr_2d(cf: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.in
     return rate, status
 
 
-def irr(cashflows: ArrayLike, *, full_output: bool = False) -> Any:
+def irr(cashflows: ArrayLike, *, full_output: bool = False, backend: str = "auto") -> Any:
     """Internal rate of return of every row of ``cashflows`` at once.
 
     Parameters
@@ -370,6 +370,11 @@ def irr(cashflows: ArrayLike, *, full_output: bool = False) -> Any:
         Negative is paid in by the investor. Must be finite.
     full_output : bool, optional
         If True, return an :class:`IrrResult` ``(rate, status)`` instead of the rate.
+    backend : {"auto", "numpy", "numba"}, optional
+        ``"numpy"``: the vectorised numpy solver (the reference). ``"numba"``: the same
+        algorithm compiled row by row (extra ``dealsim[fast]``), about twice as fast,
+        agreeing within 1e-12. ``"auto"`` (default): numba when installed and there are
+        at least 256 rows.
 
     Returns
     -------
@@ -384,6 +389,8 @@ def irr(cashflows: ArrayLike, *, full_output: bool = False) -> Any:
     ------
     InvalidCashflowsError
         If ``cashflows`` is 0-d, has no periods, is not numeric, or holds NaN/inf.
+    InvalidParameterError
+        If ``backend`` is unknown, or ``"numba"`` without numba installed.
 
     Notes
     -----
@@ -441,10 +448,31 @@ def irr(cashflows: ArrayLike, *, full_output: bool = False) -> Any:
     """
     cf = _validate.as_cashflows("cashflows", cashflows)
     lead = cf.shape[:-1]
-    rate, status = _irr_2d(cf.reshape(-1, cf.shape[-1]))
+    flat = cf.reshape(-1, cf.shape[-1])
+    if _use_kernel(backend, flat.shape[0]):
+        from . import _kernels
+
+        rate, status = _kernels.irr_2d(flat)
+    else:
+        rate, status = _irr_2d(flat)
     if full_output:
         return IrrResult(_as_output(rate, lead), _as_output(status, lead))
     return _as_output(rate, lead)
+
+
+def _use_kernel(backend: str, n_rows: int) -> bool:
+    """Whether :func:`irr` takes the compiled path (``backend`` validated here)."""
+    if backend not in ("auto", "numpy", "numba"):
+        raise InvalidParameterError(
+            f"backend must be 'auto', 'numpy' or 'numba'; got {backend!r}")
+    if backend == "numpy":
+        return False
+    from . import _kernels
+
+    if backend == "numba" and not _kernels.available():
+        raise InvalidParameterError("backend='numba' needs numba: pip install 'dealsim[fast]'")
+    # "auto": small inputs stay on numpy (no compile or dispatch cost for a few rows)
+    return _kernels.available() and (backend == "numba" or n_rows >= 256)
 
 
 def npv(rate: ArrayLike, cashflows: ArrayLike) -> Any:
