@@ -85,19 +85,22 @@ def bench_metrics(sizes: list[int], repeat: int, npf_rows: int) -> list[dict[str
     import numpy_financial as npf
     import pyxirr
 
+    backends = ["numpy"] + (["numba"] if dealsim._kernels.available() else [])
     rows_out = []
     for rows in sizes:
         cf = project_flows(rows, 40)
-        t_ds = median_time(lambda cf=cf: irr(cf), repeat)
-        ds = irr(cf)
         t_npf, r_npf = timed_loop(npf.irr, cf, npf_rows)
         t_px, r_px = timed_loop(lambda row: pyxirr.irr(row, silent=True), cf, 10 * npf_rows)
         k = r_npf.size
-        rows_out.append(dict(
-            what="irr", rows=rows, dealsim_s=t_ds, npf_s=t_npf, pyxirr_s=t_px,
-            agree_npf=float(np.nanmax(np.abs(ds[:k] - r_npf))),
-            agree_pyxirr=float(np.nanmax(np.abs(ds[: r_px.size] - r_px))),
-        ))
+        for be in backends:
+            irr(cf[:300], backend=be)  # warm-up (numba loads its cache)
+            t_ds = median_time(lambda cf=cf, be=be: irr(cf, backend=be), repeat)
+            ds = irr(cf, backend=be)
+            rows_out.append(dict(
+                what=f"irr ({be})", rows=rows, dealsim_s=t_ds, npf_s=t_npf, pyxirr_s=t_px,
+                agree_npf=float(np.nanmax(np.abs(ds[:k] - r_npf))),
+                agree_pyxirr=float(np.nanmax(np.abs(ds[: r_px.size] - r_px))),
+            ))
         t_ds = median_time(lambda cf=cf: npv(RATE, cf), repeat)
         ds = npv(RATE, cf)
         t_npf, r_npf = timed_loop(lambda row: npf.npv(RATE, row), cf, 10 * npf_rows)

@@ -12,6 +12,7 @@ validation::
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -183,12 +184,8 @@ class DealTerms:
         ...                                                     j.deemed_rate)
         True
         """
-        return cls(
-            deemed_rate=0.055,
-            share_before=0.5,
-            share_after=0.1,
-            reading=reading,
-            amortisation_periods=20,
+        return dataclasses.replace(
+            cls.japan_2025(reading=reading),
             name="US-Korea MOU (Nov 2025), split read as Japan's",
             sources=(
                 "Newspim, Nov 2025: US-Korea MOU, $350bn of which $150bn shipbuilding; cash "
