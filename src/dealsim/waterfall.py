@@ -80,6 +80,46 @@ def _deemed_rates(value: ArrayLike, lead: tuple[int, ...]) -> float | NDArray[np
     return np.ascontiguousarray(out, dtype=np.float64).reshape(-1)
 
 
+def _split_tiers(
+    cp: NDArray[np.float64], call: NDArray[np.float64], owed: NDArray[np.float64],
+    sb: float, sa: float, half: NDArray[np.float64], rest: NDArray[np.float64],
+    clear: NDArray[np.bool_], out: NDArray[np.float64], left: NDArray[np.float64],
+) -> None:
+    """One period's two-tier split, in place on ``(s,)`` vectors.
+
+    ``cp`` is the distributable cash (>= 0), ``call`` the capital call (<= 0) and
+    ``owed`` what the first tier still owes the investor. Writes the investor's flow
+    ``out = min(a cp, owed) + b max(cp - owed / a, 0) + call``, ``clear = a cp >= owed``
+    and ``left = max(owed - a cp, 0)`` (exactly 0 where cleared; ``left`` may be
+    ``owed`` itself). ``half`` and ``rest`` are scratch.
+    """
+    np.multiply(cp, sb, out=half)               # investor's first-tier share of the cash
+    np.greater_equal(half, owed, out=clear)     # enough to clear what is owed?
+    np.divide(owed, sb, out=rest)               # cash left after clearing it (where
+    np.subtract(cp, rest, out=rest)             # cleared) is split share_after
+    np.maximum(rest, 0.0, out=rest)
+    np.multiply(rest, clear, out=rest)
+    np.multiply(rest, sa, out=out)
+    np.minimum(half, owed, out=rest)            # first-tier receipts: min(a cp, owed)
+    np.add(out, rest, out=out)
+    np.add(out, call, out=out)
+    np.subtract(owed, half, out=left)
+    np.maximum(left, 0.0, out=left)
+
+
+def _mark_recovered(
+    t: int, clear: NDArray[np.bool_], seen: NDArray[np.bool_], open_: NDArray[np.bool_],
+    done: NDArray[np.bool_], rec: NDArray[np.int64],
+) -> None:
+    """Set ``rec = t`` where the balance is cleared (``clear``) after having been
+    positive (``seen``) and no recovery was recorded yet (``open_``); update the flags."""
+    np.logical_and(clear, seen, out=done)
+    np.logical_and(done, open_, out=done)
+    np.copyto(rec, t, where=done)
+    np.logical_xor(open_, done, out=open_)
+    np.logical_or(seen, np.logical_not(clear, out=done), out=seen)
+
+
 def _aggregate_block(
     net: NDArray[np.float64],
     r: float | NDArray[np.float64],
@@ -105,25 +145,9 @@ def _aggregate_block(
         np.minimum(c, 0.0, out=call)                # capital call (<= 0) ...
         np.subtract(B, call, out=B)                 # ... raises B
         np.maximum(c, 0.0, out=cp)                  # distributable cash
-        np.multiply(cp, sb, out=half)               # investor's first-tier share of it
-        np.greater_equal(half, B, out=clear)        # enough to clear B this period?
-        # cash left after clearing B (only where cleared) is split share_after
-        np.divide(B, sb, out=rest)
-        np.subtract(cp, rest, out=rest)
-        np.maximum(rest, 0.0, out=rest)
-        np.multiply(rest, clear, out=rest)
-        np.multiply(rest, sa, out=out)
-        np.minimum(half, B, out=rest)               # first-tier receipts: min(a x, B)
-        np.add(out, rest, out=out)
-        np.add(out, call, out=out)
-        np.subtract(B, half, out=B)                 # B - a x, exactly 0 where cleared
-        np.maximum(B, 0.0, out=B)
+        _split_tiers(cp, call, B, sb, sa, half, rest, clear, out, B)  # B -> max(B - a x, 0)
         bal[t] = B
-        np.logical_and(clear, seen, out=done)
-        np.logical_and(done, open_, out=done)
-        np.copyto(rec, t, where=done)
-        np.logical_xor(open_, done, out=open_)
-        np.logical_or(seen, np.logical_not(clear, out=done), out=seen)
+        _mark_recovered(t, clear, seen, open_, done, rec)
 
 
 def _scheduled_block(
@@ -175,28 +199,14 @@ def _scheduled_block(
         np.multiply(P, fac, out=P)
         np.subtract(P, pr, out=P)
         np.subtract(P, call, out=P)
-        # split: cash up to due / a at share_before, the excess at share_after
-        np.multiply(cp, sb, out=half)
-        np.greater_equal(half, due, out=clear)
-        np.divide(due, sb, out=rest)
-        np.subtract(cp, rest, out=rest)
-        np.maximum(rest, 0.0, out=rest)
-        np.multiply(rest, clear, out=rest)
-        np.multiply(rest, sa, out=out)
-        np.minimum(half, due, out=rest)
-        np.add(out, rest, out=out)
-        np.add(out, call, out=out)
-        np.subtract(due, half, out=A)               # arrears, exactly 0 where cleared
-        np.maximum(A, 0.0, out=A)
+        # split: cash up to due / a at share_before, the excess at share_after; the
+        # unpaid part of what was due becomes the arrears
+        _split_tiers(cp, call, due, sb, sa, half, rest, clear, out, A)
         np.add(k, started, out=k)
         b = bal[t]
         np.add(P, A, out=b)
         np.equal(b, 0.0, out=clear)
-        np.logical_and(clear, seen, out=done)
-        np.logical_and(done, open_, out=done)
-        np.copyto(rec, t, where=done)
-        np.logical_xor(open_, done, out=open_)
-        np.logical_or(seen, np.logical_not(clear, out=done), out=seen)
+        _mark_recovered(t, clear, seen, open_, done, rec)
 
 
 def waterfall(
