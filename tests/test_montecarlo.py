@@ -44,6 +44,13 @@ def test_first_k_scenarios_do_not_depend_on_n(two_blocks):
     same(one_block, two_blocks, slice(0, BLOCK_SIZE + 1))
 
 
+def test_numpy_backend_keeps_the_contract_too():
+    # a short last block must not change how a scenario is solved
+    long = dealsim.simulate(DEAL, BLOCK_SIZE + 300, seed=11, backend="numpy", paths=0)
+    same(dealsim.simulate(DEAL, 200, seed=11, backend="numpy", paths=0), long, slice(0, 200))
+    assert long.backend == "numpy"
+
+
 def test_thread_pool_is_bit_identical(two_blocks):
     with ThreadPoolExecutor(max_workers=2) as pool:
         threaded = dealsim.simulate(DEAL, BLOCK_SIZE + 500, seed=11, executor=pool)

@@ -333,7 +333,7 @@ def _simulation_outputs(
     kw = _draw_kwargs(draws)
     rate = kw.pop("deemed_rate", None)
     lines, _, disc, split = _split(deal, kw, rate, None, horizon, keep_balance=paths > 0)
-    result = irr(split.investor, full_output=True)
+    result = irr(split.investor, full_output=True, backend=backend)
     investor_npv, host_npv, fee_pv = _npvs(disc, split.investor, split.host, lines.fee)
     out: dict[str, NDArray[Any]] = {
         "investor_irr": result.rate,

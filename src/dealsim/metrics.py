@@ -373,8 +373,7 @@ def irr(cashflows: ArrayLike, *, full_output: bool = False, backend: str = "auto
     backend : {"auto", "numpy", "numba"}, optional
         ``"numpy"``: the vectorised numpy solver (the reference). ``"numba"``: the same
         algorithm compiled row by row (extra ``dealsim[fast]``), about twice as fast,
-        agreeing within 1e-12. ``"auto"`` (default): numba when installed and there are
-        at least 256 rows.
+        agreeing within 1e-12. ``"auto"`` (default): numba when installed.
 
     Returns
     -------
@@ -449,7 +448,7 @@ def irr(cashflows: ArrayLike, *, full_output: bool = False, backend: str = "auto
     cf = _validate.as_cashflows("cashflows", cashflows)
     lead = cf.shape[:-1]
     flat = cf.reshape(-1, cf.shape[-1])
-    if _use_kernel(backend, flat.shape[0]):
+    if _use_kernel(backend):
         from . import _kernels
 
         rate, status = _kernels.irr_2d(flat)
@@ -460,7 +459,7 @@ def irr(cashflows: ArrayLike, *, full_output: bool = False, backend: str = "auto
     return _as_output(rate, lead)
 
 
-def _use_kernel(backend: str, n_rows: int) -> bool:
+def _use_kernel(backend: str) -> bool:
     """Whether :func:`irr` takes the compiled path (``backend`` validated here)."""
     if backend not in ("auto", "numpy", "numba"):
         raise InvalidParameterError(
@@ -471,8 +470,9 @@ def _use_kernel(backend: str, n_rows: int) -> bool:
 
     if backend == "numba" and not _kernels.available():
         raise InvalidParameterError("backend='numba' needs numba: pip install 'dealsim[fast]'")
-    # "auto": small inputs stay on numpy (no compile or dispatch cost for a few rows)
-    return _kernels.available() and (backend == "numba" or n_rows >= 256)
+    # "auto" must not depend on the input's size: a scenario's IRR would then depend on
+    # how many rows it was solved with (the reproducibility contract forbids that)
+    return _kernels.available()
 
 
 def npv(rate: ArrayLike, cashflows: ArrayLike) -> Any:
