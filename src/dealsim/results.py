@@ -89,6 +89,7 @@ class Summary:
     confidence: float
     statistics: dict[str, Statistic]
     probabilities: dict[str, Probability]
+    backend: str = ""
 
     def __str__(self) -> str:
         qs = next(iter(self.statistics.values())).quantiles if self.statistics else {}
@@ -98,7 +99,8 @@ class Summary:
         )
         lines = [
             f"dealsim Monte Carlo: {self.title}",
-            f"n = {self.n:,} scenarios, seed = {self.seed}, sampler = {self.sampler}; "
+            f"n = {self.n:,} scenarios, seed = {self.seed}, sampler = {self.sampler}"
+            + (f", backend = {self.backend}" if self.backend else "") + "; "
             f"[brackets]: {self.confidence:.0%} confidence intervals",
             head,
         ]
@@ -115,7 +117,7 @@ class Summary:
                 lines.append(f"{'':<24}(defined in {st.n_valid:,} of {self.n:,} scenarios)")
         lines.append("")
         for pr in self.probabilities.values():
-            lines.append(f"{pr.name:<24}{pr.p:>8.4f} ± {pr.se:.4f} (s.e.)  {pr.meaning}")
+            lines.append(f"{pr.name:<24}{pr.p:>8.4f} ± {pr.se:<8.2g} (s.e.)  {pr.meaning}")
         return "\n".join(lines)
 
 
@@ -329,6 +331,7 @@ class SimulationResult:
         return Summary(
             title=self.title, n=self.n, seed=self.seed, sampler=self.sampler,
             confidence=confidence, statistics=stats, probabilities=self.probabilities(),
+            backend=self.backend,
         )
 
     def half_width(self, target: str, confidence: float = 0.95) -> float:
