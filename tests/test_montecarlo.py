@@ -206,6 +206,9 @@ def test_until_stops_at_the_target_deterministically():
     (dict(n=10, seed=1, sampler="halton"), "sampler"),
     (dict(n=10, seed=1, executor=object()), "executor"),
     (dict(n=10, seed=1, until={"bogus": 1.0}), "until"),
+    (dict(n=10, seed=1, until={"investor_irr:x50": 1.0}), "until"),
+    (dict(n=10, seed=1, until={"investor_irr:p150": 1.0}), "until"),
+    (dict(n=10, seed=1, until={"investor_npv": -1.0}), "until"),
     (dict(n=10, seed=1, paths=-1), "paths"),
 ])
 def test_bad_input_names_the_argument(kwargs, field):

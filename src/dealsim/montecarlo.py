@@ -22,7 +22,7 @@ from . import _kernels
 from . import _validate as v
 from .deal import Deal, _simulation_outputs, evaluate_draws
 from .errors import InvalidParameterError
-from .results import PROBABILITIES, BlockCollector, SimulationResult, TornadoBar
+from .results import OUTPUTS, PROBABILITIES, BlockCollector, SimulationResult, TornadoBar
 from .uncertainty import (
     Uncertainties,
     as_seed_sequence,
@@ -107,10 +107,12 @@ def _check_until(until: Mapping[str, float] | None) -> dict[str, float]:
             f"until must be a non-empty mapping of target -> half-width; got {until!r}")
     out = {}
     for key, tol in until.items():
-        name = str(key).partition(":")[0]
-        if key not in PROBABILITIES and name not in (
-            "investor_irr", "investor_npv", "investor_moic", "host_npv", "fee_pv"
-        ):
+        name, _, quant = str(key).partition(":")
+        if quant and not (quant.startswith("p") and quant[1:].replace(".", "", 1).isdigit()
+                          and 0 < float(quant[1:]) < 100):
+            raise InvalidParameterError(
+                f"until: a quantile target looks like 'investor_irr:p50'; got {key!r}")
+        if key not in PROBABILITIES and name not in OUTPUTS:
             raise InvalidParameterError(
                 f"until: unknown target {key!r}; use a probability ({sorted(PROBABILITIES)}), "
                 "an output for its mean, or 'output:p50' for a quantile"
