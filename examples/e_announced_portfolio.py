@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+from typing import Any
 
 import numpy as np
+from _common import save_png
 
 from dealsim import Deal
 from dealsim.funding import KOREA_ANNUAL_CAP, funding_schedule
@@ -80,24 +82,18 @@ def report(label: str, r: PortfolioResult, last_year: int) -> None:
 
 
 def plot(results: dict[str, PortfolioResult], path: str) -> None:
-    try:
-        import matplotlib
+    """Japan's mean annual calls and receipts, one pair of lines per portfolio."""
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib not installed: no PNG written")
-        return
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    for label, r in results.items():
-        ax.plot(r.years, -r.annual["calls_mean"] / 1e9, label=f"{label}: calls")
-        ax.plot(r.years, r.annual["receipts_mean"] / 1e9, "--", label=f"{label}: receipts")
-    ax.axhline(0, color="grey", lw=0.5)
-    ax.set_ylabel("USD bn per year (mean)")
-    ax.set_title("Japan's aggregate annual cash calls and receipts")
-    ax.legend(fontsize=8)
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    print(f"wrote {path}")
+    def draw(ax: Any) -> None:
+        for label, r in results.items():
+            ax.plot(r.years, -r.annual["calls_mean"] / 1e9, label=f"{label}: calls")
+            ax.plot(r.years, r.annual["receipts_mean"] / 1e9, "--", label=f"{label}: receipts")
+        ax.axhline(0, color="grey", lw=0.5)
+        ax.set_ylabel("USD bn per year (mean)")
+        ax.set_title("Japan's aggregate annual cash calls and receipts")
+        ax.legend(fontsize=8)
+
+    save_png(path, draw)
 
 
 def main(argv: list[str] | None = None) -> None:

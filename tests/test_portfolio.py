@@ -294,20 +294,3 @@ def test_parameter_object_errors():
 
 
 # --- example e smoke test ---------------------------------------------------------------------
-
-
-def test_example_e_runs(capsys, tmp_path):
-    presets = pytest.importorskip("dealsim.presets")
-    if not hasattr(presets, "smr_tranche2"):
-        pytest.skip("tranche-2 presets not merged yet (branch presets)")
-    import runpy
-    from pathlib import Path
-
-    path = Path(__file__).parents[1] / "examples" / "e_announced_portfolio.py"
-    module = runpy.run_path(str(path))
-    png = tmp_path / "e.png"
-    module["main"](["--n", "300", "--seed", "3", "--png", str(png)])
-    out = capsys.readouterr().out
-    assert "--seed 3" in out and "$109.0bn" in out and "base capex $550bn" in out
-    assert out.count("p_recover_capital") == 2
-    assert png.exists() == ("wrote" in out)
