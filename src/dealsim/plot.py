@@ -235,4 +235,9 @@ def plot_report(result: Any) -> Any:
     else:
         axes[4].set_axis_off()
     axes[5].set_axis_off()
+    prefix = f"{result.title}: "
+    for ax in axes:  # one figure title instead of the deal's name on every panel
+        title = ax.get_title()
+        ax.set_title(title[len(prefix):] if title.startswith(prefix) else title)
+    fig.suptitle(f"{result.title} (n = {result.n:,}, seed {result.seed})")
     return fig
