@@ -110,3 +110,56 @@ def test_fee_longer_than_operating_life_is_refused():
     fee = dealsim.DeveloperFee(total=1.0, installments=40, capacity_target=1.0)
     with pytest.raises(InvalidParameterError, match="fees"):
         dataclasses.replace(ohio_gas_power(), fees=(fee,))
+
+
+# --- review findings: stored types, shapes, rates that broadcast -----------------------
+
+
+def test_validated_numbers_are_stored_and_strings_refused():
+    assert type(dealsim.DealTerms(deemed_rate=1).deemed_rate) is float
+    assert dealsim.DealTerms(amortisation_periods=3.0).amortisation_periods == 3
+    assert type(dealsim.DeveloperFee(total=3, installments=3.0, capacity_target=1)
+                .installments) is int
+    for build, field in [
+        (lambda: dealsim.DealTerms(share_after="0.1"), "share_after"),
+        (lambda: dealsim.DealTerms(deemed_rate=True), "deemed_rate"),
+        (lambda: dealsim.DeveloperFee(total="628e6", installments=15, capacity_target=1.0),
+         "total"),
+        (lambda: dataclasses.replace(ohio_gas_power(), discount_rate="0.08"), "discount_rate"),
+    ]:
+        with pytest.raises(InvalidParameterError, match=field):
+            build()
+
+
+def test_rates_take_part_in_the_scenario_shape():
+    deal = ohio_gas_power()
+    ev = dealsim.evaluate(deal, overrun=[1.0, 1.2, 1.3], deemed_rate=[[0.05], [0.06]])
+    assert ev.investor_npv.shape == (2, 3) and ev.lines.net.shape[:-1] == (2, 3)
+    one = dealsim.evaluate(deal, overrun=1.2, deemed_rate=0.06)
+    assert ev.investor_npv[1, 1] == pytest.approx(float(one.investor_npv), rel=1e-12)
+    assert dealsim.evaluate_draws(deal, {"deemed_rate": [0.05, 0.06]}).investor_npv.shape == (2,)
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(overrun=[1, 2], price_factor=[1, 2, 3]),
+    dict(overrun=[1, 1.2, 1.3], discount_rate=[0.05, 0.06]),
+])
+def test_shape_mismatch_names_the_factors(kwargs):
+    with pytest.raises(InvalidParameterError, match="broadcast together"):
+        dealsim.evaluate(ohio_gas_power(), **kwargs)
+
+
+def test_fee_flows_validate_capacity_and_cod():
+    fee = dealsim.DeveloperFee(total=3, installments=3, capacity_target=1, rule="pro_rata")
+    for kwargs, field in [(dict(cod=0, capacity=-1), "capacity"),
+                          (dict(cod=0, capacity=np.nan), "capacity"),
+                          (dict(cod=-1, capacity=1), "cod"), (dict(cod=0.5, capacity=1), "cod")]:
+        with pytest.raises(InvalidParameterError, match=field):
+            fee.flows(horizon=3, **kwargs)
+
+
+def test_npv_with_an_overflowing_discount_factor_is_not_nan():
+    # (1 - 0.99)**-200 overflows; a zero flow must still contribute 0, not inf * 0 = NaN
+    assert dealsim.npv(-0.99, [1.0] + [0.0] * 200) == 1.0
+    assert dealsim.npv(np.array([-0.99]), [1.0] + [0.0] * 200)[0] == 1.0
+    assert dealsim.npv(-0.99, [1.0] + [0.0] * 199 + [1.0]) == np.inf

@@ -71,7 +71,7 @@ def as_factor(
     if arr.size:
         lo_bad = (arr <= low) if low_open else (arr < low)
         if lo_bad.any() or (arr > high).any():
-            bad = arr[lo_bad | (arr > high)].flat[0]
+            bad = float(arr[lo_bad | (arr > high)].flat[0])
             lo = "(" if low_open else "["
             raise InvalidParameterError(
                 f"{name} must be in {lo}{low:g}, {high:g}]; got {bad!r}"
@@ -80,7 +80,9 @@ def as_factor(
 
 
 def finite(name: str, value: Any) -> float:
-    """Return ``value`` as a finite float."""
+    """Return ``value`` as a finite float (strings and bools are refused, not parsed)."""
+    if isinstance(value, (str, bytes, bool, np.bool_)):
+        raise InvalidParameterError(f"{name} must be a real number; got {_short(value)}")
     try:
         out = float(value)
     except (TypeError, ValueError) as exc:

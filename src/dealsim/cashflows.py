@@ -183,7 +183,14 @@ def build_cashflows(
             f"got {horizon}"
         )
 
-    batch = np.broadcast_shapes(over.shape, dly_i.shape, cap.shape, pf.shape, ff.shape, uf.shape)
+    shapes = {"overrun": over.shape, "delay": dly_i.shape, "capacity_achieved": cap.shape,
+              "price_factor": pf.shape, "fuel_factor": ff.shape, "utilisation_factor": uf.shape}
+    try:
+        batch = np.broadcast_shapes(*shapes.values())
+    except ValueError as exc:
+        raise InvalidParameterError(
+            "scenario factors must broadcast together; got shapes "
+            + ", ".join(f"{k}={sh}" for k, sh in shapes.items() if sh)) from exc
     cod = np.broadcast_to(c_years + dly_i, batch)
     age = np.arange(horizon) - cod[..., None]
     op = (age >= 0) & (age < life)

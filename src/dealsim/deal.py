@@ -19,7 +19,7 @@ from . import _validate as v
 from .cashflows import CashflowLines, build_cashflows
 from .errors import InvalidParameterError
 from .fees import DeveloperFee
-from .metrics import _discount_factors, irr, moic, npv, payback_period
+from .metrics import _discount_factors, _discounted_sum, irr, moic, npv, payback_period
 from .project import Project
 from .terms import DealTerms
 from .waterfall import WaterfallResult, waterfall
@@ -90,7 +90,7 @@ class Deal:
                     f"beyond operating_life={self.project.operating_life}"
                 )
         if self.discount_rate is not None:
-            v.rate("discount_rate", self.discount_rate)
+            object.__setattr__(self, "discount_rate", v.rate("discount_rate", self.discount_rate))
         if not self.name:
             object.__setattr__(self, "name", self.project.name)
 
@@ -279,8 +279,11 @@ def _split(
     *,
     keep_balance: bool,
 ) -> tuple[CashflowLines, float | F64, float | F64, WaterfallResult]:
-    """Cash flows, the rates in force and the waterfall: the stages before the metrics."""
-    lines = build_cashflows(deal.project, fees=deal.fees, horizon=horizon, **factors)
+    """Cash flows, the rates in force and the waterfall: the stages before the metrics.
+
+    The rates take part in the scenario shape like the factors: every output has the
+    broadcast shape of all of them.
+    """
     if deemed_rate is None:
         rate_used: float | F64 = deal.terms.deemed_rate
     else:
@@ -291,6 +294,18 @@ def _split(
         disc = deal.discount_rate
     else:
         disc = rate_used
+    rate_shapes = {"deemed_rate": np.shape(rate_used), "discount_rate": np.shape(disc)}
+    if any(rate_shapes.values()):
+        shapes = {k: np.shape(x) for k, x in factors.items()} | rate_shapes
+        try:
+            batch = np.broadcast_shapes(*shapes.values())
+        except ValueError as exc:
+            raise InvalidParameterError(
+                "scenario factors and rates must broadcast together; got shapes "
+                + ", ".join(f"{k}={sh}" for k, sh in shapes.items() if sh)) from exc
+        factors = {k: np.broadcast_to(np.asarray(x), batch) for k, x in factors.items()}
+        factors.setdefault("overrun", np.ones(batch))
+    lines = build_cashflows(deal.project, fees=deal.fees, horizon=horizon, **factors)
     split = waterfall(lines.net, deal.terms, deemed_rate=rate_used, keep_balance=keep_balance)
     return lines, rate_used, disc, split
 
@@ -301,7 +316,7 @@ def _npvs(rate: float | F64, *flows: F64) -> list[F64]:
     if np.ndim(rate) == 0:
         return [npv(rate, f) for f in flows]
     disc = _discount_factors(np.asarray(rate), flows[0].shape[-1])
-    return [np.asarray(np.einsum("...t,...t->...", f, disc))[()] for f in flows]
+    return [np.asarray(_discounted_sum(f, disc))[()] for f in flows]
 
 
 def _draw_kwargs(draws: Mapping[str, ArrayLike]) -> dict[str, ArrayLike]:

@@ -74,14 +74,17 @@ class DeveloperFee:
     assumptions: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        v.positive("total", self.total, allow_zero=True)
-        v.integer("installments", self.installments, minimum=1)
-        v.positive("capacity_target", self.capacity_target)
+        object.__setattr__(self, "total", v.positive("total", self.total, allow_zero=True))
+        object.__setattr__(self, "installments",
+                           v.integer("installments", self.installments, minimum=1))
+        object.__setattr__(self, "capacity_target",
+                           v.positive("capacity_target", self.capacity_target))
         if self.rule not in ("all_or_nothing", "pro_rata"):
             raise InvalidParameterError(
                 f"rule must be 'all_or_nothing' or 'pro_rata'; got {self.rule!r}"
             )
-        v.integer("start_offset", self.start_offset, minimum=0)
+        object.__setattr__(self, "start_offset",
+                           v.integer("start_offset", self.start_offset, minimum=0))
 
     @property
     def span(self) -> int:
@@ -97,7 +100,7 @@ class DeveloperFee:
         ...              rule="pro_rata").paid_share([5.0, 12.0])
         array([0.5, 1. ])
         """
-        cap = np.asarray(capacity, dtype=np.float64)
+        cap = v.as_factor("capacity", capacity, low=0.0)
         ratio = cap / self.capacity_target
         if self.rule == "pro_rata":
             return np.minimum(ratio, 1.0)
@@ -125,9 +128,16 @@ class DeveloperFee:
         InvalidParameterError
             If an installment would fall beyond ``horizon``.
         """
-        cod_arr = np.asarray(cod, dtype=np.int64)
+        cod_f = v.as_factor("cod", cod, low=0.0)
+        if not np.array_equal(cod_f, np.round(cod_f)):
+            raise InvalidParameterError(f"cod must be whole year indices >= 0; got {cod!r}")
         share = self.paid_share(capacity)
-        cod_arr, share = np.broadcast_arrays(cod_arr, share)
+        try:
+            cod_arr, share = np.broadcast_arrays(cod_f.astype(np.int64), share)
+        except ValueError as exc:
+            raise InvalidParameterError(
+                f"cod and capacity must broadcast together; got shapes {cod_f.shape} and "
+                f"{share.shape}") from exc
         if cod_arr.size and int(cod_arr.max()) + self.span > horizon:
             raise InvalidParameterError(
                 f"horizon must cover the fee's {self.installments} installments after "

@@ -525,7 +525,7 @@ def npv(rate: ArrayLike, cashflows: ArrayLike) -> Any:
         r = _validate.rate("rate", rate)
         with np.errstate(over="ignore"):
             disc = (1.0 + r) ** -t
-        out = cf @ disc
+        out = _discounted_sum(cf, disc)
         return out[()] if isinstance(out, np.ndarray) else np.float64(out)
     try:
         r_arr = np.asarray(rate, dtype=np.float64)
@@ -544,8 +544,23 @@ def npv(rate: ArrayLike, cashflows: ArrayLike) -> Any:
             f"= {cf.shape[:-1]}"
         ) from exc
     disc = _discount_factors(r_arr, n_periods)  # (..., T)
-    out = np.einsum("...t,...t->...", np.broadcast_to(cf, (*shape, n_periods)), disc)
+    out = _discounted_sum(np.broadcast_to(cf, (*shape, n_periods)), disc)
     return np.asarray(out).reshape(shape)[()]
+
+
+def _discounted_sum(cf: NDArray[np.float64], disc: NDArray[np.float64]) -> Any:
+    """``sum_t cf[..., t] * disc[..., t]`` (``disc`` of shape (T,) or like ``cf``).
+
+    Where a discount factor overflowed to inf (a rate near -1 over many periods), a
+    zero flow still contributes 0 rather than NaN; a non-zero flow gives +-inf.
+    """
+    if np.isinf(disc).any():
+        with np.errstate(invalid="ignore"):
+            prod = cf * disc
+        return np.where(cf == 0.0, 0.0, prod).sum(axis=-1)
+    if disc.ndim == 1:
+        return cf @ disc
+    return np.einsum("...t,...t->...", cf, disc)
 
 
 def _discount_factors(rate: NDArray[np.float64], n_periods: int) -> NDArray[np.float64]:

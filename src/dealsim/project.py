@@ -134,24 +134,29 @@ class Project:
     def __post_init__(self) -> None:
         if not isinstance(self.name, str):
             raise InvalidParameterError(f"name must be a str; got {self.name!r}")
-        v.positive("capex", self.capex)
-        v.integer("construction_years", self.construction_years, minimum=1)
-        v.integer("first_year", self.first_year, minimum=1)
-        v.positive("capacity", self.capacity)
+        def keep(name: str, value: object) -> None:  # store the validated number
+            object.__setattr__(self, name, value)
+
+        keep("capex", v.positive("capex", self.capex))
+        keep("construction_years",
+             v.integer("construction_years", self.construction_years, minimum=1))
+        keep("first_year", v.integer("first_year", self.first_year, minimum=1))
+        keep("capacity", v.positive("capacity", self.capacity))
         if self.capacity_unit not in self.UNITS:
             raise InvalidParameterError(
                 f"capacity_unit must be one of {sorted(self.UNITS)}; got {self.capacity_unit!r}"
             )
-        v.fraction("utilisation", self.utilisation)
+        keep("utilisation", v.fraction("utilisation", self.utilisation))
         for name in ("price", "variable_cost", "fuel_intensity", "fuel_price", "fixed_om"):
-            v.positive(name, getattr(self, name), allow_zero=True)
+            keep(name, v.positive(name, getattr(self, name), allow_zero=True))
         for name in ("price_escalation", "fuel_escalation", "cost_escalation"):
-            v.rate(name, getattr(self, name))
-        v.integer("operating_life", self.operating_life, minimum=1)
-        v.fraction("tax_rate", self.tax_rate, allow_zero=True, allow_one=False)
+            keep(name, v.rate(name, getattr(self, name)))
+        keep("operating_life", v.integer("operating_life", self.operating_life, minimum=1))
+        keep("tax_rate", v.fraction("tax_rate", self.tax_rate, allow_zero=True, allow_one=False))
         if self.depreciation_years is None:
-            object.__setattr__(self, "depreciation_years", int(self.operating_life))
-        v.integer("depreciation_years", self.depreciation_years, minimum=1)
+            keep("depreciation_years", int(self.operating_life))
+        keep("depreciation_years",
+             v.integer("depreciation_years", self.depreciation_years, minimum=1))
         object.__setattr__(self, "spend_profile", self._checked_profile())
 
     def _checked_profile(self) -> tuple[float, ...]:

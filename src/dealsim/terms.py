@@ -94,15 +94,19 @@ class DealTerms:
     sources: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        _validate.rate("deemed_rate", self.deemed_rate)
-        _validate.fraction("share_before", self.share_before)
-        _validate.fraction("share_after", self.share_after, allow_zero=True)
+        # store the validated numbers (a float, not the "0.5" or True that was passed)
+        object.__setattr__(self, "deemed_rate", _validate.rate("deemed_rate", self.deemed_rate))
+        object.__setattr__(self, "share_before",
+                           _validate.fraction("share_before", self.share_before))
+        object.__setattr__(self, "share_after",
+                           _validate.fraction("share_after", self.share_after, allow_zero=True))
         if self.reading not in READINGS:
             allowed = ", ".join(repr(r) for r in READINGS)
             raise InvalidParameterError(
                 f"reading must be one of {allowed}; got {self.reading!r}"
             )
-        _validate.integer("amortisation_periods", self.amortisation_periods, minimum=1)
+        object.__setattr__(self, "amortisation_periods", _validate.integer(
+            "amortisation_periods", self.amortisation_periods, minimum=1))
         if not isinstance(self.name, str):
             raise InvalidParameterError(f"name must be a str; got {self.name!r}")
         if not isinstance(self.sources, tuple) or not all(
