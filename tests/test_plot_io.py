@@ -103,3 +103,17 @@ def test_bad_paths_are_named(tmp_path):
     np.savez(tmp_path / "other.npz", a=np.zeros(2))
     with pytest.raises(InvalidParameterError, match="other.npz"):
         load(tmp_path / "other.npz")
+
+
+def test_load_keeps_the_backend_and_refuses_other_files(tmp_path):
+    r = dealsim.simulate(ohio_gas_power(), 200, seed=2)
+    back = load(save(r, tmp_path / "r.npz"))
+    assert back.backend == r.backend
+    with pytest.raises(InvalidParameterError, match="tornado"):
+        back.tornado()
+    bad = tmp_path / "x.npz"
+    bad.write_bytes(b"not a zip file")
+    with pytest.raises(InvalidParameterError, match="written by dealsim.io.save"):
+        load(bad)
+    with pytest.raises(InvalidParameterError, match="does not exist"):
+        save(r, tmp_path / "missing" / "r.npz")

@@ -122,3 +122,17 @@ def test_describe_lists_sources_and_assumptions() -> None:
     text = CAT["korea_2025"].describe()
     assert "Newspim" in text and "20-year clause" in text and "[press]" in text
     assert not math.isnan(CAT["smr_tranche2"].facts["capacity_mw_derived"])
+
+
+@pytest.mark.parametrize(("kwargs", "name"), [
+    (dict(power_price=-5.0), "power_price"),
+    (dict(capacity_factor=1.5), "capacity_factor"),
+    (dict(gas_price=float("nan")), "gas_price"),
+    (dict(escalation=-2.0), "escalation"),
+])
+def test_preset_errors_use_the_callers_names(kwargs, name):
+    from dealsim.errors import InvalidParameterError
+    from dealsim.presets import ohio_gas_power
+
+    with pytest.raises(InvalidParameterError, match=f"^{name} "):
+        ohio_gas_power(**kwargs)

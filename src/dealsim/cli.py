@@ -121,6 +121,9 @@ def _run(args: argparse.Namespace, deal: Any, unc: Any, settings: dict[str, Any]
         check_path(args.out, streaming=streaming, name="--out")
     if args.plot and Path(args.plot).suffix != ".png":
         raise InvalidParameterError(f"--plot must end in .png; got {args.plot!r}")
+    if args.plot and not Path(args.plot).parent.is_dir():
+        raise InvalidParameterError(
+            f"--plot: directory {str(Path(args.plot).parent)!r} does not exist")
     progress = Progress(sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
     with contextlib.ExitStack() as stack:
         executor = _executor(args, stack)

@@ -60,6 +60,9 @@ def to_yen(cashflows: ArrayLike, usdjpy: ArrayLike) -> F64:
         or more axes than ``cashflows`` and the year on the last axis: paths,
         broadcast against the flows (``(S, T)`` paths with ``(S, T)`` flows pair them
         row by row; with ``(T,)`` flows they give ``S`` yen views of one set of flows).
+        The number of axes decides: with ``(S, T)`` flows a 1-D array is always one
+        rate per scenario (even when ``S == T``); pass one path for every scenario as
+        shape ``(1, T)``.
 
     Returns
     -------

@@ -22,7 +22,7 @@ __all__ = ["FORMATS", "check_path", "load", "save"]
 
 #: File suffixes :func:`save` writes.
 FORMATS = (".npz", ".parquet")
-_META = ("title", "seed", "sampler", "first_year", "within_years")
+_META = ("title", "seed", "sampler", "first_year", "within_years", "backend")
 
 
 def check_path(path: str | Path, *, streaming: bool = False, name: str = "path") -> Path:
@@ -31,10 +31,14 @@ def check_path(path: str | Path, *, streaming: bool = False, name: str = "path")
     Raises
     ------
     InvalidParameterError
-        Naming ``name`` if the suffix is not in :data:`FORMATS`, if ``.parquet`` is
+        Naming ``name`` if the directory does not exist, if the suffix is not in
+        :data:`FORMATS`, if ``.parquet`` is
         asked without pyarrow, or for streaming statistics (``.npz`` only).
     """
     p = Path(path)
+    if not p.parent.is_dir():
+        raise InvalidParameterError(
+            f"{name}: directory {str(p.parent)!r} does not exist; got {str(path)!r}")
     if p.suffix not in FORMATS:
         raise InvalidParameterError(f"{name} must end in {' or '.join(FORMATS)}; got {str(path)!r}")
     if p.suffix == ".parquet":
@@ -79,7 +83,7 @@ def save(result: SimulationResult | StreamingSummary, path: str | Path) -> Path:
     True
     """
     p = check_path(path, streaming=isinstance(result, StreamingSummary))
-    arrays: dict[str, Any] = {k: np.asarray(getattr(result, k)) for k in _META}
+    arrays: dict[str, Any] = {k: np.asarray(getattr(result, k, "")) for k in _META}
     if isinstance(result, StreamingSummary):
         arrays.update({"n": np.asarray(result.n), "recovered": result.recovered})
         for name, m in result.moments.items():
@@ -101,17 +105,27 @@ def save(result: SimulationResult | StreamingSummary, path: str | Path) -> Path:
 def load(path: str | Path) -> SimulationResult:
     """Read a :class:`dealsim.SimulationResult` written by :func:`save` to ``.npz``.
 
+    The result has no tornado bars (they describe the deal, not the scenarios);
+    :meth:`SimulationResult.tornado` says so, and :func:`dealsim.tornado` recomputes them.
+
     Raises
     ------
     InvalidParameterError
         If the file is not a dealsim per-scenario ``.npz``.
     """
-    with np.load(Path(path), allow_pickle=False) as f:
-        if not all(k in f for k in _ARRAYS):
-            raise InvalidParameterError(
-                f"path must be a per-scenario .npz written by dealsim.io.save; got {str(path)!r}")
-        data: dict[str, Any] = {k: f[k] for k in f.files}
-    meta = {k: data.pop(k).item() for k in _META}
+    wrong = InvalidParameterError(
+        f"path must be a per-scenario .npz written by dealsim.io.save (streaming statistics "
+        f"and .parquet files are not read back); got {str(path)!r}")
+    try:
+        with np.load(Path(path), allow_pickle=False) as f:
+            if not hasattr(f, "files") or not all(k in f for k in _ARRAYS):
+                raise wrong
+            data: dict[str, Any] = {k: f[k] for k in f.files}
+    except (ValueError, OSError) as exc:
+        if isinstance(exc, InvalidParameterError):
+            raise
+        raise wrong from exc
+    meta = {k: data.pop(k).item() for k in _META if k in data}
     return SimulationResult(
         **meta, **{k: data.pop(k) for k in _ARRAYS},
         inputs={k[3:]: x for k, x in data.items() if k.startswith("in:")},

@@ -10,6 +10,7 @@ executor. Memory is bounded by the block, not by ``n``.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -30,7 +31,11 @@ from .uncertainty import (
     sampler_uniforms,
 )
 
-__all__ = ["BLOCK_SIZE", "simulate", "tornado"]
+__all__ = ["BLOCK_SIZE", "PrecisionWarning", "simulate", "tornado"]
+
+class PrecisionWarning(UserWarning):
+    """``simulate(..., until=...)`` ran out of scenarios before meeting its targets."""
+
 
 #: Scenarios per block. Part of the reproducibility contract: changing it changes
 #: which random stream each scenario reads.
@@ -201,7 +206,9 @@ def simulate(
         Number of scenarios (>= 1); with ``until``, the most to run.
     seed : int, SeedSequence or Generator
         Source of randomness (scipy's SPEC 7 convention). ``None`` draws fresh OS
-        entropy; the result's ``seed`` attribute then says how to reproduce the run.
+        entropy. The result's ``seed`` attribute says how to reproduce the run: for an
+        int seed, and for ``None`` or a SeedSequence without a spawn key, it is the
+        entropy as text, so ``seed=int(result.seed)`` repeats the run.
     uncertainties : Uncertainties, optional
         Default: :func:`dealsim.uncertainty.default_uncertainties` for the project's
         ``reference_class``.
@@ -216,6 +223,8 @@ def simulate(
         Targets: a probability name (``"p_recover_daa"``), an output for its mean
         (``"investor_npv"``) or a quantile (``"investor_irr:p50"``). The check runs
         after each block in block order, so where it stops depends only on the seed.
+        If ``n`` scenarios do not reach every target, the result holds all ``n`` and a
+        :class:`PrecisionWarning` names the targets missed.
     confidence : float
         Level used by ``until``.
     paths : int
@@ -277,7 +286,15 @@ def simulate(
                 partial = collector.result(**meta)
                 if all(partial.half_width(t, confidence) <= tol for t, tol in targets.items()):
                     return partial
-    return collector.result(**meta)
+    result = collector.result(**meta)
+    if targets:
+        missed = {t: result.half_width(t, confidence) for t, tol in targets.items()
+                  if result.half_width(t, confidence) > tol}
+        warnings.warn(
+            f"until: n={result.n:,} scenarios did not reach every target; half-widths "
+            + ", ".join(f"{t}={hw:.3g} (target {targets[t]:.3g})" for t, hw in missed.items()),
+            PrecisionWarning, stacklevel=2)
+    return result
 
 
 def _plan(
@@ -318,5 +335,7 @@ def _plan(
 def _describe_seed(seed: object, root: np.random.SeedSequence) -> str:
     if isinstance(seed, int | np.integer) and not isinstance(seed, bool):
         return str(int(seed))
+    if isinstance(root.entropy, int) and not root.spawn_key:
+        return str(root.entropy)  # SeedSequence(e) == SeedSequence(int(seed)): reusable
     text = f"SeedSequence(entropy={root.entropy!r}"
     return text + (f", spawn_key={tuple(root.spawn_key)!r})" if root.spawn_key else ")")

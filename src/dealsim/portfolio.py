@@ -609,6 +609,11 @@ def simulate_portfolio(
     mapper: Any = _mapper(executor)
     grid = max(m.offset + m.horizon for m in members)
     keep = None if keep_inputs is None else tuple(str(x) for x in keep_inputs)
+    known = {name for m in members for name in m.unc.names}
+    for name in keep or ():
+        if name not in known:
+            raise InvalidParameterError(
+                f"keep_inputs: unknown input {name!r}; the deals draw {sorted(known)}")
     paths = v.integer("paths", paths, minimum=0)
     jobs = [
         _PBlock(members, common.strength if common is not None else 0.0, n_common, dim,

@@ -45,7 +45,8 @@ PROBABILITIES: dict[str, str] = {
     "p_recover_capital": "investor receives at least what it paid in (MOIC >= 1)",
     "p_recover_daa": "investor's deemed allocation (capital + deemed interest) recovered",
     "p_recover_daa_within": "deemed allocation recovered within `within_years` of first funding",
-    "p_npv_negative": "investor NPV < 0 at the discount rate",
+    "p_npv_negative": "investor NPV < 0 (at the deal's discount rate; default: each "
+                      "scenario's deemed rate)",
     "p_fee_paid": "developer fee paid (capacity target reached)",
     "p_irr_undefined": "investor IRR undefined (NaN; see irr_status)",
 }
@@ -134,6 +135,18 @@ class TornadoBar:
     def swing(self, output: str) -> float:
         """``|output(P90 input) - output(P10 input)|`` (NaN if either is undefined)."""
         return abs(self.high[output] - self.low[output])
+
+
+def probabilities_from_counts(
+    counts: Mapping[str, int], n: int, within_years: int
+) -> dict[str, Probability]:
+    """:class:`Probability` records from event counts over ``n`` scenarios."""
+    out = {}
+    for name, count in counts.items():
+        p = count / n
+        meaning = PROBABILITIES[name].replace("`within_years`", f"{within_years} years")
+        out[name] = Probability(name, p, math.sqrt(p * (1.0 - p) / n), meaning)
+    return out
 
 
 def _z(confidence: float) -> float:
@@ -258,13 +271,8 @@ class SimulationResult:
 
     def probabilities(self) -> dict[str, Probability]:
         """Each event's frequency and its binomial standard error."""
-        n = self.n
-        out = {}
-        for name, mask in self.events().items():
-            p = float(np.count_nonzero(mask)) / n
-            meaning = PROBABILITIES[name].replace("`within_years`", f"{self.within_years} years")
-            out[name] = Probability(name, p, math.sqrt(p * (1.0 - p) / n), meaning)
-        return out
+        counts = {name: int(np.count_nonzero(mask)) for name, mask in self.events().items()}
+        return probabilities_from_counts(counts, self.n, self.within_years)
 
     def recovered_by_year(self) -> tuple[NDArray[np.int64], F64]:
         """P(deemed allocation recovered by the end of each year): (calendar years, shares).
@@ -393,8 +401,26 @@ class SimulationResult:
 
         Each uncertainty is swung between its P10 and P90 with the others at their
         medians, through the deterministic deal model (computed by
-        :func:`dealsim.simulate`).
+        :func:`dealsim.simulate`). NPVs are at the deal's discount rate, by default
+        the deemed rate -- so the ``deemed_rate`` bar moves the discount rate too.
+
+        Parameters
+        ----------
+        output : {"investor_npv", "investor_irr", "host_npv"}
+
+        Raises
+        ------
+        InvalidParameterError
+            If ``output`` is not one of those, or the result carries no tornado (one
+            loaded from a file: use :func:`dealsim.tornado` on the deal).
         """
+        if not self.tornado_bars:
+            raise InvalidParameterError(
+                "this result carries no tornado bars (loaded from a file or built by hand); "
+                "compute them with dealsim.tornado(deal, uncertainties)")
+        allowed = tuple(self.tornado_bars[0].low)
+        if output not in allowed:
+            raise InvalidParameterError(f"output must be one of {allowed}; got {output!r}")
         return sorted(self.tornado_bars, key=lambda b: -np.nan_to_num(b.swing(output)))
 
     def conditional(self, mask: NDArray[np.bool_]) -> dict[str, dict[str, float]]:

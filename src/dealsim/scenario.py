@@ -61,6 +61,7 @@ from .deal import Deal
 from .errors import DealsimError, InvalidParameterError
 from .terms import DealTerms
 from .uncertainty import (
+    REFERENCE_CLASSES,
     SAMPLERS,
     Distribution,
     Fixed,
@@ -270,9 +271,12 @@ def _uncertainties(file: str, deal: Deal, spec: dict[str, Any],
                     and all(isinstance(p, str) for p in pair)):
                 raise _fail(at, f"pair must be two uncertainty names; got {pair!r}")
             pairs[(pair[0], pair[1])] = _scalar(at, "rho", item.get("rho"), float)
+    rc = _scalar(where, "reference_class", rc, str)
+    if rc not in REFERENCE_CLASSES:
+        raise _fail(where, f"reference_class must be one of {sorted(REFERENCE_CLASSES)}; "
+                           f"got {rc!r}")
     try:
-        return default_uncertainties(_scalar(where, "reference_class", rc, str),
-                                     correlation=pairs, **overrides)
+        return default_uncertainties(rc, correlation=pairs, **overrides)
     except DealsimError as exc:
         raise _fail(where if pairs is None else f"{file}: [[correlation]]", str(exc)) from exc
 

@@ -47,13 +47,13 @@ from .errors import InvalidParameterError
 from .montecarlo import _Block, _mapper, _plan, _run_block
 from .results import (
     OUTPUTS,
-    PROBABILITIES,
     Probability,
     Statistic,
     Summary,
     TornadoBar,
     _z,
     concat_blocks,
+    probabilities_from_counts,
 )
 from .uncertainty import Uncertainties
 
@@ -243,12 +243,7 @@ class StreamingSummary:
 
     def probabilities(self) -> dict[str, Probability]:
         """Each event's exact frequency and its binomial standard error."""
-        out = {}
-        for name, count in self.events.items():
-            p = count / self.n
-            out[name] = Probability(name, p, math.sqrt(p * (1.0 - p) / self.n),
-                                    PROBABILITIES[name])
-        return out
+        return probabilities_from_counts(self.events, self.n, self.within_years)
 
     def recovered_by_year(self) -> tuple[NDArray[np.int64], F64]:
         """P(deemed allocation recovered by the end of each year): (calendar years, shares)."""

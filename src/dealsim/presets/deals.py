@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal, TypedDict, TypeVar
 
+from .. import _validate as v
 from ..deal import Deal
 from ..errors import InvalidParameterError
 from ..fees import DeveloperFee
@@ -34,6 +35,27 @@ def _terms(terms: DealTerms | None) -> DealTerms:
     if terms is not None and not isinstance(terms, DealTerms):
         raise InvalidParameterError(f"terms must be a DealTerms or None; got {terms!r}")
     return terms if terms is not None else DealTerms.japan_2025()
+
+
+def _check_options(options: Mapping[str, object]) -> None:
+    """Validate a preset's numeric options under the names the caller used.
+
+    Without this, ``ohio_gas_power(power_price=-5)`` would be reported as the
+    :class:`Project` field ``price``, a name the caller never wrote. Rules by name:
+    prices, costs, tariffs, O&M and outputs >= 0; capacity factors and utilisations in
+    (0, 1]; escalations > -1; tax rates in [0, 1); first years whole and >= 1.
+    """
+    for name, value in options.items():
+        if name in ("capacity_factor", "utilisation"):
+            v.fraction(name, value)
+        elif name == "escalation":
+            v.rate(name, value)
+        elif name == "tax_rate":
+            v.fraction(name, value, allow_zero=True, allow_one=False)
+        elif name == "first_year":
+            v.integer(name, value, minimum=1)
+        elif any(word in name for word in ("price", "cost", "tariff", "fixed_om", "output")):
+            v.positive(name, value, allow_zero=True)
 
 
 def _choice(name: str, value: str, options: Mapping[str, T]) -> T:
@@ -103,6 +125,7 @@ def ohio_gas_power(
     >>> round(deal.project.capex / (deal.project.capacity * 1000))  # $/kW, deal-facts §2
     3620
     """
+    _check_options(locals())
     plant = _choice("configuration", configuration,
                     {"aeroderivative": EIA_AERO, "combined_cycle": EIA_CC})
     fees = _choice("fee", fee, {
@@ -217,6 +240,7 @@ def texas_gulflink(
     >>> round(d.project.output_per_year / 1e6, 1)  # million bbl loaded a year
     255.5
     """
+    _check_options(locals())
     project = Project(
         name="Texas GulfLink crude-export terminal",
         capex=2.1e9, construction_years=3, first_year=first_year,
@@ -287,6 +311,7 @@ def georgia_diamond(
     >>> d.project.capacity_unit, d.project.capex / 1e9, d.project.reference_class
     ('t/yr', 0.6, 'fossil_thermal')
     """
+    _check_options(locals())
     project = Project(
         name="Georgia synthetic-diamond grit plant",
         capex=0.6e9, construction_years=2, first_year=first_year,
@@ -353,6 +378,7 @@ def smr_tranche2(
     >>> round(d.project.capacity), d.project.reference_class, d.project.construction_years
     (4069, 'nuclear', 6)
     """
+    _check_options(locals())
     capacity_mw = 40e9 / (EIA_SMR["capex_per_kw"] * 1000.0)
     project = Project.power_plant(
         name="Tranche 2 SMRs (GE Vernova Hitachi, Tennessee and Alabama)",
@@ -429,6 +455,7 @@ def gas_tranche2(
     ...
     dealsim.errors.InvalidParameterError: pennsylvania_share must be in (0, 1); got 1.0
     """
+    _check_options(locals())
     if not 0.0 < pennsylvania_share < 1.0:
         raise InvalidParameterError(
             f"pennsylvania_share must be in (0, 1); got {pennsylvania_share!r}")
