@@ -1,19 +1,34 @@
 """The numba kernel behind :mod:`dealsim._kernels` (imported only when numba is).
 
-Each function repeats, for one scenario, the numpy arithmetic it names, operation
-for operation, so that the results agree within 1e-12.
+:func:`fused` only orchestrates: it runs the shared steps of :mod:`dealsim._steps`,
+registered here with numba so that they compile on scalars, over one scenario at a
+time, and calls the per-row IRR once per scenario. The IRR functions below are the
+compiled counterpart of :func:`dealsim.metrics._irr_2d` (the public ``irr``'s
+compiled path too).
 """
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+from pathlib import Path
 from typing import Any
 
 import numba
 import numpy as np
+from numba.extending import register_jitable
 
+from . import _steps
 from .metrics import _GRID_RATES, _GRID_VAR, _MAX_ITER, _NCOL, _TOL, _ZERO_COL
 
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+
+# Every step becomes callable from compiled code, unchanged (numpy error semantics:
+# inf/NaN, never an exception, as on the numpy path under np.errstate).
+for _fn in vars(_steps).values():
+    if inspect.isfunction(_fn) and _fn.__module__ == _steps.__name__:
+        register_jitable(error_model="numpy")(_fn)
+_STEPS_DIGEST = hashlib.sha256(Path(_steps.__file__).read_bytes()).hexdigest()[:16]
 
 
 @_jit
@@ -142,95 +157,31 @@ def irr_row(cf: Any, mat: Any, vals: Any, coef: Any) -> tuple[float, int]:
     return np.nan, (3 if (mixed_pos and mixed_neg) else 1)
 
 
-@_jit
-def fused(over: Any, delay: Any, cap: Any, pf: Any, ff: Any, uf: Any, deemed: Any,
-          disc_rate: Any, spend: Any, price_path: Any, var_path: Any, fuel_path: Any,
-          fixed_path: Any, fees: Any, ints: Any, reals: Any, mat: Any,
-          o_irr: Any, o_status: Any, o_inv_npv: Any, o_host_npv: Any, o_moic: Any,
-          o_rec: Any, o_fee_paid: Any, o_fee_pv: Any) -> None:
-    c_years, life, dep_years = ints[0], ints[1], ints[2]
-    capex_base, output_base, capacity, tax_rate, sb, sa = (
-        reals[0], reals[1], reals[2], reals[3], reals[4], reals[5])
-    n_periods = price_path.size
-    capex = np.empty(n_periods)
-    fee = np.empty(n_periods)
-    inv = np.empty(n_periods)
+def fused(lp: Any, sp: Any, delay: Any, overrun: Any, capacity: Any, price: Any, fuel: Any,
+          utilisation: Any, rate: Any, disc: Any, mat: Any, inv_path: Any, bal_path: Any,
+          o_irr: Any, o_status: Any, o_inv_npv: Any, o_host_npv: Any, o_fee_pv: Any,
+          o_fee_total: Any, o_received: Any, o_paid: Any, o_rec: Any) -> None:
+    # dealsim._kernels.block_outputs, one scenario at a time: the shared steps on scalars
+    horizon = lp.price.shape[0]
+    inv = np.empty(horizon)
+    bal = np.empty(horizon)
     vals = np.empty(_NCOL)
-    coef = np.empty(n_periods)
-    for i in range(over.size):
-        # --- cash flows (dealsim.cashflows.build_cashflows) -----------------------
-        d_i = delay[i]
-        cod = c_years + d_i
-        scale = capex_base * over[i]
-        output = output_base * cap[i] * uf[i]
-        sales = output * pf[i]
-        fee[:] = 0.0
-        for k in range(fees.shape[0]):
-            per, n_inst, start, target, pro_rata = (
-                fees[k, 0], fees[k, 1], fees[k, 2], fees[k, 3], fees[k, 4])
-            ratio = capacity * cap[i] / target
-            share = min(ratio, 1.0) if pro_rata > 0 else (1.0 if ratio >= 1.0 - 1e-9 else 0.0)
-            amount = share * per
-            for t in range(n_periods):
-                off = t - (cod + start)
-                if 0 <= off < n_inst:
-                    fee[t] += amount
-        dep = 0.0
-        for t in range(n_periods):
-            capex[t] = spend[d_i, t] * scale
-            dep += capex[t]
-        dep = dep / dep_years
-        # --- waterfall, aggregate reading (dealsim.waterfall._aggregate_block) -----
-        g = 1.0 + deemed[i]
-        bal = 0.0
-        rec = -1
-        seen = False
-        received = paid = host_v = inv_v = fee_v = 0.0
-        step = 1.0 / (1.0 + disc_rate[i])
-        df = 1.0
-        fee_sum = 0.0
-        for t in range(n_periods):
-            age = t - cod
-            op = 0 <= age < life
-            rev = sales * price_path[t] if op else 0.0
-            opex = output * (var_path[t] + ff[i] * fuel_path[t]) + fixed_path[t] if op else 0.0
-            if tax_rate > 0:
-                depr = dep if 0 <= age < dep_years else 0.0
-                tax = tax_rate * max(rev - opex - fee[t] - depr, 0.0)
-            else:
-                tax = 0.0
-            c = rev - opex - tax - fee[t] - capex[t]
-            bal = bal * g
-            call = min(c, 0.0)
-            bal = bal - call
-            cp = max(c, 0.0)
-            half = cp * sb
-            clear = half >= bal
-            rest = max(cp - bal / sb, 0.0) if clear else 0.0
-            out = rest * sa + min(half, bal) + call
-            bal = max(bal - half, 0.0)
-            if clear and seen and rec < 0:
-                rec = t
-            seen |= not clear
-            inv[t] = out
-            # --- metrics that need one pass ------------------------------------
-            if t > 0:
-                df = df * step
-            inv_v += out * df
-            host_v += (c - out) * df
-            fee_v += fee[t] * df
-            fee_sum += fee[t]
-            if out > 0:
-                received += out
-            elif out < 0:
-                paid -= out
-        o_rec[i] = rec
-        o_inv_npv[i] = inv_v
-        o_host_npv[i] = host_v
-        o_fee_pv[i] = fee_v
-        o_fee_paid[i] = fee_sum > 0
-        o_moic[i] = received / paid if paid > 0 else np.nan
-        o_irr[i], o_status[i] = irr_row(inv, mat, vals, coef)
+    coef = np.empty(horizon)
+    keep = inv_path.shape[0]
+    for i in range(delay.size):
+        (o_inv_npv[i], o_host_npv[i], o_fee_pv[i], o_fee_total[i], o_received[i], o_paid[i],
+         o_rec[i]) = _steps.scenario_pass(lp, sp, delay[i], overrun[i], capacity[i], price[i],
+                                          fuel[i], utilisation[i], rate[i], disc[i], inv, bal)
+        o_irr[i], o_status[i] = irr_row(inv, mat, vals, coef)  # the IRR: this line only
+        if i < keep:
+            inv_path[i] = inv
+            bal_path[i] = bal
+
+
+# numba's on-disk cache keys a function by its own file only; the name carries a digest
+# of the steps' source too, so that an edit of dealsim/_steps.py recompiles the kernel.
+fused.__qualname__ = fused.__name__ = "fused_" + _STEPS_DIGEST
+fused = _jit(fused)
 
 
 @_jit
