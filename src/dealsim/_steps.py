@@ -34,6 +34,7 @@ __all__ = [
     "deemed_interest",
     "discount_add",
     "next_factor",
+    "period_metrics",
     "fee_amounts",
     "fee_installment",
     "fee_share",
@@ -278,6 +279,17 @@ def next_factor(factor: Any, step: Any) -> Any:
     return np.minimum(factor * step, _FLOAT_MAX)
 
 
+def period_metrics(sums: tuple[Any, ...], investor: Any, host: Any, fee: Any,
+                   factor: Any) -> tuple[Any, ...]:
+    """Add one period to the one-pass metrics ``sums = (investor_pv, host_pv, fee_pv,
+    fee_total, received, paid)``: present values at discount ``factor``, the fees paid,
+    the investor's gross receipts and payments (MOIC = received / paid)."""
+    inv_pv, host_pv, fee_pv, fee_total, received, paid = sums
+    return (discount_add(inv_pv, investor, factor), discount_add(host_pv, host, factor),
+            discount_add(fee_pv, fee, factor), fee_total + fee,
+            received + np.maximum(investor, 0.0), paid - np.minimum(investor, 0.0))
+
+
 # --- everything a scenario needs, in one pass over its periods ---------------------------
 
 
@@ -305,7 +317,7 @@ def scenario_pass(lp: LineParams, sp: SplitParams, delay: Any, overrun: Any, cap
     zero = 0.0 * overrun
     state = waterfall_start(zero, 0 * delay - 1)
     factor = zero + 1.0
-    inv_pv = host_pv = fee_pv = fee_total = received = paid = zero
+    sums = (zero, zero, zero, zero, zero, zero)
     for t in range(lp.price.shape[0]):
         fee = period_fee(lp, t, cod, amounts, zero)
         net = cash_line(lp, t, delay, cod, scale, output, sales, fuel_factor, depreciation,
@@ -315,10 +327,5 @@ def scenario_pass(lp: LineParams, sp: SplitParams, delay: Any, overrun: Any, cap
         balance[t] = state[0] + state[1]
         if t > 0:
             factor = next_factor(factor, step)
-        inv_pv = discount_add(inv_pv, out, factor)
-        host_pv = discount_add(host_pv, net - out, factor)
-        fee_pv = discount_add(fee_pv, fee, factor)
-        fee_total = fee_total + fee
-        received = received + np.maximum(out, 0.0)
-        paid = paid - np.minimum(out, 0.0)
-    return inv_pv, host_pv, fee_pv, fee_total, received, paid, state[5]
+        sums = period_metrics(sums, out, net - out, fee, factor)
+    return sums + (state[5],)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _kernels
+from . import _kernels, _steps
 from . import _validate as v
 from .cashflows import (
     FACTOR_DOMAINS,
@@ -25,7 +25,7 @@ from .cashflows import (
 )
 from .errors import InvalidParameterError
 from .fees import DeveloperFee
-from .metrics import _discount_factors, _discounted_sum, irr, moic, npv, payback_period
+from .metrics import irr, payback_period
 from .project import Project
 from .terms import DealTerms
 from .waterfall import WaterfallResult, _check_finite, _split_params, _waterfall_core
@@ -258,7 +258,6 @@ def evaluate(
         deemed_rate, discount_rate, horizon, keep_balance=True,
     )
     result = irr(split.investor, full_output=True)
-    investor_npv, host_npv, fee_pv = _npvs(disc, split.investor, split.host, lines.fee)
     return Evaluation(
         deal=deal,
         lines=lines,
@@ -267,12 +266,8 @@ def evaluate(
         discount_rate=disc,
         investor_irr=result.rate,
         irr_status=result.status,
-        investor_npv=investor_npv,
-        host_npv=host_npv,
-        investor_moic=moic(split.investor),
         investor_payback=payback_period(split.investor),
-        fee_paid=lines.fee.sum(axis=-1) > 0,
-        fee_pv=fee_pv,
+        **_pass_metrics(disc, split.investor, split.host, lines.fee),
     )
 
 
@@ -326,13 +321,30 @@ def _split(
     return lines, rate_used, disc, split
 
 
-def _npvs(rate: float | F64, *flows: F64) -> list[F64]:
-    """:func:`npv` of several ``(..., T)`` flows at one (validated) rate, sharing the
-    discount factors when the rate varies by scenario."""
-    if np.ndim(rate) == 0:
-        return [npv(rate, f) for f in flows]
-    disc = _discount_factors(np.asarray(rate), flows[0].shape[-1])
-    return [np.asarray(_discounted_sum(f, disc))[()] for f in flows]
+def _pass_metrics(rate: float | F64, investor: F64, host: F64, fee: F64) -> dict[str, Any]:
+    """NPVs at ``rate``, MOIC and fee totals of ``(..., T)`` flows, period by period with
+    the same steps (:func:`dealsim._steps.period_metrics`) as the Monte Carlo block, so
+    that :func:`evaluate` and :func:`dealsim.simulate` give identical numbers."""
+    shape = np.broadcast_shapes(np.shape(rate), investor.shape[:-1])
+    zero = np.zeros(shape)
+    factor = zero + 1.0
+    sums: tuple[Any, ...] = (zero,) * 6
+    with np.errstate(all="ignore"):  # a discount factor near 1 / (1 + rate) ** t = inf
+        step = 1.0 / (1.0 + np.asarray(rate))
+        for t in range(investor.shape[-1]):
+            if t > 0:
+                factor = _steps.next_factor(factor, step)
+            sums = _steps.period_metrics(sums, investor[..., t], host[..., t], fee[..., t],
+                                         factor)
+    inv_pv, host_pv, fee_pv, fee_total, received, paid = (np.asarray(x)[()] for x in sums)
+    return {"investor_npv": inv_pv, "host_npv": host_pv, "fee_pv": fee_pv,
+            "investor_moic": _moic(received, paid), "fee_paid": fee_total > 0}
+
+
+def _moic(received: Any, paid: Any) -> Any:
+    """Received over paid in; NaN where nothing was paid in (:func:`dealsim.moic`)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(np.where(paid > 0, received / paid, np.nan))[()]
 
 
 def _draw_kwargs(draws: Mapping[str, ArrayLike]) -> dict[str, ArrayLike]:
@@ -388,9 +400,7 @@ def _simulation_outputs(
     if not ok.all():
         _raise_overflow(deal, {k: x[int(np.argmin(ok))] for k, x in factors.items()},
                         horizon, int(np.argmin(ok)))
-    paid = raw.pop("paid")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        raw["investor_moic"] = np.where(paid > 0, raw.pop("received") / paid, np.nan)
+    raw["investor_moic"] = _moic(raw.pop("received"), raw.pop("paid"))
     raw["fee_paid"] = raw.pop("fee_total") > 0
     return raw
 
