@@ -150,12 +150,19 @@ def bench_waterfall(sizes: list[int], repeat: int, loop_rows: int) -> list[dict[
 
 
 def stage_breakdown(backend: str, deal: dealsim.Deal, n: int) -> dict[str, float]:
-    """Seconds per stage for ``n`` scenarios, from one block timed stage by stage."""
-    from dealsim import _kernels, montecarlo
-    from dealsim.cashflows import build_cashflows
-    from dealsim.deal import _draw_kwargs, _npvs
-    from dealsim.metrics import moic
+    """Seconds per stage for ``n`` scenarios, from one block timed stage by stage.
+
+    The block (``dealsim.deal._simulation_outputs``) is timed whole, then its parts:
+    on the numpy path the period loops of the shared steps (cash-flow line with fees and
+    tax, split, one-pass metrics) run separately, then the IRR; on the compiled path the
+    IRR of the block's flows is timed alone (one thread) and the rest is the fused pass.
+    """
+    from dealsim import _steps, montecarlo
+    from dealsim.cashflows import _line_params
+    from dealsim.deal import _simulation_outputs
+    from dealsim.metrics import _grid_matrix, _irr_2d
     from dealsim.uncertainty import default_uncertainties, sampler_uniforms
+    from dealsim.waterfall import _split_params
 
     unc = default_uncertainties(deal.project.reference_class)
     horizon = montecarlo._horizon(deal, unc)
@@ -166,25 +173,51 @@ def stage_breakdown(backend: str, deal: dealsim.Deal, n: int) -> dict[str, float
     st["draws"] = median_time(lambda: unc.transform(
         sampler_uniforms("random", root, block=0, size=size, dim=unc.dim)), 3)
     draws = unc.transform(sampler_uniforms("random", root, block=0, size=size, dim=unc.dim))
+    st["block"] = median_time(lambda: _simulation_outputs(
+        deal, draws, horizon=horizon, paths=0, backend=backend), 3)
+    flows = _simulation_outputs(deal, draws, horizon=horizon, paths=size,
+                                backend=backend)["path:investor"]
     if backend == "numba":
-        st["fused kernel"] = median_time(
-            lambda: _kernels.simulation_outputs(deal, draws, horizon=horizon), 3)
-    else:
-        kw = _draw_kwargs(draws)
-        rate = kw.pop("deemed_rate")
-        st["cash flows"] = median_time(
-            lambda: build_cashflows(deal.project, horizon=horizon, **kw), 3)
-        cod = deal.project.construction_years + kw["delay"].astype(np.int64)
-        cap = deal.project.capacity * kw["capacity_achieved"]
-        st["fee"] = sum(median_time(
-            lambda f=f: f.flows(cod=cod, capacity=cap, horizon=horizon), 3) for f in deal.fees)
-        lines = build_cashflows(deal.project, horizon=horizon, fees=deal.fees, **kw)
-        st["waterfall"] = median_time(
-            lambda: waterfall(lines.net, deal.terms, deemed_rate=rate, keep_balance=False), 3)
-        split = waterfall(lines.net, deal.terms, deemed_rate=rate, keep_balance=False)
-        st["metrics"] = median_time(lambda: (
-            irr(split.investor, full_output=True), moic(split.investor),
-            _npvs(rate, split.investor, split.host, lines.fee)), 3)
+        from dealsim._kernels_numba import irr_rows
+
+        rate, status = np.empty(size), np.empty(size, dtype=np.int8)
+        mat = _grid_matrix(horizon)
+        st["  IRR (compiled, one thread)"] = median_time(
+            lambda: irr_rows(flows, mat, rate, status), 3)
+        st["  fused pass: cash flows, split, NPVs, MOIC"] = (
+            st["block"] - st["  IRR (compiled, one thread)"])
+        return {k: v * scale for k, v in st.items()}
+    lp = _line_params(deal.project, deal.fees, horizon, horizon - deal.project.base_horizon)
+    sp = _split_params(deal.terms)
+    f = {k: draws[k] for k in ("overrun", "capacity", "price", "fuel", "utilisation")}
+    dly = draws["delay"].astype(np.int64)
+    r = draws["deemed_rate"]
+    nets = np.empty((horizon, size))
+
+    def lines() -> None:
+        cod, sc, out, sales, dep = _steps.scenario_constants(
+            lp, dly, f["overrun"], f["capacity"], f["price"], f["utilisation"])
+        amounts, zero = _steps.fee_amounts(lp, f["capacity"]), np.zeros(size)
+        for t in range(horizon):
+            fee = _steps.period_fee(lp, t, cod, amounts, zero)
+            nets[t] = _steps.cash_line(lp, t, dly, cod, sc, out, sales, f["fuel"], dep, fee)[4]
+
+    def split() -> None:
+        state = _steps.waterfall_start(np.zeros(size), np.full(size, -1))
+        for t in range(horizon):
+            _, state = _steps.waterfall_period(sp, t, nets[t], r, 1.0 + r, state)
+
+    def metrics() -> None:
+        zero = np.zeros(size)
+        sums, factor, step = (zero,) * 6, zero + 1.0, 1.0 / (1.0 + r)
+        for t in range(horizon):
+            factor = _steps.next_factor(factor, step)
+            sums = _steps.period_metrics(sums, nets[t], nets[t], zero, factor)
+
+    st["  cash-flow line, fees, tax (steps)"] = median_time(lines, 3)
+    st["  split and recovery (steps)"] = median_time(split, 3)
+    st["  NPVs, MOIC, fee totals (steps)"] = median_time(metrics, 3)
+    st["  IRR (numpy)"] = median_time(lambda: _irr_2d(flows), 3)
     return {k: v * scale for k, v in st.items()}
 
 

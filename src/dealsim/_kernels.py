@@ -126,7 +126,7 @@ def block_outputs(
             rate, disc)
     n, horizon = args[0].size, lp.price.size
     keep = min(paths, n)
-    out = {k: np.empty(n, dtype=dt) for k, dt in RAW_OUTPUTS.items()}
+    out: dict[str, NDArray[Any]] = {k: np.empty(n, dtype=dt) for k, dt in RAW_OUTPUTS.items()}
     inv_path, bal_path = np.empty((keep, horizon)), np.empty((keep, horizon))
     if backend == "numba":
         from ._kernels_numba import fused

@@ -172,13 +172,7 @@ def build_cashflows(
     dly = factors["delay"]
     max_delay = int(dly.max()) if dly.size else 0
     horizon = _check_horizon(project, max_delay, horizon)
-    shapes = {k: x.shape for k, x in factors.items()}
-    try:
-        batch = np.broadcast_shapes(*shapes.values())
-    except ValueError as exc:
-        raise InvalidParameterError(
-            "scenario factors must broadcast together; got shapes "
-            + ", ".join(f"{k}={sh}" for k, sh in shapes.items() if sh)) from exc
+    batch = _batch_shape({k: x.shape for k, x in factors.items()}, "scenario factors")
     for item in fees:
         if dly.size and project.construction_years + max_delay + item.span > horizon:
             raise InvalidParameterError(
@@ -210,6 +204,16 @@ FACTOR_DOMAINS: dict[str, tuple[float, bool]] = {
     "fuel_factor": (0.0, False),
     "utilisation_factor": (0.0, False),
 }
+
+
+def _batch_shape(shapes: Mapping[str, tuple[int, ...]], what: str) -> tuple[int, ...]:
+    """The broadcast shape of named inputs; the error names each input's shape."""
+    try:
+        return np.broadcast_shapes(*shapes.values())
+    except ValueError as exc:
+        raise InvalidParameterError(
+            f"{what} must broadcast together; got shapes "
+            + ", ".join(f"{k}={sh}" for k, sh in shapes.items() if sh)) from exc
 
 
 def _check_factors(factors: Mapping[str, ArrayLike]) -> dict[str, NDArray[Any]]:
@@ -258,7 +262,7 @@ def _line_params(project: Project, fees: tuple[DeveloperFee, ...], horizon: int,
              _escalated(project.fuel_intensity * project.fuel_price,
                         project.fuel_escalation, horizon),
              _escalated(project.fixed_om, project.cost_escalation, horizon)]
-    fee_arrays = [
+    fee_arrays: list[NDArray[Any]] = [
         np.array([f.total / f.installments for f in fees], dtype=np.float64),
         np.array([f.installments for f in fees], dtype=np.int64),
         np.array([f.start_offset for f in fees], dtype=np.int64),

@@ -19,6 +19,7 @@ from . import _validate as v
 from .cashflows import (
     FACTOR_DOMAINS,
     CashflowLines,
+    _batch_shape,
     _check_factors,
     _line_params,
     build_cashflows,
@@ -297,13 +298,8 @@ def _split(
         disc = rate_used
     rate_shapes = {"deemed_rate": np.shape(rate_used), "discount_rate": np.shape(disc)}
     if any(rate_shapes.values()):
-        shapes = {k: np.shape(x) for k, x in factors.items()} | rate_shapes
-        try:
-            batch = np.broadcast_shapes(*shapes.values())
-        except ValueError as exc:
-            raise InvalidParameterError(
-                "scenario factors and rates must broadcast together; got shapes "
-                + ", ".join(f"{k}={sh}" for k, sh in shapes.items() if sh)) from exc
+        batch = _batch_shape({k: np.shape(x) for k, x in factors.items()} | rate_shapes,
+                             "scenario factors and rates")
         factors = {k: np.broadcast_to(np.asarray(x), batch) for k, x in factors.items()}
         factors.setdefault("overrun", np.ones(batch))
     lines = build_cashflows(deal.project, fees=deal.fees, horizon=horizon, **factors)

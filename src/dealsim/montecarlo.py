@@ -234,9 +234,9 @@ def simulate(
         Horizon of the ``p_recover_daa_within`` probability, counted from the first
         year of funding (the Korean MOU's 20-year test, deal-facts.md §1).
     backend : {"auto", "numpy", "numba"}
-        ``"numpy"``: whole-block numpy operations (the reference path).
-        ``"numba"``: a fused compiled kernel (extra ``dealsim[fast]``; aggregate
-        reading; about 5x faster) that agrees with the numpy path within 1e-12.
+        ``"numpy"``: the model's steps vectorised across each block of scenarios.
+        ``"numba"``: the same steps compiled and fused per scenario (extra
+        ``dealsim[fast]``; both readings; several times faster), within 1e-12 of numpy.
         ``"auto"`` (default): numba when it is installed. The backend used is recorded
         in ``result.backend``; to reproduce a run bit for bit, use the same backend.
     progress : callable, optional

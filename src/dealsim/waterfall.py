@@ -2,8 +2,9 @@
 
 The split is a scan over periods (a Python loop over ``T``, typically 20-100
 iterations) vectorised across every scenario: exact with capital calls at any
-time, and fast because each step is a couple of dozen in-place numpy operations
-on cache-sized blocks of scenarios.
+time. Each period is one call of :func:`dealsim._steps.waterfall_period`, the same
+step the Monte Carlo block and its compiled kernel run, on cache-sized blocks of
+scenarios.
 """
 
 from __future__ import annotations
