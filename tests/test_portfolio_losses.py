@@ -39,6 +39,7 @@ def test_shortfall_and_economic_loss_against_the_flows(ohio_pair):
     economic = np.array([max(-(f / (1 + r_) ** t).sum(), 0.0) for f, r_ in zip(flows, rate,
                                                                              strict=True)])
     np.testing.assert_allclose(_total(r.losses), shortfall, rtol=1e-9, atol=1.0)
+    assert r.capital_shortfalls is r.losses
     np.testing.assert_allclose(_total(r.economic_losses), economic, rtol=1e-9, atol=1.0)
     np.testing.assert_allclose(r.projects[OHIO.name]["economic_loss"], economic, rtol=1e-9,
                                atol=1.0)

@@ -374,6 +374,11 @@ class PortfolioResult:
         """Number of scenarios."""
         return int(self.npv.shape[0])
 
+    @property
+    def capital_shortfalls(self) -> dict[str, F64]:
+        """``losses`` under the name of what they are: nominal capital shortfalls."""
+        return self.losses
+
     def probabilities(self) -> dict[str, tuple[float, float]]:
         """``name -> (p, standard error)`` for the portfolio events.
 
