@@ -124,7 +124,13 @@ class Probability:
 
 @dataclass(frozen=True, slots=True)
 class Summary:
-    """What :meth:`SimulationResult.summary` returns; ``str()`` prints it as a table."""
+    """What :meth:`SimulationResult.summary` returns; ``str()`` prints it as a table.
+
+    The table says how many total losses the investor IRR counts at -100%, labels the
+    events of :data:`INPUT_EVENTS` as inputs, and prints ``p_npv_negative`` only
+    inside the ``p_recover_daa`` line when it is ``1 - p_recover_daa`` (NPVs at the
+    deemed rate: one fact, reported once).
+    """
 
     title: str
     n: int
@@ -259,6 +265,8 @@ class SimulationResult:
     sampler : str
     investor_irr : ndarray (n,)
         NaN where undefined; ``irr_status`` says why (:class:`dealsim.IrrStatus`).
+        Summaries count a total loss (``investor_moic == 0``) as -100%
+        (:meth:`statistic_values`).
     irr_status : ndarray of int8 (n,)
     investor_npv, host_npv : ndarray (n,)
         At the deal's discount rate (default: each scenario's deemed rate).

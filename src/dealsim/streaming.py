@@ -26,7 +26,9 @@ two order statistics that define the quantile fall in the same bin, ``high - low
 at most one bin width ``(edges[-1] - edges[0]) / bins``, and two when they fall in
 neighbouring bins (dense data inside the edges); in the under/overflow bins the bracket
 reaches to the exact min or max. ``value`` lies in the bracket, so its error is at most
-``high - low``.
+``high - low``. The investor IRR's total losses (MOIC 0), which the summaries count at
+-100%, are an exact count below the histogram: order statistics among them are exactly
+-1, so the bracket still holds.
 """
 
 from __future__ import annotations
