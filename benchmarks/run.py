@@ -153,8 +153,8 @@ def stage_breakdown(backend: str, deal: dealsim.Deal, n: int) -> dict[str, float
     """Seconds per stage for ``n`` scenarios, from one block timed stage by stage.
 
     The block (``dealsim.deal._simulation_outputs``) is timed whole, then its parts:
-    on the numpy path the period loops of the shared steps (cash-flow line with fees and
-    tax, split, one-pass metrics) run separately, then the IRR; on the compiled path the
+    on the numpy path the two period loops of the shared steps (line items; split and
+    one-pass metrics) run separately, then the IRR; on the compiled path the
     IRR of the block's flows is timed alone (one thread) and the rest is the fused pass.
     """
     from dealsim import _steps, montecarlo
@@ -187,36 +187,20 @@ def stage_breakdown(backend: str, deal: dealsim.Deal, n: int) -> dict[str, float
         st["  fused pass: cash flows, split, NPVs, MOIC"] = (
             st["block"] - st["  IRR (compiled, one thread)"])
         return {k: v * scale for k, v in st.items()}
+    from dealsim._kernels import _Discard, _FeeAndNet
+
     lp = _line_params(deal.project, deal.fees, horizon, horizon - deal.project.base_horizon)
     sp = _split_params(deal.terms)
-    f = {k: draws[k] for k in ("overrun", "capacity", "price", "fuel", "utilisation")}
-    dly = draws["delay"].astype(np.int64)
-    r = draws["deemed_rate"]
-    nets = np.empty((horizon, size))
-
-    def lines() -> None:
-        cod, sc, out, sales, dep = _steps.scenario_constants(
-            lp, dly, f["overrun"], f["capacity"], f["price"], f["utilisation"])
-        amounts, zero = _steps.fee_amounts(lp, f["capacity"]), np.zeros(size)
-        for t in range(horizon):
-            fee = _steps.period_fee(lp, t, cod, amounts, zero)
-            nets[t] = _steps.cash_line(lp, t, dly, cod, sc, out, sales, f["fuel"], dep, fee)[4]
-
-    def split() -> None:
-        state = _steps.waterfall_start(np.zeros(size), np.full(size, -1))
-        for t in range(horizon):
-            _, state = _steps.waterfall_period(sp, t, nets[t], r, 1.0 + r, state)
-
-    def metrics() -> None:
-        zero = np.zeros(size)
-        sums, factor, step = (zero,) * 6, zero + 1.0, 1.0 / (1.0 + r)
-        for t in range(horizon):
-            factor = _steps.next_factor(factor, step)
-            sums = _steps.period_metrics(sums, nets[t], nets[t], zero, factor)
-
-    st["  cash-flow line, fees, tax (steps)"] = median_time(lines, 3)
-    st["  split and recovery (steps)"] = median_time(split, 3)
-    st["  NPVs, MOIC, fee totals (steps)"] = median_time(metrics, 3)
+    args = (draws["delay"].astype(np.int64), draws["overrun"], draws["capacity"],
+            draws["price"], draws["fuel"], draws["utilisation"])
+    rate = draws["deemed_rate"]
+    lines = _FeeAndNet(horizon, size)
+    inv = np.empty((horizon, size))
+    with np.errstate(all="ignore"):
+        st["  cash-flow lines, fees, tax (steps)"] = median_time(
+            lambda: _steps.scenario_lines(lp, *args, lines), 3)
+        st["  split, recovery, NPVs, MOIC (steps)"] = median_time(
+            lambda: _steps.scenario_split(sp, rate, rate, lines, inv, _Discard()), 3)
     st["  IRR (numpy)"] = median_time(lambda: _irr_2d(flows), 3)
     return {k: v * scale for k, v in st.items()}
 

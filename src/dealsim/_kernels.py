@@ -100,6 +100,22 @@ class _Discard:
         pass
 
 
+class _FeeAndNet:
+    """The ``lines`` of :func:`dealsim._steps.scenario_pass` for a numpy block: keeps the
+    two rows the split reads (fee and net cash) and drops the other line items."""
+
+    def __init__(self, horizon: int, n: int) -> None:
+        self.rows = np.empty((2, horizon, n))
+        self.shape = (6, horizon, n)
+
+    def __setitem__(self, key: tuple[int, int], value: Any) -> None:
+        if key[0] >= 4:
+            self.rows[key[0] - 4, key[1]] = value
+
+    def __getitem__(self, key: tuple[int, int]) -> Any:
+        return self.rows[key[0] - 4, key[1]]
+
+
 #: The raw per-scenario outputs of :func:`block_outputs`, in the kernel's argument order.
 RAW_OUTPUTS: dict[str, type] = {
     "investor_irr": np.float64, "irr_status": np.int8, "investor_npv": np.float64,
@@ -136,7 +152,7 @@ def block_outputs(
         inv = np.empty((horizon, n))
         bal: Any = np.empty((horizon, n)) if keep else _Discard()
         with np.errstate(all="ignore"):  # overflow is reported by the caller, in its terms
-            sums = _steps.scenario_pass(lp, sp, *args, inv, bal)
+            sums = _steps.scenario_pass(lp, sp, *args, _FeeAndNet(horizon, n), inv, bal)
         for key, value in zip(list(RAW_OUTPUTS)[2:], sums, strict=True):
             out[key][:] = value
         flows = np.ascontiguousarray(inv.T)

@@ -163,6 +163,7 @@ def fused(lp: Any, sp: Any, delay: Any, overrun: Any, capacity: Any, price: Any,
           o_fee_total: Any, o_received: Any, o_paid: Any, o_rec: Any) -> None:
     # dealsim._kernels.block_outputs, one scenario at a time: the shared steps on scalars
     horizon = lp.price.shape[0]
+    lines = np.empty((6, horizon))
     inv = np.empty(horizon)
     bal = np.empty(horizon)
     vals = np.empty(_NCOL)
@@ -171,7 +172,8 @@ def fused(lp: Any, sp: Any, delay: Any, overrun: Any, capacity: Any, price: Any,
     for i in range(delay.size):
         (o_inv_npv[i], o_host_npv[i], o_fee_pv[i], o_fee_total[i], o_received[i], o_paid[i],
          o_rec[i]) = _steps.scenario_pass(lp, sp, delay[i], overrun[i], capacity[i], price[i],
-                                          fuel[i], utilisation[i], rate[i], disc[i], inv, bal)
+                                          fuel[i], utilisation[i], rate[i], disc[i], lines,
+                                          inv, bal)
         o_irr[i], o_status[i] = irr_row(inv, mat, vals, coef)  # the IRR: this line only
         if i < keep:
             inv_path[i] = inv

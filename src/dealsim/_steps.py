@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 
 __all__ = [
     "FEE_TOLERANCE",
+    "LINE_ITEMS",
     "LineParams",
     "SplitParams",
     "aggregate_step",
@@ -39,9 +40,10 @@ __all__ = [
     "fee_installment",
     "fee_share",
     "mark_recovered",
-    "period_fee",
     "scenario_constants",
+    "scenario_lines",
     "scenario_pass",
+    "scenario_split",
     "scheduled_step",
     "split_tiers",
     "waterfall_period",
@@ -120,14 +122,6 @@ def fee_amounts(lp: LineParams, capacity: Any) -> list[Any]:
             for k in range(lp.fee_amount.shape[0])]
 
 
-def period_fee(lp: LineParams, t: int, cod: Any, amounts: Any, zero: Any) -> Any:
-    """Sum of every fee's installment in period ``t`` (``amounts[k]``: earned installment)."""
-    fee = zero
-    for k in range(lp.fee_amount.shape[0]):
-        fee = fee + fee_installment(t, cod, lp.fee_start[k], lp.fee_count[k], amounts[k])
-    return fee
-
-
 # --- one year's cash-flow line -------------------------------------------------------
 
 
@@ -147,30 +141,29 @@ def scenario_constants(lp: LineParams, delay: Any, overrun: Any, capacity: Any,
     return cod, scale, output, sales, depreciation
 
 
-def cash_line(lp: LineParams, t: int, delay: Any, cod: Any, scale: Any, output: Any,
-              sales: Any, fuel_factor: Any, depreciation: Any,
-              fee: Any) -> tuple[Any, Any, Any, Any, Any]:
-    """One year's line items ``(capex, revenue, opex, tax, net)`` in period ``t``.
+def cash_line(age: Any, capex: Any, fee: Any, sales: Any, output: Any, fuel_factor: Any,
+              depreciation: Any, price: Any, variable_cost: Any, fuel_cost: Any,
+              fixed_om: Any, operating_life: int, depreciation_years: int,
+              tax_rate: float) -> tuple[Any, Any, Any, Any]:
+    """One year's line items ``(revenue, opex, tax, net)``, ``age`` years after ``cod``.
 
-    ``revenue = op * sales * price[t]``, ``opex = op * (output * (variable_cost[t] +
-    fuel_factor * fuel_cost[t]) + fixed_om[t])``, ``tax = tax_rate * max(revenue - opex
-    - fee - depreciation, 0)`` (depreciation in the first ``depreciation_years`` of
-    operation; no loss carry-forward) and ``net = revenue - opex - tax - fee - capex``,
-    where ``op`` says whether ``t`` is one of the ``operating_life`` years from ``cod``.
+    ``revenue = op * sales * price``, ``opex = op * (output * (variable_cost +
+    fuel_factor * fuel_cost) + fixed_om)``, ``tax = tax_rate * max(revenue - opex - fee
+    - depreciation, 0)`` (depreciation in the first ``depreciation_years`` of operation;
+    no loss carry-forward) and ``net = revenue - opex - tax - fee - capex``, where
+    ``op`` says whether the year is one of the ``operating_life`` years from ``cod``.
+    Prices and costs are the year's escalated values.
     """
-    age = t - cod
-    op = (age >= 0) & (age < lp.operating_life)
-    capex = lp.spend[delay, t] * scale
-    revenue = op * sales * lp.price[t]
-    opex = op * (output * (lp.variable_cost[t] + fuel_factor * lp.fuel_cost[t])
-                 + lp.fixed_om[t])
-    if lp.tax_rate > 0:
-        dep = ((age >= 0) & (age < lp.depreciation_years)) * depreciation
-        tax = lp.tax_rate * np.maximum(revenue - opex - fee - dep, 0.0)
+    op = (age >= 0) & (age < operating_life)
+    revenue = op * sales * price
+    opex = op * (output * (variable_cost + fuel_factor * fuel_cost) + fixed_om)
+    if tax_rate > 0:
+        dep = ((age >= 0) & (age < depreciation_years)) * depreciation
+        tax = tax_rate * np.maximum(revenue - opex - fee - dep, 0.0)
     else:
         tax = 0.0 * revenue
     net = revenue - opex - tax - fee - capex
-    return capex, revenue, opex, tax, net
+    return revenue, opex, tax, net
 
 
 # --- the two-tier split ---------------------------------------------------------------
@@ -290,38 +283,63 @@ def period_metrics(sums: tuple[Any, ...], investor: Any, host: Any, fee: Any,
             received + np.maximum(investor, 0.0), paid - np.minimum(investor, 0.0))
 
 
-# --- everything a scenario needs, in one pass over its periods ---------------------------
+# --- everything a scenario needs, in two passes over its periods -------------------------
+
+#: Rows of the ``lines`` array written by :func:`scenario_lines`.
+LINE_ITEMS = ("capex", "revenue", "opex", "tax", "fee", "net")
 
 
-def scenario_pass(lp: LineParams, sp: SplitParams, delay: Any, overrun: Any, capacity: Any,
-                  price_factor: Any, fuel_factor: Any, utilisation: Any, rate: Any,
-                  disc: Any, investor: Any, balance: Any) -> tuple[Any, ...]:
-    """Cash flows, fees, tax, the split and the one-pass metrics of scenarios.
+def scenario_lines(lp: LineParams, delay: Any, overrun: Any, capacity: Any, price_factor: Any,
+                   fuel_factor: Any, utilisation: Any, lines: Any) -> None:
+    """Cash-flow line items of scenarios: ``lines[j, t]`` for item ``LINE_ITEMS[j]``.
 
-    The factors are scalars (compiled path: one scenario) or equal-length vectors (numpy
-    path: a block); ``rate`` is the deemed rate, ``disc`` the discount rate. Writes the
-    investor's flow and the balance of period ``t`` to ``investor[t]`` and
-    ``balance[t]`` (shape ``(T,)`` or ``(T, S)``).
-
-    Returns ``(investor_npv, host_npv, fee_pv, fee_total, received, paid,
-    recovered_at)``: present values at ``disc`` (first period undiscounted), the fees
-    paid, the investor's gross receipts and payments (MOIC = received / paid) and the
-    recovery period (-1 never). A non-finite ``received``, ``paid`` or ``fee_total``
-    means the cash flows overflowed.
+    The factors are scalars (compiled path: one scenario, ``lines`` of shape ``(6, T)``)
+    or equal-length vectors (numpy path: ``(6, T, S)``). The period loop reads the year's
+    values out of ``lp`` and calls the steps on scalars only: a compiled call that passed
+    the tuple of arrays would pay their reference counts in every period.
     """
     cod, scale, output, sales, depreciation = scenario_constants(
         lp, delay, overrun, capacity, price_factor, utilisation)
     amounts = fee_amounts(lp, capacity)
+    zero = 0.0 * overrun
+    for t in range(lp.price.shape[0]):
+        fee = zero
+        for k in range(lp.fee_amount.shape[0]):
+            fee = fee + fee_installment(t, cod, lp.fee_start[k], lp.fee_count[k], amounts[k])
+        capex = lp.spend[delay, t] * scale
+        revenue, opex, tax, net = cash_line(
+            t - cod, capex, fee, sales, output, fuel_factor, depreciation, lp.price[t],
+            lp.variable_cost[t], lp.fuel_cost[t], lp.fixed_om[t], lp.operating_life,
+            lp.depreciation_years, lp.tax_rate)
+        lines[0, t] = capex
+        lines[1, t] = revenue
+        lines[2, t] = opex
+        lines[3, t] = tax
+        lines[4, t] = fee
+        lines[5, t] = net
+
+
+def scenario_split(sp: SplitParams, rate: Any, disc: Any, lines: Any, investor: Any,
+                   balance: Any) -> tuple[Any, ...]:
+    """The split of the net cash ``lines[5]`` and the one-pass metrics of scenarios.
+
+    ``rate`` is the deemed rate, ``disc`` the discount rate (scalars, or vectors for a
+    block). Writes the investor's flow and the balance of period ``t`` to
+    ``investor[t]`` and ``balance[t]``. Returns ``(investor_npv, host_npv, fee_pv,
+    fee_total, received, paid, recovered_at)``: present values at ``disc`` (first
+    period undiscounted), the fees paid (``lines[4]``), the investor's gross receipts
+    and payments (MOIC = received / paid) and the recovery period (-1 never). A
+    non-finite ``received``, ``paid`` or ``fee_total`` means the cash flows overflowed.
+    """
     growth = 1.0 + rate
     step = 1.0 / (1.0 + disc)
-    zero = 0.0 * overrun
-    state = waterfall_start(zero, 0 * delay - 1)
+    zero = 0.0 * rate
+    state = waterfall_start(zero, 0 * (rate > 0.0) - 1)
     factor = zero + 1.0
     sums = (zero, zero, zero, zero, zero, zero)
-    for t in range(lp.price.shape[0]):
-        fee = period_fee(lp, t, cod, amounts, zero)
-        net = cash_line(lp, t, delay, cod, scale, output, sales, fuel_factor, depreciation,
-                        fee)[4]
+    for t in range(lines.shape[1]):
+        fee = lines[4, t]
+        net = lines[5, t]
         out, state = waterfall_period(sp, t, net, rate, growth, state)
         investor[t] = out
         balance[t] = state[0] + state[1]
@@ -329,3 +347,12 @@ def scenario_pass(lp: LineParams, sp: SplitParams, delay: Any, overrun: Any, cap
             factor = next_factor(factor, step)
         sums = period_metrics(sums, out, net - out, fee, factor)
     return sums + (state[5],)
+
+
+def scenario_pass(lp: LineParams, sp: SplitParams, delay: Any, overrun: Any, capacity: Any,
+                  price_factor: Any, fuel_factor: Any, utilisation: Any, rate: Any,
+                  disc: Any, lines: Any, investor: Any, balance: Any) -> tuple[Any, ...]:
+    """:func:`scenario_lines`, then :func:`scenario_split`: everything one Monte Carlo
+    scenario (or a block of them) needs except the IRR of ``investor``."""
+    scenario_lines(lp, delay, overrun, capacity, price_factor, fuel_factor, utilisation, lines)
+    return scenario_split(sp, rate, disc, lines, investor, balance)

@@ -296,27 +296,17 @@ def _line_params(project: Project, fees: tuple[DeveloperFee, ...], horizon: int,
 def _cashflows_core(lp: LineParams, factors: Mapping[str, NDArray[Any]],
                     batch: tuple[int, ...], first_year: int) -> CashflowLines:
     """Line items of ``S`` scenarios (flat, checked factors), period by period."""
+    dly = factors["delay"]
+    items = np.empty((6, lp.price.size, dly.size))  # _steps.LINE_ITEMS by year, scenario
     with np.errstate(all="ignore"):  # an overflow is reported in the caller's terms
-        dly = factors["delay"]
-        cap = factors["capacity_achieved"]
-        cod, scale, output, sales, dep = _steps.scenario_constants(
-            lp, dly, factors["overrun"], cap, factors["price_factor"],
-            factors["utilisation_factor"])
-        zero = np.zeros(dly.shape)
-        amounts = _steps.fee_amounts(lp, cap)
-        horizon = lp.price.size
-        items = np.empty((6, horizon, dly.size))  # capex, revenue, opex, tax, fee, net by year
-        ff = factors["fuel_factor"]
-        for t in range(horizon):
-            fee = _steps.period_fee(lp, t, cod, amounts, zero)
-            capex, revenue, opex, tax, net = _steps.cash_line(
-                lp, t, dly, cod, scale, output, sales, ff, dep, fee)
-            items[0, t], items[1, t], items[2, t] = capex, revenue, opex
-            items[3, t], items[4, t], items[5, t] = tax, fee, net
+        _steps.scenario_lines(lp, dly, factors["overrun"], factors["capacity_achieved"],
+                              factors["price_factor"], factors["fuel_factor"],
+                              factors["utilisation_factor"], items)
+    horizon = lp.price.size
     lines = np.ascontiguousarray(items.transpose(0, 2, 1)).reshape(6, *batch, horizon)
     return CashflowLines(
         capex=lines[0], revenue=lines[1], opex=lines[2], tax=lines[3], fee=lines[4],
-        net=lines[5], cod=np.asarray(cod, dtype=np.int64).reshape(batch),
+        net=lines[5], cod=(lp.construction_years + dly).reshape(batch),
         first_year=first_year)
 
 
