@@ -239,6 +239,9 @@ def test_bad_draws_name_the_factor(backend):
     with pytest.raises(InvalidParameterError, match="delay must be whole years"):
         _simulation_outputs(deal, {"delay": np.array([0.5])}, horizon=43, paths=0,
                             backend=backend)
+    with pytest.raises(InvalidParameterError, match="limited to MAX_DELAY=100 years"):
+        _simulation_outputs(deal, {"delay": np.array([2.0])}, horizon=10**9, paths=0,
+                            backend=backend)
     with pytest.raises(InvalidParameterError, match="delays up to 0 years; got a delay of 2"):
         _simulation_outputs(deal, {"delay": np.array([2.0])}, horizon=deal.project.base_horizon,
                             paths=0, backend=backend)

@@ -18,6 +18,7 @@ from . import _kernels, _steps
 from . import _validate as v
 from .cashflows import (
     FACTOR_DOMAINS,
+    MAX_DELAY,
     CashflowLines,
     _batch_shape,
     _check_factors,
@@ -378,6 +379,11 @@ def _simulation_outputs(
                    {name: kw.get(name, 1.0 if name != "delay" else 0) for name in
                     FACTOR_DOMAINS}).items()}
     max_delay = horizon - deal.project.base_horizon
+    if max_delay > MAX_DELAY:
+        raise InvalidParameterError(
+            f"horizon={horizon} leaves room for delays of {max_delay} years; delays are "
+            f"limited to MAX_DELAY={MAX_DELAY} years (bound the delay distribution, e.g. "
+            "Rounded(..., high=10))")
     if n and int(factors["delay"].max()) > max_delay:
         raise InvalidParameterError(
             f"horizon={horizon} leaves room for delays up to {max_delay} years; got a delay "
