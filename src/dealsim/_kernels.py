@@ -1,7 +1,7 @@
 """One block of Monte Carlo scenarios through the model, on either backend.
 
 The arithmetic lives once, in :mod:`dealsim._steps`. :func:`block_outputs` runs its
-:func:`~dealsim._steps.scenario_pass` either vectorised across the block (numpy: a
+scenario passes either vectorised across the block (numpy: a
 loop over periods) or through the fused compiled kernel of
 :mod:`dealsim._kernels_numba` (extra ``dealsim[fast]``: a loop over scenarios, then
 periods, on scalars; nothing of size ``(scenarios, periods)`` is materialised). The two
@@ -101,7 +101,7 @@ class _Discard:
 
 
 class _FeeAndNet:
-    """The ``lines`` of :func:`dealsim._steps.scenario_pass` for a numpy block: keeps the
+    """The ``lines`` of :func:`dealsim._steps.scenario_lines` for a numpy block: keeps the
     two rows the split reads (fee and net cash) and drops the other line items."""
 
     def __init__(self, horizon: int, n: int) -> None:
@@ -128,7 +128,8 @@ def block_outputs(
     lp: LineParams, sp: SplitParams, factors: Mapping[str, NDArray[Any]],
     rate: NDArray[np.float64], disc: NDArray[np.float64], *, paths: int, backend: str,
 ) -> dict[str, NDArray[Any]]:
-    """Run :func:`dealsim._steps.scenario_pass` over one block of scenarios.
+    """Run :func:`dealsim._steps.scenario_lines` and :func:`~dealsim._steps.scenario_split`
+    over one block of scenarios, then the IRR.
 
     ``factors`` holds checked ``(n,)`` arrays (``delay`` in int64, the others float64)
     under the keyword names of :func:`dealsim.build_cashflows`; ``rate`` and ``disc``
@@ -152,7 +153,9 @@ def block_outputs(
         inv = np.empty((horizon, n))
         bal: Any = np.empty((horizon, n)) if keep else _Discard()
         with np.errstate(all="ignore"):  # overflow is reported by the caller, in its terms
-            sums = _steps.scenario_pass(lp, sp, *args, _FeeAndNet(horizon, n), inv, bal)
+            lines = _FeeAndNet(horizon, n)
+            _steps.scenario_lines(lp, *args[:6], lines)
+            sums = _steps.scenario_split(sp, rate, disc, lines, inv, bal)
         for key, value in zip(list(RAW_OUTPUTS)[2:], sums, strict=True):
             out[key][:] = value
         flows = np.ascontiguousarray(inv.T)

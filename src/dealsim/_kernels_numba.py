@@ -170,10 +170,10 @@ def fused(lp: Any, sp: Any, delay: Any, overrun: Any, capacity: Any, price: Any,
     coef = np.empty(horizon)
     keep = inv_path.shape[0]
     for i in range(delay.size):
+        _steps.scenario_lines(lp, delay[i], overrun[i], capacity[i], price[i], fuel[i],
+                              utilisation[i], lines)
         (o_inv_npv[i], o_host_npv[i], o_fee_pv[i], o_fee_total[i], o_received[i], o_paid[i],
-         o_rec[i]) = _steps.scenario_pass(lp, sp, delay[i], overrun[i], capacity[i], price[i],
-                                          fuel[i], utilisation[i], rate[i], disc[i], lines,
-                                          inv, bal)
+         o_rec[i]) = _steps.scenario_split(sp, rate[i], disc[i], lines, inv, bal)
         o_irr[i], o_status[i] = irr_row(inv, mat, vals, coef)  # the IRR: this line only
         if i < keep:
             inv_path[i] = inv
