@@ -40,8 +40,8 @@ B = toy("B", 4e9, 2028, 0.5e9, rc="nuclear")
 
 
 def test_one_deal_without_common_factor_reproduces_simulate():
-    r = simulate_portfolio([OHIO], 700, seed=5, common=None)
-    s = dealsim.simulate(OHIO, 700, seed=5, paths=0, backend="numpy")  # portfolio: numpy path
+    r = simulate_portfolio([OHIO], 700, seed=5, common=None, backend="numpy")
+    s = dealsim.simulate(OHIO, 700, seed=5, paths=0, backend="numpy")
     np.testing.assert_array_equal(r.npv, s.investor_npv)
     np.testing.assert_array_equal(r.irr, s.investor_irr)
     np.testing.assert_array_equal(r.irr_status, s.irr_status)
