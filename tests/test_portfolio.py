@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import dealsim
-from dealsim.errors import InvalidParameterError
+from dealsim.errors import DeadlineExceeded, InvalidParameterError
 from dealsim.montecarlo import BLOCK_SIZE
 from dealsim.portfolio import PARTIES, CommonFactor, FundingSplit, simulate_portfolio
 from dealsim.presets import ohio_gas_power
@@ -165,6 +165,35 @@ def test_thread_pool_is_bit_identical(two_blocks):
     _same(threaded, two_blocks, slice(None))
     np.testing.assert_array_equal(threaded.annual["calls_mean"],
                                   two_blocks.annual["calls_mean"])
+
+
+def test_default_backend_uses_the_compiled_path_of_simulate():
+    pytest.importorskip("numba")
+    r = simulate_portfolio([OHIO], 700, seed=5, common=None)
+    s = dealsim.simulate(OHIO, 700, seed=5, paths=0)
+    assert r.backend == s.backend == "numba"
+    np.testing.assert_array_equal(r.projects[OHIO.name]["npv"], s.investor_npv)
+    np.testing.assert_array_equal(r.projects[OHIO.name]["irr"], s.investor_irr)
+    np.testing.assert_allclose(r.npv, s.investor_npv, rtol=1e-12)  # numpy npv of the flows
+
+
+def test_cancel_and_deadline_return_the_prefix(two_blocks):
+    cut = simulate_portfolio([A, B], BLOCK_SIZE + 300, seed=9, paths=0,
+                             progress=lambda done, total: False)
+    assert (cut.n, cut.requested, cut.partial) == (BLOCK_SIZE, BLOCK_SIZE + 300, True)
+    _same(cut, two_blocks, slice(0, BLOCK_SIZE))
+    assert np.isfinite(cut.annual["calls_mean"]).all()  # means over the rows done
+    with pytest.raises(DeadlineExceeded) as exc:
+        simulate_portfolio([A, B], BLOCK_SIZE + 300, seed=9, paths=0, deadline=1e-9,
+                           on_stop="raise")
+    _same(exc.value.result, two_blocks, slice(0, BLOCK_SIZE))
+
+
+def test_huge_n_is_refused_quickly():
+    with pytest.raises(InvalidParameterError, match="at most"):
+        simulate_portfolio([A, B], 1e300, seed=1)
+    with pytest.raises(InvalidParameterError, match="GiB"):
+        simulate_portfolio([A, B], 2**40, seed=1)
 
 
 def test_seed_changes_the_draws():
