@@ -336,7 +336,7 @@ def test_tiny_deadline_returns_exactly_the_first_block(full3):
 
 def test_generous_deadline_is_a_complete_run(full3):
     r = dealsim.simulate(DEAL, N3, seed=4, paths=0, deadline=3600)
-    assert (r.n, r.partial, r.requested) == (N3, False, None)
+    assert (r.n, r.partial, r.requested) == (N3, False, N3)
 
 
 def test_on_stop_raise_names_the_reason_and_carries_the_prefix(full3):

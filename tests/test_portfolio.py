@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import dealsim
+from dealsim._engine import MAX_N
 from dealsim.errors import DeadlineExceeded, InvalidParameterError
 from dealsim.montecarlo import BLOCK_SIZE
 from dealsim.portfolio import PARTIES, CommonFactor, FundingSplit, simulate_portfolio
@@ -193,7 +194,7 @@ def test_huge_n_is_refused_quickly():
     with pytest.raises(InvalidParameterError, match="at most"):
         simulate_portfolio([A, B], 1e300, seed=1)
     with pytest.raises(InvalidParameterError, match="GiB"):
-        simulate_portfolio([A, B], 2**40, seed=1)
+        simulate_portfolio([A, B], MAX_N, seed=1)
 
 
 def test_seed_changes_the_draws():

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import dealsim
+from dealsim._engine import MAX_N
 from dealsim.errors import DeadlineExceeded, InvalidParameterError, RunCancelled
 from dealsim.montecarlo import BLOCK_SIZE
 from dealsim.presets import ohio_gas_power
@@ -163,12 +164,13 @@ def test_tiny_deadline_stops_after_the_first_block_or_raises():
 
 
 def test_huge_n_is_planned_lazily_and_cut_by_the_deadline():
-    # 1e12 scenarios (6e7 blocks) would take days; planning is lazy, so the deadline
-    # ends the run after the first block instead of building 6e7 block objects.
-    s = simulate_stream(DEAL, 1e12, seed=1, deadline=1e-9)
-    assert (s.n, s.requested, s.partial) == (BLOCK_SIZE, 10**12, True)
+    # MAX_N scenarios (6e6 blocks) would take a day; planning is lazy, so the deadline
+    # ends the run after the first block instead of building 6e6 block objects first.
+    s = simulate_stream(DEAL, MAX_N, seed=1, deadline=1e-9)
+    assert (s.n, s.requested, s.partial) == (BLOCK_SIZE, MAX_N, True)
 
 
 def test_impossible_n_is_refused():
-    with pytest.raises(InvalidParameterError, match="at most"):
-        simulate_stream(DEAL, 1e300, seed=1)
+    for n in (1e300, 2**62, 1e12, MAX_N + 1):
+        with pytest.raises(InvalidParameterError, match="at most 1e[+]11"):
+            simulate_stream(DEAL, n, seed=1)

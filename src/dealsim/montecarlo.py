@@ -256,7 +256,7 @@ def simulate(
     Raises
     ------
     InvalidParameterError
-        If ``n`` is not in ``[1, 2**40]`` (:data:`dealsim._engine.MAX_N`) or its arrays
+        If ``n`` is not in ``[1, 1e11]`` (:data:`dealsim._engine.MAX_N`) or its arrays
         would not fit in the machine's memory, the seed or sampler is invalid (Sobol':
         at most ``2**30`` scenarios), a delay can exceed :data:`MAX_DELAY_YEARS`, the
         executor is of an unknown kind, or an ``until`` target is unknown. All are

@@ -331,8 +331,8 @@ class PortfolioResult:
     common : CommonFactor or None
     backend : str
         The paths that evaluated the deals (``"numba"``, ``"numpy"`` or both).
-    requested : int or None
-        Scenarios asked for; ``None`` when the run is complete.
+    requested : int
+        Scenarios asked for (``n`` for a complete run).
     partial : bool
         The run stopped early (deadline or cancel): the first ``n`` scenarios.
     """
@@ -361,6 +361,10 @@ class PortfolioResult:
     backend: str = ""
     requested: int | None = None
     partial: bool = False
+
+    def __post_init__(self) -> None:
+        if self.requested is None:  # a complete run: requested == n
+            object.__setattr__(self, "requested", self.n)
 
     @property
     def n(self) -> int:
@@ -611,7 +615,7 @@ def simulate_portfolio(
     ------
     InvalidParameterError
         Bad deals, per-deal options of the wrong length or naming unknown deals,
-        ``n`` outside ``[1, 2**40]`` or too large to keep in memory, bad seed, sampler,
+        ``n`` outside ``[1, 1e11]`` or too large to keep in memory, bad seed, sampler,
         executor, backend, deadline or progress.
     DeadlineExceeded, RunCancelled
         With ``on_stop="raise"``, when the run stops early.

@@ -90,6 +90,10 @@ class Summary:
     requested: int | None = None
     partial: bool = False
 
+    def __post_init__(self) -> None:
+        if self.requested is None:  # a complete run: requested == n
+            object.__setattr__(self, "requested", self.n)
+
     def to_dict(self) -> dict[str, Any]:
         """The summary as strict JSON data (``json.dumps(d, allow_nan=False)`` works).
 
@@ -137,7 +141,7 @@ class Summary:
         return {
             "schema_version": SUMMARY_SCHEMA_VERSION,
             "title": self.title, "n": self.n,
-            "requested": self.n if self.requested is None else self.requested,
+            "requested": self.requested,
             "partial": self.partial, "seed": self.seed, "sampler": self.sampler,
             "backend": self.backend or None, "confidence": self.confidence,
             "statistics": stats,
@@ -159,7 +163,7 @@ class Summary:
         ]
         if self.partial:
             lines.insert(2, f"PARTIAL: stopped early after {self.n:,} of "
-                            f"{self.requested or self.n:,} scenarios (a prefix of the run)")
+                            f"{self.requested:,} scenarios (a prefix of the run)")
         for name, st in self.statistics.items():
             unit, scale = OUTPUTS.get(name, ("", 1.0))
             label = f"{name} ({unit})" if unit else name
@@ -305,8 +309,8 @@ class SimulationResult:
     backend : str
         ``"numpy"`` or ``"numba"``: which path computed the outputs (they agree
         within 1e-12; see :func:`dealsim.simulate`).
-    requested : int or None
-        Scenarios asked for; ``None`` when the run is complete (``n`` of them).
+    requested : int
+        Scenarios asked for (``n`` for a complete run; ``None`` given means ``n``).
     partial : bool
         ``True`` when the run stopped early at a block boundary (``deadline`` or a
         cancel request): the ``n < requested`` rows are the first rows of the full run.
@@ -331,6 +335,10 @@ class SimulationResult:
     backend: str = "numpy"
     requested: int | None = None
     partial: bool = False
+
+    def __post_init__(self) -> None:
+        if self.requested is None:  # a complete run: requested == n
+            object.__setattr__(self, "requested", self.n)
 
     @property
     def n(self) -> int:

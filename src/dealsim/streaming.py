@@ -185,8 +185,8 @@ class StreamingSummary:
     tornado_bars : tuple of TornadoBar
     backend : str
         Which path computed the outputs, as in :class:`dealsim.SimulationResult`.
-    requested : int or None
-        Scenarios asked for; ``None`` when the run is complete.
+    requested : int
+        Scenarios asked for (``n`` for a complete run).
     partial : bool
         The run stopped early (``deadline`` or cancel) after ``n`` scenarios: the
         statistics of the first ``n`` rows of the full run.
@@ -207,6 +207,10 @@ class StreamingSummary:
     backend: str = ""
     requested: int | None = None
     partial: bool = False
+
+    def __post_init__(self) -> None:
+        if self.requested is None:  # a complete run: requested == n
+            object.__setattr__(self, "requested", self.n)
 
     def _check(self, name: str) -> None:
         if name not in self.moments:
