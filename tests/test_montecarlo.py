@@ -408,3 +408,53 @@ def test_unbounded_delay_is_refused_naming_it(alarm):
     unc = Uncertainties({"delay": Rounded(LogNormal(1.0, 5.0), low=0.0)})
     with pytest.raises(InvalidParameterError, match=r"uncertainties\['delay'\]"):
         dealsim.simulate(DEAL, 10, seed=1, uncertainties=unc)
+
+
+# --- the engine itself ------------------------------------------------------------------
+
+
+def test_plan_is_lazy_and_covers_n_exactly():
+    from dealsim._engine import plan
+
+    blocks = list(plan(3 * BLOCK_SIZE + 5))
+    assert blocks == [(0, BLOCK_SIZE), (1, BLOCK_SIZE), (2, BLOCK_SIZE), (3, 5)]
+    assert list(plan(2 * BLOCK_SIZE, start=1)) == [(1, BLOCK_SIZE)]
+    huge = plan(MAX_N)  # a generator: nothing is built up front
+    assert next(huge) == (0, BLOCK_SIZE)
+
+
+def test_runner_keeps_block_order_and_cancels_what_has_not_started():
+    import threading
+    import time
+
+    from dealsim._engine import Runner
+
+    started = []
+    lock = threading.Lock()
+
+    def work(k):
+        with lock:
+            started.append(k)
+        time.sleep(0.02 * (3 - k % 3))  # later blocks finish first
+        return k
+
+    jobs = ((1, k) for k in range(40))
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        runner = Runner(40 * BLOCK_SIZE, executor=pool, window=4,
+                        progress=lambda done, total: done < 5)
+        got = list(runner.run(work, jobs))
+    assert got == [0, 1, 2, 3, 4] and runner.stopped == "cancelled"
+    assert len(started) <= 5 + 4  # at most `window` blocks beyond the stop were started
+
+
+def test_collector_copies_rows_adds_sums_and_joins_paths():
+    from dealsim._engine import Collector
+
+    c = Collector(5)
+    c.add({"x": np.array([1, 2, 3]), "sum:t": np.array([1.0, 2.0]),
+           "path:p": np.array([[1.0], [2.0]])}, 3)
+    c.add({"x": np.array([4, 5]), "sum:t": np.array([10.0, 20.0])}, 2)
+    np.testing.assert_array_equal(c.filled()["x"], [1, 2, 3, 4, 5])
+    np.testing.assert_array_equal(c.sums["t"], [11.0, 22.0])
+    np.testing.assert_array_equal(c.paths()["p"], [[1.0], [2.0]])
+    assert c.filled()["x"].dtype == np.dtype(int)
