@@ -47,14 +47,44 @@ def test_lognormal_from_mean_matches_analytic() -> None:
 
 
 def test_lognormal_calibrated_nuscale() -> None:
-    # IEEFA/Schlissel Jan 2023: 5.3 -> 9.3 $bn; placed at the P90 of a mean-2.2 (nuclear) law
+    # IEEFA/Schlissel Jan 2023: 5.3 -> 9.3 $bn. At the P90 of a mean-2.2 (nuclear) law the
+    # calibration needs sigma 2.73 and a median factor of 0.053: refused since issue 10 §3
+    # (it used to be returned silently); allowed when the width is asked for explicitly.
     assert NUSCALE_OVERRUN == pytest.approx(1.7547169811320755, abs=1e-15)
-    d = LogNormal.calibrated(NUSCALE_OVERRUN, 0.9, mean=2.2)
+    with pytest.raises(InvalidParameterError, match=r"value=1\.75.*quantile=0\.9.*mean=2\.2 "
+                       r"implies sigma=2\.73 > max_sigma=1\.5 \(median 0\.0531"):
+        LogNormal.calibrated(NUSCALE_OVERRUN, 0.9, mean=2.2)
+    d = LogNormal.calibrated(NUSCALE_OVERRUN, 0.9, mean=2.2, max_sigma=3.0)
     assert abs(float(d.ppf(0.9)) - NUSCALE_OVERRUN) < 1e-12
     assert d.mean == pytest.approx(2.2, rel=1e-12)
+    z = special.ndtri(0.9)
+    assert d.sigma == pytest.approx(z + math.sqrt(z * z + 2 * math.log(2.2 / NUSCALE_OVERRUN)),
+                                    rel=1e-12)
+    assert d.median == pytest.approx(0.0531, abs=5e-5)  # the implausible median of the issue
     d2 = LogNormal.calibrated(NUSCALE_OVERRUN, 0.9, sigma=0.3)
     assert abs(float(d2.ppf(0.9)) - NUSCALE_OVERRUN) < 1e-12
     assert d2.sigma == 0.3
+
+
+def test_lognormal_calibrated_refusal_rule() -> None:
+    # The rule of LogNormal.calibrated's Notes: refused exactly when the sigma solved from
+    # `mean` exceeds max_sigma (default 1.5); an explicit sigma is never refused.
+    # at quantile 0.6 (z = 0.253) a sigma above 2z puts the mean above the value: the
+    # larger root, which is the sigma the mean was made from
+    z = float(special.ndtri(0.6))
+    for s in (1.4, 1.49, 1.51, 1.6):
+        mean = 2.0 * math.exp(0.5 * s * s - z * s)  # the mean of the law with this sigma
+        if s <= 1.5:
+            assert LogNormal.calibrated(2.0, 0.6, mean=mean).sigma == pytest.approx(s, rel=1e-9)
+        else:
+            with pytest.raises(InvalidParameterError, match="max_sigma=1.5"):
+                LogNormal.calibrated(2.0, 0.6, mean=mean)
+            assert LogNormal.calibrated(2.0, 0.6, mean=mean, max_sigma=s + 0.01).sigma == \
+                pytest.approx(s, rel=1e-9)
+    assert LogNormal.calibrated(2.0, 0.9, sigma=3.0).sigma == 3.0
+    for bad in (0.0, -1.0, "1.5", True, math.nan):
+        with pytest.raises(InvalidParameterError, match="max_sigma"):
+            LogNormal.calibrated(2.0, 0.9, mean=2.5, max_sigma=bad)
 
 
 def test_lognormal_calibrated_mean_below_value_takes_smaller_root() -> None:

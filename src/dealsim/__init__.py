@@ -13,7 +13,22 @@ Conventions (used by every function in the package)
   scipy's SPEC 7); the global numpy random state is never used.
 - Bad input raises :class:`dealsim.errors.DealsimError` (a ``ValueError``) naming the
   argument. An undefined result inside one scenario (no IRR) is NaN plus a status.
+
+Submodules
+----------
+``import dealsim`` loads the core only (numpy; no scipy, numba, pandas, matplotlib or
+dask -- those are imported where first needed). The edge subpackages and modules
+(:mod:`dealsim.presets`, :mod:`dealsim.plot`, :mod:`dealsim.io`, :mod:`dealsim.cli`,
+:mod:`dealsim.scenario`, :mod:`dealsim.streaming`, :mod:`dealsim.fx`,
+:mod:`dealsim.funding`) are imported on first attribute access:
+
+>>> import dealsim
+>>> "ohio_gas_power" in dealsim.presets.catalog()
+True
 """
+
+import importlib as _importlib
+from typing import Any as _Any
 
 from ._version import __version__
 from .cashflows import CashflowLines, build_cashflows
@@ -87,3 +102,20 @@ __all__ = [
     "tornado",
     "waterfall",
 ]
+
+#: Submodules imported on first attribute access (``dealsim.presets.catalog()``).
+_LAZY_SUBMODULES = frozenset(
+    {"cli", "funding", "fx", "io", "plot", "presets", "scenario", "streaming"}
+)
+
+
+def __getattr__(name: str) -> _Any:
+    if name in _LAZY_SUBMODULES:
+        module = _importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _LAZY_SUBMODULES)

@@ -39,7 +39,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats as _stats
 
 from . import _validate as v
 from .deal import Deal
@@ -265,6 +264,8 @@ class StreamingSummary:
         Quantile intervals are the order-statistic confidence intervals widened to the
         bins holding their end ranks (so they contain the exact intervals).
         """
+        from scipy import stats as _stats  # lazy: scipy.stats costs ~0.5 s to import
+
         v.fraction("confidence", confidence, allow_one=False)
         alpha = 1.0 - confidence
         table = {}
