@@ -4,6 +4,12 @@ Every figure traces to ``shared/reference/deal-facts.md`` (cited in each preset)
 is listed in the preset's ``assumptions``. :func:`catalog` returns every preset by
 name; the builders are importable directly too.
 
+The published figures that the core's own named constructors use
+(:meth:`dealsim.DealTerms.japan_2025`, :meth:`dealsim.DeveloperFee.softbank_ohio`, the
+reference classes and default delays of :mod:`dealsim.uncertainty`) live beside these
+builders in :mod:`dealsim._facts`, a data module that imports nothing from dealsim, so
+the core reads them without importing this package (which imports the core).
+
 Examples
 --------
 >>> from dealsim.presets import catalog
