@@ -548,6 +548,7 @@ def test_transform_equals_a_scalar_loop_through_scipy_stats() -> None:
     # correlates with an explicit 2x2 Cholesky factor and draws through scipy.stats
     unc = default_uncertainties("nuclear")
     u = sampler_uniforms("random", as_seed_sequence(11), block=0, size=300, dim=unc.dim)
+    u.setflags(write=False)  # the in-place arithmetic must never write into u
     got = unc.transform(u)
     rs = 0.6  # the default overrun-delay rank correlation
     rp = 2.0 * math.sin(math.pi * rs / 6.0)
