@@ -56,11 +56,20 @@ def test_presets_reachable_after_import_dealsim() -> None:
 
 
 @pytest.mark.parametrize("name", ["presets", "plot", "io", "cli", "scenario", "streaming", "fx",
-                                  "funding"])
+                                  "funding", "portfolio"])
 def test_public_submodules_are_attributes(name: str) -> None:
     module = getattr(dealsim, name)
     assert module.__name__ == f"dealsim.{name}"
     assert name in dir(dealsim)
+
+
+def test_every_public_name_resolves_in_a_fresh_interpreter() -> None:
+    # names imported on first use (the portfolio's) resolve like the eager ones
+    out = _fresh("import dealsim\n"
+                 "missing = [n for n in dealsim.__all__ if getattr(dealsim, n, None) is None]\n"
+                 "from dealsim import simulate_portfolio\n"
+                 "print(missing, simulate_portfolio.__module__)")
+    assert out == "[] dealsim.portfolio"
 
 
 def test_unknown_attribute_is_an_attribute_error() -> None:

@@ -20,7 +20,8 @@ Submodules
 dask -- those are imported where first needed). The edge subpackages and modules
 (:mod:`dealsim.presets`, :mod:`dealsim.plot`, :mod:`dealsim.io`, :mod:`dealsim.cli`,
 :mod:`dealsim.scenario`, :mod:`dealsim.streaming`, :mod:`dealsim.fx`,
-:mod:`dealsim.funding`) are imported on first attribute access:
+:mod:`dealsim.funding`, :mod:`dealsim.portfolio` with :func:`simulate_portfolio` and its
+classes) are imported on first attribute access:
 
 >>> import dealsim
 >>> "ohio_gas_power" in dealsim.presets.catalog()
@@ -28,6 +29,7 @@ True
 """
 
 import importlib as _importlib
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
 from ._version import __version__
@@ -37,7 +39,6 @@ from .errors import CorrelationError, DealsimError, InvalidCashflowsError, Inval
 from .fees import DeveloperFee
 from .metrics import IrrResult, IrrStatus, irr, moic, npv, payback_period
 from .montecarlo import BLOCK_SIZE, simulate, tornado
-from .portfolio import CommonFactor, FundingSplit, PortfolioResult, simulate_portfolio
 from .project import Project
 from .results import SimulationResult, Summary
 from .terms import DealTerms
@@ -56,6 +57,9 @@ from .uncertainty import (
     overrun_distribution,
 )
 from .waterfall import WaterfallResult, waterfall
+
+if _TYPE_CHECKING:  # imported on first use (see __getattr__)
+    from .portfolio import CommonFactor, FundingSplit, PortfolioResult, simulate_portfolio
 
 __all__ = [
     "BLOCK_SIZE",
@@ -105,17 +109,27 @@ __all__ = [
 
 #: Submodules imported on first attribute access (``dealsim.presets.catalog()``).
 _LAZY_SUBMODULES = frozenset(
-    {"cli", "funding", "fx", "io", "plot", "presets", "scenario", "streaming"}
+    {"cli", "funding", "fx", "io", "plot", "portfolio", "presets", "scenario", "streaming"}
 )
+#: Public names whose module is imported on first use: name -> submodule.
+_LAZY_NAMES = {
+    "CommonFactor": "portfolio",
+    "FundingSplit": "portfolio",
+    "PortfolioResult": "portfolio",
+    "simulate_portfolio": "portfolio",
+}
 
 
 def __getattr__(name: str) -> _Any:
     if name in _LAZY_SUBMODULES:
-        module = _importlib.import_module(f".{name}", __name__)
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = _importlib.import_module(f".{name}", __name__)
+    elif name in _LAZY_NAMES:
+        value = getattr(_importlib.import_module(f".{_LAZY_NAMES[name]}", __name__), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | _LAZY_SUBMODULES)
+    return sorted(set(globals()) | _LAZY_SUBMODULES | set(_LAZY_NAMES))
