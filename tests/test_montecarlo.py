@@ -458,3 +458,22 @@ def test_collector_copies_rows_adds_sums_and_joins_paths():
     np.testing.assert_array_equal(c.sums["t"], [11.0, 22.0])
     np.testing.assert_array_equal(c.paths()["p"], [[1.0], [2.0]])
     assert c.filled()["x"].dtype == np.dtype(int)
+
+
+def test_deadline_does_not_wait_for_a_slow_block_on_an_executor():
+    import time
+
+    from dealsim._engine import Runner
+
+    def work(k):
+        time.sleep(0.0 if k == 0 else 3.0)
+        return k
+
+    pool = ThreadPoolExecutor(max_workers=2)
+    start = time.monotonic()
+    runner = Runner(4 * BLOCK_SIZE, executor=pool, deadline=0.3, window=2)
+    got = list(runner.run(work, ((BLOCK_SIZE, k) for k in range(4))))
+    elapsed = time.monotonic() - start
+    pool.shutdown(wait=False, cancel_futures=True)
+    assert got == [0] and runner.stopped == "deadline"
+    assert elapsed < 2.0  # returned at the deadline, not when block 1 finished (3 s)

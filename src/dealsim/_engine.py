@@ -16,11 +16,13 @@ runners share and nothing that knows a deal:
 - :class:`Collector` copies per-block arrays into preallocated ``(n,)`` arrays.
 
 Stopping contract (the ``deadline``, ``progress`` and ``on_stop`` arguments of the
-runners): the run checks after each block arrives, in block order. The blocks that
-have arrived form the reproducible prefix of the run: the same values as the first
-rows of a full run. At least one block is always computed, so a partial result is never
-empty and a tiny deadline returns exactly the first block. Blocks already running on
-an executor finish in the background; blocks not yet started are cancelled.
+runners): the run checks after each block arrives, in block order; on an executor it
+also waits for the next block no longer than the deadline, so it returns at the
+deadline (serially, at most one block time after it). The blocks that have arrived
+form the reproducible prefix of the run: the same values as the first rows of a full
+run. At least one block is always computed, so a partial result is never empty and a
+tiny deadline returns exactly the first block. Blocks already running on an executor
+finish in the background; blocks not yet started are cancelled.
 """
 
 from __future__ import annotations
@@ -210,23 +212,31 @@ class Runner:
         total = n_blocks(self.n)
         if self.progress is True and self._bar is None:
             self._bar = _Bar(self.n, self.desc)
-        results = _ordered_map(fn, jobs, self.executor, self.window)
+        results = _ordered_map(fn, jobs, self.executor, self.window, self._wait)
         try:
             for rows, res in results:
                 self._done += 1
                 if self._bar is not None:
                     self._bar.update(rows)
                 ask = self.progress(self._done, total) if callable(self.progress) else None
-                if ask is False:
+                if self._done < total and ask is False:
                     self.stopped = "cancelled"
-                elif (self.deadline is not None and self._done < total
-                      and time.monotonic() - self._start > self.deadline):
+                elif self._done < total and self._wait() == 0.0:
                     self.stopped = "deadline"
                 yield res
                 if self.stopped:
                     return
+        except _Late:  # the next block was still running at the deadline
+            self.stopped = "deadline"
         finally:
             results.close()  # cancels blocks not yet started
+
+    def _wait(self) -> float | None:
+        """Seconds left before the deadline (0.0 once passed); None without a deadline
+        or before the first block (at least one block always runs)."""
+        if self.deadline is None or self._done == 0:
+            return None
+        return max(0.0, self.deadline - (time.monotonic() - self._start))
 
     def finish(self, result: R, n_done: int) -> R:
         """Return ``result`` or, for a stopped run with ``on_stop="raise"``, raise."""
@@ -267,9 +277,17 @@ def _default_window(executor: Any) -> int:
     return max(2, 2 * int(workers))
 
 
+class _Late(Exception):  # noqa: N818 - internal signal, never leaves the engine
+    """The next block did not arrive before the deadline."""
+
+
 def _ordered_map(fn: Callable[[J], R], jobs: Iterable[tuple[int, J]], executor: Any,
-                 window: int) -> Any:
-    """``(rows, fn(job))`` in job order, at most ``window`` jobs submitted ahead."""
+                 window: int, wait: Callable[[], float | None]) -> Any:
+    """``(rows, fn(job))`` in job order, at most ``window`` jobs submitted ahead.
+
+    On an executor, waits for each result at most ``wait()`` seconds (None: no limit),
+    then raises :class:`_Late`.
+    """
     it = iter(jobs)
     if executor is None:
         for rows, job in it:
@@ -288,8 +306,12 @@ def _ordered_map(fn: Callable[[J], R], jobs: Iterable[tuple[int, J]], executor: 
             if len(pending) >= window:
                 break
         while pending:
-            rows, fut = pending.popleft()
-            res = fut.result()
+            rows, fut = pending[0]
+            try:
+                res = fut.result(timeout=wait())
+            except TimeoutError:
+                raise _Late from None
+            pending.popleft()
             nxt = next(it, None)
             if nxt is not None:
                 pending.append((nxt[0], submit(nxt[1])))

@@ -240,8 +240,9 @@ def simulate(
         ``False`` (exactly; ``None`` continues) the run stops there: the cancel hook.
     deadline : float, optional
         Time budget in seconds from the call. The run stops at the first block boundary
-        after it passes (so it overruns by at most the blocks in flight; at least one
-        block always runs).
+        after it passes (serially it overruns by at most one block, about 0.1 s per
+        16,384 scenarios; on an executor it stops waiting at the deadline). At least
+        one block always runs.
     on_stop : {"partial", "raise"}
         What a run stopped by ``deadline`` or the cancel hook does. ``"partial"``
         (default): return the blocks done, ``result.partial`` true and ``result.n <
