@@ -435,7 +435,7 @@ class SimulationResult:
         """
         if name in self.inputs:
             return self.inputs[name]
-        if name in OUTPUTS or name in ("recovered_at", "fee_paid", "irr_status"):
+        if name in ARRAYS:
             return np.asarray(getattr(self, name))
         raise InvalidParameterError(
             f"name must be an output ({sorted(OUTPUTS)}) or an input ({sorted(self.inputs)}); "

@@ -45,6 +45,7 @@ from numpy.typing import NDArray
 
 from . import _validate as v
 from ._engine import Runner
+from ._outputs import RUN_META
 from .deal import Deal
 from .errors import InvalidParameterError
 from .montecarlo import _Block, _plan, _run_block
@@ -428,13 +429,11 @@ def simulate_stream(
         work = functools.partial(_run_and_reduce, edges=edges, meta=light)
         for part in runner.run(work, setup.jobs(start=1)):
             total = total.merge(part)
-    meta = setup.meta
     out = StreamingSummary(
-        title=meta["title"], seed=meta["seed"], sampler=meta["sampler"], n=total.n,
-        moments=total.moments, edges=edges, counts=total.counts, events=total.events,
-        recovered=total.recovered, first_year=meta["first_year"],
-        within_years=meta["within_years"], tornado_bars=meta["tornado_bars"],
-        backend=meta["backend"], requested=setup.n if runner.stopped else None,
-        partial=bool(runner.stopped),
+        **{f.name: light[f.name] for f in RUN_META if f.name in light},
+        n=total.n, moments=total.moments, edges=edges, counts=total.counts,
+        events=total.events, recovered=total.recovered,
+        tornado_bars=setup.meta["tornado_bars"],
+        requested=setup.n if runner.stopped else None, partial=bool(runner.stopped),
     )
     return runner.finish(out, out.n)
