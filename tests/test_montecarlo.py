@@ -6,12 +6,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import multiprocessing
-import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import numpy as np
 import pytest
+from _alarm import alarm  # noqa: F401 - fixture
 
 import dealsim
 import dealsim.montecarlo
@@ -378,33 +378,24 @@ def test_progress_true_without_tqdm_says_what_to_install(monkeypatch):
 # --- no hangs (issue 13 §9): refusals within seconds, under an alarm ---------------------
 
 
-@pytest.fixture
-def alarm():
-    def fail(*_):
-        raise TimeoutError("no answer within 20 s")
-
-    old = signal.signal(signal.SIGALRM, fail)
-    signal.alarm(20)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, old)
-
-
+@pytest.mark.usefixtures("alarm")
 @pytest.mark.parametrize(("n", "match"), [
     (1e300, "at most"), (2**62, "at most"), (MAX_N + 1, "at most"),
     (MAX_N, "GiB"),  # allowed by count, refused by memory: the arrays cannot be kept
 ])
-def test_impossible_n_is_refused_quickly(alarm, n, match):
+def test_impossible_n_is_refused_quickly(n, match):
     with pytest.raises(InvalidParameterError, match=match):
         dealsim.simulate(DEAL, n, seed=1)
 
 
-def test_sobol_limit_is_checked_before_any_block(alarm):
+@pytest.mark.usefixtures("alarm")
+def test_sobol_limit_is_checked_before_any_block():
     with pytest.raises(InvalidParameterError, match=r"2\*\*30"):
         simulate_stream(DEAL, 2**30 + 1, seed=1, sampler="sobol")  # no arrays kept
 
 
-def test_unbounded_delay_is_refused_naming_it(alarm):
+@pytest.mark.usefixtures("alarm")
+def test_unbounded_delay_is_refused_naming_it():
     unc = Uncertainties({"delay": Rounded(LogNormal(1.0, 5.0), low=0.0)})
     with pytest.raises(InvalidParameterError, match=r"uncertainties\['delay'\]"):
         dealsim.simulate(DEAL, 10, seed=1, uncertainties=unc)

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+from _alarm import alarm  # noqa: F401 - fixture
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
@@ -190,6 +191,7 @@ def test_cancel_and_deadline_return_the_prefix(two_blocks):
     _same(exc.value.result, two_blocks, slice(0, BLOCK_SIZE))
 
 
+@pytest.mark.usefixtures("alarm")
 def test_huge_n_is_refused_quickly():
     with pytest.raises(InvalidParameterError, match="at most"):
         simulate_portfolio([A, B], 1e300, seed=1)

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+from _alarm import alarm  # noqa: F401 - fixture
 
 import dealsim
 from dealsim._engine import MAX_N
@@ -176,6 +177,7 @@ def test_huge_n_is_planned_lazily_and_cut_by_the_deadline():
     assert (s.n, s.requested, s.partial) == (BLOCK_SIZE, MAX_N, True)
 
 
+@pytest.mark.usefixtures("alarm")
 def test_impossible_n_is_refused():
     for n in (1e300, 2**62, 1e12, MAX_N + 1):
         with pytest.raises(InvalidParameterError, match="at most 1e[+]11"):

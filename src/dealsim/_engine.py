@@ -78,11 +78,11 @@ def check_n(n: Any, *, row_bytes: int = 0, name: str = "n") -> int:
     whose arrays would exceed the machine's physical memory is refused before anything
     is allocated.
     """
-    n = v.integer(name, n, minimum=1)
+    given, n = n, v.integer(name, n, minimum=1)
     if n > MAX_N:
         raise InvalidParameterError(
             f"{name} must be at most {MAX_N:.0e} scenarios (dealsim._engine.MAX_N); "
-            f"got {n!r}")
+            f"got {given!r}")
     if row_bytes:
         need, have = n * row_bytes, _physical_memory()
         if have and need > have:
