@@ -14,7 +14,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["ARRAYS", "OUTPUT_TABLE", "RUN_META", "SUMMARISED", "Output", "RunField", "allocate"]
+__all__ = ["ARRAYS", "OUTPUT_TABLE", "RUN_META", "SUMMARISED", "Output", "RunField", "allocate",
+           "complete_requested"]
 
 
 class Output(NamedTuple):
@@ -78,6 +79,12 @@ RUN_META: tuple[RunField, ...] = (
     RunField("requested", int, "scenarios asked for (n is fewer when the run stopped early)"),
     RunField("partial", bool, "the run stopped early (deadline or cancel): a prefix of the run"),
 )
+
+
+def complete_requested(result: Any) -> None:
+    """Set a frozen result's ``requested`` to its ``n`` when not given (a complete run)."""
+    if result.requested is None:
+        object.__setattr__(result, "requested", result.n)
 
 
 def allocate(n: int) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 from . import _kernels
 from . import _validate as v
 from ._engine import BLOCK_SIZE, Collector, Runner, check_n, plan
+from ._outputs import complete_requested
 from .deal import Deal, _simulation_outputs
 from .errors import InvalidParameterError
 from .metrics import irr, npv
@@ -401,8 +402,7 @@ class PortfolioResult:
     partial: bool = False
 
     def __post_init__(self) -> None:
-        if self.requested is None:  # a complete run: requested == n
-            object.__setattr__(self, "requested", self.n)
+        complete_requested(self)
 
     @property
     def n(self) -> int:

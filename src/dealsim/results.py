@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._engine import Collector
-from ._outputs import ARRAYS, OUTPUT_TABLE, RUN_META, SUMMARISED
+from ._outputs import ARRAYS, OUTPUT_TABLE, RUN_META, SUMMARISED, complete_requested
 from .errors import InvalidParameterError
 
 __all__ = [
@@ -139,8 +139,7 @@ class Summary:
     partial: bool = False
 
     def __post_init__(self) -> None:
-        if self.requested is None:  # a complete run: requested == n
-            object.__setattr__(self, "requested", self.n)
+        complete_requested(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The summary as strict JSON data (``json.dumps(d, allow_nan=False)`` works).
@@ -417,8 +416,7 @@ class SimulationResult:
     partial: bool = False
 
     def __post_init__(self) -> None:
-        if self.requested is None:  # a complete run: requested == n
-            object.__setattr__(self, "requested", self.n)
+        complete_requested(self)
 
     @property
     def n(self) -> int:

@@ -45,7 +45,7 @@ from numpy.typing import NDArray
 
 from . import _validate as v
 from ._engine import Runner
-from ._outputs import RUN_META
+from ._outputs import RUN_META, complete_requested
 from .deal import Deal
 from .errors import InvalidParameterError
 from .montecarlo import _Block, _plan, _run_block
@@ -214,8 +214,7 @@ class StreamingSummary:
     partial: bool = False
 
     def __post_init__(self) -> None:
-        if self.requested is None:  # a complete run: requested == n
-            object.__setattr__(self, "requested", self.n)
+        complete_requested(self)
 
     def _check(self, name: str) -> None:
         if name not in self.moments:
