@@ -294,10 +294,10 @@ def simulate(
         collector = BlockCollector(setup.n)
         for block in runner.run(_run_block, setup.jobs()):
             collector.add(block)
-            if targets and not runner.stopped:
-                partial = collector.result(**setup.meta)
-                if all(partial.half_width(t, confidence) <= tol for t, tol in targets.items()):
-                    return partial
+            if targets:  # met targets end the run as complete, even at the deadline
+                done = collector.result(**setup.meta)
+                if all(done.half_width(t, confidence) <= tol for t, tol in targets.items()):
+                    return done
     if runner.stopped:
         return runner.finish(collector.result(**setup.meta, requested=setup.n, partial=True),
                              collector.rows)
