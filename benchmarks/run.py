@@ -200,20 +200,18 @@ def stage_breakdown(backend: str, deal: dealsim.Deal, n: int) -> dict[str, float
         st["  fused pass: cash flows, split, NPVs, MOIC"] = (
             st["block"] - st["  IRR (compiled, one thread)"])
         return {k: v * scale for k, v in st.items()}
-    from dealsim._kernels import _Discard, _FeeAndNet
-
     lp = _line_params(deal.project, deal.fees, horizon, horizon - deal.project.base_horizon)
     sp = _split_params(deal.terms)
     args = (draws["delay"].astype(np.int64), draws["overrun"], draws["capacity"],
             draws["price"], draws["fuel"], draws["utilisation"])
     rate = draws["deemed_rate"]
-    lines = _FeeAndNet(horizon, size)
+    lines = _steps.FeeAndNet(np.empty((horizon, size)), np.empty((horizon, size)))
     inv = np.empty((horizon, size))
     with np.errstate(all="ignore"):
         st["  cash-flow lines, fees, tax (steps)"] = median_time(
             lambda: _steps.scenario_lines(lp, *args, lines), 3)
         st["  split, recovery, NPVs, MOIC (steps)"] = median_time(
-            lambda: _steps.scenario_split(sp, rate, rate, lines, inv, _Discard()), 3)
+            lambda: _steps.scenario_split(sp, rate, rate, lines, inv, _steps.Discard()), 3)
     st["  IRR (numpy)"] = median_time(lambda: _irr_2d(flows), 3)
     return {k: v * scale for k, v in st.items()}
 

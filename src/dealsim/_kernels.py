@@ -93,29 +93,6 @@ def irr_2d(cf: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.int
     return rate, status
 
 
-class _Discard:
-    """Stands in for the per-period balance rows when nobody reads them (numpy path)."""
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        pass
-
-
-class _FeeAndNet:
-    """The ``lines`` of :func:`dealsim._steps.scenario_lines` for a numpy block: keeps the
-    two rows the split reads (fee and net cash) and drops the other line items."""
-
-    def __init__(self, horizon: int, n: int) -> None:
-        self.rows = np.empty((2, horizon, n))
-        self.shape = (6, horizon, n)
-
-    def __setitem__(self, key: tuple[int, int], value: Any) -> None:
-        if key[0] >= 4:
-            self.rows[key[0] - 4, key[1]] = value
-
-    def __getitem__(self, key: tuple[int, int]) -> Any:
-        return self.rows[key[0] - 4, key[1]]
-
-
 #: The raw per-scenario outputs of :func:`block_outputs`, in the kernel's argument order.
 RAW_OUTPUTS: dict[str, type] = {
     "investor_irr": np.float64, "irr_status": np.int8, "investor_npv": np.float64,
@@ -151,9 +128,9 @@ def block_outputs(
         fused(lp, sp, *args, _grid_matrix(horizon), inv_path, bal_path, *out.values())
     else:
         inv = np.empty((horizon, n))
-        bal: Any = np.empty((horizon, n)) if keep else _Discard()
+        bal: Any = np.empty((horizon, n)) if keep else _steps.Discard()
         with np.errstate(all="ignore"):  # overflow is reported by the caller, in its terms
-            lines = _FeeAndNet(horizon, n)
+            lines = _steps.FeeAndNet(np.empty((horizon, n)), np.empty((horizon, n)))
             _steps.scenario_lines(lp, *args[:6], lines)
             sums = _steps.scenario_split(sp, rate, disc, lines, inv, bal)
         for key, value in zip(list(RAW_OUTPUTS)[2:], sums, strict=True):

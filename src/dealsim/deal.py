@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _kernels, _steps
+from . import _kernels
 from . import _validate as v
 from .cashflows import (
     FACTOR_DOMAINS,
@@ -253,7 +253,7 @@ def evaluate(
     >>> evaluate(ohio_gas_power(), overrun=[1.0, 1.5]).investor_npv.shape
     (2,)
     """
-    lines, rate_used, disc, split = _split(
+    lines, rate_used, disc, split, metrics = _split(
         deal, dict(overrun=overrun, delay=delay, capacity_achieved=capacity_achieved,
                    price_factor=price_factor, fuel_factor=fuel_factor,
                    utilisation_factor=utilisation_factor),
@@ -269,7 +269,7 @@ def evaluate(
         investor_irr=result.rate,
         irr_status=result.status,
         investor_payback=payback_period(split.investor),
-        **_pass_metrics(disc, split.investor, split.host, lines.fee),
+        **metrics,
     )
 
 
@@ -281,8 +281,9 @@ def _split(
     horizon: int | None,
     *,
     keep_balance: bool,
-) -> tuple[CashflowLines, float | F64, float | F64, WaterfallResult]:
-    """Cash flows, the rates in force and the waterfall: the stages before the metrics.
+) -> tuple[CashflowLines, float | F64, float | F64, WaterfallResult, dict[str, Any]]:
+    """Cash flows, the rates in force, the waterfall and the one-pass metrics (NPVs at
+    the discount rate, MOIC, fee totals: the Monte Carlo block's own steps).
 
     The rates take part in the scenario shape like the factors: every output has the
     broadcast shape of all of them.
@@ -304,38 +305,26 @@ def _split(
         factors = {k: np.broadcast_to(np.asarray(x), batch) for k, x in factors.items()}
         factors.setdefault("overrun", np.ones(batch))
     lines = build_cashflows(deal.project, fees=deal.fees, horizon=horizon, **factors)
-    net = lines.net.reshape(-1, lines.net.shape[-1])
-    rate = rate_used if np.ndim(rate_used) == 0 else np.ascontiguousarray(
-        np.broadcast_to(rate_used, lines.net.shape[:-1])).reshape(-1)
-    inv, bal, rec = _waterfall_core(net, float(rate) if np.ndim(rate) == 0 else rate,
-                                    _split_params(deal.terms), keep_balance=keep_balance)
+    lead, T = lines.net.shape[:-1], lines.net.shape[-1]
+    net = lines.net.reshape(-1, T)
+
+    def flat(x: float | F64) -> Any:
+        return float(x) if np.ndim(x) == 0 else np.ascontiguousarray(
+            np.broadcast_to(x, lead)).reshape(-1)
+
+    inv, bal, rec, sums = _waterfall_core(
+        net, flat(rate_used), _split_params(deal.terms), keep_balance=keep_balance,
+        disc=flat(disc), fee=lines.fee.reshape(-1, T))
     _check_finite(inv, bal, net)
     investor = inv.reshape(lines.net.shape)
     split = WaterfallResult(
         investor=investor, host=np.subtract(lines.net, investor),
-        recovered_at=rec.reshape(lines.net.shape[:-1]),
+        recovered_at=rec.reshape(lead),
         balance=None if bal is None else bal.reshape(lines.net.shape))
-    return lines, rate_used, disc, split
-
-
-def _pass_metrics(rate: float | F64, investor: F64, host: F64, fee: F64) -> dict[str, Any]:
-    """NPVs at ``rate``, MOIC and fee totals of ``(..., T)`` flows, period by period with
-    the same steps (:func:`dealsim._steps.period_metrics`) as the Monte Carlo block, so
-    that :func:`evaluate` and :func:`dealsim.simulate` give identical numbers."""
-    shape = np.broadcast_shapes(np.shape(rate), investor.shape[:-1])
-    zero = np.zeros(shape)
-    factor = zero + 1.0
-    sums: tuple[Any, ...] = (zero,) * 6
-    with np.errstate(all="ignore"):  # a discount factor near 1 / (1 + rate) ** t = inf
-        step = 1.0 / (1.0 + np.asarray(rate))
-        for t in range(investor.shape[-1]):
-            if t > 0:
-                factor = _steps.next_factor(factor, step)
-            sums = _steps.period_metrics(sums, investor[..., t], host[..., t], fee[..., t],
-                                         factor)
-    inv_pv, host_pv, fee_pv, fee_total, received, paid = (np.asarray(x)[()] for x in sums)
-    return {"investor_npv": inv_pv, "host_npv": host_pv, "fee_pv": fee_pv,
-            "investor_moic": _moic(received, paid), "fee_paid": fee_total > 0}
+    inv_pv, host_pv, fee_pv, fee_total, received, paid = (x.reshape(lead)[()] for x in sums)
+    metrics = {"investor_npv": inv_pv, "host_npv": host_pv, "fee_pv": fee_pv,
+               "investor_moic": _moic(received, paid), "fee_paid": fee_total > 0}
+    return lines, rate_used, disc, split, metrics
 
 
 def _moic(received: Any, paid: Any) -> Any:

@@ -92,31 +92,40 @@ def _split_params(terms: DealTerms) -> SplitParams:
 
 def _waterfall_core(
     net: NDArray[np.float64], rate: float | NDArray[np.float64], sp: SplitParams,
-    *, keep_balance: bool,
-) -> tuple[NDArray[np.float64], NDArray[np.float64] | None, NDArray[np.int64]]:
+    *, keep_balance: bool, disc: float | NDArray[np.float64] | None = None,
+    fee: NDArray[np.float64] | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64] | None, NDArray[np.int64],
+           NDArray[np.float64]]:
     """The split of ``(S, T)`` net cash (checked), block by block, period by period.
 
-    ``rate`` is a float or ``(S,)``. Returns ``(investor, balance or None, recovered_at)``.
-    Each block of scenarios is worked on as strided ``(T, w)`` views of the ``(S, T)``
-    arrays (measured: faster than copying each block into contiguous scratch and back).
+    Runs :func:`dealsim._steps.scenario_split`, the Monte Carlo block's own pass.
+    ``rate`` (deemed) and ``disc`` (discount, default ``rate``) are floats or ``(S,)``;
+    ``fee`` is ``(S, T)`` or None (no fees). Returns ``(investor, balance or None,
+    recovered_at, sums)`` with ``sums`` of shape ``(6, S)``: investor and host NPVs at
+    ``disc``, fee PV, fee total, the investor's gross receipts and payments. Each block
+    of scenarios is worked on as strided ``(T, w)`` views of the ``(S, T)`` arrays
+    (measured: faster than copying each block into contiguous scratch and back).
     """
     S, T = net.shape
     inv = np.empty((S, T))
     bal = np.empty((S, T)) if keep_balance else None
     rec = np.empty(S, dtype=np.int64)
+    sums = np.empty((6, S))
+
+    def part(x: Any, lo: int, hi: int) -> Any:
+        return np.full(hi - lo, float(x)) if np.ndim(x) == 0 else x[lo:hi]
+
     with np.errstate(all="ignore"):  # an overflow is reported by the caller
         for lo in range(0, S, _BLOCK):
             hi = min(lo + _BLOCK, S)
-            r: Any = rate if isinstance(rate, float) else rate[lo:hi]
-            net_t, inv_t = net[lo:hi].T, inv[lo:hi].T
-            state = _steps.waterfall_start(np.zeros(hi - lo), np.full(hi - lo, -1))
-            growth = 1.0 + r
-            for t in range(T):
-                inv_t[t], state = _steps.waterfall_period(sp, t, net_t[t], r, growth, state)
-                if bal is not None:
-                    bal[lo:hi, t] = state[0] + state[1]
-            rec[lo:hi] = state[5]
-    return inv, bal, rec
+            r = part(rate, lo, hi)
+            lines = _steps.FeeAndNet(None if fee is None else fee[lo:hi].T, net[lo:hi].T)
+            out = _steps.scenario_split(
+                sp, r, r if disc is None else part(disc, lo, hi), lines, inv[lo:hi].T,
+                _steps.Discard() if bal is None else bal[lo:hi].T)
+            sums[:, lo:hi] = out[:6]
+            rec[lo:hi] = out[6]
+    return inv, bal, rec, sums
 
 
 def waterfall(
@@ -260,8 +269,8 @@ def waterfall(
         )
     lead = net.shape[:-1]
     r_all = _deemed_rates(terms.deemed_rate if deemed_rate is None else deemed_rate, lead)
-    inv, bal, rec = _waterfall_core(net.reshape(-1, net.shape[-1]), r_all,
-                                    _split_params(terms), keep_balance=keep_balance)
+    inv, bal, rec, _ = _waterfall_core(net.reshape(-1, net.shape[-1]), r_all,
+                                       _split_params(terms), keep_balance=keep_balance)
     _check_finite(inv, bal, net)
     investor = inv.reshape(net.shape)
     return WaterfallResult(
