@@ -80,7 +80,12 @@ class Deal:
             raise InvalidParameterError(f"project must be a Project; got {self.project!r}")
         if not isinstance(self.terms, DealTerms):
             raise InvalidParameterError(f"terms must be a DealTerms; got {self.terms!r}")
+        if not isinstance(self.fees, (tuple, list)):
+            raise InvalidParameterError(
+                f"fees must be a tuple of DeveloperFee objects; got {self.fees!r}")
         object.__setattr__(self, "fees", tuple(self.fees))
+        v.text("name", self.name)
+        object.__setattr__(self, "sources", v.strings("sources", self.sources))
         for fee in self.fees:
             if not isinstance(fee, DeveloperFee):
                 raise InvalidParameterError(f"fees must hold DeveloperFee objects; got {fee!r}")

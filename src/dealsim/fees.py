@@ -85,6 +85,9 @@ class DeveloperFee:
             )
         object.__setattr__(self, "start_offset",
                            v.integer("start_offset", self.start_offset, minimum=0))
+        v.text("name", self.name)
+        object.__setattr__(self, "sources", v.strings("sources", self.sources))
+        object.__setattr__(self, "assumptions", v.strings("assumptions", self.assumptions))
 
     @property
     def span(self) -> int:

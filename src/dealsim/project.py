@@ -158,12 +158,26 @@ class Project:
         keep("depreciation_years",
              v.integer("depreciation_years", self.depreciation_years, minimum=1))
         object.__setattr__(self, "spend_profile", self._checked_profile())
+        if self.reference_class is not None:
+            from .uncertainty import REFERENCE_CLASSES
+
+            if not isinstance(self.reference_class, str) or (
+                    self.reference_class not in REFERENCE_CLASSES):
+                raise InvalidParameterError(
+                    f"reference_class must be None or one of {sorted(REFERENCE_CLASSES)}; "
+                    f"got {self.reference_class!r}")
+        keep("sources", v.strings("sources", self.sources))
+        keep("assumptions", v.strings("assumptions", self.assumptions))
 
     def _checked_profile(self) -> tuple[float, ...]:
         n = int(self.construction_years)
         if self.spend_profile is None:
             return (1.0 / n,) * n
-        prof = tuple(float(x) for x in self.spend_profile)
+        arr = v.numeric_array("spend_profile", self.spend_profile)
+        if arr.ndim != 1:
+            raise InvalidParameterError(
+                f"spend_profile must be a flat sequence of shares; got {self.spend_profile!r}")
+        prof = tuple(float(x) for x in arr)
         if len(prof) != n:
             raise InvalidParameterError(
                 f"spend_profile must have construction_years={n} entries; got {len(prof)}"

@@ -1121,12 +1121,13 @@ class Uncertainties:
             a, b = pair
             if a == b:
                 raise CorrelationError(f"correlation pair {pair!r} names {a!r} twice")
-            try:
-                rho = float(value)
-            except (TypeError, ValueError) as exc:
-                raise CorrelationError(
-                    f"correlation[{pair!r}] must be a number; got {value!r}"
-                ) from exc
+            try:  # "0.5" and True are refused, not converted
+                arr = _validate.numeric_array(f"correlation[{pair!r}]", value)
+            except InvalidParameterError as exc:
+                raise CorrelationError(str(exc)) from None
+            if arr.ndim:
+                raise CorrelationError(f"correlation[{pair!r}] must be a number; got {value!r}")
+            rho = float(arr)
             if not (math.isfinite(rho) and -1.0 <= rho <= 1.0):
                 raise CorrelationError(f"correlation[{pair!r}] must be in [-1, 1]; got {value!r}")
             ia, ib = self.random_names.index(a), self.random_names.index(b)
