@@ -75,10 +75,27 @@ def test_options_and_terms_change_the_deal(tmp_path):
     ('[deal]\npreset = "ohio_gas_power"\n[uncertainties.delay]\ndistribution = "rounded"\n'
      'base = { distribution = "lognormal", median = 1.5, sigma = "wide" }\n',
      r"s.toml: \[uncertainties.delay.base\] sigma must be a finite number; got 'wide'"),
-    ('[deal]\npreset = "ohio_gas_power"\n[uncertainties.x]\ndistribution = "cauchy"\n',
-     r"s.toml: \[uncertainties.x\] distribution must be one of"),
-    ('[deal]\npreset = "ohio_gas_power"\n[uncertainties.x]\ndistribution = "uniform"\n'
-     "low = 1\n", r"s.toml: \[uncertainties.x\] uniform needs \['low', 'high'\]; got \['low'\]"),
+    ('[deal]\npreset = "ohio_gas_power"\n[uncertainties.price]\ndistribution = "cauchy"\n',
+     r"s.toml: \[uncertainties.price\] distribution must be one of"),
+    ('[deal]\npreset = "ohio_gas_power"\n[uncertainties.price]\ndistribution = "uniform"\n'
+     "low = 1\n",
+     r"s.toml: \[uncertainties.price\] uniform needs \['low', 'high'\]; got \['low'\]"),
+    # a misspelt uncertainty used to be carried along unused (issue 13 §2)
+    ('[deal]\npreset = "ohio_gas_power"\n[uncertainties.overun]\ndistribution = "fixed"\n'
+     "value = 3.0\n",
+     r"s.toml: \[uncertainties.overun\] 'overun' is not an input of the model; did you mean "
+     r"'overrun'\?"),
+    ('[deal]\npreset = "ohio_gas_power"\n[deal.terms]\nshare_befor = 0.4\n',
+     r"s.toml: \[deal.terms\] unknown key 'share_befor'; did you mean 'share_before'\?"),
+    # fee = [1] reached the preset unchecked (issue 13 §11)
+    ('[deal]\npreset = "ohio_gas_power"\n[deal.options]\nfee = [1]\n',
+     r"s.toml: \[deal.options\] fee must be one of \['reduced', 'original', 'none'\]; got \[1\]"),
+    ('[deal]\npreset = "ohio_gas_power"\n[deal.options]\npower_price = "95"\n',
+     r"s.toml: \[deal.options\] power_price must be a finite number; got '95'"),
+    ("schema_version = 2\n[deal]\npreset = \"ohio_gas_power\"\n",
+     r"s.toml: schema_version must be 1; got 2"),
+    ('[deal]\npreset = "ohio_gas_power"\n[uncertainties]\nreference_class = "fosil_thermal"\n',
+     r"did you mean 'fossil_thermal'\?"),
     ('[deal]\npreset = "ohio_gas_power"\n[[correlation]]\npair = ["overrun", "nope"]\n'
      "rho = 0.5\n", r"s.toml: \[\[correlation\]\] .*nope"),
     ('[deal]\npreset = "ohio_gas_power"\n[extra]\n', r"s.toml: unknown key 'extra'"),

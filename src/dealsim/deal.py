@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _kernels
+from . import _kernels, _names, _serial
 from . import _validate as v
 from .cashflows import CashflowLines, build_cashflows
 from .errors import InvalidParameterError
@@ -24,19 +24,13 @@ from .project import Project
 from .terms import DealTerms
 from .waterfall import WaterfallResult, waterfall
 
-__all__ = ["DRAW_FACTORS", "Deal", "Evaluation", "evaluate", "evaluate_draws"]
+__all__ = ["DRAW_FACTORS", "REPORT_ONLY", "Deal", "Evaluation", "evaluate", "evaluate_draws"]
 
 #: Standard uncertainty names (see :mod:`dealsim.uncertainty`) and the
-#: :func:`evaluate` keyword each one drives. Other names are carried along unused.
-DRAW_FACTORS: dict[str, str] = {
-    "overrun": "overrun",
-    "delay": "delay",
-    "capacity": "capacity_achieved",
-    "price": "price_factor",
-    "fuel": "fuel_factor",
-    "utilisation": "utilisation_factor",
-    "deemed_rate": "deemed_rate",
-}
+#: :func:`evaluate` keyword each one drives; :data:`REPORT_ONLY` names are drawn for
+#: reporting only. Any other name is refused (:func:`dealsim._names.check_names`).
+DRAW_FACTORS = _names.DRAW_FACTORS
+REPORT_ONLY = _names.REPORT_ONLY
 
 F64 = NDArray[np.float64]
 
@@ -98,6 +92,16 @@ class Deal:
             object.__setattr__(self, "discount_rate", v.rate("discount_rate", self.discount_rate))
         if not self.name:
             object.__setattr__(self, "name", self.project.name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON and TOML types) of every field; :meth:`from_dict` inverts it."""
+        return _serial.dump(self)  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Deal:
+        """Build from :meth:`to_dict` data; unknown keys and wrong kinds are refused with
+        their path (see :func:`dealsim.scenario.schema`)."""
+        return _serial.load(cls, data)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,6 +329,7 @@ def _npvs(rate: float | F64, *flows: F64) -> list[F64]:
 
 
 def _draw_kwargs(draws: Mapping[str, ArrayLike]) -> dict[str, ArrayLike]:
+    _names.check_names(draws)
     return {DRAW_FACTORS[k]: val for k, val in draws.items() if k in DRAW_FACTORS}
 
 
@@ -340,6 +345,7 @@ def _simulation_outputs(
     scenarios.
     """
     if backend == "numba":
+        _names.check_names(draws)
         fast = _kernels.simulation_outputs(deal, draws, horizon=horizon)
         if fast is not None:
             if paths > 0:
@@ -381,8 +387,14 @@ def evaluate_draws(
     deal : Deal
     draws : mapping of str to float or array (...)
         Keys of :data:`DRAW_FACTORS` (``"overrun"``, ``"delay"``, ``"capacity"``,
-        ``"price"``, ``"fuel"``, ``"utilisation"``, ``"deemed_rate"``); other keys
-        (e.g. ``"usdjpy"``) are ignored here.
+        ``"price"``, ``"fuel"``, ``"utilisation"``, ``"deemed_rate"``), and the
+        reporting-only keys of :data:`REPORT_ONLY` (``"usdjpy"``), ignored here.
+
+    Raises
+    ------
+    UnknownNameError
+        For any other key (a misspelling such as ``"overun"``), naming the nearest
+        valid one.
     horizon : int, optional
 
     Returns

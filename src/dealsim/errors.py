@@ -7,7 +7,13 @@ not know dealsim. Messages name the argument and echo the value.
 
 from __future__ import annotations
 
-__all__ = ["CorrelationError", "DealsimError", "InvalidCashflowsError", "InvalidParameterError"]
+__all__ = [
+    "CorrelationError",
+    "DealsimError",
+    "InvalidCashflowsError",
+    "InvalidParameterError",
+    "UnknownNameError",
+]
 
 
 class DealsimError(ValueError):
@@ -25,3 +31,8 @@ class InvalidCashflowsError(DealsimError):
 class CorrelationError(DealsimError):
     """A correlation matrix is not square, symmetric, unit-diagonal or positive semi-definite,
     or it names an uncertainty that does not exist."""
+
+
+class UnknownNameError(InvalidParameterError):
+    """A name (an uncertainty, a key of a scenario or request) that dealsim does not know:
+    usually a misspelling; the message suggests the nearest valid name."""

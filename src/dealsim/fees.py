@@ -7,12 +7,14 @@ plant reaches its target capacity.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import _serial
 from . import _validate as v
 from .errors import InvalidParameterError
 
@@ -88,6 +90,16 @@ class DeveloperFee:
         v.text("name", self.name)
         object.__setattr__(self, "sources", v.strings("sources", self.sources))
         object.__setattr__(self, "assumptions", v.strings("assumptions", self.assumptions))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON and TOML types) of every field; :meth:`from_dict` inverts it."""
+        return _serial.dump(self)  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DeveloperFee:
+        """Build from :meth:`to_dict` data; unknown keys and wrong kinds are refused with
+        their path (see :func:`dealsim.scenario.schema`)."""
+        return _serial.load(cls, data)  # type: ignore[no-any-return]
 
     @property
     def span(self) -> int:

@@ -8,9 +8,11 @@ scenario factors, into annual cash-flow line items.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
+from . import _serial
 from . import _validate as v
 from .errors import InvalidParameterError
 
@@ -168,6 +170,16 @@ class Project:
                     f"got {self.reference_class!r}")
         keep("sources", v.strings("sources", self.sources))
         keep("assumptions", v.strings("assumptions", self.assumptions))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON and TOML types) of every field; :meth:`from_dict` inverts it."""
+        return _serial.dump(self)  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Project:
+        """Build from :meth:`to_dict` data; unknown keys and wrong kinds are refused with
+        their path (see :func:`dealsim.scenario.schema`)."""
+        return _serial.load(cls, data)  # type: ignore[no-any-return]
 
     def _checked_profile(self) -> tuple[float, ...]:
         n = int(self.construction_years)

@@ -9,8 +9,9 @@ uses it per fixed block of scenarios::
 
 Standard names
 --------------
-The engine looks for these keys in :class:`Uncertainties`; users may add others (the
-engine ignores or stores them):
+The engine reads these keys from :class:`Uncertainties` and refuses any other name (a
+misspelling such as ``overun`` would otherwise leave its input at the default); ``usdjpy``
+is drawn for reporting only (``dealsim._names.REPORT_ONLY``):
 
 =============== ===================================================== ===========
 name            meaning                                                domain
@@ -47,7 +48,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import integrate, optimize, special
 from scipy.stats import qmc
 
-from . import _validate
+from . import _names, _serial, _validate
 from .errors import CorrelationError, InvalidParameterError
 
 __all__ = [
@@ -84,9 +85,7 @@ U_MAX: float = 1.0 - 2.0**-53
 SAMPLERS: tuple[str, ...] = ("random", "lhs", "sobol")
 
 #: Names the Monte Carlo engine reads from :meth:`Uncertainties.transform`.
-STANDARD_NAMES: tuple[str, ...] = (
-    "overrun", "delay", "capacity", "price", "fuel", "utilisation", "deemed_rate", "usdjpy",
-)
+STANDARD_NAMES: tuple[str, ...] = _names.STANDARD_NAMES
 
 # Spawn key (appended to the root's) that seeds the one Sobol scramble of a run. Block keys
 # are one 32-bit word (block < 2**32 - 1), so this two-word key can never equal a block's.
@@ -311,6 +310,16 @@ class Distribution(abc.ABC):
     def describe(self) -> str:
         """One line: the distribution, its median and mean, and its source."""
         return f"{self}: median {self.median:.4g}, mean {self.mean:.4g} [{self.source}]"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON and TOML types) of every field; :meth:`from_dict` inverts it."""
+        return _serial.dump(self)  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Distribution:
+        """Build from :meth:`to_dict` data; unknown keys and wrong kinds are refused with
+        their path (see :func:`dealsim.scenario.schema`)."""
+        return _serial.load(cls, data)  # type: ignore[no-any-return]
 
 
 def _numeric_mean(dist: Distribution, n: int = 2**20) -> float:
@@ -1207,6 +1216,16 @@ class Uncertainties:
         corr = f", correlation={dict(self._corr)!r}" if self._corr else ""
         return f"Uncertainties({dict(self._marginals)!r}{corr})"
 
+    def to_dict(self) -> dict[str, Any]:
+        """``{"marginals": {name: distribution data}, "correlation": [{"pair", "rho"}]}``."""
+        return {"marginals": _serial.dump(self._marginals),
+                "correlation": [{"pair": list(p), "rho": r} for p, r in self._corr.items()]}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Uncertainties:
+        """Inverse of :meth:`to_dict`; errors name the path of the bad field."""
+        return _serial.load_uncertainties(cls, Distribution, data)
+
     def describe(self) -> str:
         """One line per variable (with its source), then the correlations."""
         lines = [f"{name}: {dist.describe()}" for name, dist in self._marginals.items()]
@@ -1340,7 +1359,12 @@ def default_uncertainties(
     correlation : mapping, optional
         Replaces the default correlation.
     **overrides : Distribution
-        Replace or add marginals by name.
+        Replace marginals by name (a name of :data:`STANDARD_NAMES`).
+
+    Raises
+    ------
+    UnknownNameError
+        If an override's name is not a standard name (``overun=...``).
 
     Examples
     --------
@@ -1350,6 +1374,7 @@ def default_uncertainties(
     >>> round(unc["overrun"].mean, 12), round(unc["delay"].mean, 9)
     (1.16, 2.0)
     """
+    _names.check_names(overrides)
     rc = _reference_class(reference_class)
     delay_mean, delay_src = _DELAY_MEAN_SOURCE.get(rc.name, _DELAY_DEFAULT)
     marginals: dict[str, Distribution] = {
