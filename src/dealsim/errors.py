@@ -12,6 +12,7 @@ __all__ = [
     "DealsimError",
     "InvalidCashflowsError",
     "InvalidParameterError",
+    "ResultFileError",
     "UnknownNameError",
 ]
 
@@ -36,3 +37,9 @@ class CorrelationError(DealsimError):
 class UnknownNameError(InvalidParameterError):
     """A name (an uncertainty, a key of a scenario or request) that dealsim does not know:
     usually a misspelling; the message suggests the nearest valid name."""
+
+
+class ResultFileError(InvalidParameterError):
+    """A results file that :func:`dealsim.io.load` cannot use: missing, empty, truncated,
+    foreign (not written by :func:`dealsim.io.save`) or inconsistent (arrays whose length
+    disagrees with its ``n``). The message says which."""
