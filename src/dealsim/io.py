@@ -54,7 +54,8 @@ def _umask() -> int:
 _FILE_MODE = 0o666 & ~_umask()
 
 
-def check_path(path: str | Path, *, streaming: bool = False, name: str = "path") -> Path:
+def check_path(path: str | Path, *, streaming: bool = False, name: str = "path",
+               formats: tuple[str, ...] = FORMATS) -> Path:
     """Check that :func:`save` can write ``path`` here, before a long run.
 
     The directory is probed by creating (and removing) a temporary file in it, so a
@@ -66,12 +67,12 @@ def check_path(path: str | Path, *, streaming: bool = False, name: str = "path")
         Naming ``name`` if the directory does not exist or cannot be written, if
         ``path`` is a directory or too long, if the suffix is not in :data:`FORMATS`, if
         ``.parquet`` is asked without pyarrow, or for streaming statistics (``.npz``
-        only).
+        only). ``formats`` replaces :data:`FORMATS` for other outputs (``(".png",)``).
     """
     p = Path(path)
     shown = str(path) if len(str(path)) <= 120 else str(path)[:117] + "..."
-    if p.suffix not in FORMATS:
-        raise InvalidParameterError(f"{name} must end in {' or '.join(FORMATS)}; got {shown!r}")
+    if p.suffix not in formats:
+        raise InvalidParameterError(f"{name} must end in {' or '.join(formats)}; got {shown!r}")
     with contextlib.suppress(OSError):  # too long to even stat: reported below
         if p.is_dir():
             raise InvalidParameterError(f"{name}: {shown!r} is a directory; give a file name")

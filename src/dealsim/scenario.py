@@ -433,7 +433,8 @@ def load_scenario(path: str | Path) -> Scenario:
         reason = exc.strerror or type(exc).__name__
         raise ScenarioError(f"{path}: cannot read the scenario file ({reason})") from None
     except UnicodeDecodeError as exc:
-        raise ScenarioError(f"{file}: not UTF-8 text (byte {exc.start}: "
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        raise ScenarioError(f"{file}: not UTF-8 text (line {line}: byte "
                             f"{exc.object[exc.start:exc.start + 1]!r})") from None
     try:
         if p.suffix == ".json":
