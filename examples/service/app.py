@@ -1,0 +1,155 @@
+"""An example service embedding dealsim (FastAPI; ``pip install 'dealsim[service]'``).
+
+Run it on this machine only::
+
+    uvicorn app:app --app-dir examples/service --host 127.0.0.1 --port 8000
+
+Endpoints
+---------
+``POST /simulate[?deadline=SECONDS]``
+    Body: a scenario as JSON, the format of the scenario files
+    (``dealsim.scenario.schema()``, ``GET /schema``), e.g.
+    ``{"deal": {"preset": "ohio_gas_power"}, "simulation": {"n": 20000, "seed": 1}}``.
+    Returns the run's summary as strict JSON (200). A bad scenario, an ``n`` above the
+    cap or a bad ``deadline`` is a 422 whose ``detail[0].msg`` names the field. A run
+    cut by its deadline returns the scenarios done, marked ``"partial": true`` (when
+    the installed dealsim takes ``simulate(..., deadline=)``), or a 504 if nothing can
+    be returned in time.
+``GET /presets``
+    The deal presets a scenario can name, with their descriptions.
+``GET /schema``
+    The JSON Schema of a scenario.
+``GET /health``
+    ``{"status": "ok"}``.
+
+Settings (environment): ``DEALSIM_MAX_N`` (cap on ``n``, default 200,000),
+``DEALSIM_DEADLINE`` (the longest deadline a request may ask, seconds, default 30),
+``DEALSIM_WORKERS`` (simulations run at once, default 2; further requests wait).
+
+Simulations are CPU-bound numpy work: they run in worker threads (numpy releases the
+GIL), never on the event loop, so the service keeps answering while they run; each
+request's result depends only on its scenario and seed, not on what runs beside it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import os
+from typing import Any
+
+import anyio
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import JSONResponse
+
+import dealsim
+from dealsim.errors import DealsimError
+from dealsim.scenario import ScenarioError, deal_presets, from_dict, schema
+
+MAX_N = int(os.environ.get("DEALSIM_MAX_N", "200000"))
+MAX_DEADLINE = float(os.environ.get("DEALSIM_DEADLINE", "30"))
+DEFAULT_N = 10_000
+#: Extra time the service gives a run past its deadline to return its partial result
+#: (the engine stops at the next block boundary) before answering 504.
+GRACE = 5.0
+#: Whether the installed dealsim can stop a run at a deadline (issue 13 §4).
+ENGINE_DEADLINE = "deadline" in inspect.signature(dealsim.simulate).parameters
+
+app = FastAPI(title="dealsim example service", version=dealsim.__version__)
+_limiter = anyio.CapacityLimiter(int(os.environ.get("DEALSIM_WORKERS", "2")))
+
+
+def unprocessable(message: str, loc: list[Any]) -> JSONResponse:
+    """A 422 in FastAPI's own error layout, the message naming the bad field."""
+    return JSONResponse(status_code=422, content={
+        "detail": [{"loc": loc, "msg": message, "type": "value_error"}]})
+
+
+def summary_json(result: Any) -> dict[str, Any]:
+    """The run's summary as strict JSON data."""
+    summary = result.summary()
+    if hasattr(summary, "to_dict"):  # dealsim with Summary.to_dict (issue 13 §3)
+        return summary.to_dict()  # type: ignore[no-any-return]
+    return _local_summary(summary)
+
+
+def _finite(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
+
+
+def _local_summary(summary: Any) -> dict[str, Any]:
+    """Stand-in for ``Summary.to_dict()`` on a dealsim without it: NaN becomes null."""
+    return {
+        "schema_version": 0, "title": summary.title, "n": summary.n, "seed": summary.seed,
+        "sampler": summary.sampler, "backend": summary.backend or None,
+        "confidence": summary.confidence, "partial": False,
+        "statistics": {name: {"n_valid": st.n_valid, "mean": _finite(st.mean),
+                              "mean_ci": [_finite(x) for x in st.mean_ci],
+                              "std": _finite(st.std),
+                              "quantiles": {f"p{100 * q:g}": [_finite(x) for x in vals]
+                                            for q, vals in st.quantiles.items()}}
+                       for name, st in summary.statistics.items()},
+        "probabilities": {name: {"p": _finite(pr.p), "se": _finite(pr.se),
+                                 "meaning": pr.meaning}
+                          for name, pr in summary.probabilities.items()},
+    }
+
+
+def run_scenario(doc: dict[str, Any], deadline: float) -> dict[str, Any]:
+    """Validate and simulate one request (blocking: called in a worker thread)."""
+    scenario = from_dict(doc, source="request")
+    sim = scenario.simulation
+    kwargs: dict[str, Any] = {}
+    if ENGINE_DEADLINE:
+        kwargs.update(deadline=deadline, on_stop="partial")
+    result = dealsim.simulate(
+        scenario.deal, sim.get("n", DEFAULT_N), seed=sim.get("seed", 2025),
+        uncertainties=scenario.uncertainties, sampler=sim.get("sampler", "random"),
+        within_years=sim.get("within_years", 20), paths=0, **kwargs)
+    return summary_json(result)
+
+
+@app.get("/health")
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@app.get("/presets")
+async def presets() -> list[dict[str, str]]:
+    return [{"name": name, "kind": p.kind, "description": p.description}
+            for name, p in sorted(deal_presets().items()) if p.kind == "deal"]
+
+
+@app.get("/schema")
+async def scenario_schema() -> dict[str, Any]:
+    return schema()
+
+
+@app.post("/simulate", response_model=None)
+async def simulate(request: Request,
+                   deadline: float = Query(MAX_DEADLINE, gt=0)) -> JSONResponse | dict[str, Any]:
+    if not deadline <= MAX_DEADLINE:  # also refuses inf and nan
+        return unprocessable(f"deadline must be in (0, {MAX_DEADLINE:g}] seconds; "
+                             f"got {deadline!r}", ["query", "deadline"])
+    try:
+        doc = await request.json()
+    except ValueError as exc:
+        return unprocessable(f"the body must be a JSON scenario: {exc}", ["body"])
+    if not isinstance(doc, dict):
+        return unprocessable(f"the body must be a JSON object; got {type(doc).__name__}",
+                             ["body"])
+    n = doc.get("simulation", {}).get("n") if isinstance(doc.get("simulation"), dict) else None
+    if isinstance(n, (int, float)) and not isinstance(n, bool) and n > MAX_N:
+        return unprocessable(f"simulation.n must be <= {MAX_N:,} on this service; got {n!r}",
+                             ["body", "simulation", "n"])
+    try:
+        with anyio.fail_after(deadline + (GRACE if ENGINE_DEADLINE else 0.0)):
+            return await anyio.to_thread.run_sync(run_scenario, doc, deadline,
+                                                  limiter=_limiter, abandon_on_cancel=True)
+    except ScenarioError as exc:
+        return unprocessable(str(exc), ["body"])
+    except DealsimError as exc:  # a value refused by the engine (a limit on n, ...)
+        return unprocessable(str(exc), ["body"])
+    except TimeoutError:
+        return JSONResponse(status_code=504, content={
+            "detail": f"the run did not finish within its deadline of {deadline:g} s"})
