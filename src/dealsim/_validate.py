@@ -67,11 +67,25 @@ def numeric_array(
         arr = np.asarray(value)
     except (TypeError, ValueError) as exc:  # ragged nesting
         raise error(f"{name} must be numeric; got {_short(value)}") from exc
+    if arr.dtype.kind in "iu" and isinstance(value, (list, tuple)) and _has_bool(value):
+        # numpy turns [-100, True] into integers: look at the elements
+        raise error(f"{name} must be real numbers, not bool; got {_short(value)}")
     if arr.dtype.kind not in _REAL_KINDS:
         kind = {"b": "bool", "c": "complex", "U": "str", "S": "bytes"}.get(arr.dtype.kind)
         what = f"real numbers, not {kind}" if kind else "numeric"
         raise error(f"{name} must be {what}; got {_short(value)}")
     return arr.astype(np.float64, copy=False)
+
+
+def _has_bool(values: list[Any] | tuple[Any, ...]) -> bool:
+    stack: list[Any] = [values]
+    while stack:
+        for x in stack.pop():
+            if isinstance(x, (bool, np.bool_)):
+                return True
+            if isinstance(x, (list, tuple)):
+                stack.append(x)
+    return False
 
 
 def as_cashflows(name: str, values: ArrayLike) -> NDArray[np.float64]:
