@@ -28,12 +28,38 @@ import sys
 import types
 import typing
 from collections.abc import Mapping
-from typing import Any, Literal, Union
+from typing import Any, Literal, Self, Union
 
 from ._names import suggest
 from .errors import DealsimError, InvalidParameterError, UnknownNameError
 
-__all__ = ["dump", "load", "schema", "subclasses", "tag_key"]
+__all__ = ["Plain", "dump", "load", "schema", "subclasses", "tag_key"]
+
+
+class Plain:
+    """Mixin of the value classes: ``to_dict()`` and ``from_dict()`` over their fields."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON and TOML types) of every field; :meth:`from_dict` inverts it.
+
+        Examples
+        --------
+        >>> import json
+        >>> from dealsim import DealTerms
+        >>> t = DealTerms.japan_2025()
+        >>> DealTerms.from_dict(json.loads(json.dumps(t.to_dict()))) == t
+        True
+        """
+        return dump(self)  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Build from :meth:`to_dict` data. Unknown keys (with the nearest valid one) and
+        values of the wrong kind are refused, naming their path (``project.capex``); the
+        format is the one of :func:`dealsim.scenario.schema`."""
+        return load(cls, data)  # type: ignore[no-any-return]
 
 
 def tag_key(base: type) -> str:

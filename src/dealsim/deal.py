@@ -36,7 +36,7 @@ F64 = NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Deal:
+class Deal(_serial.Plain):
     """One project under one set of contract terms, with the fees it pays.
 
     Parameters
@@ -92,16 +92,6 @@ class Deal:
             object.__setattr__(self, "discount_rate", v.rate("discount_rate", self.discount_rate))
         if not self.name:
             object.__setattr__(self, "name", self.project.name)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data (JSON and TOML types) of every field; :meth:`from_dict` inverts it."""
-        return _serial.dump(self)  # type: ignore[no-any-return]
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Deal:
-        """Build from :meth:`to_dict` data; unknown keys and wrong kinds are refused with
-        their path (see :func:`dealsim.scenario.schema`)."""
-        return _serial.load(cls, data)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)

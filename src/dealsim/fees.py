@@ -7,9 +7,8 @@ plant reaches its target capacity.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -26,7 +25,7 @@ SOFTBANK_FEE_JPY_PER_USD = 159.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DeveloperFee:
+class DeveloperFee(_serial.Plain):
     """A developer fee paid in equal annual installments if a capacity target is met.
 
     Parameters
@@ -90,16 +89,6 @@ class DeveloperFee:
         v.text("name", self.name)
         object.__setattr__(self, "sources", v.strings("sources", self.sources))
         object.__setattr__(self, "assumptions", v.strings("assumptions", self.assumptions))
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data (JSON and TOML types) of every field; :meth:`from_dict` inverts it."""
-        return _serial.dump(self)  # type: ignore[no-any-return]
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> DeveloperFee:
-        """Build from :meth:`to_dict` data; unknown keys and wrong kinds are refused with
-        their path (see :func:`dealsim.scenario.schema`)."""
-        return _serial.load(cls, data)  # type: ignore[no-any-return]
 
     @property
     def span(self) -> int:

@@ -8,9 +8,8 @@ scenario factors, into annual cash-flow line items.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from . import _serial
 from . import _validate as v
@@ -22,7 +21,7 @@ CapacityUnit = Literal["MW", "bbl/d", "t/yr"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Project:
+class Project(_serial.Plain):
     """One asset: what it costs, when it is built, what it produces and sells.
 
     All money is nominal US dollars; periods are calendar years on an annual grid
@@ -170,16 +169,6 @@ class Project:
                     f"got {self.reference_class!r}")
         keep("sources", v.strings("sources", self.sources))
         keep("assumptions", v.strings("assumptions", self.assumptions))
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data (JSON and TOML types) of every field; :meth:`from_dict` inverts it."""
-        return _serial.dump(self)  # type: ignore[no-any-return]
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Project:
-        """Build from :meth:`to_dict` data; unknown keys and wrong kinds are refused with
-        their path (see :func:`dealsim.scenario.schema`)."""
-        return _serial.load(cls, data)  # type: ignore[no-any-return]
 
     def _checked_profile(self) -> tuple[float, ...]:
         n = int(self.construction_years)

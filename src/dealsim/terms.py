@@ -13,9 +13,8 @@ validation::
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
 from . import _serial, _validate
 from .errors import InvalidParameterError
@@ -40,7 +39,7 @@ _JAPAN_SOURCES: tuple[str, ...] = (
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DealTerms:
+class DealTerms(_serial.Plain):
     """Terms of the two-tier cash-flow split between an investor and a host.
 
     The investor (Japan in the 2025 MOU) funds the project. Distributable cash is
@@ -116,16 +115,6 @@ class DealTerms:
             raise InvalidParameterError(
                 f"sources must be a tuple of str; got {self.sources!r}"
             )
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data (JSON and TOML types) of every field; :meth:`from_dict` inverts it."""
-        return _serial.dump(self)  # type: ignore[no-any-return]
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> DealTerms:
-        """Build from :meth:`to_dict` data; unknown keys and wrong kinds are refused with
-        their path (see :func:`dealsim.scenario.schema`)."""
-        return _serial.load(cls, data)  # type: ignore[no-any-return]
 
     @classmethod
     def japan_2025(cls, *, reading: Reading = "aggregate") -> DealTerms:

@@ -262,7 +262,7 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-class Distribution(abc.ABC):
+class Distribution(_serial.Plain, abc.ABC):
     """Base of the marginal distributions: a frozen value with a vectorised inverse CDF.
 
     Subclasses are frozen dataclasses validated on construction. Every one has a keyword
@@ -310,16 +310,6 @@ class Distribution(abc.ABC):
     def describe(self) -> str:
         """One line: the distribution, its median and mean, and its source."""
         return f"{self}: median {self.median:.4g}, mean {self.mean:.4g} [{self.source}]"
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data (JSON and TOML types) of every field; :meth:`from_dict` inverts it."""
-        return _serial.dump(self)  # type: ignore[no-any-return]
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Distribution:
-        """Build from :meth:`to_dict` data; unknown keys and wrong kinds are refused with
-        their path (see :func:`dealsim.scenario.schema`)."""
-        return _serial.load(cls, data)  # type: ignore[no-any-return]
 
 
 def _numeric_mean(dist: Distribution, n: int = 2**20) -> float:
