@@ -238,6 +238,7 @@ OHIO = str(EXAMPLES / "ohio.toml")
     (lambda p: ["run", OHIO, "--n", "1.5"], r"--n must be a whole number of scenarios; got 1.5"),
     (lambda p: ["run", OHIO, "--n", "nan"], r"--n must be a whole number"),
     (lambda p: ["run", OHIO, "--workers", "0"], r"--workers must be >= 1; got 0"),
+    (lambda p: ["run", OHIO, "--seed", "-1", "--cluster", "2"], r"--seed must be >= 0; got -1"),
     (lambda p: ["run", OHIO, "--out", str(p)], r"--out must end in"),
     (lambda p: ["run", OHIO, "--out", str(p / "d.npz") if (p / "d.npz").mkdir() is None
                 else ""], r"--out: .*d.npz' is a directory"),

@@ -245,6 +245,17 @@ def test_distribution_errors_name_the_path(data, message):
         Distribution.from_dict(data)
 
 
+def test_deal_errors_name_the_path():
+    data = json_trip(ohio_gas_power().to_dict())
+    with pytest.raises(InvalidParameterError, match=r"^missing required key 'terms'"):
+        Deal.from_dict({k: x for k, x in data.items() if k != "terms"})
+    with pytest.raises(InvalidParameterError, match=r"^fees\[0\].installments: must be an integer; "
+                                                    r"got True"):
+        Deal.from_dict(data | {"fees": [data["fees"][0] | {"installments": True}]})
+    with pytest.raises(InvalidParameterError, match=r"^project: capex must be finite and > 0"):
+        Deal.from_dict(data | {"project": data["project"] | {"capex": -1}})
+
+
 def test_uncertainties_errors_name_the_path():
     with pytest.raises(UnknownNameError, match=r"uncertainties: unknown key 'marginal'"):
         Uncertainties.from_dict({"marginal": {}})

@@ -231,7 +231,8 @@ def _load_class(cls: type, data: Any, path: str) -> Any:
     missing = [k for k, f in fields.items() if k not in data and f.default is dataclasses.MISSING
                and f.default_factory is dataclasses.MISSING]
     if missing:
-        raise _fail(path, f"missing {missing}")
+        raise _fail(path, f"missing required key{'s' * (len(missing) > 1)} "
+                          f"{', '.join(map(repr, missing))}")
     kwargs = {k: load(hints[k], x, f"{path}.{k}" if path else k) for k, x in data.items()}
     try:
         return cls(**kwargs)

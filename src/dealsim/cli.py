@@ -142,6 +142,8 @@ def _run(args: argparse.Namespace, deal: Any, unc: Any, settings: dict[str, Any]
     within = settings.get("within_years", 20)
     streaming = args.stream or n > STREAM_ABOVE
     # every input is checked before the run: flags, output paths, optional packages
+    if args.seed is not None and args.seed < 0:
+        raise InvalidParameterError(f"--seed must be >= 0; got {args.seed}")
     if args.scheduler is not None:
         _check_address(args.scheduler)
     for flag in ("workers", "cluster"):
