@@ -38,8 +38,10 @@ __all__ = ["FORMATS", "check_path", "load", "save"]
 
 #: File suffixes :func:`save` writes.
 FORMATS = (".npz", ".parquet")
-#: Run metadata every file keeps (attributes of the result).
-_META = ("title", "seed", "sampler", "first_year", "within_years", "backend")
+#: Run metadata every file keeps (attributes of the result; one the result does not have,
+#: or that is None, is left out, and load passes on only what SimulationResult takes).
+_META = ("title", "seed", "sampler", "first_year", "within_years", "backend", "requested",
+         "partial")
 #: Marks a file as dealsim's and versions its layout; :func:`load` refuses any other.
 _FORMAT = "dealsim.io/1"
 _PARQUET_KEY = b"dealsim"
@@ -136,7 +138,8 @@ def _atomic_write(p: Path, write: Callable[[IO[bytes]], None]) -> None:
 
 
 def _metadata(result: SimulationResult | StreamingSummary) -> dict[str, Any]:
-    meta: dict[str, Any] = {k: getattr(result, k, "") for k in _META}
+    meta: dict[str, Any] = {k: getattr(result, k) for k in _META
+                            if getattr(result, k, None) is not None}
     kind = "streaming" if isinstance(result, StreamingSummary) else "scenarios"
     meta.update(format=_FORMAT, kind=kind, n=int(result.n), dealsim_version=__version__)
     return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in meta.items()}
@@ -245,8 +248,10 @@ def load(path: str | Path) -> SimulationResult:
             raise ResultFileError(
                 f"path {shown!r}: array {key!r} has {np.shape(x)} rows but the file says "
                 f"n = {n}; the file is damaged")
+    takes = {f.name for f in dataclasses.fields(SimulationResult)}
     return SimulationResult(
-        **{k: meta[k] for k in _META if k in meta}, **{k: data.pop(k) for k in _ARRAYS},
+        **{k: meta[k] for k in _META if k in meta and k in takes},
+        **{k: data.pop(k) for k in _ARRAYS},
         inputs={k[3:]: x for k, x in data.items() if k.startswith("in:")},
         paths={k[5:]: x for k, x in data.items() if k.startswith("path:")},
     )
