@@ -1,9 +1,15 @@
-"""Scenario files: a deal, its uncertainties and run settings in TOML.
+"""Scenarios: a deal, its uncertainties and run settings, in TOML, JSON or a Python dict.
 
-Read with the standard library's :mod:`tomllib`; nothing in the file is evaluated or
-unpickled, and every value is checked. An error names the file, the table and the key::
+One format for all three, published as a JSON Schema by :func:`schema` (and in the
+repository as ``docs/scenario.schema.json``). Files are read with the standard library's
+:mod:`tomllib` or :mod:`json` (:func:`load_scenario`), data with :func:`from_dict`;
+nothing is evaluated or unpickled, and every value is checked. An error names the file
+(or ``source``), the table and the key; an unknown key or uncertainty name gets the
+nearest valid one::
 
     ohio.toml: [uncertainties.overrun] sigma must be finite and > 0; got -1
+    request: [uncertainties.overun] 'overun' is not an input of the model; did you mean
+    'overrun'? (valid: overrun, delay, ...)
 
 Schema (every table but ``[deal]`` is optional)::
 
@@ -43,7 +49,9 @@ Schema (every table but ``[deal]`` is optional)::
     pair = ["overrun", "delay"]
     rho = 0.6
 
-``examples/*.toml`` holds one file per deal preset.
+``[deal]`` may instead be a whole deal, as :meth:`dealsim.Deal.to_dict` writes it
+(``project``, ``terms``, ``fees``, ...). An optional top-level ``schema_version = 1`` pins
+the format. ``examples/*.toml`` holds one file per deal preset.
 """
 
 from __future__ import annotations
