@@ -123,6 +123,11 @@ def test_malformed_json_and_bad_deadline_are_422(base_url):
     r = httpx.post(f"{base_url}/simulate", content=b'{"deal": ', timeout=30,
                    headers={"content-type": "application/json"})
     assert r.status_code == 422 and "JSON" in r.json()["detail"][0]["msg"]
+    r = httpx.post(f"{base_url}/simulate", content=b"[" * 100_000 + b"]" * 100_000,
+                   timeout=30, headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    r = httpx.post(f"{base_url}/simulate", content=b" " * 2_000_000, timeout=30)
+    assert r.status_code == 413 and "at most 1,000,000" in r.text
     r = httpx.post(f"{base_url}/simulate?deadline=1000", json=scenario(), timeout=30)
     assert r.status_code == 422 and "deadline must be in (0, 60]" in r.text
     r = httpx.post(f"{base_url}/simulate?deadline=-1", json=scenario(), timeout=30)

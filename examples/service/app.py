@@ -34,6 +34,7 @@ request's result depends only on its scenario and seed, not on what runs beside 
 from __future__ import annotations
 
 import inspect
+import json
 import math
 import os
 from typing import Any
@@ -49,6 +50,8 @@ from dealsim.scenario import ScenarioError, deal_presets, from_dict, schema
 MAX_N = int(os.environ.get("DEALSIM_MAX_N", "200000"))
 MAX_DEADLINE = float(os.environ.get("DEALSIM_DEADLINE", "30"))
 DEFAULT_N = 10_000
+#: Largest request body read (a scenario is a few kilobytes).
+MAX_BODY = 1_000_000
 #: Extra time the service gives a run past its deadline to return its partial result
 #: (the engine stops at the next block boundary) before answering 504.
 GRACE = 5.0
@@ -131,9 +134,14 @@ async def simulate(request: Request,
     if not deadline <= MAX_DEADLINE:  # also refuses inf and nan
         return unprocessable(f"deadline must be in (0, {MAX_DEADLINE:g}] seconds; "
                              f"got {deadline!r}", ["query", "deadline"])
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        return JSONResponse(status_code=413, content={
+            "detail": f"the body is {len(body):,} bytes; this service takes at most "
+                      f"{MAX_BODY:,}"})
     try:
-        doc = await request.json()
-    except ValueError as exc:
+        doc = json.loads(body)
+    except (ValueError, RecursionError) as exc:
         return unprocessable(f"the body must be a JSON scenario: {exc}", ["body"])
     if not isinstance(doc, dict):
         return unprocessable(f"the body must be a JSON object; got {type(doc).__name__}",
