@@ -20,6 +20,7 @@ import dataclasses
 import errno
 import json
 import os
+import secrets
 import tempfile
 import zipfile
 import zlib
@@ -45,15 +46,6 @@ _META = ("title", "seed", "sampler", "first_year", "within_years", "backend", "r
 #: Marks a file as dealsim's and versions its layout; :func:`load` refuses any other.
 _FORMAT = "dealsim.io/1"
 _PARQUET_KEY = b"dealsim"
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-_FILE_MODE = 0o666 & ~_umask()
 
 
 def check_path(path: str | Path, *, streaming: bool = False, name: str = "path",
@@ -117,13 +109,14 @@ def check_path(path: str | Path, *, streaming: bool = False, name: str = "path",
 
 def _atomic_write(p: Path, write: Callable[[IO[bytes]], None]) -> None:
     """Write ``p`` through a temporary file in its directory, fsync, then rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name[:32]}.", suffix=".tmp", dir=p.parent)
+    tmp = p.parent / f".{p.name[:32]}.{secrets.token_hex(6)}.tmp"
+    # mode 0o666 less the umask, as open() would give the target itself
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, p)
     except BaseException:
         with contextlib.suppress(OSError):
