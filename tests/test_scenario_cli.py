@@ -248,6 +248,8 @@ OHIO = str(EXAMPLES / "ohio.toml")
      r"--out: file name longer than"),
     (lambda p: ["run", OHIO, "--plot", "/proc/x.png"], r"--plot: cannot write in directory"),
     (lambda p: ["run", OHIO, "--plot", str(p / "r.svg")], r"--plot must end in .png"),
+    (lambda p: ["run", str(p / "a\x00b.toml")], r"not a usable path"),
+    (lambda p: ["run", OHIO, "--out", str(p / "a\x00b.npz")], r"--out must not contain a NUL"),
 ])
 def test_bad_flags_and_paths_exit_2_before_the_run(tmp_path, capsys, no_run, make_args,
                                                    message):

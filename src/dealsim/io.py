@@ -65,6 +65,8 @@ def check_path(path: str | Path, *, streaming: bool = False, name: str = "path",
     """
     p = Path(path)
     shown = str(path) if len(str(path)) <= 120 else str(path)[:117] + "..."
+    if "\x00" in str(path):
+        raise InvalidParameterError(f"{name} must not contain a NUL character; got {shown!r}")
     if p.suffix not in formats:
         raise InvalidParameterError(f"{name} must end in {' or '.join(formats)}; got {shown!r}")
     with contextlib.suppress(OSError):  # too long to even stat: reported below

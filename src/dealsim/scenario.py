@@ -437,13 +437,15 @@ def load_scenario(path: str | Path) -> Scenario:
     file = p.name
     try:
         text = p.read_bytes().decode("utf-8")
+    except ValueError as exc:  # a NUL in the path (UnicodeDecodeError is handled below)
+        if isinstance(exc, UnicodeDecodeError):
+            line = exc.object.count(b"\n", 0, exc.start) + 1
+            raise ScenarioError(f"{file}: not UTF-8 text (line {line}: byte "
+                                f"{exc.object[exc.start:exc.start + 1]!r})") from None
+        raise ScenarioError(f"{str(path)[:120]!r}: not a usable path ({exc})") from None
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise ScenarioError(f"{path}: cannot read the scenario file ({reason})") from None
-    except UnicodeDecodeError as exc:
-        line = exc.object.count(b"\n", 0, exc.start) + 1
-        raise ScenarioError(f"{file}: not UTF-8 text (line {line}: byte "
-                            f"{exc.object[exc.start:exc.start + 1]!r})") from None
     try:
         if p.suffix == ".json":
             doc = json.loads(text, parse_constant=_no_constant)
