@@ -160,12 +160,12 @@ class Project(_serial.Plain):
              v.integer("depreciation_years", self.depreciation_years, minimum=1))
         object.__setattr__(self, "spend_profile", self._checked_profile())
         if self.reference_class is not None:
-            from .uncertainty import REFERENCE_CLASSES
+            from ._facts import REFERENCE_CLASS_FIGURES as classes  # light: no scipy
 
             if not isinstance(self.reference_class, str) or (
-                    self.reference_class not in REFERENCE_CLASSES):
+                    self.reference_class not in classes):
                 raise InvalidParameterError(
-                    f"reference_class must be None or one of {sorted(REFERENCE_CLASSES)}; "
+                    f"reference_class must be None or one of {sorted(classes)}; "
                     f"got {self.reference_class!r}")
         keep("sources", v.strings("sources", self.sources))
         keep("assumptions", v.strings("assumptions", self.assumptions))
