@@ -10,11 +10,11 @@ Endpoints
     Body: a scenario as JSON, the format of the scenario files
     (``dealsim.scenario.schema()``, ``GET /schema``), e.g.
     ``{"deal": {"preset": "ohio_gas_power"}, "simulation": {"n": 20000, "seed": 1}}``.
-    Returns the run's summary as strict JSON (200). A bad scenario, an ``n`` above the
-    cap or a bad ``deadline`` is a 422 whose ``detail[0].msg`` names the field. A run
-    cut by its deadline returns the scenarios done, marked ``"partial": true`` (when
-    the installed dealsim takes ``simulate(..., deadline=)``), or a 504 if nothing can
-    be returned in time.
+    Returns the run's summary as strict JSON (``Summary.to_dict()``, 200). A bad
+    scenario, an ``n`` above the cap or a bad ``deadline`` is a 422 whose
+    ``detail[0].msg`` names the field. A run cut by its deadline returns the scenarios
+    done, marked ``"partial": true`` (``simulate(..., deadline=)`` stops at a block
+    boundary), or a 504 if even that does not come back in time.
 ``GET /presets``
     The deal presets a scenario can name, with their descriptions.
 ``GET /schema``
@@ -33,9 +33,7 @@ request's result depends only on its scenario and seed, not on what runs beside 
 
 from __future__ import annotations
 
-import inspect
 import json
-import math
 import os
 from typing import Any
 
@@ -55,8 +53,6 @@ MAX_BODY = 1_000_000
 #: Extra time the service gives a run past its deadline to return its partial result
 #: (the engine stops at the next block boundary) before answering 504.
 GRACE = 5.0
-#: Whether the installed dealsim can stop a run at a deadline (issue 13 §4).
-ENGINE_DEADLINE = "deadline" in inspect.signature(dealsim.simulate).parameters
 
 app = FastAPI(title="dealsim example service", version=dealsim.__version__)
 _limiter = anyio.CapacityLimiter(int(os.environ.get("DEALSIM_WORKERS", "2")))
@@ -68,48 +64,16 @@ def unprocessable(message: str, loc: list[Any]) -> JSONResponse:
         "detail": [{"loc": loc, "msg": message, "type": "value_error"}]})
 
 
-def summary_json(result: Any) -> dict[str, Any]:
-    """The run's summary as strict JSON data."""
-    summary = result.summary()
-    if hasattr(summary, "to_dict"):  # dealsim with Summary.to_dict (issue 13 §3)
-        return summary.to_dict()  # type: ignore[no-any-return]
-    return _local_summary(summary)
-
-
-def _finite(x: float) -> float | None:
-    return float(x) if math.isfinite(x) else None
-
-
-def _local_summary(summary: Any) -> dict[str, Any]:
-    """Stand-in for ``Summary.to_dict()`` on a dealsim without it: NaN becomes null."""
-    return {
-        "schema_version": 0, "title": summary.title, "n": summary.n, "seed": summary.seed,
-        "sampler": summary.sampler, "backend": summary.backend or None,
-        "confidence": summary.confidence, "partial": False,
-        "statistics": {name: {"n_valid": st.n_valid, "mean": _finite(st.mean),
-                              "mean_ci": [_finite(x) for x in st.mean_ci],
-                              "std": _finite(st.std),
-                              "quantiles": {f"p{100 * q:g}": [_finite(x) for x in vals]
-                                            for q, vals in st.quantiles.items()}}
-                       for name, st in summary.statistics.items()},
-        "probabilities": {name: {"p": _finite(pr.p), "se": _finite(pr.se),
-                                 "meaning": pr.meaning}
-                          for name, pr in summary.probabilities.items()},
-    }
-
-
 def run_scenario(doc: dict[str, Any], deadline: float) -> dict[str, Any]:
     """Validate and simulate one request (blocking: called in a worker thread)."""
     scenario = from_dict(doc, source="request")
     sim = scenario.simulation
-    kwargs: dict[str, Any] = {}
-    if ENGINE_DEADLINE:
-        kwargs.update(deadline=deadline, on_stop="partial")
     result = dealsim.simulate(
         scenario.deal, sim.get("n", DEFAULT_N), seed=sim.get("seed", 2025),
         uncertainties=scenario.uncertainties, sampler=sim.get("sampler", "random"),
-        within_years=sim.get("within_years", 20), paths=0, **kwargs)
-    return summary_json(result)
+        within_years=sim.get("within_years", 20), paths=0, deadline=deadline,
+        on_stop="partial")
+    return result.summary().to_dict()
 
 
 @app.get("/health")
@@ -151,7 +115,7 @@ async def simulate(request: Request,
         return unprocessable(f"simulation.n must be <= {MAX_N:,} on this service; got {n!r}",
                              ["body", "simulation", "n"])
     try:
-        with anyio.fail_after(deadline + (GRACE if ENGINE_DEADLINE else 0.0)):
+        with anyio.fail_after(deadline + GRACE):
             return await anyio.to_thread.run_sync(run_scenario, doc, deadline,
                                                   limiter=_limiter, abandon_on_cancel=True)
     except ScenarioError as exc:

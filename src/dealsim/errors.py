@@ -9,10 +9,13 @@ from __future__ import annotations
 
 __all__ = [
     "CorrelationError",
+    "DeadlineExceeded",
     "DealsimError",
     "InvalidCashflowsError",
     "InvalidParameterError",
     "ResultFileError",
+    "RunCancelled",
+    "RunStopped",
     "UnknownNameError",
 ]
 
@@ -43,3 +46,24 @@ class ResultFileError(InvalidParameterError):
     """A results file that :func:`dealsim.io.load` cannot use: missing, empty, truncated,
     foreign (not written by :func:`dealsim.io.save`) or inconsistent (arrays whose length
     disagrees with its ``n``). The message says which."""
+
+
+class RunStopped(Exception):  # noqa: N818 - a stop, not a failure of the input
+    """A Monte Carlo run stopped early at a block boundary (deadline or cancel hook).
+
+    Raised only when the caller asked for it (``on_stop="raise"``); ``result`` holds the
+    reproducible prefix that was computed (the same rows as a full run's first rows).
+    Not a :class:`DealsimError`: the input was fine, the run was cut.
+    """
+
+    def __init__(self, message: str, result: object = None) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+class DeadlineExceeded(RunStopped, TimeoutError):
+    """The run's ``deadline`` (seconds) passed before every block was computed."""
+
+
+class RunCancelled(RunStopped):
+    """The run's progress callback returned ``False`` (asked to stop)."""

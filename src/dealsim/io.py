@@ -30,19 +30,20 @@ from typing import IO, Any
 
 import numpy as np
 
+from ._outputs import ARRAYS as _ARRAYS
+from ._outputs import RUN_META
 from ._version import __version__
 from .errors import InvalidParameterError, ResultFileError
-from .results import _ARRAYS, SimulationResult
+from .results import SimulationResult
 from .streaming import StreamingSummary
 
 __all__ = ["FORMATS", "check_path", "load", "save"]
 
 #: File suffixes :func:`save` writes.
 FORMATS = (".npz", ".parquet")
-#: Run metadata every file keeps (attributes of the result; one the result does not have,
-#: or that is None, is left out, and load passes on only what SimulationResult takes).
-_META = ("title", "seed", "sampler", "first_year", "within_years", "backend", "requested",
-         "partial")
+#: Run metadata every file keeps: the table in :mod:`dealsim._outputs` (a value the result
+#: does not have, or that is None, is left out; load passes on what SimulationResult takes).
+_META = tuple(f.name for f in RUN_META)
 #: Marks a file as dealsim's and versions its layout; :func:`load` refuses any other.
 _FORMAT = "dealsim.io/1"
 _PARQUET_KEY = b"dealsim"
