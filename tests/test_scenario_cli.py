@@ -313,3 +313,12 @@ def test_sigint_exits_130_with_one_line(tmp_path):
                 proc.wait(timeout=30)
     assert proc.returncode == 130, err
     assert err == "dealsim: interrupted\n"
+
+
+@pytest.mark.parametrize("n, echo", [("1e300", "got 1e+300"), ("4e12", "got 4000000000000")])
+def test_an_impossible_n_exits_2_at_once_echoing_it(capsys, n, echo):
+    start = time.monotonic()
+    assert main(["example", "ohio", "--n", n, "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert time.monotonic() - start < 30
+    assert err.count("\n") == 1 and "n must be at most" in err and err.rstrip().endswith(echo)

@@ -81,7 +81,9 @@ def _count(value: Any, where: str) -> int:
         raise InvalidParameterError(f"{where} must be a whole number of scenarios; got {value!r}")
     if int(value) < 1:
         raise InvalidParameterError(f"{where} must be >= 1; got {value!r}")
-    return int(value)
+    # beyond 2**53 a float is not an exact count: leave it as given, so that the engine's
+    # limit echoes 1e+300, not its 301 digits
+    return int(value) if value < 2**53 else value
 
 
 def _executor(args: argparse.Namespace, stack: contextlib.ExitStack) -> Any:
