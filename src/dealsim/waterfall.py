@@ -57,8 +57,9 @@ class WaterfallResult:
 
 def _deemed_rates(value: ArrayLike, lead: tuple[int, ...]) -> float | NDArray[np.float64]:
     """Validate ``deemed_rate``: a scalar, or an array broadcastable to ``lead`` (flat)."""
-    if np.ndim(value) == 0:
-        return _validate.rate("deemed_rate", value)
+    arr = _validate.numeric_array("deemed_rate", value)
+    if arr.ndim == 0:
+        return _validate.rate("deemed_rate", arr.item())
     arr = _validate.as_factor("deemed_rate", value, low=-1.0, low_open=True)
     try:
         out = np.broadcast_to(arr, lead)
