@@ -67,19 +67,9 @@ def _as_output(arr: NDArray[Any], lead: tuple[int, ...]) -> Any:
 # steps are handled by the steps themselves).
 
 
-def _scaled(cf: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Each row times a power of two that brings its largest magnitude into [0.5, 1)."""
-    big = np.max(np.abs(cf), axis=1)
-    s1, s2 = _core.scale_pair(np.frexp(big)[1])
-    out = cf * s1[:, None]
-    up = s2 != 1.0  # rows below 2**-1000 are scaled up in two exact steps
-    if up.any():
-        out[up] *= s2[up, None]
-    return out
-
-
 def _polish(
     cf: NDArray[np.float64],
+    scale: NDArray[np.float64],
     rows: NDArray[np.intp],
     use_y: NDArray[np.bool_],
     lo: NDArray[np.float64],
@@ -89,11 +79,11 @@ def _polish(
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """Safeguarded Newton on brackets ``[lo, hi]`` of the polynomial variable.
 
-    Row ``rows[k]`` (sorted) of ``cf`` is solved in y = 1 + r where ``use_y[k]``, else
-    in x = 1/(1 + r), from ``z`` inside the bracket; ``lo_positive`` is the sign of the
-    polynomial at ``lo``. Works through blocks of ``_BLOCK`` rows so that each block's
-    coefficients stay in cache. Returns the root in the polynomial variable and a
-    converged flag.
+    Row ``rows[k]`` (sorted) of ``cf``, times ``scale[rows[k]]``, is solved in
+    y = 1 + r where ``use_y[k]``, else in x = 1/(1 + r), from ``z`` inside the
+    bracket; ``lo_positive`` is the sign of the polynomial at ``lo``. Works through
+    blocks of ``_BLOCK`` rows so that each block's coefficients stay in cache.
+    Returns the root in the polynomial variable and a converged flag.
     """
     root = np.empty(rows.size)
     done = np.empty(rows.size, dtype=bool)
@@ -101,9 +91,10 @@ def _polish(
         b = min(a + _BLOCK, rows.size)
         blk = rows[a:b]
         if blk[-1] - blk[0] == blk.size - 1:  # sorted and unique: a run, no gather
-            sel_t = cf[blk[0] : blk[-1] + 1].T
+            part = slice(blk[0], blk[-1] + 1)
+            sel_t = cf[part].T * scale[part]
         else:
-            sel_t = cf[blk].T
+            sel_t = cf[blk].T * scale[blk]
         root[a:b], done[a:b] = _newton_block(
             sel_t, use_y[a:b], lo[a:b], hi[a:b], lo_positive[a:b], z[a:b].copy()
         )
@@ -157,25 +148,22 @@ def _newton_block(
 
 
 def _one_change(
-    cf: NDArray[np.float64], rows: NDArray[np.intp], last_positive: NDArray[np.bool_]
+    cf: NDArray[np.float64], scale: NDArray[np.float64], rows: NDArray[np.intp],
+    stats: NDArray[np.float64], last_positive: NDArray[np.bool_],
 ) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
     """Rows whose flows change sign once: exactly one root, solved without the grid.
 
-    Newton starts from :func:`dealsim._irr_core.moic_start` on the bracket [0, 1] of
-    the variable that :func:`dealsim._irr_core.one_change_side` picks.
+    ``stats`` rows are (received, paid, sum of t * received, sum of t * paid) of
+    ``rows``. Newton starts from :func:`dealsim._irr_core.moic_start` on the bracket
+    [0, 1] of the variable that :func:`dealsim._irr_core.one_change_side` picks.
     """
-    sub = cf if rows.size == cf.shape[0] else cf[rows]
-    w = np.ones((cf.shape[1], 2))
-    w[:, 1] = np.arange(cf.shape[1])
-    got = np.maximum(sub, 0.0)
-    received, t_received = (got @ w).T
-    paid, t_paid = ((got - sub) @ w).T  # the negative part, exactly
+    received, paid, t_received, t_paid = stats.T
     total = received - paid
     use_y, lo_positive = _core.one_change_side(total, np.where(last_positive, 1.0, -1.0))
     r0 = _core.moic_start(paid, received, t_paid / paid, t_received / received)
     z0 = _core.inside_or_mid(_core.var_from_rate(r0, use_y), 0.0, 1.0)
     zeros = np.zeros(rows.size)
-    root, ok = _polish(cf, rows, use_y, zeros, zeros + 1.0, lo_positive, z0)
+    root, ok = _polish(cf, scale, rows, use_y, zeros, zeros + 1.0, lo_positive, z0)
     rate = _core.rate_from_var(root, use_y)
     state = np.where(ok, np.where(_core.representable(rate), _core.FOUND, _core.ABSENT),
                      _core.FAILED)
@@ -249,12 +237,20 @@ def _polish_events(
         f_lo = vals[rws, g_lo]
         z0 = _core.quadratic_start(z_lo, z_hi, _core.GRID_VAR[g3], f_lo, vals[rws, g_hi],
                                    vals[rws, g3])
-        root, ok = _polish(sub, rws, use_y, z_lo, z_hi, f_lo > 0, z0)
+        root, ok = _polish(sub, np.ones(sub.shape[0]), rws, use_y, z_lo, z_hi, f_lo > 0, z0)
         r = _core.rate_from_var(root, use_y)
         rate[intv] = np.where(ok, r, np.nan)
         state[intv] = np.where(ok, np.where(_core.representable(r), _core.FOUND,
                                             _core.ABSENT), _core.FAILED)
     return rate, state
+
+
+def _flow_sums(cf: NDArray[np.float64]) -> NDArray[np.float64]:
+    """(received, paid, sum of t * received, sum of t * paid) of each row, ``(S, 4)``."""
+    got = np.maximum(cf, 0.0)
+    lost = got - cf  # the negative part, exactly
+    t = np.arange(cf.shape[1], dtype=np.float64)
+    return np.stack((got @ np.ones_like(t), lost @ np.ones_like(t), got @ t, lost @ t), 1)
 
 
 def _irr_2d(cf: NDArray[np.float64], closest: bool
@@ -266,7 +262,19 @@ def _irr_2d(cf: NDArray[np.float64], closest: bool
     if n_rows == 0:
         return rate, status
     with np.errstate(all="ignore"):
-        cf = _scaled(cf)
+        # Scale (dealsim._irr_core.scale_basis): by the sum of magnitudes, which the
+        # flow sums give; rows outside its range are scaled here by their largest one.
+        stats = _flow_sums(cf)
+        l1 = stats[:, 0] + stats[:, 1]
+        odd = np.flatnonzero(~((l1 >= _core.L1_LOW) & (l1 <= _core.L1_HIGH)))
+        if odd.size:
+            s1, s2 = _core.scale_pair(np.frexp(np.max(np.abs(cf[odd]), axis=1))[1])
+            cf = cf.copy()
+            cf[odd] = cf[odd] * s1[:, None] * s2[:, None]
+            stats[odd] = _flow_sums(cf[odd])
+            l1[odd] = 1.0
+        scale = _core.scale_pair(np.frexp(l1)[1])[0]
+
         pos = cf > 0
         neg = cf < 0
         every = np.arange(n_rows)
@@ -277,10 +285,11 @@ def _irr_2d(cf: NDArray[np.float64], closest: bool
         one = mixed & ((last_neg < first_pos) | (last_pos < first_neg))
         rows = np.flatnonzero(one)
         if rows.size:
-            rate[rows], status[rows] = _one_change(cf, rows, last_pos[rows] > last_neg[rows])
+            rate[rows], status[rows] = _one_change(
+                cf, scale, rows, stats[rows], last_pos[rows] > last_neg[rows])
         rows = np.flatnonzero(mixed & ~one)
         if rows.size:
-            sub = cf[rows]
+            sub = cf[rows] * scale[rows, None]
             rate[rows], status[rows] = _grid_events(
                 sub, sub @ _core.grid_matrix(n_periods), closest)
     return rate, status
