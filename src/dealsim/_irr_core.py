@@ -487,13 +487,17 @@ def irr_row(cf: Any, mat: Any, vals: Any, coef: Any,
     """
     n_periods = cf.shape[0]
     big = l1 = 0.0
+    has_pos = has_neg = False
     for t in range(n_periods):
         big = max(big, abs(cf[t]))
         l1 += abs(cf[t])
-    if big == 0.0:
+        has_pos |= cf[t] > 0.0
+        has_neg |= cf[t] < 0.0
+    if not (has_pos and has_neg):
         return np.nan, IrrStatus.NO_SIGN_CHANGE
     s1, s2 = scale_pair(math.frexp(scale_basis(l1, big))[1])
-    # one pass: sums, money-weighted times, sign changes, first and last non-zero flow
+    # one pass over the scaled row: sums, money-weighted times, sign changes, first and
+    # last non-zero flow (a flow below 2**-1075 of the largest one vanishes in scaling)
     total = paid = received = t_paid = t_received = 0.0
     first = last = 0.0
     n_changes = 0
@@ -512,8 +516,8 @@ def irr_row(cf: Any, mat: Any, vals: Any, coef: Any,
             elif (c > 0.0) != (last > 0.0):
                 n_changes += 1
             last = c
-    if n_changes == 0:
-        return np.nan, IrrStatus.NO_SIGN_CHANGE
+    if n_changes == 0:  # all flows of one sign vanished in scaling
+        return np.nan, IrrStatus.NO_ROOT_FOUND
     if n_changes == 1:  # exactly one root (Descartes): no grid needed
         if total == 0.0:
             return 0.0, IrrStatus.CONVERGED

@@ -264,6 +264,7 @@ def _irr_2d(cf: NDArray[np.float64], closest: bool
     with np.errstate(all="ignore"):
         # Scale (dealsim._irr_core.scale_basis): by the sum of magnitudes, which the
         # flow sums give; rows outside its range are scaled here by their largest one.
+        raw = cf
         stats = _flow_sums(cf)
         l1 = stats[:, 0] + stats[:, 1]
         odd = np.flatnonzero(~((l1 >= _core.L1_LOW) & (l1 <= _core.L1_HIGH)))
@@ -272,14 +273,22 @@ def _irr_2d(cf: NDArray[np.float64], closest: bool
             cf = cf.copy()
             cf[odd] = cf[odd] * s1[:, None] * s2[:, None]
             stats[odd] = _flow_sums(cf[odd])
-            l1[odd] = 1.0
+            l1[odd] = 0.5  # scaled already: a scale of 1
         scale = _core.scale_pair(np.frexp(l1)[1])[0]
 
-        pos = cf > 0
-        neg = cf < 0
+        # Signs of the scaled rows: those of the rows unless a flow vanishes in scaling
+        # (below 2**-1075 of the row's largest), rare enough to pay a scaled copy for.
+        tiny = np.min(np.abs(cf), where=cf != 0.0, initial=np.inf)
+        vanish = bool(tiny * np.max(scale) <= 2.0**-1074)
+        signs = cf * scale[:, None] if vanish else cf
+        pos = signs > 0
+        neg = signs < 0
         every = np.arange(n_rows)
         first_pos, first_neg = np.argmax(pos, axis=1), np.argmax(neg, axis=1)
         mixed = pos[every, first_pos] & neg[every, first_neg]
+        if vanish or odd.size:  # rows whose flows of one sign all vanished
+            lost = ~mixed & (raw > 0).any(axis=1) & (raw < 0).any(axis=1)
+            status[lost] = IrrStatus.NO_ROOT_FOUND
         last_pos = n_periods - 1 - np.argmax(pos[:, ::-1], axis=1)
         last_neg = n_periods - 1 - np.argmax(neg[:, ::-1], axis=1)
         one = mixed & ((last_neg < first_pos) | (last_pos < first_neg))
