@@ -92,32 +92,35 @@ def _polish(
         blk = rows[a:b]
         if blk[-1] - blk[0] == blk.size - 1:  # sorted and unique: a run, no gather
             part = slice(blk[0], blk[-1] + 1)
-            sel_t = cf[part].T * scale[part]
+            sel, sc = cf[part], scale[part]
         else:
-            sel_t = cf[blk].T * scale[blk]
+            sel, sc = cf[blk], scale[blk]
+        # Horner coefficients, highest power first, one contiguous row per power: x
+        # takes the flows last to first, y first to last.
+        coef = np.empty(sel.shape[::-1])
+        np.multiply(sel.T[::-1], sc, out=coef)
+        uy = use_y[a:b]
+        if uy.any():
+            coef[:, uy] = sel[uy].T * sc[uy]
         root[a:b], done[a:b] = _newton_block(
-            sel_t, use_y[a:b], lo[a:b], hi[a:b], lo_positive[a:b], z[a:b].copy()
+            coef, uy, lo[a:b], hi[a:b], lo_positive[a:b], z[a:b].copy()
         )
     return root, done
 
 
 def _newton_block(
-    sel_t: NDArray[np.float64],
+    coef: NDArray[np.float64],
     use_y: NDArray[np.bool_],
     lo: NDArray[np.float64],
     hi: NDArray[np.float64],
     lo_positive: NDArray[np.bool_],
     z: NDArray[np.float64],
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-    """:func:`dealsim._irr_core.polish_row` on a block; ``sel_t`` is ``(T, n)``.
+    """:func:`dealsim._irr_core.polish_row` on a block; ``coef`` is ``(T, n)``.
 
     Rows that converge are dropped from the iteration once they are the majority.
     """
-    n = sel_t.shape[1]
-    # Horner coefficients, highest power first, one contiguous row per power.
-    coef = np.ascontiguousarray(sel_t[::-1])
-    if use_y.any():
-        coef[:, use_y] = sel_t[:, use_y]
+    n = coef.shape[1]
     floor = np.where(use_y, _core.Y_FLOOR, 0.0)
     dx_old = hi - lo
     prev = np.full(n, np.nan)
@@ -245,12 +248,16 @@ def _polish_events(
     return rate, state
 
 
-def _flow_sums(cf: NDArray[np.float64]) -> NDArray[np.float64]:
-    """(received, paid, sum of t * received, sum of t * paid) of each row, ``(S, 4)``."""
-    got = np.maximum(cf, 0.0)
-    lost = got - cf  # the negative part, exactly
+def _flow_sums(cf: NDArray[np.float64], mag: NDArray[np.float64]) -> NDArray[np.float64]:
+    """(received, paid, sum of t * received, sum of t * paid) of each row, ``(S, 4)``.
+
+    From the sums of the flows and of their magnitudes ``mag`` (matrix-vector products).
+    """
     t = np.arange(cf.shape[1], dtype=np.float64)
-    return np.stack((got @ np.ones_like(t), lost @ np.ones_like(t), got @ t, lost @ t), 1)
+    one = np.ones_like(t)
+    total, l1, t_total, t_l1 = cf @ one, mag @ one, cf @ t, mag @ t
+    return np.stack((0.5 * (l1 + total), 0.5 * (l1 - total), 0.5 * (t_l1 + t_total),
+                     0.5 * (t_l1 - t_total)), 1)
 
 
 def _irr_2d(cf: NDArray[np.float64], closest: bool
@@ -265,20 +272,22 @@ def _irr_2d(cf: NDArray[np.float64], closest: bool
         # Scale (dealsim._irr_core.scale_basis): by the sum of magnitudes, which the
         # flow sums give; rows outside its range are scaled here by their largest one.
         raw = cf
-        stats = _flow_sums(cf)
+        mag = np.abs(cf)
+        stats = _flow_sums(cf, mag)
         l1 = stats[:, 0] + stats[:, 1]
         odd = np.flatnonzero(~((l1 >= _core.L1_LOW) & (l1 <= _core.L1_HIGH)))
         if odd.size:
-            s1, s2 = _core.scale_pair(np.frexp(np.max(np.abs(cf[odd]), axis=1))[1])
-            cf = cf.copy()
+            s1, s2 = _core.scale_pair(np.frexp(np.max(mag[odd], axis=1))[1])
+            cf, mag = cf.copy(), mag.copy()
             cf[odd] = cf[odd] * s1[:, None] * s2[:, None]
-            stats[odd] = _flow_sums(cf[odd])
+            mag[odd] = np.abs(cf[odd])
+            stats[odd] = _flow_sums(cf[odd], mag[odd])
             l1[odd] = 0.5  # scaled already: a scale of 1
         scale = _core.scale_pair(np.frexp(l1)[1])[0]
 
         # Signs of the scaled rows: those of the rows unless a flow vanishes in scaling
         # (below 2**-1075 of the row's largest), rare enough to pay a scaled copy for.
-        tiny = np.min(np.abs(cf), where=cf != 0.0, initial=np.inf)
+        tiny = np.min(mag, where=mag > 0.0, initial=np.inf)
         vanish = bool(tiny * np.max(scale) <= 2.0**-1074)
         signs = cf * scale[:, None] if vanish else cf
         pos = signs > 0
