@@ -38,7 +38,7 @@ _GRID_RATES, _GRID_VAR, _NCOL, _ZERO_COL = (
 _TOL, _MAX_ITER = _core.TOL, _core.MAX_ITER
 _grid_matrix = _core.grid_matrix
 
-_BLOCK = 8192  # rows per Newton block (keeps a block's coefficients in cache)
+_BLOCK = 4096  # rows per Newton block (keeps a block's coefficients in cache)
 
 
 class IrrResult(NamedTuple):
