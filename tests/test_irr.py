@@ -310,22 +310,26 @@ def test_backends_agree_on_every_kind_of_row(select: str) -> None:
     assert len(set(a.status.tolist())) >= 4
 
 
-@pytest.mark.skipif(_irr_numba is None, reason="numba not installed")
-def test_result_of_a_row_does_not_depend_on_the_batch_or_threads() -> None:
-    # > 2 x ROWS_PER_THREAD rows: the threaded split runs; row i must be bit-identical
-    # to row i solved alone
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_result_of_a_row_does_not_depend_on_the_batch_or_threads(backend: str) -> None:
+    # more rows than two threads' worth: the threaded split runs; row i must be
+    # bit-identical to row i solved alone or in another batch
+    from dealsim import metrics
+
     rng = np.random.default_rng(2)
-    n = 2 * _irr_numba.ROWS_PER_THREAD + 17
+    n = 2 * metrics._ROWS_PER_THREAD + 17
     cf = rng.uniform(0.05, 0.2, size=(n, 25))
     cf[:, :3] = -rng.uniform(0.5, 1.5, size=(n, 3))
     cf[::7, -1] = -3.0  # a second sign change: the grid path
-    whole = irr(cf, full_output=True, backend="numba")
+    cf[::11] *= -1.0  # a loan: money in, then out
+    whole = irr(cf, full_output=True, backend=backend)
     for i in rng.choice(n, 40, replace=False):
-        one = irr(cf[i], full_output=True, backend="numba")
+        one = irr(cf[i], full_output=True, backend=backend)
         assert one.status == whole.status[i]
         assert one.rate == whole.rate[i] or (np.isnan(one.rate) and np.isnan(whole.rate[i]))
-    part = irr(cf[5:300], full_output=True, backend="numba")
-    np.testing.assert_array_equal(part.rate, whole.rate[5:300])
+    part = irr(cf[5:3000], full_output=True, backend=backend)
+    np.testing.assert_array_equal(part.rate, whole.rate[5:3000])
+    np.testing.assert_array_equal(part.status, whole.status[5:3000])
 
 
 @pytest.mark.skipif(_irr_numba is None, reason="numba not installed")

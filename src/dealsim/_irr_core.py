@@ -461,6 +461,33 @@ def _polish_event(cf: Any, s1: float, s2: float, coef: Any, vals: Any,
     return rate, (FOUND if representable(rate) else ABSENT)
 
 
+def _row_stats(cf: Any, s1: float, s2: float) -> tuple[
+        float, float, float, float, float, float, float, float, float, int]:
+    """One pass over the row times ``s1 * s2``: largest magnitude, sum of magnitudes,
+    sum, received, paid, their sums weighted by t, the first and last non-zero flow
+    and the number of sign changes."""
+    big = l1 = total = received = paid = t_received = t_paid = first = last = 0.0
+    n_changes = 0
+    for t in range(cf.shape[0]):
+        c = cf[t] * s1 * s2
+        big = max(big, abs(c))
+        l1 += abs(c)
+        total += c
+        if c > 0.0:
+            received += c
+            t_received += t * c
+        elif c < 0.0:
+            paid -= c
+            t_paid -= t * c
+        if c != 0.0:
+            if first == 0.0:
+                first = c
+            elif (c > 0.0) != (last > 0.0):
+                n_changes += 1
+            last = c
+    return big, l1, total, received, paid, t_received, t_paid, first, last, n_changes
+
+
 def irr_row(cf: Any, mat: Any, vals: Any, coef: Any,
             closest: bool = False) -> tuple[float, IrrStatus]:
     """IRR and :class:`IrrStatus` of one row of cash flows (the compiled per-row entry).
@@ -486,38 +513,21 @@ def irr_row(cf: Any, mat: Any, vals: Any, coef: Any,
         NaN rate unless the status is CONVERGED or MULTIPLE_ROOTS.
     """
     n_periods = cf.shape[0]
-    big = l1 = 0.0
-    has_pos = has_neg = False
-    for t in range(n_periods):
-        big = max(big, abs(cf[t]))
-        l1 += abs(cf[t])
-        has_pos |= cf[t] > 0.0
-        has_neg |= cf[t] < 0.0
-    if not (has_pos and has_neg):
+    (big, l1, total, received, paid, t_received, t_paid, first, last,
+     n_changes) = _row_stats(cf, 1.0, 1.0)
+    if n_changes == 0:
         return np.nan, IrrStatus.NO_SIGN_CHANGE
     s1, s2 = scale_pair(math.frexp(scale_basis(l1, big))[1])
-    # one pass over the scaled row: sums, money-weighted times, sign changes, first and
-    # last non-zero flow (a flow below 2**-1075 of the largest one vanishes in scaling)
-    total = paid = received = t_paid = t_received = 0.0
-    first = last = 0.0
-    n_changes = 0
-    for t in range(n_periods):
-        c = cf[t] * s1 * s2
-        total += c
-        if c > 0.0:
-            received += c
-            t_received += t * c
-        elif c < 0.0:
-            paid -= c
-            t_paid -= t * c
-        if c != 0.0:
-            if first == 0.0:
-                first = c
-            elif (c > 0.0) != (last > 0.0):
-                n_changes += 1
-            last = c
-    if n_changes == 0:  # all flows of one sign vanished in scaling
-        return np.nan, IrrStatus.NO_ROOT_FOUND
+    if (not (L1_LOW <= l1 <= L1_HIGH)
+            or min(received, paid) * s1 * s2 <= n_periods * 2.0**-1074):
+        # the sums may have overflowed, or a sign may vanish in scaling (flows below
+        # 2**-1075 of the row's scale): the statistics of the scaled row
+        (big, l1, total, received, paid, t_received, t_paid, first, last,
+         n_changes) = _row_stats(cf, s1, s2)
+        if n_changes == 0:  # all flows of one sign vanished
+            return np.nan, IrrStatus.NO_ROOT_FOUND
+    else:
+        first, last = first * s1 * s2, last * s1 * s2
     if n_changes == 1:  # exactly one root (Descartes): no grid needed
         if total == 0.0:
             return 0.0, IrrStatus.CONVERGED

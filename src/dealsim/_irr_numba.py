@@ -52,6 +52,7 @@ for _fn in (core.horner, core.newton_update, core.rate_from_var, core.var_from_r
             core.representable, core.one_change_side, core.moic_start, core.grid_cell,
             core.quadratic_start, core.inside_or_mid, core.choose, core.status_of,
             core.scale_basis, core.scale_pair, core.polish_row, core._fill_coef, core._polish_event,
+            core._row_stats,
             core.irr_row):
     register_jitable(nogil=True, error_model="numpy")(_fn)
 

@@ -14,6 +14,8 @@ not abort a million.
 from __future__ import annotations
 
 import functools
+import os
+from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
 from typing import Any, NamedTuple
 
@@ -39,6 +41,9 @@ _TOL, _MAX_ITER = _core.TOL, _core.MAX_ITER
 _grid_matrix = _core.grid_matrix
 
 _BLOCK = 4096  # rows per Newton block (keeps a block's coefficients in cache)
+#: Fewest rows per thread for which the numpy path splits a batch over threads (numpy
+#: releases the GIL inside its operations; smaller chunks cost more than they save).
+_ROWS_PER_THREAD = 16384
 
 
 class IrrResult(NamedTuple):
@@ -316,6 +321,28 @@ def _irr_2d(cf: NDArray[np.float64], closest: bool
     return rate, status
 
 
+def _irr_2d_threaded(cf: NDArray[np.float64], closest: bool
+                     ) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
+    """:func:`_irr_2d` on one contiguous chunk of rows per CPU for large inputs.
+
+    Every row is solved by the same steps whatever chunk it is in, so the result does
+    not depend on the number of rows or threads.
+    """
+    workers = min(os.cpu_count() or 1, cf.shape[0] // _ROWS_PER_THREAD)
+    if workers <= 1:
+        return _irr_2d(cf, closest)
+    rate = np.empty(cf.shape[0])
+    status = np.empty(cf.shape[0], dtype=np.int8)
+    edges = np.linspace(0, cf.shape[0], workers + 1).astype(int)
+
+    def run(a: int, b: int) -> None:
+        rate[a:b], status[a:b] = _irr_2d(cf[a:b], closest)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(run, edges[:-1], edges[1:]))
+    return rate, status
+
+
 @functools.cache
 def _numba_irr() -> ModuleType | None:
     """The compiled IRR (:mod:`dealsim._irr_numba`), or None without numba."""
@@ -339,8 +366,9 @@ def irr(cashflows: ArrayLike, *, full_output: bool = False, backend: str = "auto
         If True, return an :class:`IrrResult` ``(rate, status)`` instead of the rate.
     backend : {"auto", "numpy", "numba"}, optional
         ``"numpy"``: the vectorised numpy solver. ``"numba"``: the same steps compiled
-        row by row (extra ``dealsim[fast]``), on threads for large inputs, agreeing
-        within 1e-12. ``"auto"`` (default): numba when installed.
+        row by row (extra ``dealsim[fast]``), agreeing within 1e-12. ``"auto"``
+        (default): numba when installed. Both split large inputs over threads, one
+        chunk of rows per CPU; a row's result does not depend on the split.
     select : {"nonnegative_first", "closest_to_zero"}, optional
         Which root a row with several gives. ``"nonnegative_first"`` (default,
         numpy-financial 1.1's default rule): the smallest root >= 0 if there is one,
@@ -445,7 +473,7 @@ def irr(cashflows: ArrayLike, *, full_output: bool = False, backend: str = "auto
     if compiled is not None:
         rate, status = compiled.irr_2d(flat, closest)
     else:
-        rate, status = _irr_2d(flat, closest)
+        rate, status = _irr_2d_threaded(flat, closest)
     if full_output:
         return IrrResult(_as_output(rate, lead), _as_output(status, lead))
     return _as_output(rate, lead)
