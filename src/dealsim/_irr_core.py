@@ -19,9 +19,9 @@ in [0, 1], so that no power overflows for any number of periods T:
 - ``y = 1 + r`` for ``r <= 0``: ``q(y) = y**(T-1) p(1/y) = sum_t c_t y**(T-1-t)``
   (coefficients ``c_0 .. c_{T-1}``).
 
-Rows are scaled by a power of two before solving (exact), so that their largest flow
-is in [0.5, 1): the result does not depend on the scale of a row, and no sum
-overflows.
+Rows are scaled by a power of two before solving (exact), so that the sum of their
+magnitudes is in [0.5, 1) (see :func:`scale_basis`): the result does not depend on the
+scale of a row, and no sum overflows.
 """
 
 from __future__ import annotations
@@ -386,9 +386,9 @@ def status_of(state: Any, n_found: Any, mixed: Any) -> Any:
 
 
 #: Rows whose sum of magnitudes lies in [L1_LOW, L1_HIGH] are scaled by the exponent
-#: of that sum; the others by the exponent of their largest magnitude. (The sum costs a
-#: matrix-vector product on the numpy path, the maximum a slow reduction; outside the
-#: range the sum may have overflowed or lost bits to subnormals.)
+#: of that sum; the others by the exponent of their largest magnitude. (The sum is one
+#: fast pass on the numpy path, the maximum a slow row-wise reduction; outside the range
+#: the sum may have overflowed or lost bits to subnormals.)
 L1_LOW, L1_HIGH = 2.0**-1000, 2.0**1000
 
 

@@ -394,10 +394,12 @@ def irr(cashflows: ArrayLike, *, full_output: bool = False, backend: str = "auto
     Notes
     -----
     The IRR solves ``sum_t c_t / (1 + r)**t = 0`` for ``r > -1``, t = 0 .. T-1. Each
-    row is first scaled by a power of two (exact) so that its largest flow is in
-    [0.5, 1): the rate and status do not depend on the scale of a row, and no sum
-    overflows. For r >= 0 the polynomial is solved in ``x = 1/(1+r)``; for r < 0 it
-    is multiplied by ``(1+r)**(T-1)`` and solved in ``y = 1+r``; both lie in [0, 1].
+    row is first scaled by a power of two (exact) so that the sum of its magnitudes is
+    in [0.5, 1): the rate and status do not depend on the scale of a row, and no sum
+    overflows. (A flow below ``2**-1075`` of that sum vanishes; where all flows of one
+    sign do, the row is ``NO_ROOT_FOUND``.) For r >= 0 the polynomial is solved in
+    ``x = 1/(1+r)``; for r < 0 it is multiplied by ``(1+r)**(T-1)`` and solved in
+    ``y = 1+r``; both lie in [0, 1].
 
     *Rows whose flows change sign once* (the usual investment: money in, then money
     out) have exactly one root (Descartes' rule of signs), at r > 0 where the flows
