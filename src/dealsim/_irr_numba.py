@@ -66,10 +66,10 @@ def irr_2d(cf: NDArray[np.float64], closest: bool) -> tuple[NDArray[np.float64],
                                                            NDArray[np.int8]]:
     """IRR and status of every row of ``(S, T)``, on threads for large inputs.
 
-    The kernel releases the GIL, so large inputs are split into one contiguous chunk
-    per CPU and run on a thread pool made for the call. Rows are independent and
-    each is solved by the same code whatever the split, so the result does not depend
-    on the number of rows or threads.
+    The kernel releases the GIL, so large inputs are split into contiguous chunks
+    that a thread pool made for the call (one thread per CPU) takes in turn. Rows are
+    independent and each is solved by the same code whatever the split, so the result
+    does not depend on the number of rows or threads.
     """
     rows = np.ascontiguousarray(cf, dtype=np.float64)
     n_rows = rows.shape[0]
@@ -80,7 +80,9 @@ def irr_2d(cf: NDArray[np.float64], closest: bool) -> tuple[NDArray[np.float64],
     if workers <= 1:
         irr_rows(rows, mat, rate, status, closest)
         return rate, status
-    edges = np.linspace(0, n_rows, workers + 1).astype(int)
+    # chunks of about ROWS_PER_THREAD rows, taken in turn by the threads: a thread
+    # slowed by another process takes fewer
+    edges = np.linspace(0, n_rows, n_rows // ROWS_PER_THREAD + 1).astype(int)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         list(pool.map(
             lambda a, b: irr_rows(rows[a:b], mat, rate[a:b], status[a:b], closest),

@@ -43,7 +43,7 @@ _grid_matrix = _core.grid_matrix
 _BLOCK = 4096  # rows per Newton block (keeps a block's coefficients in cache)
 #: Fewest rows per thread for which the numpy path splits a batch over threads (numpy
 #: releases the GIL inside its operations; smaller chunks cost more than they save).
-_ROWS_PER_THREAD = 16384
+_ROWS_PER_THREAD = 8192
 
 
 class IrrResult(NamedTuple):
@@ -330,7 +330,7 @@ def _irr_2d(cf: NDArray[np.float64], closest: bool
 
 def _irr_2d_threaded(cf: NDArray[np.float64], closest: bool
                      ) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
-    """:func:`_irr_2d` on one contiguous chunk of rows per CPU for large inputs.
+    """:func:`_irr_2d` on chunks of rows, one thread per CPU, for large inputs.
 
     Every row is solved by the same steps whatever chunk it is in, so the result does
     not depend on the number of rows or threads.
@@ -340,7 +340,8 @@ def _irr_2d_threaded(cf: NDArray[np.float64], closest: bool
         return _irr_2d(cf, closest)
     rate = np.empty(cf.shape[0])
     status = np.empty(cf.shape[0], dtype=np.int8)
-    edges = np.linspace(0, cf.shape[0], workers + 1).astype(int)
+    # chunks of about _ROWS_PER_THREAD rows, taken in turn by the threads
+    edges = np.linspace(0, cf.shape[0], cf.shape[0] // _ROWS_PER_THREAD + 1).astype(int)
 
     def run(a: int, b: int) -> None:
         rate[a:b], status[a:b] = _irr_2d(cf[a:b], closest)
