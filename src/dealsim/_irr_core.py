@@ -236,7 +236,10 @@ def newton_update(
     abs_step = np.abs(step)
     ztol = np.maximum(TOL * z, floor)
     ratio = abs_step / np.abs(prev)
-    conv = (abs_step <= ztol) | ((ratio < 1e-3) & (abs_step * ratio * ratio <= ztol))
+    # (the predicted error counts only where the step leaves at least half of z: a
+    # step that cancels most of z leaves a rounding error of eps * z, not of z_new)
+    conv = (abs_step <= ztol) | ((ratio < 1e-3) & (abs_step * ratio * ratio <= ztol)
+                                 & (abs_step <= 0.5 * z))
     z_new = z - step
     inside = (z_new > lo) & (z_new < hi)
     bisect = not_(conv) & (not_(inside) | (abs_step > 0.5 * np.abs(dx_old)))
@@ -245,7 +248,10 @@ def newton_update(
     dx_old = where(bisect, z - mid, step)
     prev = where(bisect, np.nan, step)
     conv = conv | (bisect & (hi - lo <= np.maximum(TOL * hi, floor)))
-    return z_new, lo, hi, prev, dx_old, conv
+    # f and f' both exactly 0: every term underflowed (flows spanning hundreds of
+    # orders of magnitude at a tiny z): no information, so no root (NaN), not a guess
+    blind = (f == 0.0) & (d == 0.0)
+    return where(blind, np.nan, z_new), lo, hi, prev, dx_old, conv | blind
 
 
 def rate_from_var(z: Any, use_y: Any) -> Any:
@@ -531,16 +537,17 @@ def irr_row(cf: Any, mat: Any, vals: Any, coef: Any,
     if n_changes == 0:
         return np.nan, IrrStatus.NO_SIGN_CHANGE
     s1, s2 = scale_pair(math.frexp(scale_basis(l1, big))[1])
-    if (not (L1_LOW <= l1 <= L1_HIGH)
+    first_s, last_s = first * s1 * s2, last * s1 * s2
+    if (not (L1_LOW <= l1 <= L1_HIGH) or first_s == 0.0 or last_s == 0.0
             or min(received, paid) * s1 * s2 <= n_periods * 2.0**-1074):
-        # the sums may have overflowed, or a sign may vanish in scaling (flows below
-        # 2**-1075 of the row's scale): the statistics of the scaled row
+        # the sums may have overflowed, or flows vanish in scaling (below 2**-1075 of
+        # the row's scale): the statistics of the scaled row
         (big, l1, total, received, paid, t_received, t_paid, t2_received, t2_paid,
          first, last, n_changes) = _row_stats(cf, s1, s2)
         if n_changes == 0:  # all flows of one sign vanished
             return np.nan, IrrStatus.NO_ROOT_FOUND
     else:
-        first, last = first * s1 * s2, last * s1 * s2
+        first, last = first_s, last_s
     if n_changes == 1:  # exactly one root (Descartes): no grid needed
         if total == 0.0:
             return 0.0, IrrStatus.CONVERGED
