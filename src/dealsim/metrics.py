@@ -316,9 +316,9 @@ def _irr_2d(cf: NDArray[np.float64], closest: bool
 
         pos = cf > 0
         neg = cf < 0
-        every = np.arange(n_rows)
         first_pos, first_neg = np.argmax(pos, axis=1), np.argmax(neg, axis=1)
-        mixed = pos[every, first_pos] & neg[every, first_neg]
+        # (a side's sum is exact where it is tiny (_flow_sums), so > 0 iff it has a flow)
+        mixed = (stats[:, 0] > 0.0) & (stats[:, 1] > 0.0)
         if odd.size:  # rows whose flows of one sign all vanished in scaling
             lost = ~mixed & (raw > 0).any(axis=1) & (raw < 0).any(axis=1)
             status[lost] = IrrStatus.NO_ROOT_FOUND
