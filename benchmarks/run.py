@@ -142,7 +142,7 @@ def bench_irr(sizes: list[int], repeat: int, npf_rows: int) -> list[dict[str, An
                 irr(cf[:300], backend=be)  # warm-up (numba loads its cache)
             t_npf, t_px = [], []
             t_ds: dict[str, list[float]] = {be: [] for be in backends}
-            for _ in range(max(3, repeat // 2)):
+            for _ in range(repeat):
                 with np.errstate(all="ignore"):  # np.roots on the random-sign rows
                     t, r_npf = timed_loop(npf.irr, cf, npf_rows)
                 t_npf.append(t)
