@@ -77,7 +77,10 @@ def test_portfolio_equals_loop_over_deals(three):
         np.testing.assert_allclose(r.projects[name]["loss"], loss, rtol=1e-12, atol=1.0)
         np.testing.assert_allclose(r.projects[name]["npv"], ev.investor_npv * scale[name],
                                    rtol=1e-12)
-        np.testing.assert_array_equal(r.projects[name]["irr"], ev.investor_irr)
+        # the fused kernel still has its own copy of the IRR: within rounding until it
+        # calls dealsim._irr_numba.irr_row (then bit-identical: assert_array_equal)
+        np.testing.assert_allclose(r.projects[name]["irr"], ev.investor_irr, rtol=0,
+                                   atol=1e-12)
         total_loss += loss
     np.testing.assert_allclose(r.npv, total_npv, rtol=1e-10, atol=1.0)  # USD
     # The loss split conserves the loss: the parties' shares add up to the deals' losses.
