@@ -231,9 +231,10 @@ def stage_breakdown(backend: str, deal: dealsim.Deal, n: int) -> dict[str, float
     IRR of the block's flows is timed alone (one thread) and the rest is the fused pass.
     """
     from dealsim import _steps, montecarlo
+    from dealsim._irr_core import grid_matrix
     from dealsim.cashflows import _line_params
     from dealsim.deal import _simulation_outputs
-    from dealsim.metrics import _grid_matrix, _irr_2d
+    from dealsim.metrics import _irr_2d
     from dealsim.uncertainty import default_uncertainties, sampler_uniforms
     from dealsim.waterfall import _split_params
 
@@ -251,12 +252,12 @@ def stage_breakdown(backend: str, deal: dealsim.Deal, n: int) -> dict[str, float
     flows = _simulation_outputs(deal, draws, horizon=horizon, paths=size,
                                 backend=backend)["path:investor"]
     if backend == "numba":
-        from dealsim._kernels_numba import irr_rows
+        from dealsim._irr_numba import irr_rows
 
         rate, status = np.empty(size), np.empty(size, dtype=np.int8)
-        mat = _grid_matrix(horizon)
+        mat = grid_matrix(horizon)
         st["  IRR (compiled, one thread)"] = median_time(
-            lambda: irr_rows(flows, mat, rate, status), 3)
+            lambda: irr_rows(flows, mat, rate, status, False), 3)
         st["  fused pass: cash flows, split, NPVs, MOIC"] = (
             st["block"] - st["  IRR (compiled, one thread)"])
         return {k: v * scale for k, v in st.items()}
@@ -272,7 +273,7 @@ def stage_breakdown(backend: str, deal: dealsim.Deal, n: int) -> dict[str, float
             lambda: _steps.scenario_lines(lp, *args, lines), 3)
         st["  split, recovery, NPVs, MOIC (steps)"] = median_time(
             lambda: _steps.scenario_split(sp, rate, rate, lines, inv, _steps.Discard()), 3)
-    st["  IRR (numpy)"] = median_time(lambda: _irr_2d(flows), 3)
+    st["  IRR (numpy)"] = median_time(lambda: _irr_2d(flows, False), 3)
     return {k: v * scale for k, v in st.items()}
 
 

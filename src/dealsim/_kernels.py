@@ -15,9 +15,7 @@ backend runs; nothing falls back silently.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from typing import Any
 
@@ -25,16 +23,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _steps
+from ._irr_core import grid_matrix
 from ._steps import LineParams, SplitParams
 from .errors import InvalidParameterError
-from .metrics import _grid_matrix, _irr_2d
+from .metrics import _irr_2d
 
-__all__ = ["available", "block_outputs", "irr_2d", "resolve"]
+__all__ = ["available", "block_outputs", "resolve"]
 
 _BACKENDS = ("auto", "numpy", "numba")
-#: Fewest rows per thread for which :func:`irr_2d` splits the work (below it a thread's
-#: start-up costs more than it saves).
-_ROWS_PER_THREAD = 8192
 
 
 def resolve(backend: str, deal: object = None) -> str:
@@ -65,32 +61,6 @@ def available() -> bool:
     except ImportError:
         return False
     return True
-
-
-def irr_2d(cf: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
-    """Compiled :func:`dealsim.metrics._irr_2d`: IRR and status of every row of ``(S, T)``.
-
-    The same grid, bracket choice, Newton safeguards and statuses, one row at a time;
-    agrees with the numpy path within 1e-12. The kernel releases the GIL, so large
-    inputs are split into one contiguous chunk per CPU and run on a thread pool made
-    for the call (rows are independent: the result does not depend on the split).
-    """
-    from ._kernels_numba import irr_rows
-
-    rows = np.ascontiguousarray(cf, dtype=np.float64)
-    n_rows = rows.shape[0]
-    rate = np.empty(n_rows)
-    status = np.empty(n_rows, dtype=np.int8)
-    mat = _grid_matrix(rows.shape[1])
-    workers = min(os.cpu_count() or 1, n_rows // _ROWS_PER_THREAD)
-    if workers <= 1:
-        irr_rows(rows, mat, rate, status)
-        return rate, status
-    edges = np.linspace(0, n_rows, workers + 1).astype(int)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(lambda a, b: irr_rows(rows[a:b], mat, rate[a:b], status[a:b]),
-                      edges[:-1], edges[1:]))
-    return rate, status
 
 
 #: The raw per-scenario outputs of :func:`block_outputs`, in the kernel's argument order.
@@ -125,7 +95,7 @@ def block_outputs(
     if backend == "numba":
         from ._kernels_numba import fused
 
-        fused(lp, sp, *args, _grid_matrix(horizon), inv_path, bal_path, *out.values())
+        fused(lp, sp, *args, grid_matrix(horizon), inv_path, bal_path, *out.values())
     else:
         inv = np.empty((horizon, n))
         bal: Any = np.empty((horizon, n)) if keep else _steps.Discard()
@@ -136,7 +106,8 @@ def block_outputs(
         for key, value in zip(list(RAW_OUTPUTS)[2:], sums, strict=True):
             out[key][:] = value
         flows = np.ascontiguousarray(inv.T)
-        out["investor_irr"], out["irr_status"] = _irr_2d(flows)  # the IRR, numpy path
+        # the IRR, numpy path (the default root rule of dealsim.irr, as evaluate uses)
+        out["investor_irr"], out["irr_status"] = _irr_2d(flows, False)
         inv_path[:] = flows[:keep]
         if keep:
             bal_path[:] = bal[:, :keep].T
