@@ -223,12 +223,20 @@ def bench_waterfall(sizes: list[int], repeat: int, loop_rows: int) -> list[dict[
 
 
 def stage_breakdown(backend: str, deal: dealsim.Deal, n: int) -> dict[str, float]:
-    """Seconds per stage for ``n`` scenarios, from one block timed stage by stage."""
-    from dealsim import _kernels, montecarlo
-    from dealsim.cashflows import build_cashflows
-    from dealsim.deal import _draw_kwargs, _npvs
-    from dealsim.metrics import moic
+    """Seconds per stage for ``n`` scenarios, from one block timed stage by stage.
+
+    The block (``dealsim.deal._simulation_outputs``) is timed whole, then its parts:
+    on the numpy path the two period loops of the shared steps (line items; split and
+    one-pass metrics) run separately, then the IRR; on the compiled path the
+    IRR of the block's flows is timed alone (one thread) and the rest is the fused pass.
+    """
+    from dealsim import _steps, montecarlo
+    from dealsim._irr_core import grid_matrix
+    from dealsim.cashflows import _line_params
+    from dealsim.deal import _simulation_outputs
+    from dealsim.metrics import _irr_2d
     from dealsim.uncertainty import default_uncertainties, sampler_uniforms
+    from dealsim.waterfall import _split_params
 
     unc = default_uncertainties(deal.project.reference_class)
     horizon = montecarlo._horizon(deal, unc)
@@ -239,25 +247,33 @@ def stage_breakdown(backend: str, deal: dealsim.Deal, n: int) -> dict[str, float
     st["draws"] = median_time(lambda: unc.transform(
         sampler_uniforms("random", root, block=0, size=size, dim=unc.dim)), 3)
     draws = unc.transform(sampler_uniforms("random", root, block=0, size=size, dim=unc.dim))
+    st["block"] = median_time(lambda: _simulation_outputs(
+        deal, draws, horizon=horizon, paths=0, backend=backend), 3)
+    flows = _simulation_outputs(deal, draws, horizon=horizon, paths=size,
+                                backend=backend)["path:investor"]
     if backend == "numba":
-        st["fused kernel"] = median_time(
-            lambda: _kernels.simulation_outputs(deal, draws, horizon=horizon), 3)
-    else:
-        kw = _draw_kwargs(draws)
-        rate = kw.pop("deemed_rate")
-        st["cash flows"] = median_time(
-            lambda: build_cashflows(deal.project, horizon=horizon, **kw), 3)
-        cod = deal.project.construction_years + kw["delay"].astype(np.int64)
-        cap = deal.project.capacity * kw["capacity_achieved"]
-        st["fee"] = sum(median_time(
-            lambda f=f: f.flows(cod=cod, capacity=cap, horizon=horizon), 3) for f in deal.fees)
-        lines = build_cashflows(deal.project, horizon=horizon, fees=deal.fees, **kw)
-        st["waterfall"] = median_time(
-            lambda: waterfall(lines.net, deal.terms, deemed_rate=rate, keep_balance=False), 3)
-        split = waterfall(lines.net, deal.terms, deemed_rate=rate, keep_balance=False)
-        st["metrics"] = median_time(lambda: (
-            irr(split.investor, full_output=True), moic(split.investor),
-            _npvs(rate, split.investor, split.host, lines.fee)), 3)
+        from dealsim._irr_numba import irr_rows
+
+        rate, status = np.empty(size), np.empty(size, dtype=np.int8)
+        mat = grid_matrix(horizon)
+        st["  IRR (compiled, one thread)"] = median_time(
+            lambda: irr_rows(flows, mat, rate, status, False), 3)
+        st["  fused pass: cash flows, split, NPVs, MOIC"] = (
+            st["block"] - st["  IRR (compiled, one thread)"])
+        return {k: v * scale for k, v in st.items()}
+    lp = _line_params(deal.project, deal.fees, horizon, horizon - deal.project.base_horizon)
+    sp = _split_params(deal.terms)
+    args = (draws["delay"].astype(np.int64), draws["overrun"], draws["capacity"],
+            draws["price"], draws["fuel"], draws["utilisation"])
+    rate = draws["deemed_rate"]
+    lines = _steps.FeeAndNet(np.empty((horizon, size)), np.empty((horizon, size)))
+    inv = np.empty((horizon, size))
+    with np.errstate(all="ignore"):
+        st["  cash-flow lines, fees, tax (steps)"] = median_time(
+            lambda: _steps.scenario_lines(lp, *args, lines), 3)
+        st["  split, recovery, NPVs, MOIC (steps)"] = median_time(
+            lambda: _steps.scenario_split(sp, rate, rate, lines, inv, _steps.Discard()), 3)
+    st["  IRR (numpy)"] = median_time(lambda: _irr_2d(flows, False), 3)
     return {k: v * scale for k, v in st.items()}
 
 
