@@ -74,6 +74,7 @@ RAW_OUTPUTS: dict[str, type] = {
 def block_outputs(
     lp: LineParams, sp: SplitParams, factors: Mapping[str, NDArray[Any]],
     rate: NDArray[np.float64], disc: NDArray[np.float64], *, paths: int, backend: str,
+    out: Mapping[str, NDArray[Any]] | None = None,
 ) -> dict[str, NDArray[Any]]:
     """Run :func:`dealsim._steps.scenario_lines` and :func:`~dealsim._steps.scenario_split`
     over one block of scenarios, then the IRR.
@@ -83,19 +84,22 @@ def block_outputs(
     are the deemed and discount rates. ``backend`` is ``"numpy"`` (a loop over periods,
     vectorised across the block) or ``"numba"`` (the fused kernel: a loop over scenarios,
     then periods, on scalars). Returns :data:`RAW_OUTPUTS` and, with ``paths > 0``,
-    ``path:investor`` and ``path:balance`` of the first ``paths`` scenarios.
+    ``path:investor`` and ``path:balance`` of the first ``paths`` scenarios. Outputs
+    named in ``out`` (contiguous ``(n,)`` arrays of their dtype) are written there.
     """
     args = (factors["delay"], factors["overrun"], factors["capacity_achieved"],
             factors["price_factor"], factors["fuel_factor"], factors["utilisation_factor"],
             rate, disc)
     n, horizon = args[0].size, lp.price.size
     keep = min(paths, n)
-    out: dict[str, NDArray[Any]] = {k: np.empty(n, dtype=dt) for k, dt in RAW_OUTPUTS.items()}
+    given = out or {}
+    res: dict[str, NDArray[Any]] = {k: given[k] if k in given else np.empty(n, dtype=dt)
+                                    for k, dt in RAW_OUTPUTS.items()}
     inv_path, bal_path = np.empty((keep, horizon)), np.empty((keep, horizon))
     if backend == "numba":
         from ._kernels_numba import fused
 
-        fused(lp, sp, *args, grid_matrix(horizon), inv_path, bal_path, *out.values())
+        fused(lp, sp, *args, grid_matrix(horizon), inv_path, bal_path, *res.values())
     else:
         inv = np.empty((horizon, n))
         bal: Any = np.empty((horizon, n)) if keep else _steps.Discard()
@@ -104,13 +108,13 @@ def block_outputs(
             _steps.scenario_lines(lp, *args[:6], lines)
             sums = _steps.scenario_split(sp, rate, disc, lines, inv, bal)
         for key, value in zip(list(RAW_OUTPUTS)[2:], sums, strict=True):
-            out[key][:] = value
+            res[key][:] = value
         flows = np.ascontiguousarray(inv.T)
         # the IRR, numpy path (the default root rule of dealsim.irr, as evaluate uses)
-        out["investor_irr"], out["irr_status"] = _irr_2d(flows, False)
+        res["investor_irr"][:], res["irr_status"][:] = _irr_2d(flows, False)
         inv_path[:] = flows[:keep]
         if keep:
             bal_path[:] = bal[:, :keep].T
     if keep:
-        out["path:investor"], out["path:balance"] = inv_path, bal_path
-    return out
+        res["path:investor"], res["path:balance"] = inv_path, bal_path
+    return res

@@ -339,7 +339,7 @@ def _draw_kwargs(draws: Mapping[str, ArrayLike]) -> dict[str, ArrayLike]:
 
 def _simulation_outputs(
     deal: Deal, draws: Mapping[str, ArrayLike], *, horizon: int, paths: int,
-    backend: str = "numpy",
+    backend: str = "numpy", out: Mapping[str, NDArray[Any]] | None = None,
 ) -> dict[str, NDArray[Any]]:
     """The per-scenario outputs :func:`dealsim.simulate` keeps, for one block of draws.
 
@@ -348,7 +348,9 @@ def _simulation_outputs(
     ``paths > 0`` also ``path:investor`` and ``path:balance`` of the first ``paths``
     scenarios. ``backend`` (``"auto"``, ``"numpy"`` or ``"numba"``) is resolved by
     :func:`dealsim._kernels.resolve`: numba runs when asked for (or installed, with
-    ``"auto"``), else the numpy path; nothing falls back silently.
+    ``"auto"``), else the numpy path; nothing falls back silently. ``out`` may hold
+    arrays of the block's length, by output name, to write those outputs into (and
+    return) instead of new arrays.
 
     The draws come from user-supplied distributions, so they are checked here, once per
     block (one vectorised pass per factor), and nowhere below.
@@ -384,15 +386,20 @@ def _simulation_outputs(
             v.as_factor("deemed_rate", rate_in, low=-1.0, low_open=True), (n,)))
     disc = rate if deal.discount_rate is None else np.full(n, deal.discount_rate)
     lp = _line_params(deal.project, deal.fees, horizon, max_delay)
+    dest = out or {}
     raw = _kernels.block_outputs(lp, _split_params(deal.terms), factors, rate, disc,
-                                 paths=paths, backend=used)
+                                 paths=paths, backend=used, out=dest)
     ok = np.isfinite(raw["received"]) & np.isfinite(raw["paid"]) & np.isfinite(
         raw["fee_total"])
     if not ok.all():
         _raise_overflow(deal, {k: x[int(np.argmin(ok))] for k, x in factors.items()},
                         horizon, int(np.argmin(ok)))
-    raw["investor_moic"] = _moic(raw.pop("received"), raw.pop("paid"))
-    raw["fee_paid"] = raw.pop("fee_total") > 0
+    moic = _moic(raw.pop("received"), raw.pop("paid"))
+    if "investor_moic" in dest:
+        dest["investor_moic"][...] = moic
+        moic = dest["investor_moic"]
+    raw["investor_moic"] = moic
+    raw["fee_paid"] = np.greater(raw.pop("fee_total"), 0, out=dest.get("fee_paid"))
     return raw
 
 
