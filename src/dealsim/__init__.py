@@ -18,6 +18,7 @@ Conventions (used by every function in the package)
 from ._version import __version__
 from .cashflows import CashflowLines, build_cashflows
 from .deal import Deal, Evaluation, evaluate, evaluate_draws
+from .decision import FundOrDecline, TariffThreat, decide_portfolio, fund_or_decline
 from .errors import CorrelationError, DealsimError, InvalidCashflowsError, InvalidParameterError
 from .fees import DeveloperFee
 from .metrics import IrrResult, IrrStatus, irr, moic, npv, payback_period
@@ -53,6 +54,7 @@ __all__ = [
     "DeveloperFee",
     "Evaluation",
     "Fixed",
+    "FundOrDecline",
     "FundingSplit",
     "InvalidCashflowsError",
     "InvalidParameterError",
@@ -68,15 +70,18 @@ __all__ = [
     "Rounded",
     "SimulationResult",
     "Summary",
+    "TariffThreat",
     "Triangular",
     "Uncertainties",
     "Uniform",
     "WaterfallResult",
     "__version__",
     "build_cashflows",
+    "decide_portfolio",
     "default_uncertainties",
     "evaluate",
     "evaluate_draws",
+    "fund_or_decline",
     "irr",
     "moic",
     "npv",
