@@ -128,10 +128,13 @@ _PRECEDENT = Source("AP; JoongAng: Korea's rates announced to go 15% -> 25% (26 
 _WINDOW = Source("Hudson Institute; Reuters JP summary: Japan invests until 19 Jan 2029",
                  "2025-09", "press")
 
-#: Every source this module uses, for ``docs/sources.md`` ("Tariff counterfactual").
-SOURCES: tuple[Source, ...] = (_CLAUSE, _EO, _BESSENT, _THREATS, _MOF, _NRI, _DAIWA, _GDP,
-                               _BOJ, _GOLDMAN, _PASS_THROUGH, _CEPR, _KOREA, _PRECEDENT,
-                               _WINDOW)
+#: Every source this module uses, by section of ``docs/sources.md`` (section title ->
+#: records; the sources-file generator renders each module's ``SOURCES``).
+SOURCES: Mapping[str, tuple[Source, ...]] = {
+    "§7 Tariff counterfactual: fund or decline (`dealsim.TariffThreat`)": (
+        _CLAUSE, _EO, _BESSENT, _THREATS, _MOF, _NRI, _DAIWA, _GDP, _BOJ, _GOLDMAN,
+        _PASS_THROUGH, _CEPR, _KOREA, _PRECEDENT, _WINDOW),
+}
 
 #: Exports to the US in 2025, yen a year, by ``goods`` (Ministry of Finance).
 EXPORTS_2025 = {"all": 20.414e12, "autos": 5.341e12}
