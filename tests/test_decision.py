@@ -305,3 +305,25 @@ def test_portfolio_without_a_threat_declines_the_projects_that_lose():
     losing = [k for k in deals if d.portfolio.projects[k]["npv"].mean() < 0]
     assert d.declined[d.best("each")] == tuple(sorted(
         losing, key=lambda k: d.portfolio.projects[k]["npv"].mean()))
+
+
+# -- chart ---------------------------------------------------------------------------
+
+
+def test_chart_renders_headless_with_projects_marked(ohio, tmp_path):
+    pytest.importorskip("matplotlib")
+    from dealsim import plot
+
+    geo = fund_or_decline(georgia_diamond(), None, 500, seed=11)
+    fig = plot.plot_fund_or_decline({"Ohio": ohio, "Georgia": geo})
+    path = tmp_path / "fod.png"
+    fig.savefig(path, dpi=50)
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+    ax = fig.axes[0]
+    dots = [line for line in ax.lines if line.get_marker() == "o"]
+    assert len(dots) == 2  # one mark per project
+    med = ohio.threat.duration.median
+    at = ohio.with_threat(dataclasses.replace(ohio.threat, duration=Fixed(med)))
+    assert dots[0].get_xdata()[0] == pytest.approx(100 * np.median(at.breakeven_rate_increase))
+    assert dots[0].get_ydata()[0] == pytest.approx(med)

