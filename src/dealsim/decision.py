@@ -57,7 +57,7 @@ from .deal import Deal
 from .errors import InvalidParameterError
 from .montecarlo import BLOCK_SIZE, simulate
 from .presets.catalog import Source
-from .results import Probability, SimulationResult, _statistic, _z
+from .results import Probability, SimulationResult, TornadoBar, _statistic, _z
 from .uncertainty import (
     U_MAX,
     U_MIN,
@@ -454,21 +454,6 @@ TORNADO_RANGES: Mapping[str, tuple[float, float, str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class ThreatBar:
-    """One threat parameter swung between two values, the others as given."""
-
-    name: str
-    low_input: float
-    high_input: float
-    low: dict[str, float]
-    high: dict[str, float]
-
-    def swing(self, output: str = "p_fund_better") -> float:
-        """``|output(high) - output(low)|``."""
-        return abs(self.high[output] - self.low[output])
-
-
 @dataclass(frozen=True, slots=True, eq=False)
 class FundOrDecline:
     """Per-scenario comparison of funding a project with declining it.
@@ -621,10 +606,15 @@ class FundOrDecline:
         return out
 
     def tornado(self, ranges: Mapping[str, tuple[float, float, str]] = TORNADO_RANGES,
-                ) -> list[ThreatBar]:
+                ) -> list[TornadoBar]:
         """Swing each threat parameter (numbers over ``ranges``, distributions between
         their P10 and P90 as fixed values), the others as given; largest swing of
         P(funding better) first. Parameters the threat's route does not use are left out.
+
+        Returns
+        -------
+        list of TornadoBar
+            Outputs ``"p_fund_better"`` and ``"mean_advantage"`` (USD) at both ends.
         """
         bars = []
         names = list(_THREAT_COLUMNS) + list(ranges)
@@ -645,8 +635,9 @@ class FundOrDecline:
                    for e in ends]
             outs = [{"p_fund_better": r.p_fund_better.p,
                      "mean_advantage": float(r.advantage.mean())} for r in res]
-            bars.append(ThreatBar(name, lo, hi, outs[0], outs[1]))
-        return sorted(bars, key=lambda b: (-b.swing(), -b.swing("mean_advantage")))
+            bars.append(TornadoBar(name, lo, hi, outs[0], outs[1]))
+        return sorted(bars, key=lambda b: (-b.swing("p_fund_better"),
+                                           -b.swing("mean_advantage")))
 
     def summary(self, confidence: float = 0.95) -> str:
         """P(funding better) and the break-evens with confidence intervals, as text."""
