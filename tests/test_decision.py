@@ -327,3 +327,18 @@ def test_chart_renders_headless_with_projects_marked(ohio, tmp_path):
     at = ohio.with_threat(dataclasses.replace(ohio.threat, duration=Fixed(med)))
     assert dots[0].get_xdata()[0] == pytest.approx(100 * np.median(at.breakeven_rate_increase))
     assert dots[0].get_ydata()[0] == pytest.approx(med)
+
+
+# -- command line --------------------------------------------------------------------
+
+
+def test_cli_decide_prints_the_decision(capsys):
+    from dealsim.cli import main
+
+    toml = str(ROOT / "examples" / "georgia_diamond.toml")
+    assert main(["decide", toml, "--n", "300", "--seed", "3", "--probability", "0.2"]) == 0
+    out = capsys.readouterr().out
+    assert "P(funding beats declining)        1.0000" in out
+    assert "probability       0.2  [user value]" in out and "tornado of P" in out
+    assert main(["decide", toml, "--n", "300", "--rate-increase", "-1"]) == 2
+    assert "rate_increase must be finite and >= 0" in capsys.readouterr().err

@@ -45,9 +45,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -55,9 +56,7 @@ from numpy.typing import NDArray
 from . import _validate as v
 from .deal import Deal
 from .errors import InvalidParameterError
-from .montecarlo import BLOCK_SIZE, simulate
 from .presets.catalog import Source
-from .results import Probability, SimulationResult, TornadoBar, _statistic, _z
 from .uncertainty import (
     U_MAX,
     U_MIN,
@@ -68,6 +67,9 @@ from .uncertainty import (
     as_seed_sequence,
     sampler_uniforms,
 )
+
+if TYPE_CHECKING:  # the Monte Carlo and results modules load scipy.stats: imported on use
+    from .results import Probability, SimulationResult, TornadoBar
 
 __all__ = [
     "GDP_ESTIMATES",
@@ -385,6 +387,11 @@ class TariffThreat:
 # ------------------------------------------------------------------------- core formulas
 
 
+def _z_value(confidence: float) -> float:
+    """Two-sided standard-normal quantile of ``confidence`` (stdlib, no scipy)."""
+    return statistics.NormalDist().inv_cdf(0.5 + confidence / 2.0)
+
+
 def _pv_years(duration: F64, rate: F64 | float) -> F64:
     """Present value of 1 a year paid continuously for ``duration`` years at ``rate``."""
     delta = np.log1p(rate)
@@ -411,6 +418,8 @@ def _threat_root(root: np.random.SeedSequence) -> np.random.SeedSequence:
 
 def _threat_uniforms(root: np.random.SeedSequence, sampler: str, n: int) -> F64:
     """The threat's uniforms for scenarios ``0..n-1``, block by block, shape ``(n, 2)``."""
+    from .montecarlo import BLOCK_SIZE
+
     troot = _threat_root(root)
     out = np.empty((n, len(_THREAT_COLUMNS)))
     for b in range(-(-n // BLOCK_SIZE)):
@@ -513,6 +522,8 @@ class FundOrDecline:
     @property
     def p_fund_better(self) -> Probability:
         """P(funding beats declining) with its binomial standard error."""
+        from .results import Probability
+
         p = float(np.count_nonzero(self.fund_better)) / self.n
         return Probability("p_fund_better", p, math.sqrt(p * (1 - p) / self.n),
                            "funding beats the expected cost of declining")
@@ -520,7 +531,7 @@ class FundOrDecline:
     def p_fund_better_ci(self, confidence: float = 0.95) -> tuple[float, float]:
         """Wilson score interval of :attr:`p_fund_better`."""
         v.fraction("confidence", confidence, allow_one=False)
-        z, n = _z(confidence), self.n
+        z, n = _z_value(confidence), self.n
         p = self.p_fund_better.p
         mid = (p + z * z / (2 * n)) / (1 + z * z / n)
         half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
@@ -555,7 +566,7 @@ class FundOrDecline:
             return (math.nan, math.nan, math.nan)
         x = -float(base.mean()) / mu
         se = float(np.std(base + x * self.unit, ddof=1)) / math.sqrt(self.n) / mu
-        hw = _z(confidence) * se
+        hw = _z_value(confidence) * se
         return x, x - hw, x + hw
 
     def mean_breakeven_duration(self) -> float:
@@ -616,6 +627,8 @@ class FundOrDecline:
         list of TornadoBar
             Outputs ``"p_fund_better"`` and ``"mean_advantage"`` (USD) at both ends.
         """
+        from .results import TornadoBar
+
         bars = []
         names = list(_THREAT_COLUMNS) + list(ranges)
         if self.threat.calibration != "trade":
@@ -641,6 +654,8 @@ class FundOrDecline:
 
     def summary(self, confidence: float = 0.95) -> str:
         """P(funding better) and the break-evens with confidence intervals, as text."""
+        from .results import _statistic
+
         p = self.p_fund_better
         lo, hi = self.p_fund_better_ci(confidence)
         t = self.threat
@@ -779,7 +794,9 @@ def fund_or_decline(
     --------
     >>> from dealsim.presets import georgia_diamond
     >>> r = fund_or_decline(georgia_diamond(), TariffThreat(), 2000, seed=1)
-    >>> bool((r.fund_value == simulate(georgia_diamond(), 2000, seed=1).investor_npv).all())
+    >>> import dealsim
+    >>> s = dealsim.simulate(georgia_diamond(), 2000, seed=1)
+    >>> bool((r.fund_value == s.investor_npv).all())
     True
     >>> r.p_fund_better.p  # a $0.6bn project against a tariff on ¥20tn of exports
     1.0
@@ -787,6 +804,8 @@ def fund_or_decline(
     >>> bool((none.fund_better == (r.fund_value > 0)).all())
     True
     """
+    from .montecarlo import simulate
+
     threat = _check_threat(threat)
     if not isinstance(deal, Deal):
         raise InvalidParameterError(f"deal must be a Deal; got {deal!r}")
@@ -872,6 +891,8 @@ class PortfolioDecision:
 
     def summary(self, quantiles: tuple[float, ...] = (0.05, 0.5, 0.95)) -> str:
         """Each policy's value distribution under each reading, best marked with ``*``."""
+        from .results import _statistic
+
         t = self.threat
         lines = [f"dealsim portfolio decision: {self.title}",
                  f"n = {self.n:,} scenarios, seed = {self.portfolio.seed}; threat: "
