@@ -38,9 +38,9 @@ def ohio():
 
 
 def test_funding_side_equals_simulate_exactly():
-    for sampler in ("random", "lhs"):
-        r = fund_or_decline(ohio_gas_power(), TariffThreat(), 700, seed=3, sampler=sampler)
-        s = dealsim.simulate(ohio_gas_power(), 700, seed=3, sampler=sampler)
+    for sampler in ("random", "lhs", "sobol"):
+        r = fund_or_decline(ohio_gas_power(), TariffThreat(), 512, seed=3, sampler=sampler)
+        s = dealsim.simulate(ohio_gas_power(), 512, seed=3, sampler=sampler)
         assert np.array_equal(r.fund_value, s.investor_npv)
         assert np.array_equal(r.simulation.investor_irr, s.investor_irr, equal_nan=True)
 

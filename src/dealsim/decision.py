@@ -489,6 +489,17 @@ class FundOrDecline:
     breakeven_duration : ndarray (n,)
         Per scenario, funding beats declining iff the tariff lasts longer (years;
         ``inf``: no duration suffices; negative: funding wins even at zero).
+    rate, npv_rate, fx : ndarray (n,)
+        Discount rate of the tariff's present value, the rate of the deal's NPV, yen
+        per dollar, per scenario.
+    capex : float
+        The project's base capital (USD), the amount a reallocation recovers.
+    uniforms : ndarray (n, 2)
+        The threat stream's uniforms (duration, share borne), reused by
+        :meth:`with_threat`.
+    unit, annual_usd : ndarray (n,)
+        Expected present cost per unit of increase (USD), and the annual cost per unit
+        of increase before probability and duration (USD a year).
     """
 
     title: str
