@@ -43,6 +43,16 @@ def test_funding_side_equals_simulate_exactly():
         s = dealsim.simulate(ohio_gas_power(), 512, seed=3, sampler=sampler)
         assert np.array_equal(r.fund_value, s.investor_npv)
         assert np.array_equal(r.simulation.investor_irr, s.investor_irr, equal_nan=True)
+    r = fund_or_decline(ohio_gas_power(), None, 300, seed=3, backend="numpy")
+    s = dealsim.simulate(ohio_gas_power(), 300, seed=3, backend="numpy")
+    assert r.simulation.backend == "numpy" and np.array_equal(r.fund_value, s.investor_npv)
+
+
+def test_a_fresh_seed_is_reproducible_from_the_printed_seed():
+    r = fund_or_decline(georgia_diamond(), None, 200, seed=None)
+    again = fund_or_decline(georgia_diamond(), None, 200, seed=int(r.simulation.seed))
+    assert np.array_equal(r.decline_cost, again.decline_cost)
+    assert np.array_equal(r.fund_value, again.fund_value)
 
 
 def test_decline_cost_matches_a_plain_loop(ohio):
