@@ -705,7 +705,8 @@ class FundOrDecline:
                         confidence)
         lines += [f"break-even duration (years) at +{t.rate_increase * 100:g} points: in "
                   f"expectation {self.mean_breakeven_duration():.3f}; median scenario "
-                  f"{sd.quantiles[0.5][0]:.3f}"]
+                  f"{sd.quantiles[0.5][0]:.3f} [{sd.quantiles[0.5][1]:.3f}, "
+                  f"{sd.quantiles[0.5][2]:.3f}]"]
         return "\n".join(lines)
 
     def to_pandas(self) -> Any:
