@@ -62,3 +62,12 @@ def recovery_curves(results: dict[str, Any]) -> Callable[[Any], None]:
         ax.legend()
 
     return draw
+
+
+def irr_percentiles(result: Any, percents: Any) -> Any:
+    """Percentiles of the investor IRR as the summaries count it: a total loss (Japan
+    pays in and receives nothing, MOIC 0) is -100%; other undefined IRRs are left out."""
+    import numpy as np
+
+    x = result.statistic_values("investor_irr")
+    return np.percentile(x[~np.isnan(x)], percents)

@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from _common import p_line, parse, save_png
+from _common import irr_percentiles, p_line, parse, save_png
 
 import dealsim
 from dealsim.fx import usdjpy_paths, yen_view
 from dealsim.presets import catalog
+from dealsim.results import irr_for_statistics
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -28,26 +29,29 @@ def main(argv: list[str] | None = None) -> None:
     payback = np.asarray(dealsim.payback_period(flows))
     irr = r.investor_irr[~np.isnan(r.investor_irr)]
     qs = (5, 10, 50, 90, 95)
+    probs = r.probabilities()
 
     print(f"Ohio 9.2 GW gas plant under {deal.terms.name}")
     print(f"n = {r.n:,} scenarios, seed = {r.seed}")
     print("Japan's IRR (%): " + "  ".join(
-        f"P{q} {v:6.2f}" for q, v in zip(qs, np.percentile(irr, qs) * 100, strict=True)))
-    print(f"  mean {irr.mean() * 100:.2f}; undefined in {np.isnan(r.investor_irr).mean():.2%}"
-          " of scenarios (no sign change or no root)")
+        f"P{q} {v:6.2f}" for q, v in zip(qs, irr_percentiles(r, qs) * 100, strict=True)))
+    print(f"  total losses (Japan receives nothing, counted as -100%): "
+          f"{probs['p_total_loss'].p:.2%} of scenarios; IRR undefined otherwise (left "
+          f"out): {probs['p_irr_undefined'].p:.2%}")
     print(p_line("P(Japan recovers its capital, MOIC >= 1)",
                  float((r.investor_moic >= 1).mean()), r.n))
     print(p_line("P(... within 20 years of first funding)",
                  float(((payback >= 0) & (payback < 20)).mean()), r.n))
-    probs = r.probabilities()
     print(p_line("P(Deemed Allocation Amount recovered: the 90/10 switch)",
                  probs["p_recover_daa"].p, r.n))
     print(p_line("P(... within 20 years)", probs["p_recover_daa_within"].p, r.n))
+    print("  (P(Japan's NPV < 0 at the deemed rate) is 1 minus the DAA line: the same fact)")
 
     fx = usdjpy_paths(preset.usdjpy, flows.shape[1], n=flows.shape[0], seed=args.seed)
     yen = yen_view(r, discount_rate=0.01, usdjpy=fx)
+    yen_median = np.nanmedian(irr_for_statistics(yen.irr, yen.moic))  # total loss: -100%
     print(f"Yen view (USD/JPY random walk from {preset.usdjpy:g}, log-sd 10%/yr, "
-          f"assumption): median IRR in yen {np.nanmedian(yen.irr) * 100:.2f}%, "
+          f"assumption): median IRR in yen {yen_median * 100:.2f}%, "
           f"P(yen MOIC >= 1) {float((yen.moic >= 1).mean()):.4f}")
     print(f"reproduce: python examples/a_ohio_recovery.py --n {r.n} --seed {args.seed}")
 

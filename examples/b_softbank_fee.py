@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> None:
     paid = red.fee_paid
 
     print(f"SoftBank fee on the Ohio plant; n = {red.n:,} scenarios, seed = {red.seed}")
-    print(p_line("P(fee paid: all 9.2 GW achieved)", float(paid.mean()), red.n))
+    print(p_line("P(fee paid: all 9.2 GW achieved)", float(paid.mean()), red.n)
+          + "   input, not a result: the assumed PointMass(1.0, p=0.8) on capacity")
     for name, r in runs.items():
         total = preset.build(fee=name).fees[0].total
         print(f"{name:>8} fee: nominal {total / 1e9:5.2f} bn USD (¥{total * jpy / 1e9:,.0f}bn); "

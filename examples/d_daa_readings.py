@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from _common import p_line, parse, recovery_curves, save_png
+from _common import irr_percentiles, p_line, parse, recovery_curves, save_png
 
 import dealsim
 from dealsim.presets import catalog
@@ -43,7 +43,7 @@ def compare(name: str, n: int, seed: int, **overrides: float
         probs = r.probabilities()
         rec = r.recovered_at[r.recovered_at >= 0]
         when = f"median year {r.first_year + int(np.median(rec))}" if rec.size else "never"
-        print(f"  {reading} reading: Japan's IRR median {np.nanmedian(r.investor_irr):.2%}, "
+        print(f"  {reading} reading: Japan's IRR median {irr_percentiles(r, 50):.2%}, "
               f"NPV mean {r.investor_npv.mean() / 1e9:.2f} bn USD, host NPV mean "
               f"{r.host_npv.mean() / 1e9:.2f} bn USD")
         print(p_line("    P(Japan recovers its capital)", float((r.investor_moic >= 1).mean()),

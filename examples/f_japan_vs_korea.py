@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from _common import p_line, parse, recovery_curves, save_png
+from _common import irr_percentiles, p_line, parse, recovery_curves, save_png
 
 import dealsim
 from dealsim.presets import catalog
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> None:
                                  within_years=years)
             runs[(deal_name, terms_name)] = r
             calls = (-np.minimum(r.paths["investor"], 0.0)).max(axis=1)
-            print(f"  {terms_name}: IRR median {np.nanmedian(r.investor_irr):.2%}, NPV mean "
+            print(f"  {terms_name}: IRR median {irr_percentiles(r, 50):.2%}, NPV mean "
                   f"{r.investor_npv.mean() / 1e9:.2f} bn USD")
             print(p_line("    P(recovers its capital)", float((r.investor_moic >= 1).mean()),
                          r.n))

@@ -31,7 +31,7 @@ from .deal import Deal, evaluate_draws
 from .errors import InvalidParameterError
 from .metrics import irr, npv
 from .montecarlo import BLOCK_SIZE, _describe_seed, _horizon, _mapper
-from .results import _statistic
+from .results import _statistic, irr_for_statistics
 from .uncertainty import U_MAX, U_MIN, Uncertainties, as_seed_sequence, default_uncertainties
 from .uncertainty import sampler_uniforms as _uniforms
 
@@ -48,7 +48,7 @@ F64 = NDArray[np.float64]
 #: Who bears Japan's loss, in the order :meth:`FundingSplit.allocate` reports them.
 PARTIES: tuple[str, ...] = ("equity", "jbic", "nexi", "banks")
 
-_PROJECT_OUTPUTS = ("npv", "irr", "moic", "loss")
+_PROJECT_OUTPUTS = ("npv", "irr", "moic", "loss", "economic_loss")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -122,8 +122,14 @@ class FundingSplit:
 
     Notes
     -----
-    The loss on a project is the capital Japan does not get back, undiscounted:
-    ``max(paid in - received, 0)``. Beyond equity, lenders share it **pro rata** to
+    Two losses are split the same way (:func:`simulate_portfolio` reports both). The
+    **nominal capital shortfall** of a project is the capital Japan does not get back,
+    undiscounted: ``max(paid in - received, 0)``; it ignores the decades of interest
+    the money could have earned. The **economic loss** is the same shortfall in
+    present value, ``max(PV(paid in) - PV(received), 0)`` at a discount rate (by
+    default the deemed rate, at which it is the present value of the unrecovered
+    Deemed Allocation Amount); equity then loses first up to its share of
+    ``PV(paid in)``. Beyond equity, lenders share a loss **pro rata** to
     their funding: JBIC ``jbic_share``, NEXI ``(1 - jbic_share) * nexi_cover`` (it pays
     the banks under its guarantee), banks the uncovered rest. This is an allocation
     **assumption**: the actual seniority, recourse and guarantee terms are not public
@@ -165,7 +171,8 @@ class FundingSplit:
         Parameters
         ----------
         loss, paid_in : ndarray
-            Unrecovered capital and capital paid in, same shape.
+            Unrecovered capital and capital paid in, same shape (both nominal, or
+            both present values for the economic loss).
 
         Returns
         -------
@@ -212,6 +219,18 @@ class _PBlock:
     discount_rate: float | None
     funding: FundingSplit
     keep_inputs: tuple[str, ...] | None
+    loss_rate: float | None = None
+
+
+def _economic_loss(inv: F64, paid: F64, rate: Any, offset: int) -> tuple[F64, F64]:
+    """PV of the capital shortfall and of the capital paid in, at the grid's first year.
+
+    ``inv`` (rows, T) are a deal's investor flows, ``paid`` their negative parts, both
+    starting ``offset`` years after the grid; ``rate`` a scalar or one per row.
+    """
+    back = (1.0 + np.asarray(rate, dtype=np.float64)) ** -offset
+    pv_paid, pv_net = npv(rate, paid) * back, npv(rate, inv) * back
+    return np.maximum(-pv_net, 0.0), pv_paid
 
 
 def _mix_common(u: F64, zc: F64, member: _Member, strength: float) -> F64:
@@ -235,6 +254,7 @@ def _run_block(job: _PBlock) -> dict[str, Any]:
     calls = np.zeros((rows, grid))
     rate = np.zeros(rows)
     out: dict[str, Any] = {p: np.zeros(rows) for p in PARTIES}
+    out.update({"pv:" + p: np.zeros(rows) for p in PARTIES})
     for m in job.members:
         draws = m.unc.transform(_mix_common(u, zc, m, job.strength))
         ev = evaluate_draws(m.deal, draws, horizon=m.horizon)
@@ -246,9 +266,13 @@ def _run_block(job: _PBlock) -> dict[str, Any]:
         loss = np.maximum(paid_k - (inv + paid).sum(axis=1), 0.0)
         for party, x in job.funding.allocate(loss, paid_k).items():
             out[party] += x
+        econ, pv_paid = _economic_loss(
+            inv, paid, ev.discount_rate if job.loss_rate is None else job.loss_rate, m.offset)
+        for party, x in job.funding.allocate(econ, pv_paid).items():
+            out["pv:" + party] += x
         rate += m.weight * np.broadcast_to(ev.discount_rate, (rows,))
         for key, x in (("npv", ev.investor_npv * m.scale), ("irr", ev.investor_irr),
-                       ("moic", ev.investor_moic), ("loss", loss)):
+                       ("moic", ev.investor_moic), ("loss", loss), ("economic_loss", econ)):
             out[f"{m.name}\0{key}"] = x
         keep = m.unc.names if job.keep_inputs is None else job.keep_inputs
         for name in keep:
@@ -299,10 +323,16 @@ class PortfolioResult:
         Largest gross annual cash call (sum over deals of their calls that year).
     worst_call_year : ndarray of int64 (n,)
     losses : dict of str to ndarray (n,)
-        Unrecovered capital borne by each of :data:`PARTIES`, summed over deals.
+        Nominal capital shortfall (unrecovered capital, undiscounted) borne by each
+        of :data:`PARTIES`, summed over deals.
+    economic_losses : dict of str to ndarray (n,)
+        Economic loss borne by each party: the shortfall in present value at
+        ``loss_rate`` (default each deal's discount rate, i.e. its drawn deemed
+        rate), at the grid's first year, summed over deals (see :class:`FundingSplit`).
     projects : dict of str to dict of str to ndarray (n,)
         Per deal: ``npv`` (at the deal's own rate, to its own first year, scaled),
-        ``irr``, ``moic``, ``loss`` (unrecovered capital, scaled).
+        ``irr``, ``moic``, ``loss`` (nominal capital shortfall, scaled) and
+        ``economic_loss`` (its present value at the grid's first year, scaled).
     inputs : dict of str to dict of str to ndarray (n,)
         Per deal, the kept drawn inputs.
     annual : dict of str to ndarray (T,)
@@ -311,6 +341,8 @@ class PortfolioResult:
         ``calls`` and ``receipts`` of the first ``k`` scenarios (for quantiles, charts).
     funding : FundingSplit
     common : CommonFactor or None
+    loss_rate : float or None
+        The rate of ``economic_losses`` (None: each deal's discount rate).
     """
 
     title: str
@@ -334,30 +366,55 @@ class PortfolioResult:
     paths: dict[str, F64] = field(default_factory=dict)
     funding: FundingSplit = field(default_factory=FundingSplit)
     common: CommonFactor | None = None
+    economic_losses: dict[str, F64] = field(default_factory=dict)
+    loss_rate: float | None = None
 
     @property
     def n(self) -> int:
         """Number of scenarios."""
         return int(self.npv.shape[0])
 
+    @property
+    def capital_shortfalls(self) -> dict[str, F64]:
+        """``losses`` under the name of what they are: nominal capital shortfalls."""
+        return self.losses
+
     def probabilities(self) -> dict[str, tuple[float, float]]:
         """``name -> (p, standard error)`` for the portfolio events.
 
         ``p_recover_capital``: total received >= total paid in (MOIC >= 1);
-        ``p_npv_negative``; ``p_irr_undefined``; ``p_any_loss``: some deal does not
-        return its capital (the lenders of that deal lose, whatever the others do).
+        ``p_npv_negative``; ``p_total_loss``: nothing is ever received (MOIC 0; the
+        summary counts the IRR as -100%); ``p_irr_undefined``: the IRR is undefined
+        otherwise; ``p_any_loss``: some deal does not return its capital (the lenders
+        of that deal lose, whatever the others do).
         """
+        total_loss = self.moic == 0.0
         events = {
             "p_recover_capital": self.moic >= 1.0,
             "p_npv_negative": self.npv < 0,
-            "p_irr_undefined": np.isnan(self.irr),
+            "p_total_loss": total_loss,
+            "p_irr_undefined": np.isnan(self.irr) & ~total_loss,
             "p_any_loss": np.sum(list(self.losses.values()), axis=0) > 0,
         }
         return {k: _prob(mask) for k, mask in events.items()}
 
     def loss_table(self) -> dict[str, tuple[float, float]]:
-        """``party -> (expected loss USD, P(loss > 0))`` for each of :data:`PARTIES`."""
+        """``party -> (mean nominal capital shortfall USD, P(shortfall > 0))``.
+
+        One entry per :data:`PARTIES`; the shortfall is undiscounted (see
+        :meth:`economic_loss_table` for its present value).
+        """
         return {p: (float(x.mean()), float(np.mean(x > 0))) for p, x in self.losses.items()}
+
+    def economic_loss_table(self) -> dict[str, tuple[float, float]]:
+        """``party -> (mean economic loss USD, its standard error)``.
+
+        The economic loss is the capital shortfall in present value at
+        ``loss_rate`` (default each deal's discount rate), at ``years[0]``.
+        """
+        n = self.n
+        return {p: (float(x.mean()), float(x.std(ddof=1)) / math.sqrt(n) if n > 1 else math.nan)
+                for p, x in self.economic_losses.items()}
 
     def annual_quantiles(self, q: Sequence[float]) -> tuple[F64, F64]:
         """Quantiles ``q`` of each year's gross calls and receipts, each ``(len(q), T)``.
@@ -396,7 +453,11 @@ class PortfolioResult:
         return "\n".join(lines)
 
     def summary(self, quantiles: tuple[float, ...] = (0.05, 0.5, 0.95)) -> str:
-        """Portfolio metrics, probabilities and the loss split as text."""
+        """Portfolio metrics, probabilities and the loss split as text.
+
+        As in :meth:`dealsim.SimulationResult.summary`, a scenario in which Japan
+        receives nothing at all (``p_total_loss``) counts as an IRR of -100%.
+        """
         common = ("none" if self.common is None else
                   f"latent correlation {self.common.strength:g} on "
                   f"{', '.join(self.common.variables)}")
@@ -406,7 +467,9 @@ class PortfolioResult:
                  _deal_line(self.start_years),
                  f"{'output':<26}{'mean':>10}" + "".join(f"{'P' + format(100 * q, 'g'):>10}"
                                                          for q in quantiles)]
-        rows = (("portfolio IRR (%)", self.irr, 100.0), ("portfolio NPV (bn USD)", self.npv, 1e-9),
+        irr_ranked = irr_for_statistics(self.irr, self.moic)
+        rows = (("portfolio IRR (%)", irr_ranked, 100.0),
+                ("portfolio NPV (bn USD)", self.npv, 1e-9),
                 ("portfolio MOIC (x)", self.moic, 1.0),
                 ("paid in (bn USD)", self.paid_in, 1e-9),
                 ("worst year's call (bn)", self.worst_call, 1e-9))
@@ -414,17 +477,29 @@ class PortfolioResult:
             st = _statistic(label, x, quantiles, 0.95)
             lines.append(f"{label:<26}{st.mean * scale:>10.3f}"
                          + "".join(f"{q[0] * scale:>10.3f}" for q in st.quantiles.values()))
+            lost = int(np.count_nonzero(self.moic == 0.0))
+            if x is irr_ranked and (lost or st.n_valid < self.n):
+                lines.append(f"{'':<26}(over {st.n_valid:,} of {self.n:,} scenarios, "
+                             f"including {lost:,} total losses at -100%)")
         lines.append("")
         for name, (p, se) in self.probabilities().items():
             lines.append(f"{name:<26}{p:>10.4f}  ± {se:.4f} (s.e.)")
         f = self.funding
         rank = "first loss" if f.equity_first_loss else "pro rata"
-        lines += ["", f"Loss = capital not returned, per deal (undiscounted); split with "
-                  f"equity {f.equity_share:g} ({rank}), JBIC {f.jbic_share:g} of debt, "
-                  f"NEXI cover {f.nexi_cover:g} of the commercial part (assumptions)",
-                  f"{'party':<26}{'E[loss] bn':>12}{'P(loss>0)':>12}"]
+        basis = ("each deal's discount rate (its drawn deemed rate by default)"
+                 if self.loss_rate is None else f"{self.loss_rate:.2%}")
+        lines += ["", f"Losses per deal, split with equity {f.equity_share:g} ({rank}), JBIC "
+                  f"{f.jbic_share:g} of debt, NEXI cover {f.nexi_cover:g} of the commercial "
+                  "part (assumptions):",
+                  "  shortfall = nominal capital shortfall, capital not returned (undiscounted)",
+                  f"  economic  = the shortfall in present value at {basis}, "
+                  f"in {int(self.years[0])} dollars",
+                  f"{'party':<26}{'E[shortfall] bn':>16}{'P(shortfall>0)':>16}"
+                  f"{'E[economic] bn':>16}"]
+        econ = self.economic_loss_table()
         for party, (mean, p) in self.loss_table().items():
-            lines.append(f"{party:<26}{mean / 1e9:>12.3f}{p:>12.4f}")
+            e = econ[party][0] if party in econ else math.nan
+            lines.append(f"{party:<26}{mean / 1e9:>16.3f}{p:>16.4f}{e / 1e9:>16.3f}")
         return "\n".join(lines)
 
 
@@ -524,6 +599,7 @@ def simulate_portfolio(
     paths: int = 4096,
     keep_inputs: Sequence[str] | None = ("overrun", "delay"),
     title: str = "",
+    loss_rate: float | None = None,
 ) -> PortfolioResult:
     """Simulate several deals together, each on its own timeline, with a common factor.
 
@@ -563,6 +639,11 @@ def simulate_portfolio(
     keep_inputs : sequence of str or None
         Drawn inputs stored per deal; ``None`` keeps all.
     title : str
+    loss_rate : float, optional
+        Discount rate of the economic loss (decimal, > -1). Default: each deal's
+        discount rate, per scenario (its drawn deemed rate unless the deal sets one),
+        at which the economic loss is the present value of the unrecovered Deemed
+        Allocation Amount.
 
     Returns
     -------
@@ -603,6 +684,8 @@ def simulate_portfolio(
     members = _members(deals, uncertainties, start_years, scales, common)
     if discount_rate is not None:
         discount_rate = v.rate("discount_rate", discount_rate)
+    if loss_rate is not None:
+        loss_rate = v.rate("loss_rate", loss_rate)
     n_common = len(common.variables) if common is not None else 0
     dim = n_common + sum(m.unc.dim for m in members)
     _uniforms(sampler, root, block=0, size=1, dim=1)  # validates the sampler name
@@ -618,14 +701,14 @@ def simulate_portfolio(
     jobs = [
         _PBlock(members, common.strength if common is not None else 0.0, n_common, dim,
                 sampler, root, b, min(BLOCK_SIZE, n - b * BLOCK_SIZE), grid, paths,
-                discount_rate, funding, keep)
+                discount_rate, funding, keep, loss_rate)
         for b in range(-(-n // BLOCK_SIZE))
     ]
     blocks = list(mapper(_run_block, jobs))
     first = min(m.deal.project.first_year for m in members)
     return _collect(blocks, members, n, first, grid, title=title or " + ".join(
         m.name for m in members), seed=_describe_seed(seed, root), sampler=sampler,
-        funding=funding, common=common)
+        funding=funding, common=common, loss_rate=loss_rate)
 
 
 def _collect(blocks: list[dict[str, Any]], members: tuple[_Member, ...], n: int, first: int,
@@ -649,6 +732,7 @@ def _collect(blocks: list[dict[str, Any]], members: tuple[_Member, ...], n: int,
         paid_in=cat("paid_in"), received=cat("received"), worst_call=cat("worst_call"),
         worst_call_year=years[cat("worst_call_index")],
         losses={p: cat(p) for p in PARTIES},
+        economic_losses={p: cat("pv:" + p) for p in PARTIES},
         projects={m.name: {k: cat(f"{m.name}\0{k}") for k in _PROJECT_OUTPUTS}
                   for m in members},
         inputs={m.name: {k.split("\0in:")[1]: cat(k) for k in blocks[0]

@@ -19,13 +19,16 @@ from scipy import stats as _stats
 from .errors import InvalidParameterError
 
 __all__ = [
+    "INPUT_EVENTS",
     "OUTPUTS",
     "PROBABILITIES",
     "Probability",
     "SimulationResult",
     "Statistic",
     "Summary",
+    "TOTAL_LOSS_IRR",
     "TornadoBar",
+    "irr_for_statistics",
 ]
 
 F64 = NDArray[np.float64]
@@ -48,8 +51,46 @@ PROBABILITIES: dict[str, str] = {
     "p_npv_negative": "investor NPV < 0 (at the deal's discount rate; default: each "
                       "scenario's deemed rate)",
     "p_fee_paid": "developer fee paid (capacity target reached)",
-    "p_irr_undefined": "investor IRR undefined (NaN; see irr_status)",
+    "p_total_loss": "investor never receives a positive flow (MOIC 0): IRR counted as -100%",
+    "p_irr_undefined": "investor IRR undefined for another reason (NaN, excluded; see "
+                       "irr_status)",
 }
+
+#: Events that restate an input rather than a modelled result, with what they restate.
+#: ``p_fee_paid`` is P(capacity target reached): the capacity distribution is an
+#: **assumption** (:func:`dealsim.default_uncertainties`: ``PointMass(1.0, p=0.8)``).
+INPUT_EVENTS: dict[str, str] = {
+    "p_fee_paid": "input, not a result: P(capacity target reached) of the capacity "
+                  "distribution (default PointMass(1.0, p=0.8), an assumption)",
+}
+
+#: IRR given to a scenario whose investor pays in and never receives anything (MOIC 0)
+#: in every summary statistic: the limit of the IRR as receipts go to zero. ``irr``
+#: itself returns NaN with ``NO_SIGN_CHANGE`` there (numpy-financial's convention).
+TOTAL_LOSS_IRR = -1.0
+
+
+def irr_for_statistics(irr: F64, moic: F64) -> F64:
+    """IRRs as the summaries rank them: ``-1`` (-100%) where ``moic == 0``.
+
+    Parameters
+    ----------
+    irr, moic : ndarray (n,)
+        Per-scenario IRR (NaN where undefined) and MOIC (NaN where nothing was paid in).
+
+    Returns
+    -------
+    ndarray (n,)
+        ``irr`` with total losses (paid in, received nothing) set to
+        :data:`TOTAL_LOSS_IRR`; other undefined IRRs stay NaN.
+
+    Examples
+    --------
+    >>> irr_for_statistics(np.array([0.05, np.nan, np.nan]),
+    ...                    np.array([1.2, 0.0, np.nan])).tolist()
+    [0.05, -1.0, nan]
+    """
+    return np.where(np.asarray(moic) == 0.0, TOTAL_LOSS_IRR, irr)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +99,8 @@ class Statistic:
 
     ``quantiles`` maps a probability (e.g. 0.05) to ``(value, low, high)``: the
     sample quantile and a distribution-free confidence interval from order
-    statistics (binomial ranks).
+    statistics (binomial ranks). ``n_valid`` counts the values used, of which
+    ``n_total_loss`` are total losses counted at -100% (investor IRR only).
     """
 
     name: str
@@ -67,6 +109,7 @@ class Statistic:
     mean_ci: tuple[float, float]
     std: float
     quantiles: dict[float, tuple[float, float, float]]
+    n_total_loss: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +124,13 @@ class Probability:
 
 @dataclass(frozen=True, slots=True)
 class Summary:
-    """What :meth:`SimulationResult.summary` returns; ``str()`` prints it as a table."""
+    """What :meth:`SimulationResult.summary` returns; ``str()`` prints it as a table.
+
+    The table says how many total losses the investor IRR counts at -100%, labels the
+    events of :data:`INPUT_EVENTS` as inputs, and prints ``p_npv_negative`` only
+    inside the ``p_recover_daa`` line when it is ``1 - p_recover_daa`` (NPVs at the
+    deemed rate: one fact, reported once).
+    """
 
     title: str
     n: int
@@ -114,12 +163,37 @@ class Summary:
             lines.append(f"{'':<24}" + "".join(
                 f"{'' if ci is None else f'[{ci[0] * scale:.3f}, {ci[1] * scale:.3f}]':>{w}}"
                 for ci in cis))
-            if st.n_valid < self.n:
+            if st.n_total_loss:
+                lines.append(f"{'':<24}(over {st.n_valid:,} of {self.n:,} scenarios, "
+                             f"including {st.n_total_loss:,} total losses counted as -100%)")
+            elif st.n_valid < self.n:
                 lines.append(f"{'':<24}(defined in {st.n_valid:,} of {self.n:,} scenarios)")
         lines.append("")
+        same = _npv_restates_daa(self.probabilities, self.n)
         for pr in self.probabilities.values():
-            lines.append(f"{pr.name:<24}{pr.p:>8.4f} ± {pr.se:<8.2g} (s.e.)  {pr.meaning}")
+            meaning = INPUT_EVENTS.get(pr.name, pr.meaning)
+            if same and pr.name == "p_npv_negative":
+                continue
+            if same and pr.name == "p_recover_daa":
+                neg = self.probabilities["p_npv_negative"].p
+                meaning += (f"; p_npv_negative = 1 - this = {neg:.4f}: the same fact, as "
+                            "NPVs are at the deemed rate")
+            lines.append(f"{pr.name:<24}{pr.p:>8.4f} ± {pr.se:<8.2g} (s.e.)  {meaning}")
         return "\n".join(lines)
+
+
+def _npv_restates_daa(probabilities: Mapping[str, Probability], n: int) -> bool:
+    """Whether ``p_npv_negative`` is ``1 - p_recover_daa`` up to rounding.
+
+    It is whenever NPVs are discounted at the deemed rate (the default): the NPV is
+    then minus the present value of the deemed-allocation balance while that is
+    unrecovered, and >= 0 once it is. Up to rounding: the event counts differ by at
+    most ``max(2, n / 100_000)`` scenarios (an NPV within rounding of 0).
+    """
+    if "p_npv_negative" not in probabilities or "p_recover_daa" not in probabilities:
+        return False
+    gap = probabilities["p_npv_negative"].p + probabilities["p_recover_daa"].p - 1.0
+    return abs(gap) * n <= max(2.0, n / 100_000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +227,8 @@ def _z(confidence: float) -> float:
     return float(_stats.norm.ppf(0.5 + confidence / 2.0))
 
 
-def _statistic(name: str, x: F64, qs: tuple[float, ...], confidence: float) -> Statistic:
+def _statistic(name: str, x: F64, qs: tuple[float, ...], confidence: float,
+               n_total_loss: int = 0) -> Statistic:
     valid = x[~np.isnan(x)]
     m = valid.size
     if m == 0:
@@ -171,7 +246,7 @@ def _statistic(name: str, x: F64, qs: tuple[float, ...], confidence: float) -> S
         lo_rank = min(max(lo_rank - 1, 0), m - 1)
         hi_rank = min(max(hi_rank, 0), m - 1)
         quant[q] = (float(np.quantile(srt, q)), float(srt[lo_rank]), float(srt[hi_rank]))
-    return Statistic(name, m, mean, (mean - hw, mean + hw), std, quant)
+    return Statistic(name, m, mean, (mean - hw, mean + hw), std, quant, n_total_loss)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -190,6 +265,8 @@ class SimulationResult:
     sampler : str
     investor_irr : ndarray (n,)
         NaN where undefined; ``irr_status`` says why (:class:`dealsim.IrrStatus`).
+        Summaries count a total loss (``investor_moic == 0``) as -100%
+        (:meth:`statistic_values`).
     irr_status : ndarray of int8 (n,)
     investor_npv, host_npv : ndarray (n,)
         At the deal's discount rate (default: each scenario's deemed rate).
@@ -260,13 +337,15 @@ class SimulationResult:
     def events(self) -> dict[str, NDArray[np.bool_]]:
         """Boolean masks over scenarios for each event of :data:`PROBABILITIES`."""
         rec = self.recovered_at
+        total_loss = self.investor_moic == 0.0
         return {
             "p_recover_capital": self.investor_moic >= 1.0,
             "p_recover_daa": rec >= 0,
             "p_recover_daa_within": (rec >= 0) & (rec < self.within_years),
             "p_npv_negative": self.investor_npv < 0,
             "p_fee_paid": np.asarray(self.fee_paid, dtype=bool),
-            "p_irr_undefined": np.isnan(self.investor_irr),
+            "p_total_loss": total_loss,
+            "p_irr_undefined": np.isnan(self.investor_irr) & ~total_loss,
         }
 
     def probabilities(self) -> dict[str, Probability]:
@@ -294,6 +373,31 @@ class SimulationResult:
 
     # -- summary ---------------------------------------------------------------------
 
+    def statistic_values(self, name: str) -> F64:
+        """An output as :meth:`summary` and ``until`` see it, shape ``(n,)``.
+
+        The investor IRR with total losses (MOIC 0) at -100% and other undefined
+        IRRs NaN (:func:`irr_for_statistics`); any other output as stored.
+
+        Examples
+        --------
+        >>> import dealsim
+        >>> from dealsim.presets import ohio_gas_power
+        >>> r = dealsim.simulate(ohio_gas_power(), 2000, seed=1)
+        >>> x = r.statistic_values("investor_irr")
+        >>> bool(np.all((x == -1.0) == (r.investor_moic == 0)))
+        True
+        """
+        x = np.asarray(self.output(name), dtype=np.float64)
+        if name == "investor_irr":
+            return irr_for_statistics(x, self.investor_moic)
+        return x
+
+    def _total_losses(self, name: str) -> int:
+        if name != "investor_irr":
+            return 0
+        return int(np.count_nonzero(self.investor_moic == 0.0))
+
     def summary(
         self,
         *,
@@ -319,8 +423,13 @@ class SimulationResult:
 
         Notes
         -----
-        Statistics of an output use only the scenarios where it is defined (the
-        investor IRR is NaN where no IRR exists; the table says how many). Mean:
+        Statistics of an output use only the scenarios where it is defined; the
+        table says how many. The investor IRR of a total loss -- the investor pays in
+        and never receives a positive flow (MOIC 0, ``p_total_loss``) -- counts as
+        -100% (:data:`TOTAL_LOSS_IRR`) in the mean, std and quantiles alike, since
+        dropping the worst outcomes would flatter the lower quantiles; other
+        undefined IRRs (``p_irr_undefined``: no sign change the other way, no root)
+        are left out. Mean:
         normal interval ``mean ± z s / sqrt(m)``. Quantiles: the sample quantile with a
         distribution-free interval between the order statistics whose ranks are the
         binomial ``(m, q)`` quantiles at ``(1 ± confidence) / 2``. Probabilities: the
@@ -331,11 +440,9 @@ class SimulationResult:
         for q in quantiles:
             if not 0.0 < q < 1.0:
                 raise InvalidParameterError(f"quantiles must be in (0, 1); got {q!r}")
-        stats = {
-            name: _statistic(name, np.asarray(self.output(name), dtype=np.float64),
-                             tuple(quantiles), confidence)
-            for name in outputs
-        }
+        stats = {name: _statistic(name, self.statistic_values(name), tuple(quantiles),
+                                  confidence, self._total_losses(name))
+                 for name in outputs}
         return Summary(
             title=self.title, n=self.n, seed=self.seed, sampler=self.sampler,
             confidence=confidence, statistics=stats, probabilities=self.probabilities(),
@@ -347,14 +454,15 @@ class SimulationResult:
 
         ``target`` is an event of :data:`PROBABILITIES` (binomial interval),
         ``"<output>"`` (its mean) or ``"<output>:p<percent>"`` (a quantile, e.g.
-        ``"investor_irr:p50"``; order-statistic interval, half its width).
+        ``"investor_irr:p50"``; order-statistic interval, half its width). The
+        investor IRR counts total losses as -100%, as in :meth:`summary`.
         """
         z = _z(confidence)
         if target in PROBABILITIES:
             p = self.probabilities()[target]
             return z * p.se
         name, _, qtxt = target.partition(":")
-        x = np.asarray(self.output(name), dtype=np.float64)
+        x = self.statistic_values(name)
         x = x[~np.isnan(x)]
         if x.size < 2:
             return math.inf

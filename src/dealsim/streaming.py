@@ -26,7 +26,9 @@ two order statistics that define the quantile fall in the same bin, ``high - low
 at most one bin width ``(edges[-1] - edges[0]) / bins``, and two when they fall in
 neighbouring bins (dense data inside the edges); in the under/overflow bins the bracket
 reaches to the exact min or max. ``value`` lies in the bracket, so its error is at most
-``high - low``.
+``high - low``. The investor IRR's total losses (MOIC 0), which the summaries count at
+-100%, are an exact count below the histogram: order statistics among them are exactly
+-1, so the bracket still holds.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from .errors import InvalidParameterError
 from .montecarlo import _Block, _mapper, _plan, _run_block
 from .results import (
     OUTPUTS,
+    TOTAL_LOSS_IRR,
     Probability,
     Statistic,
     Summary,
@@ -169,7 +172,9 @@ class StreamingSummary:
     n : int
         Number of scenarios.
     moments : dict of str to Moments
-        Per output.
+        Per output, over its defined values (the investor IRR's total losses, NaN
+        per scenario, are ``events["p_total_loss"]``; the summary and
+        :meth:`quantile` count them at -100%).
     edges : dict of str to ndarray (bins + 1,)
         Histogram bin edges per output.
     counts : dict of str to ndarray of int64 (bins + 2,)
@@ -200,8 +205,26 @@ class StreamingSummary:
         if name not in self.moments:
             raise InvalidParameterError(f"name must be one of {sorted(self.moments)}; got {name!r}")
 
+    def _total_losses(self, name: str) -> int:
+        """Scenarios counted at exactly :data:`TOTAL_LOSS_IRR` below the histogram."""
+        return self.events.get("p_total_loss", 0) if name == "investor_irr" else 0
+
+    def _summary_moments(self, name: str) -> Moments:
+        """Moments as the summary sees them: the investor IRR adds its total losses."""
+        k = self._total_losses(name)
+        atoms = Moments(k, TOTAL_LOSS_IRR, 0.0, TOTAL_LOSS_IRR, TOTAL_LOSS_IRR)
+        return atoms.merge(self.moments[name]) if k else self.moments[name]
+
     def _slot_bounds(self, name: str, k: int) -> tuple[int, float, float]:
-        """Bin holding order statistic ``k`` (1-based) and that bin's value range."""
+        """Bin holding order statistic ``k`` (1-based) and that bin's value range.
+
+        Investor IRR: the first ``p_total_loss`` order statistics are exactly -1
+        (slot -1, an exact bracket); the histogram holds the rest.
+        """
+        atoms = self._total_losses(name)
+        if k <= atoms:
+            return -1, TOTAL_LOSS_IRR, TOTAL_LOSS_IRR
+        k -= atoms
         c, e, mom = self.counts[name], self.edges[name], self.moments[name]
         j = int(np.searchsorted(np.cumsum(c), k, side="left"))
         lo = mom.min if j == 0 else float(e[j - 1])
@@ -211,8 +234,10 @@ class StreamingSummary:
     def _order_stat(self, name: str, k: int) -> tuple[float, float, float]:
         """Order statistic ``k``: interpolated value and a bracket that holds it."""
         j, lo, hi = self._slot_bounds(name, k)
+        if j < 0:
+            return lo, lo, hi
         c = self.counts[name]
-        before = int(c[:j].sum())
+        before = int(c[:j].sum()) + self._total_losses(name)
         return lo + (k - before - 0.5) / int(c[j]) * (hi - lo), lo, hi
 
     def quantile(self, name: str, q: float) -> tuple[float, float, float]:
@@ -220,6 +245,9 @@ class StreamingSummary:
 
         ``[low, high]`` contains the exact sample quantile (``numpy.quantile``'s linear
         definition over all defined values); ``value`` interpolates within the bins.
+        The investor IRR counts total losses as -100%, as
+        :meth:`dealsim.SimulationResult.summary` does (exact: they are counted, not
+        binned).
 
         Examples
         --------
@@ -231,7 +259,7 @@ class StreamingSummary:
         """
         self._check(name)
         q = v.fraction("q", q, allow_zero=True)
-        m = self.moments[name].count
+        m = self.moments[name].count + self._total_losses(name)
         if m == 0:
             return math.nan, math.nan, math.nan
         h = (m - 1) * q
@@ -263,12 +291,14 @@ class StreamingSummary:
         """The same table as :meth:`dealsim.SimulationResult.summary`, from the statistics.
 
         Quantile intervals are the order-statistic confidence intervals widened to the
-        bins holding their end ranks (so they contain the exact intervals).
+        bins holding their end ranks (so they contain the exact intervals). Total
+        losses count as an investor IRR of -100%, as in the in-memory summary.
         """
         v.fraction("confidence", confidence, allow_one=False)
         alpha = 1.0 - confidence
         table = {}
-        for name, mom in self.moments.items():
+        for name in self.moments:
+            mom = self._summary_moments(name)
             m = mom.count
             hw = _z(confidence) * mom.std / math.sqrt(m) if m else math.nan
             quant = {}
@@ -281,7 +311,8 @@ class StreamingSummary:
                 quant[q] = (self.quantile(name, q)[0], self._slot_bounds(name, lo_rank)[1],
                             self._slot_bounds(name, hi_rank)[2])
             mean = mom.mean if m else math.nan
-            table[name] = Statistic(name, m, mean, (mean - hw, mean + hw), mom.std, quant)
+            table[name] = Statistic(name, m, mean, (mean - hw, mean + hw), mom.std, quant,
+                                    self._total_losses(name))
         return Summary(title=self.title, n=self.n, seed=self.seed, sampler=self.sampler,
                        confidence=confidence, statistics=table,
                        probabilities=self.probabilities())

@@ -139,7 +139,7 @@ class DealTerms:
         ----------
         .. [1] Cabinet written answer, 28 Nov 2025, 内閣衆質219第80号 (shugiin.go.jp).
         .. [2] OhmyNews worked example; R. Katz; St. Louis Fed (see
-               ``shared/reference/deal-facts.md`` section 1).
+               ``docs/sources.md``).
 
         Examples
         --------
@@ -179,7 +179,7 @@ class DealTerms:
 
         References
         ----------
-        .. [1] Newspim, Nov 2025 (``shared/reference/deal-facts.md`` section 1).
+        .. [1] Newspim, Nov 2025 (``docs/sources.md``).
 
         Examples
         --------

@@ -307,8 +307,8 @@ def waterfall(
     .. [1] MOU on Strategic Investments, para. 13, quoted in the Cabinet written
            answer of 28 Nov 2025 (内閣衆質219第80号, shugiin.go.jp).
     .. [2] Deemed Allocation Amount as principal plus interest, shortfalls carried
-           forward: R. Katz; OhmyNews worked example; St. Louis Fed. See
-           ``shared/reference/deal-facts.md`` section 1 ("Two readings to support").
+           forward: R. Katz; OhmyNews worked example; St. Louis Fed (``docs/sources.md``).
+           The two readings are an assumption: the text is ambiguous.
 
     Examples
     --------

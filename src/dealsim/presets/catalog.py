@@ -1,8 +1,9 @@
 """The preset catalog: every named deal, reference case, set of terms and table, with sources.
 
 A :class:`Preset` pairs a builder with the citations (:class:`Source`, each dated and
-graded by confidence as in ``shared/reference/deal-facts.md``) and the labelled
-assumptions behind it. :func:`catalog` returns them all by name.
+graded by confidence) and the labelled assumptions behind it. ``docs/sources.md``
+lists every one (:mod:`dealsim.presets.sources` generates it). :func:`catalog`
+returns them all by name.
 """
 
 from __future__ import annotations
@@ -133,6 +134,9 @@ PLEDGES: Mapping[str, float] = types.MappingProxyType(
 
 def pledges() -> Mapping[str, float]:
     """Investment pledged to the US by partner, USD (read-only).
+
+    Sources, with dates and confidence grades: ``docs/sources.md`` in the
+    repository (``dealsim presets pledges`` prints this preset's).
 
     Examples
     --------

@@ -77,6 +77,9 @@ def ohio_gas_power(
 ) -> Deal:
     """The Portsmouth (Piketon), Ohio 9.2 GW gas-fired plant developed by SB Energy.
 
+    Sources, with dates and confidence grades: ``docs/sources.md`` in the
+    repository (``dealsim presets ohio_gas_power`` prints this preset's).
+
     Sourced (deal-facts.md): capex $33.3bn (Japan's figure; press), 9.2 GW (press),
     ground broken 20 Mar 2026 (first construction year 2026), MOU para. 13 split
     (official), SoftBank's reduced fee paid only if 9.2 GW is achieved (FT, 19 Mar 2026).
@@ -198,6 +201,9 @@ def texas_gulflink(
 ) -> Deal:
     """The Texas GulfLink deepwater crude-export terminal (Sentinel Midstream).
 
+    Sources, with dates and confidence grades: ``docs/sources.md`` in the
+    repository (``dealsim presets texas_gulflink`` prints this preset's).
+
     Sourced (deal-facts.md §2, press): capex $2.1bn, ~1m bbl/d of capacity (about
     $20-30bn/yr of exports), tranche 1 announced 17/18 Feb 2026; MOU para. 13 split.
 
@@ -275,6 +281,9 @@ def georgia_diamond(
 ) -> Deal:
     """The Georgia HPHT synthetic-diamond grit plant (Element Six).
 
+    Sources, with dates and confidence grades: ``docs/sources.md`` in the
+    repository (``dealsim presets georgia_diamond`` prints this preset's).
+
     Sourced (deal-facts.md §2, press): capex ~$0.6bn; tranche 1, Feb 2026; MOU split.
     Output and prices are not published: every operating figure is an assumption.
 
@@ -343,6 +352,9 @@ def smr_tranche2(
     terms: DealTerms | None = None,
 ) -> Deal:
     """GE Vernova Hitachi SMRs in Tennessee and Alabama, tranche 2 (~$40bn).
+
+    Sources, with dates and confidence grades: ``docs/sources.md`` in the
+    repository (``dealsim presets smr_tranche2`` prints this preset's).
 
     Sourced: ~$40bn, Tennessee and Alabama (NHK, Mar 2026; deal-facts §2). Plant
     parameters: EIA AEO2026 SMR (deal-facts §6): $9,831/kW, fixed O&M $128/kW-yr,
@@ -419,6 +431,9 @@ def gas_tranche2(
     terms: DealTerms | None = None,
 ) -> Deal:
     """The tranche-2 gas plants in Pennsylvania and Texas (~$33bn together).
+
+    Sources, with dates and confidence grades: ``docs/sources.md`` in the
+    repository (``dealsim presets gas_tranche2`` prints this preset's).
 
     Sourced: ≈ $33bn for the two together (NHK, Mar 2026; deal-facts §2); the split
     between them is unknown (deal-facts §7). Plant parameters: EIA AEO2026 gas

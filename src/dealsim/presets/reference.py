@@ -124,6 +124,9 @@ def _nuclear_project(**kwargs: object) -> Project:
 def nuscale_cfpp(*, terms: DealTerms | None = None) -> ReferenceCase:
     """NuScale/UAMPS Carbon Free Power Project (Idaho National Laboratory), cancelled 2023.
 
+    Sources, with dates and confidence grades: ``docs/sources.md`` in the
+    repository (``dealsim presets nuscale_cfpp`` prints this preset's).
+
     Published (IEEFA/Schlissel, Reuters; deal-facts §4, press): 6 x 77 MWe = 462 MWe;
     cost estimate $5.3bn -> $9.3bn (Jan 2023, x1.755); target power price $58 ->
     $89/MWh (2022 dollars, after more than $4bn of subsidies, x1.53); subsidies $1.355bn
@@ -177,6 +180,9 @@ def nuscale_cfpp(*, terms: DealTerms | None = None) -> ReferenceCase:
 
 def vogtle_3_4(*, terms: DealTerms | None = None) -> ReferenceCase:
     """Vogtle units 3 and 4 (Georgia, two AP1000s), completed 2023-2024.
+
+    Sources, with dates and confidence grades: ``docs/sources.md`` in the
+    repository (``dealsim presets vogtle_3_4`` prints this preset's).
 
     Published (AP; deal-facts §5, press): approved at ~$14bn in 2009, final cost
     > $35bn (so the factor x2.5 is a lower bound), seven years late. Capacity 2 x
