@@ -395,7 +395,7 @@ def test_nan_net_cash() -> None:
             r"deemed_rate must be a scalar or broadcastable .* \(2,\); got shape \(3,\)",
         ),
         (-1.0, r"deemed_rate must be a decimal rate > -1; got -1.0"),
-        ("abc", r"deemed_rate must be numeric; got 'abc'"),
+        ("abc", r"deemed_rate must be real numbers, not str; got 'abc'"),
     ],
 )
 def test_bad_deemed_rate(rate: object, message: str) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _kernels
+from . import _kernels, _names, _serial
 from . import _validate as v
 from .cashflows import CashflowLines, build_cashflows
 from .errors import InvalidParameterError
@@ -24,25 +24,19 @@ from .project import Project
 from .terms import DealTerms
 from .waterfall import WaterfallResult, waterfall
 
-__all__ = ["DRAW_FACTORS", "Deal", "Evaluation", "evaluate", "evaluate_draws"]
+__all__ = ["DRAW_FACTORS", "REPORT_ONLY", "Deal", "Evaluation", "evaluate", "evaluate_draws"]
 
 #: Standard uncertainty names (see :mod:`dealsim.uncertainty`) and the
-#: :func:`evaluate` keyword each one drives. Other names are carried along unused.
-DRAW_FACTORS: dict[str, str] = {
-    "overrun": "overrun",
-    "delay": "delay",
-    "capacity": "capacity_achieved",
-    "price": "price_factor",
-    "fuel": "fuel_factor",
-    "utilisation": "utilisation_factor",
-    "deemed_rate": "deemed_rate",
-}
+#: :func:`evaluate` keyword each one drives; :data:`REPORT_ONLY` names are drawn for
+#: reporting only. Any other name is refused (:func:`dealsim._names.check_names`).
+DRAW_FACTORS = _names.DRAW_FACTORS
+REPORT_ONLY = _names.REPORT_ONLY
 
 F64 = NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Deal:
+class Deal(_serial.Plain):
     """One project under one set of contract terms, with the fees it pays.
 
     Parameters
@@ -80,7 +74,12 @@ class Deal:
             raise InvalidParameterError(f"project must be a Project; got {self.project!r}")
         if not isinstance(self.terms, DealTerms):
             raise InvalidParameterError(f"terms must be a DealTerms; got {self.terms!r}")
+        if not isinstance(self.fees, (tuple, list)):
+            raise InvalidParameterError(
+                f"fees must be a tuple of DeveloperFee objects; got {self.fees!r}")
         object.__setattr__(self, "fees", tuple(self.fees))
+        v.text("name", self.name)
+        object.__setattr__(self, "sources", v.strings("sources", self.sources))
         for fee in self.fees:
             if not isinstance(fee, DeveloperFee):
                 raise InvalidParameterError(f"fees must hold DeveloperFee objects; got {fee!r}")
@@ -320,6 +319,7 @@ def _npvs(rate: float | F64, *flows: F64) -> list[F64]:
 
 
 def _draw_kwargs(draws: Mapping[str, ArrayLike]) -> dict[str, ArrayLike]:
+    _names.check_names(draws)
     return {DRAW_FACTORS[k]: val for k, val in draws.items() if k in DRAW_FACTORS}
 
 
@@ -335,6 +335,7 @@ def _simulation_outputs(
     scenarios.
     """
     if backend == "numba":
+        _names.check_names(draws)
         fast = _kernels.simulation_outputs(deal, draws, horizon=horizon)
         if fast is not None:
             if paths > 0:
@@ -376,8 +377,14 @@ def evaluate_draws(
     deal : Deal
     draws : mapping of str to float or array (...)
         Keys of :data:`DRAW_FACTORS` (``"overrun"``, ``"delay"``, ``"capacity"``,
-        ``"price"``, ``"fuel"``, ``"utilisation"``, ``"deemed_rate"``); other keys
-        (e.g. ``"usdjpy"``) are ignored here.
+        ``"price"``, ``"fuel"``, ``"utilisation"``, ``"deemed_rate"``), and the
+        reporting-only keys of :data:`REPORT_ONLY` (``"usdjpy"``), ignored here.
+
+    Raises
+    ------
+    UnknownNameError
+        For any other key (a misspelling such as ``"overun"``), naming the nearest
+        valid one.
     horizon : int, optional
 
     Returns

@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _facts
+from . import _facts, _serial
 from . import _validate as v
 from ._facts import SOFTBANK_FEE_JPY_PER_USD  # noqa: F401  (kept importable from here)
 from .errors import InvalidParameterError
@@ -22,7 +22,7 @@ __all__ = ["DeveloperFee"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DeveloperFee:
+class DeveloperFee(_serial.Plain):
     """A developer fee paid in equal annual installments if a capacity target is met.
 
     Parameters
@@ -83,6 +83,9 @@ class DeveloperFee:
             )
         object.__setattr__(self, "start_offset",
                            v.integer("start_offset", self.start_offset, minimum=0))
+        v.text("name", self.name)
+        object.__setattr__(self, "sources", v.strings("sources", self.sources))
+        object.__setattr__(self, "assumptions", v.strings("assumptions", self.assumptions))
 
     @property
     def span(self) -> int:

@@ -527,10 +527,7 @@ def npv(rate: ArrayLike, cashflows: ArrayLike) -> Any:
             disc = (1.0 + r) ** -t
         out = _discounted_sum(cf, disc)
         return out[()] if isinstance(out, np.ndarray) else np.float64(out)
-    try:
-        r_arr = np.asarray(rate, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InvalidParameterError(f"rate must be numeric; got {rate!r}") from exc
+    r_arr = _validate.numeric_array("rate", rate)
     bad = ~np.isfinite(r_arr) | (r_arr <= -1.0)
     if bad.any():
         raise InvalidParameterError(

@@ -56,12 +56,7 @@ class WaterfallResult:
 
 def _deemed_rates(value: ArrayLike, lead: tuple[int, ...]) -> float | NDArray[np.float64]:
     """Validate ``deemed_rate``: a scalar, or an array broadcastable to ``lead``."""
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InvalidParameterError(
-            f"deemed_rate must be numeric; got {_validate._short(value)}"
-        ) from exc
+    arr = _validate.numeric_array("deemed_rate", value)
     if arr.ndim == 0:
         return _validate.rate("deemed_rate", arr.item())
     bad = ~np.isfinite(arr) | (arr <= -1.0)
