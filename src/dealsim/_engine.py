@@ -32,7 +32,7 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from typing import Any, TypeVar
 
 import numpy as np
@@ -200,7 +200,7 @@ class Runner:
         Blocks in flight at once (default: twice the executor's workers).
     threads : int
         Without an executor: with ``threads > 1`` and more than one block, the runner
-        starts a :class:`~concurrent.futures.ThreadPoolExecutor` of that many threads
+        starts a :class:`concurrent.futures.ThreadPoolExecutor` of that many threads
         at its first :meth:`run` and shuts it down in :meth:`close` (waiting for the
         blocks already running; those not started are cancelled), so that no thread
         outlives the runner. Results still come in block order.
@@ -219,7 +219,7 @@ class Runner:
         if window is None:
             window = 2 * self.threads if self.threads > 1 else _default_window(executor)
         self.window = window
-        self._pool: ThreadPoolExecutor | None = None
+        self._pool: Executor | None = None
         self.progress = progress
         self.stopped: str | None = None  # "deadline" or "cancelled" once stopped early
         self._start = time.monotonic()
@@ -252,6 +252,8 @@ class Runner:
     def _start_pool(self) -> None:
         """Start the runner's own thread pool if it has threads and several blocks."""
         if self.executor is None and self.threads > 1 and n_blocks(self.n) - self._done > 1:
+            from concurrent.futures import ThreadPoolExecutor  # its module loads on first use
+
             self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="dealsim")
             self.executor = self._pool
 
