@@ -61,6 +61,19 @@ def bandwidth_unit(repeat: int = 7) -> float:
     return median_time(lambda: np.add(a, b, out=a), repeat)
 
 
+def import_seconds(module: str, repeat: int = 5) -> float:
+    """Median over ``repeat`` fresh interpreters of ``import module`` (``-X importtime``'s
+    cumulative time of the top-level import), with this process's dealsim on the path."""
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(dealsim.__file__)))
+    times = []
+    for _ in range(repeat):
+        err = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"],
+                             capture_output=True, text=True, env=env, check=True).stderr
+        last = err.strip().splitlines()[-1]  # "import time: self | cumulative | name"
+        times.append(int(last.split("|")[1]) / 1e6)
+    return statistics.median(times)
+
+
 def project_flows(rows: int, periods: int, seed: int = 0) -> np.ndarray:
     """Investor-like flows: 3 years of calls, then noisy distributions (IRR ~ 2-15%)."""
     rng = np.random.default_rng(seed)
@@ -286,6 +299,12 @@ def main() -> None:
     print(f"# dealsim benchmarks ({'quick' if quick else 'full'})\n\nmachine: {machine()}\n")
     unit = bandwidth_unit()
     print(f"bandwidth unit (np.add in place, 1e6 x 40 float64): {unit * 1e3:.1f} ms\n")
+
+    t_np, t_ds = import_seconds("numpy"), import_seconds("dealsim")
+    print("## import time (median of 5 fresh interpreters, python -X importtime)\n")
+    print("| import numpy | import dealsim | ratio | budget |\n|---|---|---|---|")
+    print(f"| {fmt_s(t_np)} | {fmt_s(t_ds)} | {t_ds / t_np:.2f}x | 2.5x "
+          f"({'within' if t_ds <= 2.5 * t_np else 'OVER'}) |\n")
 
     sizes = [1000, 10_000] if quick else [1000, 10_000, 100_000]
     print("## irr and npv, 40 periods (loops timed on their first rows, scaled)\n")

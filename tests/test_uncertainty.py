@@ -47,14 +47,44 @@ def test_lognormal_from_mean_matches_analytic() -> None:
 
 
 def test_lognormal_calibrated_nuscale() -> None:
-    # IEEFA/Schlissel Jan 2023: 5.3 -> 9.3 $bn; placed at the P90 of a mean-2.2 (nuclear) law
+    # IEEFA/Schlissel Jan 2023: 5.3 -> 9.3 $bn. At the P90 of a mean-2.2 (nuclear) law the
+    # calibration needs sigma 2.73 and a median factor of 0.053: refused since issue 10 §3
+    # (it used to be returned silently); allowed when the width is asked for explicitly.
     assert NUSCALE_OVERRUN == pytest.approx(1.7547169811320755, abs=1e-15)
-    d = LogNormal.calibrated(NUSCALE_OVERRUN, 0.9, mean=2.2)
+    with pytest.raises(InvalidParameterError, match=r"value=1\.75.*quantile=0\.9.*mean=2\.2 "
+                       r"implies sigma=2\.73 > max_sigma=1\.5 \(median 0\.0531"):
+        LogNormal.calibrated(NUSCALE_OVERRUN, 0.9, mean=2.2)
+    d = LogNormal.calibrated(NUSCALE_OVERRUN, 0.9, mean=2.2, max_sigma=3.0)
     assert abs(float(d.ppf(0.9)) - NUSCALE_OVERRUN) < 1e-12
     assert d.mean == pytest.approx(2.2, rel=1e-12)
+    z = special.ndtri(0.9)
+    assert d.sigma == pytest.approx(z + math.sqrt(z * z + 2 * math.log(2.2 / NUSCALE_OVERRUN)),
+                                    rel=1e-12)
+    assert d.median == pytest.approx(0.0531, abs=5e-5)  # the implausible median of the issue
     d2 = LogNormal.calibrated(NUSCALE_OVERRUN, 0.9, sigma=0.3)
     assert abs(float(d2.ppf(0.9)) - NUSCALE_OVERRUN) < 1e-12
     assert d2.sigma == 0.3
+
+
+def test_lognormal_calibrated_refusal_rule() -> None:
+    # The rule of LogNormal.calibrated's Notes: refused exactly when the sigma solved from
+    # `mean` exceeds max_sigma (default 1.5); an explicit sigma is never refused.
+    # at quantile 0.6 (z = 0.253) a sigma above 2z puts the mean above the value: the
+    # larger root, which is the sigma the mean was made from
+    z = float(special.ndtri(0.6))
+    for s in (1.4, 1.49, 1.51, 1.6):
+        mean = 2.0 * math.exp(0.5 * s * s - z * s)  # the mean of the law with this sigma
+        if s <= 1.5:
+            assert LogNormal.calibrated(2.0, 0.6, mean=mean).sigma == pytest.approx(s, rel=1e-9)
+        else:
+            with pytest.raises(InvalidParameterError, match="max_sigma=1.5"):
+                LogNormal.calibrated(2.0, 0.6, mean=mean)
+            assert LogNormal.calibrated(2.0, 0.6, mean=mean, max_sigma=s + 0.01).sigma == \
+                pytest.approx(s, rel=1e-9)
+    assert LogNormal.calibrated(2.0, 0.9, sigma=3.0).sigma == 3.0
+    for bad in (0.0, -1.0, "1.5", True, math.nan):
+        with pytest.raises(InvalidParameterError, match="max_sigma"):
+            LogNormal.calibrated(2.0, 0.9, mean=2.5, max_sigma=bad)
 
 
 def test_lognormal_calibrated_mean_below_value_takes_smaller_root() -> None:
@@ -489,3 +519,44 @@ def test_correlation_errors(corr: dict, match: str) -> None:  # type: ignore[typ
 def test_transform_shape_error() -> None:
     with pytest.raises(InvalidParameterError, match=r"u must have shape \(n, 3\)"):
         _corr_set({}).transform(np.full((4, 2), 0.5))
+
+
+# --------------------------------------------------------------------------- vectorised == loop
+
+
+def _reference_draw(dist: Distribution, u: float) -> float:
+    """One draw by an independent route: scipy.stats distributions, one scalar at a time."""
+    if isinstance(dist, LogNormal):
+        return float(stats.lognorm(dist.sigma, scale=dist.median).ppf(u))
+    if isinstance(dist, Normal):
+        lo = -np.inf if dist.low is None else (dist.low - dist.mu) / dist.sd
+        hi = np.inf if dist.high is None else (dist.high - dist.mu) / dist.sd
+        return float(stats.truncnorm(lo, hi, loc=dist.mu, scale=dist.sd).ppf(u))
+    if isinstance(dist, Uniform):
+        return float(stats.uniform(dist.low, dist.high - dist.low).ppf(u))
+    if isinstance(dist, PointMass):
+        q = 1.0 - dist.p
+        return dist.value if u >= q else _reference_draw(dist.below, u / q)
+    if isinstance(dist, Rounded):
+        x = math.floor(_reference_draw(dist.base, u) / dist.step + 0.5) * dist.step
+        return min(max(x, dist.low), dist.high)  # type: ignore[type-var]
+    raise AssertionError(type(dist))
+
+
+def test_transform_equals_a_scalar_loop_through_scipy_stats() -> None:
+    # the in-place vectorised transform (copula included) against a per-row loop that
+    # correlates with an explicit 2x2 Cholesky factor and draws through scipy.stats
+    unc = default_uncertainties("nuclear")
+    u = sampler_uniforms("random", as_seed_sequence(11), block=0, size=300, dim=unc.dim)
+    u.setflags(write=False)  # the in-place arithmetic must never write into u
+    got = unc.transform(u)
+    rs = 0.6  # the default overrun-delay rank correlation
+    rp = 2.0 * math.sin(math.pi * rs / 6.0)
+    j_o, j_d = unc.random_names.index("overrun"), unc.random_names.index("delay")
+    for row in range(u.shape[0]):
+        uu = list(u[row])
+        z_o, z_d = stats.norm.ppf(uu[j_o]), stats.norm.ppf(uu[j_d])
+        uu[j_d] = stats.norm.cdf(rp * z_o + math.sqrt(1.0 - rp * rp) * z_d)
+        for j, name in enumerate(unc.random_names):
+            want = _reference_draw(unc[name], uu[j])
+            assert got[name][row] == pytest.approx(want, rel=1e-11, abs=1e-12), (name, row)

@@ -13,7 +13,24 @@ Conventions (used by every function in the package)
   scipy's SPEC 7); the global numpy random state is never used.
 - Bad input raises :class:`dealsim.errors.DealsimError` (a ``ValueError``) naming the
   argument. An undefined result inside one scenario (no IRR) is NaN plus a status.
+
+Submodules
+----------
+``import dealsim`` loads the core only (numpy; no scipy, numba, pandas, matplotlib or
+dask -- those are imported where first needed). The edge subpackages and modules
+(:mod:`dealsim.presets`, :mod:`dealsim.plot`, :mod:`dealsim.io`, :mod:`dealsim.cli`,
+:mod:`dealsim.scenario`, :mod:`dealsim.streaming`, :mod:`dealsim.fx`,
+:mod:`dealsim.funding`, :mod:`dealsim.portfolio` with :func:`simulate_portfolio` and its
+classes) are imported on first attribute access:
+
+>>> import dealsim
+>>> "ohio_gas_power" in dealsim.presets.catalog()
+True
 """
+
+import importlib as _importlib
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
 
 from ._version import __version__
 from .cashflows import CashflowLines, build_cashflows
@@ -22,7 +39,6 @@ from .errors import CorrelationError, DealsimError, InvalidCashflowsError, Inval
 from .fees import DeveloperFee
 from .metrics import IrrResult, IrrStatus, irr, moic, npv, payback_period
 from .montecarlo import BLOCK_SIZE, simulate, tornado
-from .portfolio import CommonFactor, FundingSplit, PortfolioResult, simulate_portfolio
 from .project import Project
 from .results import SimulationResult, Summary
 from .terms import DealTerms
@@ -41,6 +57,9 @@ from .uncertainty import (
     overrun_distribution,
 )
 from .waterfall import WaterfallResult, waterfall
+
+if _TYPE_CHECKING:  # imported on first use (see __getattr__)
+    from .portfolio import CommonFactor, FundingSplit, PortfolioResult, simulate_portfolio
 
 __all__ = [
     "BLOCK_SIZE",
@@ -87,3 +106,30 @@ __all__ = [
     "tornado",
     "waterfall",
 ]
+
+#: Submodules imported on first attribute access (``dealsim.presets.catalog()``).
+_LAZY_SUBMODULES = frozenset(
+    {"cli", "funding", "fx", "io", "plot", "portfolio", "presets", "scenario", "streaming"}
+)
+#: Public names whose module is imported on first use: name -> submodule.
+_LAZY_NAMES = {
+    "CommonFactor": "portfolio",
+    "FundingSplit": "portfolio",
+    "PortfolioResult": "portfolio",
+    "simulate_portfolio": "portfolio",
+}
+
+
+def __getattr__(name: str) -> _Any:
+    if name in _LAZY_SUBMODULES:
+        value = _importlib.import_module(f".{name}", __name__)
+    elif name in _LAZY_NAMES:
+        value = getattr(_importlib.import_module(f".{_LAZY_NAMES[name]}", __name__), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _LAZY_SUBMODULES | set(_LAZY_NAMES))

@@ -13,14 +13,12 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import _facts
 from . import _validate as v
+from ._facts import SOFTBANK_FEE_JPY_PER_USD  # noqa: F401  (kept importable from here)
 from .errors import InvalidParameterError
 
 __all__ = ["DeveloperFee"]
-
-#: Yen per dollar used for the SoftBank fee presets: ¥1tn ≈ $6.3bn in the FT report
-#: (deal-facts.md §1 "FX used in the articles", ≈ ¥159/$). A labelled preset value.
-SOFTBANK_FEE_JPY_PER_USD = 159.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -166,21 +164,7 @@ class DeveloperFee:
         >>> round(fee.total / 1e6, 1), fee.installments, fee.capacity_target
         (628.9, 15, 9200.0)
         """
-        return cls(
-            total=100e9 / SOFTBANK_FEE_JPY_PER_USD,
-            installments=15,
-            capacity_target=9200.0,
-            name="SoftBank developer fee (reduced)",
-            sources=(
-                "FT, 19 Mar 2026: ¥1tn proposal cut by more than 90%; paid over 15-20 years "
-                "only if the 9.2 GW target capacity is achieved (deal-facts.md §3)",
-            ),
-            assumptions=(
-                "total = ¥100bn, the upper bound implied by a >90% cut",
-                "FX ¥159/$ (deal-facts.md: ¥1tn ≈ $6.3bn)",
-                "15 equal annual installments from commercial operation",
-            ),
-        )
+        return cls(**_facts.SOFTBANK_OHIO_FEE)  # figures and sources: dealsim._facts
 
     @classmethod
     def softbank_ohio_original(cls) -> DeveloperFee:
@@ -191,12 +175,4 @@ class DeveloperFee:
         >>> round(DeveloperFee.softbank_ohio_original().total / 1e9, 2)
         6.29
         """
-        reduced = cls.softbank_ohio()
-        return cls(
-            total=1e12 / SOFTBANK_FEE_JPY_PER_USD,
-            installments=reduced.installments,
-            capacity_target=reduced.capacity_target,
-            name="SoftBank developer fee (original proposal)",
-            sources=("FT, 19 Mar 2026: original proposal ¥1tn ≈ $6.3bn (deal-facts.md §3)",),
-            assumptions=reduced.assumptions[1:],
-        )
+        return cls(**_facts.SOFTBANK_OHIO_FEE_ORIGINAL)

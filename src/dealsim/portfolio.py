@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
 
 from . import _validate as v
 from .deal import Deal, evaluate_draws
@@ -237,6 +236,8 @@ def _mix_common(u: F64, zc: F64, member: _Member, strength: float) -> F64:
     uk = u[:, member.col: member.col + member.unc.dim]
     if not member.common or strength == 0.0:
         return uk
+    from scipy import special
+
     uk = uk.copy()
     a, b = math.sqrt(strength), math.sqrt(1.0 - strength)
     for c, j in member.common:
@@ -247,6 +248,8 @@ def _mix_common(u: F64, zc: F64, member: _Member, strength: float) -> F64:
 
 def _run_block(job: _PBlock) -> dict[str, Any]:
     """Draw and evaluate the first ``job.rows`` scenarios of block ``job.index``."""
+    from scipy import special
+
     rows, grid = job.rows, job.grid
     u = _uniforms(job.sampler, job.root, block=job.index, size=BLOCK_SIZE, dim=job.dim)[:rows]
     zc = special.ndtri(u[:, : job.n_common])

@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats as _stats
 
 from .errors import InvalidParameterError
 
@@ -224,6 +223,8 @@ def probabilities_from_counts(
 
 
 def _z(confidence: float) -> float:
+    from scipy import stats as _stats  # lazy: scipy.stats costs ~0.5 s to import
+
     return float(_stats.norm.ppf(0.5 + confidence / 2.0))
 
 
@@ -240,6 +241,8 @@ def _statistic(name: str, x: F64, qs: tuple[float, ...], confidence: float,
     hw = _z(confidence) * std / math.sqrt(m)
     alpha = 1.0 - confidence
     quant: dict[float, tuple[float, float, float]] = {}
+    from scipy import stats as _stats
+
     for q in qs:
         lo_rank = int(_stats.binom.ppf(alpha / 2.0, m, q))
         hi_rank = int(_stats.binom.ppf(1.0 - alpha / 2.0, m, q))
@@ -491,6 +494,8 @@ class SimulationResult:
         dict
             ``result[input][output]``.
         """
+        from scipy import stats as _stats
+
         table: dict[str, dict[str, float]] = {name: {} for name in self.inputs}
         for out in outputs:
             y = np.asarray(self.output(out), dtype=np.float64)

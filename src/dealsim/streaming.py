@@ -41,7 +41,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats as _stats
 
 from . import _validate as v
 from .deal import Deal
@@ -294,6 +293,8 @@ class StreamingSummary:
         bins holding their end ranks (so they contain the exact intervals). Total
         losses count as an investor IRR of -100%, as in the in-memory summary.
         """
+        from scipy import stats as _stats  # lazy: scipy.stats costs ~0.5 s to import
+
         v.fraction("confidence", confidence, allow_one=False)
         alpha = 1.0 - confidence
         table = {}

@@ -16,7 +16,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from . import _validate
+from . import _facts, _validate
 from .errors import InvalidParameterError
 
 __all__ = ["READINGS", "DealTerms", "Reading"]
@@ -25,17 +25,7 @@ Reading = Literal["aggregate", "scheduled"]
 #: The readings of the Deemed Allocation Amount that :func:`dealsim.waterfall.waterfall` supports.
 READINGS: tuple[str, ...] = get_args(Reading)
 
-_JAPAN_SOURCES: tuple[str, ...] = (
-    "MOU on Strategic Investments (US-Japan, 4 Sep 2025), para. 13, as quoted in the Cabinet "
-    "written answer of 28 Nov 2025 (shugiin.go.jp, 内閣衆質219第80号): cash flow split "
-    "50% US / 50% Japan until each has received Japan's Deemed Allocation Amount, "
-    "thereafter 90% US / 10% Japan [official]",
-    "Deemed Allocation Amount as principal plus interest at a 'deemed interest rate' "
-    "(6-month term SOFR + a spread), shortfalls carried forward: R. Katz; OhmyNews; "
-    "St. Louis Fed [press; primary clause not seen]",
-    "OhmyNews worked example: 4.5% SOFR + 1% spread = 5.5%; principal over 20 years "
-    "[press; used here as an ASSUMPTION, the real spread schedule is unknown]",
-)
+_JAPAN_SOURCES: tuple[str, ...] = _facts.JAPAN_2025_SOURCES  # figures: dealsim._facts
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -147,15 +137,7 @@ class DealTerms:
         >>> (t.share_before, t.share_after, t.deemed_rate, t.amortisation_periods)
         (0.5, 0.1, 0.055, 20)
         """
-        return cls(
-            deemed_rate=0.055,
-            share_before=0.5,
-            share_after=0.1,
-            reading=reading,
-            amortisation_periods=20,
-            name="US-Japan MOU on Strategic Investments (2025), para. 13",
-            sources=_JAPAN_SOURCES,
-        )
+        return cls(reading=reading, **_facts.JAPAN_2025_TERMS)
 
     @classmethod
     def korea_2025(cls, *, reading: Reading = "aggregate") -> DealTerms:
@@ -190,11 +172,6 @@ class DealTerms:
         """
         return dataclasses.replace(
             cls.japan_2025(reading=reading),
-            name="US-Korea MOU (Nov 2025), split read as Japan's",
-            sources=(
-                "Newspim, Nov 2025: US-Korea MOU, $350bn of which $150bn shipbuilding; cash "
-                "flow split 'nearly identical' to Japan's; $20bn/yr cap; adjustment if Korea "
-                "clearly cannot recover its Deemed Allocation Amount within 20 years [press]",
-                _JAPAN_SOURCES[2],
-            ),
+            name=_facts.KOREA_2025_NAME,
+            sources=(_facts.KOREA_2025_SOURCE, _JAPAN_SOURCES[2]),
         )
