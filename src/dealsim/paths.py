@@ -48,6 +48,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _validate as v
 from .errors import InvalidParameterError
+from .sampling import as_seed_sequence
 
 __all__ = [
     "DEEMED_SPREAD",
@@ -123,8 +124,6 @@ def path_generator(root: np.random.SeedSequence, block: int, tag: int) -> np.ran
 
 
 def _root(seed: Any) -> np.random.SeedSequence:
-    from .uncertainty import as_seed_sequence  # lazy: uncertainty pulls in scipy
-
     return as_seed_sequence(seed)
 
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._facts import SOFTBANK_FEE_JPY_PER_USD
 from .errors import InvalidParameterError
-from .fees import SOFTBANK_FEE_JPY_PER_USD, DeveloperFee
+from .fees import DeveloperFee
 
 __all__ = ["YenFee"]
 
