@@ -187,7 +187,7 @@ def funding_calendar(
             f"{str(sel)!r} is funded on {up}")
     return FundingCalendar(
         mode=str(mode), first_year=first, notices=notices, funded=funded, tau=tau,
-        upfront_notice=np.datetime64(sel[()], "D"), upfront_funded=up, upfront_period=period,
+        upfront_notice=np.datetime64(str(sel), "D"), upfront_funded=up, upfront_period=period,
         upfront_tau=float(_tau(up, _year_end(up_year))),
     )
 
