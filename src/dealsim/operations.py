@@ -92,7 +92,8 @@ class Operations:
 
     def __post_init__(self) -> None:
         if self.dispatch not in DISPATCH:
-            raise InvalidParameterError(f"dispatch must be one of {DISPATCH}; got {self.dispatch!r}")
+            raise InvalidParameterError(
+                f"dispatch must be one of {DISPATCH}; got {self.dispatch!r}")
         if self.tax not in TAX_BASES:
             raise InvalidParameterError(f"tax must be one of {TAX_BASES}; got {self.tax!r}")
         if self.mothball_after is not None:
