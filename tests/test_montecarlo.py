@@ -3,22 +3,27 @@ statistical checks with stated tolerances, precision control, errors."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import multiprocessing
+import sys
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import numpy as np
 import pytest
+from _alarm import alarm  # noqa: F401 - fixture
 
 import dealsim
 import dealsim.montecarlo
-from dealsim.errors import InvalidParameterError
+from dealsim._engine import MAX_N
+from dealsim._outputs import ARRAYS, OUTPUT_TABLE, RUN_META
+from dealsim.errors import DeadlineExceeded, InvalidParameterError, RunCancelled
 from dealsim.montecarlo import BLOCK_SIZE
 from dealsim.presets import ohio_gas_power
-from dealsim.uncertainty import Fixed, LogNormal, Uncertainties, default_uncertainties
+from dealsim.streaming import simulate_stream
+from dealsim.uncertainty import Fixed, LogNormal, Rounded, Uncertainties, default_uncertainties
 
 DEAL = ohio_gas_power()
-ARRAYS = ("investor_irr", "irr_status", "investor_npv", "host_npv", "investor_moic",
-          "recovered_at", "fee_paid", "fee_pv")
 
 
 def same(a, b, rows=slice(None)):
@@ -237,3 +242,229 @@ def test_tornado_output_is_checked():
     with pytest.raises(InvalidParameterError, match="output"):
         r.tornado("investor_moic")
     assert r.tornado("host_npv")
+
+
+# --- one output table; metadata kept by head() and summaries ---------------------------
+
+
+def test_output_table_drives_the_result_fields():
+    fields = {f.name for f in dataclasses.fields(dealsim.SimulationResult)}
+    assert set(ARRAYS) <= fields and {f.name for f in RUN_META} <= fields
+    r = dealsim.simulate(DEAL, 20, seed=1)
+    for o in OUTPUT_TABLE:  # the dtype written in the table is the dtype delivered
+        assert getattr(r, o.name).dtype == np.dtype(o.dtype), o.name
+    assert list(r.to_pandas()[0].columns[: len(ARRAYS)]) == list(ARRAYS)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_head_keeps_the_backend_and_metadata(backend):
+    r = dealsim.simulate(DEAL, 40, seed=3, backend=backend, within_years=15)
+    h = r.head(10)
+    assert (h.backend, h.seed, h.within_years, h.n, h.partial) == (backend, "3", 15, 10, False)
+    assert h.summary().backend == backend
+
+
+# --- strict JSON summaries (issue 13 §3) -----------------------------------------------
+
+
+def test_summary_to_dict_is_strict_json_with_units_and_run():
+    r = dealsim.simulate(DEAL, 300, seed=2, sampler="lhs")
+    d = json.loads(json.dumps(r.summary(confidence=0.9).to_dict(), allow_nan=False))
+    assert d["schema_version"] == 1
+    assert (d["n"], d["requested"], d["partial"], d["seed"], d["sampler"], d["backend"],
+            d["confidence"]) == (300, 300, False, "2", "lhs", r.backend, 0.9)
+    npv = d["statistics"]["investor_npv"]
+    assert npv["unit"] == "USD" and npv["null_reason"] is None
+    assert npv["mean"] == pytest.approx(float(np.mean(r.investor_npv)), rel=1e-12)
+    lo, hi = npv["mean_ci"]
+    assert lo < npv["mean"] < hi
+    p50 = npv["quantiles"]["p50"]
+    assert p50["low"] <= p50["value"] <= p50["high"] and p50["q"] == 0.5
+    pr = d["probabilities"]["p_recover_capital"]
+    assert 0.0 <= pr["ci"][0] <= pr["p"] <= pr["ci"][1] <= 1.0
+
+
+def test_undefined_statistics_become_null_with_a_reason():
+    r = dealsim.simulate(DEAL, 50, seed=2)
+    nan_irr = dataclasses.replace(r, investor_irr=np.full(r.n, np.nan))
+    d = nan_irr.summary().to_dict()
+    irr = d["statistics"]["investor_irr"]
+    assert irr["mean"] is None and irr["quantiles"]["p5"]["value"] is None
+    assert "undefined" in irr["null_reason"] and irr["n_valid"] == 0
+    json.dumps(d, allow_nan=False)  # raises ValueError on any NaN left
+
+
+# --- deadlines and cancellation (issue 13 §4) -------------------------------------------
+
+N3 = 2 * BLOCK_SIZE + 77  # three blocks
+
+
+@pytest.fixture(scope="module")
+def full3():
+    return dealsim.simulate(DEAL, N3, seed=4, paths=0)
+
+
+def _stop_after(k, calls=None):
+    def progress(done, total):
+        if calls is not None:
+            calls.append((done, total))
+        return done < k  # False after block k: the cancel hook
+
+    return progress
+
+
+@pytest.mark.parametrize("executor", [None, "threads"])
+def test_cancel_hook_returns_the_reproducible_prefix(full3, executor):
+    calls = []
+    if executor:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            r = dealsim.simulate(DEAL, N3, seed=4, paths=0, executor=pool,
+                                 progress=_stop_after(2, calls))
+    else:
+        r = dealsim.simulate(DEAL, N3, seed=4, paths=0, progress=_stop_after(2, calls))
+    assert calls == [(1, 3), (2, 3)]
+    assert (r.n, r.requested, r.partial) == (2 * BLOCK_SIZE, N3, True)
+    same(r, full3, slice(0, r.n))
+    assert "PARTIAL" in str(r.summary()) and r.summary().to_dict()["partial"] is True
+
+
+def test_tiny_deadline_returns_exactly_the_first_block(full3):
+    r = dealsim.simulate(DEAL, N3, seed=4, paths=0, deadline=1e-9)
+    assert (r.n, r.requested, r.partial) == (BLOCK_SIZE, N3, True)
+    same(r, full3, slice(0, BLOCK_SIZE))
+
+
+def test_generous_deadline_is_a_complete_run(full3):
+    r = dealsim.simulate(DEAL, N3, seed=4, paths=0, deadline=3600)
+    assert (r.n, r.partial, r.requested) == (N3, False, N3)
+
+
+def test_on_stop_raise_names_the_reason_and_carries_the_prefix(full3):
+    with pytest.raises(DeadlineExceeded, match="deadline") as exc:
+        dealsim.simulate(DEAL, N3, seed=4, paths=0, deadline=1e-9, on_stop="raise")
+    assert isinstance(exc.value, TimeoutError) and exc.value.result.n == BLOCK_SIZE
+    same(exc.value.result, full3, slice(0, BLOCK_SIZE))
+    with pytest.raises(RunCancelled, match="cancelled") as exc2:
+        dealsim.simulate(DEAL, N3, seed=4, paths=0, progress=_stop_after(1), on_stop="raise")
+    assert exc2.value.result.n == BLOCK_SIZE
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [
+    (dict(deadline=0), "deadline"), (dict(deadline="1"), "deadline"),
+    (dict(deadline=True), "deadline"), (dict(deadline=float("nan")), "deadline"),
+    (dict(on_stop="ignore"), "on_stop"), (dict(progress="yes"), "progress"),
+])
+def test_bad_stop_options_are_named(kwargs, field):
+    with pytest.raises(InvalidParameterError, match=field):
+        dealsim.simulate(DEAL, 10, seed=1, **kwargs)
+
+
+# --- progress (issue 13 §5) ------------------------------------------------------------
+
+
+def test_progress_true_draws_a_tqdm_bar(capsys):
+    pytest.importorskip("tqdm")
+    r = dealsim.simulate(DEAL, BLOCK_SIZE + 10, seed=1, paths=0, progress=True)
+    assert r.n == BLOCK_SIZE + 10
+    assert "scen" in capsys.readouterr().err  # tqdm's unit, on stderr
+
+
+def test_progress_true_without_tqdm_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)  # import raises ImportError
+    with pytest.raises(InvalidParameterError, match=r"dealsim\[progress\]"):
+        dealsim.simulate(DEAL, 10, seed=1, progress=True)
+
+
+# --- no hangs (issue 13 §9): refusals within seconds, under an alarm ---------------------
+
+
+@pytest.mark.usefixtures("alarm")
+@pytest.mark.parametrize(("n", "match"), [
+    (1e300, "at most"), (2**62, "at most"), (MAX_N + 1, "at most"),
+    (MAX_N, "GiB"),  # allowed by count, refused by memory: the arrays cannot be kept
+])
+def test_impossible_n_is_refused_quickly(n, match):
+    with pytest.raises(InvalidParameterError, match=match):
+        dealsim.simulate(DEAL, n, seed=1)
+
+
+@pytest.mark.usefixtures("alarm")
+def test_sobol_limit_is_checked_before_any_block():
+    with pytest.raises(InvalidParameterError, match=r"2\*\*30"):
+        simulate_stream(DEAL, 2**30 + 1, seed=1, sampler="sobol")  # no arrays kept
+
+
+@pytest.mark.usefixtures("alarm")
+def test_unbounded_delay_is_refused_naming_it():
+    unc = Uncertainties({"delay": Rounded(LogNormal(1.0, 5.0), low=0.0)})
+    with pytest.raises(InvalidParameterError, match=r"uncertainties\['delay'\]"):
+        dealsim.simulate(DEAL, 10, seed=1, uncertainties=unc)
+
+
+# --- the engine itself ------------------------------------------------------------------
+
+
+def test_plan_is_lazy_and_covers_n_exactly():
+    from dealsim._engine import plan
+
+    blocks = list(plan(3 * BLOCK_SIZE + 5))
+    assert blocks == [(0, BLOCK_SIZE), (1, BLOCK_SIZE), (2, BLOCK_SIZE), (3, 5)]
+    assert list(plan(2 * BLOCK_SIZE, start=1)) == [(1, BLOCK_SIZE)]
+    huge = plan(MAX_N)  # a generator: nothing is built up front
+    assert next(huge) == (0, BLOCK_SIZE)
+
+
+def test_runner_keeps_block_order_and_cancels_what_has_not_started():
+    import threading
+    import time
+
+    from dealsim._engine import Runner
+
+    started = []
+    lock = threading.Lock()
+
+    def work(k):
+        with lock:
+            started.append(k)
+        time.sleep(0.02 * (3 - k % 3))  # later blocks finish first
+        return k
+
+    jobs = ((1, k) for k in range(40))
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        runner = Runner(40 * BLOCK_SIZE, executor=pool, window=4,
+                        progress=lambda done, total: done < 5)
+        got = list(runner.run(work, jobs))
+    assert got == [0, 1, 2, 3, 4] and runner.stopped == "cancelled"
+    assert len(started) <= 5 + 4  # at most `window` blocks beyond the stop were started
+
+
+def test_collector_copies_rows_adds_sums_and_joins_paths():
+    from dealsim._engine import Collector
+
+    c = Collector(5)
+    c.add({"x": np.array([1, 2, 3]), "sum:t": np.array([1.0, 2.0]),
+           "path:p": np.array([[1.0], [2.0]])}, 3)
+    c.add({"x": np.array([4, 5]), "sum:t": np.array([10.0, 20.0])}, 2)
+    np.testing.assert_array_equal(c.filled()["x"], [1, 2, 3, 4, 5])
+    np.testing.assert_array_equal(c.sums["t"], [11.0, 22.0])
+    np.testing.assert_array_equal(c.paths()["p"], [[1.0], [2.0]])
+    assert c.filled()["x"].dtype == np.dtype(int)
+
+
+def test_deadline_does_not_wait_for_a_slow_block_on_an_executor():
+    import time
+
+    from dealsim._engine import Runner
+
+    def work(k):
+        time.sleep(0.0 if k == 0 else 3.0)
+        return k
+
+    pool = ThreadPoolExecutor(max_workers=2)
+    start = time.monotonic()
+    runner = Runner(4 * BLOCK_SIZE, executor=pool, deadline=0.3, window=2)
+    got = list(runner.run(work, ((BLOCK_SIZE, k) for k in range(4))))
+    elapsed = time.monotonic() - start
+    pool.shutdown(wait=False, cancel_futures=True)
+    assert got == [0] and runner.stopped == "deadline"
+    assert elapsed < 2.0  # returned at the deadline, not when block 1 finished (3 s)

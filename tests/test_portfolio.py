@@ -10,12 +10,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+from _alarm import alarm  # noqa: F401 - fixture
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
 import dealsim
-from dealsim.errors import InvalidParameterError
+from dealsim._engine import MAX_N
+from dealsim.errors import DeadlineExceeded, InvalidParameterError
 from dealsim.montecarlo import BLOCK_SIZE
 from dealsim.portfolio import PARTIES, CommonFactor, FundingSplit, simulate_portfolio
 from dealsim.presets import ohio_gas_power
@@ -40,8 +42,8 @@ B = toy("B", 4e9, 2028, 0.5e9, rc="nuclear")
 
 
 def test_one_deal_without_common_factor_reproduces_simulate():
-    r = simulate_portfolio([OHIO], 700, seed=5, common=None)
-    s = dealsim.simulate(OHIO, 700, seed=5, paths=0, backend="numpy")  # portfolio: numpy path
+    r = simulate_portfolio([OHIO], 700, seed=5, common=None, backend="numpy")
+    s = dealsim.simulate(OHIO, 700, seed=5, paths=0, backend="numpy")
     np.testing.assert_array_equal(r.npv, s.investor_npv)
     np.testing.assert_array_equal(r.irr, s.investor_irr)
     np.testing.assert_array_equal(r.irr_status, s.irr_status)
@@ -165,6 +167,36 @@ def test_thread_pool_is_bit_identical(two_blocks):
     _same(threaded, two_blocks, slice(None))
     np.testing.assert_array_equal(threaded.annual["calls_mean"],
                                   two_blocks.annual["calls_mean"])
+
+
+def test_default_backend_uses_the_compiled_path_of_simulate():
+    pytest.importorskip("numba")
+    r = simulate_portfolio([OHIO], 700, seed=5, common=None)
+    s = dealsim.simulate(OHIO, 700, seed=5, paths=0)
+    assert r.backend == s.backend == "numba"
+    np.testing.assert_array_equal(r.projects[OHIO.name]["npv"], s.investor_npv)
+    np.testing.assert_array_equal(r.projects[OHIO.name]["irr"], s.investor_irr)
+    np.testing.assert_allclose(r.npv, s.investor_npv, rtol=1e-12)  # numpy npv of the flows
+
+
+def test_cancel_and_deadline_return_the_prefix(two_blocks):
+    cut = simulate_portfolio([A, B], BLOCK_SIZE + 300, seed=9, paths=0,
+                             progress=lambda done, total: False)
+    assert (cut.n, cut.requested, cut.partial) == (BLOCK_SIZE, BLOCK_SIZE + 300, True)
+    _same(cut, two_blocks, slice(0, BLOCK_SIZE))
+    assert np.isfinite(cut.annual["calls_mean"]).all()  # means over the rows done
+    with pytest.raises(DeadlineExceeded) as exc:
+        simulate_portfolio([A, B], BLOCK_SIZE + 300, seed=9, paths=0, deadline=1e-9,
+                           on_stop="raise")
+    _same(exc.value.result, two_blocks, slice(0, BLOCK_SIZE))
+
+
+@pytest.mark.usefixtures("alarm")
+def test_huge_n_is_refused_quickly():
+    with pytest.raises(InvalidParameterError, match="at most"):
+        simulate_portfolio([A, B], 1e300, seed=1)
+    with pytest.raises(InvalidParameterError, match="GiB"):
+        simulate_portfolio([A, B], MAX_N, seed=1)
 
 
 def test_seed_changes_the_draws():

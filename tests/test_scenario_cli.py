@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import dealsim
-from dealsim.cli import Progress, main
+from dealsim.cli import main
 from dealsim.io import load
 from dealsim.scenario import ScenarioError, deal_presets, load_scenario
 
@@ -160,24 +160,19 @@ class _Tty(io.StringIO):
         return True
 
 
-def test_progress_bar_waits_a_second_then_draws():
-    now = [0.0]
-    stream = _Tty()
-    bar = Progress(stream, enabled=True, clock=lambda: now[0])
-    bar(1, 4)
-    assert stream.getvalue() == ""  # under a second: nothing
-    now[0] = 1.5
-    bar(2, 4)
-    bar.close()
-    assert stream.getvalue() == "\r[" + "#" * 15 + "." * 15 + "] 2/4 blocks 1.5s\n"
+def test_progress_bar_on_a_terminal_is_the_engines_tqdm_bar(monkeypatch, capsys):
+    pytest.importorskip("tqdm")
+    import dealsim.montecarlo
 
-
-def test_progress_bar_off_when_disabled():
-    stream = _Tty()
-    bar = Progress(stream, enabled=False, clock=iter([0.0, 5.0]).__next__)
-    bar(1, 1)
-    bar.close()
-    assert stream.getvalue() == ""
+    seen = []
+    real = dealsim.montecarlo.simulate
+    monkeypatch.setattr(dealsim.montecarlo, "simulate",
+                        lambda *a, **k: seen.append(k["progress"]) or real(*a, **k))
+    monkeypatch.setattr(sys, "stderr", _Tty())
+    assert main(["example", "ohio", "--n", "100"]) == 0
+    assert seen == [True]  # the engine draws the bar (tqdm: rate and ETA)
+    assert main(["example", "ohio", "--n", "100", "--quiet"]) == 0
+    assert seen == [True, False]
 
 
 def test_no_progress_when_stderr_is_not_a_terminal(tmp_path, capsys):

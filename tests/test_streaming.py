@@ -3,13 +3,16 @@ executors, and the stated quantile error bound."""
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+from _alarm import alarm  # noqa: F401 - fixture
 
 import dealsim
-from dealsim.errors import InvalidParameterError
+from dealsim._engine import MAX_N
+from dealsim.errors import DeadlineExceeded, InvalidParameterError, RunCancelled
 from dealsim.montecarlo import BLOCK_SIZE
 from dealsim.presets import ohio_gas_power
 from dealsim.results import OUTPUTS
@@ -114,3 +117,68 @@ def test_bad_arguments_are_named(kw, word):
 def test_unknown_output_is_named(pair):
     with pytest.raises(InvalidParameterError, match="nope"):
         pair[0].quantile("nope", 0.5)
+
+
+# --- metadata, strict JSON, deadlines and cancellation (issues 9 §3, 13 §3-§4) ----------
+
+
+def test_summary_keeps_the_backend(pair):
+    stream, gathered = pair
+    assert stream.backend == gathered.backend != ""
+    assert stream.summary().backend == gathered.summary().backend
+
+
+def test_to_dict_is_strict_json_with_the_run(pair):
+    stream, gathered = pair
+    d = json.loads(json.dumps(stream.to_dict(), allow_nan=False))
+    exact = gathered.summary().to_dict()
+    assert (d["schema_version"], d["n"], d["seed"], d["backend"], d["statistics_from"],
+            d["bins"]) == (1, N, "21", gathered.backend, "streaming", BINS)
+    for name in OUTPUTS:
+        assert d["statistics"][name]["unit"] == exact["statistics"][name]["unit"]
+        assert d["statistics"][name]["mean"] == pytest.approx(
+            exact["statistics"][name]["mean"], rel=1e-12)
+    assert d["probabilities"] == exact["probabilities"]  # exact counts
+
+
+def test_cancel_hook_gives_the_statistics_of_the_prefix():
+    calls = []
+
+    def stop_after_two(done, total):
+        calls.append((done, total))
+        return done < 2
+
+    s = simulate_stream(DEAL, N, seed=21, bins=BINS, progress=stop_after_two)
+    assert calls == [(1, 3), (2, 3)]
+    assert (s.n, s.requested, s.partial) == (2 * BLOCK_SIZE, N, True)
+    prefix = dealsim.simulate(DEAL, 2 * BLOCK_SIZE, seed=21, paths=0)
+    for name in OUTPUTS:  # merged moments of the two blocks == moments of their rows
+        x = _valid(prefix, name)
+        assert s.moments[name].count == x.size
+        assert s.moments[name].mean == pytest.approx(x.mean(), rel=1e-12)
+    assert s.to_dict()["partial"] is True
+
+
+def test_tiny_deadline_stops_after_the_first_block_or_raises():
+    s = simulate_stream(DEAL, N, seed=21, deadline=1e-9)
+    assert (s.n, s.partial) == (BLOCK_SIZE, True)
+    with pytest.raises(DeadlineExceeded) as exc:
+        simulate_stream(DEAL, N, seed=21, deadline=1e-9, on_stop="raise")
+    assert exc.value.result.n == BLOCK_SIZE
+    with ThreadPoolExecutor(max_workers=2) as pool, pytest.raises(RunCancelled):
+        simulate_stream(DEAL, N, seed=21, executor=pool, progress=lambda d, t: False,
+                        on_stop="raise")
+
+
+def test_huge_n_is_planned_lazily_and_cut_by_the_deadline():
+    # MAX_N scenarios (6e6 blocks) would take a day; planning is lazy, so the deadline
+    # ends the run after the first block instead of building 6e6 block objects first.
+    s = simulate_stream(DEAL, MAX_N, seed=1, deadline=1e-9)
+    assert (s.n, s.requested, s.partial) == (BLOCK_SIZE, MAX_N, True)
+
+
+@pytest.mark.usefixtures("alarm")
+def test_impossible_n_is_refused():
+    for n in (1e300, 2**62, 1e12, MAX_N + 1):
+        with pytest.raises(InvalidParameterError, match="at most 1e[+]11"):
+            simulate_stream(DEAL, n, seed=1)

@@ -19,43 +19,14 @@ import argparse
 import contextlib
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from .errors import DealsimError, InvalidParameterError
 
-__all__ = ["Progress", "main"]
-
-
-class Progress:
-    """A one-line progress bar on ``stream``, drawn once a run has lasted ``delay`` seconds.
-
-    Call it as ``progress(done, total)``; :meth:`close` ends the line. It draws nothing
-    when ``enabled`` is false (``--quiet``, or ``stream`` is not a terminal).
-    """
-
-    def __init__(self, stream: TextIO, *, enabled: bool, delay: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.stream, self.enabled, self.delay, self.clock = stream, enabled, delay, clock
-        self.start = clock()
-        self.drawn = False
-
-    def __call__(self, done: int, total: int) -> None:
-        elapsed = self.clock() - self.start
-        if not self.enabled or elapsed < self.delay:
-            return
-        filled = int(30 * done / total)
-        self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} blocks "
-                          f"{elapsed:.1f}s")
-        self.stream.flush()
-        self.drawn = True
-
-    def close(self) -> None:
-        if self.drawn:
-            self.stream.write("\n")
-            self.stream.flush()
+__all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -108,6 +79,7 @@ def _executor(args: argparse.Namespace, stack: contextlib.ExitStack) -> Any:
 
 
 def _run(args: argparse.Namespace, deal: Any, unc: Any, settings: dict[str, Any]) -> int:
+    from ._engine import progress_available
     from .io import check_path, save
     from .montecarlo import simulate
     from .streaming import STREAM_ABOVE, simulate_stream
@@ -124,16 +96,13 @@ def _run(args: argparse.Namespace, deal: Any, unc: Any, settings: dict[str, Any]
     if args.plot and not Path(args.plot).parent.is_dir():
         raise InvalidParameterError(
             f"--plot: directory {str(Path(args.plot).parent)!r} does not exist")
-    progress = Progress(sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
+    progress = not args.quiet and sys.stderr.isatty() and progress_available()  # tqdm bar
     with contextlib.ExitStack() as stack:
         executor = _executor(args, stack)
         run = simulate_stream if streaming else simulate
         start = time.perf_counter()
-        try:
-            result = run(deal, n, seed=seed, uncertainties=unc, sampler=sampler,
-                         executor=executor, within_years=within, progress=progress)
-        finally:
-            progress.close()
+        result = run(deal, n, seed=seed, uncertainties=unc, sampler=sampler,
+                     executor=executor, within_years=within, progress=progress)
         elapsed = time.perf_counter() - start
     print(result.summary())
     print(f"\n{result.n:,} scenarios in {elapsed:.1f} s"

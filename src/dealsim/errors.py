@@ -7,7 +7,15 @@ not know dealsim. Messages name the argument and echo the value.
 
 from __future__ import annotations
 
-__all__ = ["CorrelationError", "DealsimError", "InvalidCashflowsError", "InvalidParameterError"]
+__all__ = [
+    "CorrelationError",
+    "DeadlineExceeded",
+    "DealsimError",
+    "InvalidCashflowsError",
+    "InvalidParameterError",
+    "RunCancelled",
+    "RunStopped",
+]
 
 
 class DealsimError(ValueError):
@@ -25,3 +33,24 @@ class InvalidCashflowsError(DealsimError):
 class CorrelationError(DealsimError):
     """A correlation matrix is not square, symmetric, unit-diagonal or positive semi-definite,
     or it names an uncertainty that does not exist."""
+
+
+class RunStopped(Exception):  # noqa: N818 - a stop, not a failure of the input
+    """A Monte Carlo run stopped early at a block boundary (deadline or cancel hook).
+
+    Raised only when the caller asked for it (``on_stop="raise"``); ``result`` holds the
+    reproducible prefix that was computed (the same rows as a full run's first rows).
+    Not a :class:`DealsimError`: the input was fine, the run was cut.
+    """
+
+    def __init__(self, message: str, result: object = None) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+class DeadlineExceeded(RunStopped, TimeoutError):
+    """The run's ``deadline`` (seconds) passed before every block was computed."""
+
+
+class RunCancelled(RunStopped):
+    """The run's progress callback returned ``False`` (asked to stop)."""

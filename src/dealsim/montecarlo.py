@@ -9,10 +9,10 @@ executor. Memory is bounded by the block, not by ``n``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Executor
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,25 +21,35 @@ from numpy.typing import NDArray
 
 from . import _kernels
 from . import _validate as v
+from ._engine import BLOCK_SIZE, Runner, check_n, n_blocks, plan
+from ._outputs import OUTPUT_TABLE
 from .deal import Deal, _simulation_outputs, evaluate_draws
 from .errors import InvalidParameterError
 from .results import OUTPUTS, PROBABILITIES, BlockCollector, SimulationResult, TornadoBar
 from .uncertainty import (
+    SAMPLERS,
     Uncertainties,
     as_seed_sequence,
     default_uncertainties,
     sampler_uniforms,
 )
 
-__all__ = ["BLOCK_SIZE", "PrecisionWarning", "simulate", "tornado"]
+__all__ = ["BLOCK_SIZE", "MAX_DELAY_YEARS", "PrecisionWarning", "simulate", "tornado"]
+
 
 class PrecisionWarning(UserWarning):
     """``simulate(..., until=...)`` ran out of scenarios before meeting its targets."""
 
 
-#: Scenarios per block. Part of the reproducibility contract: changing it changes
-#: which random stream each scenario reads.
-BLOCK_SIZE = 16384
+#: Largest delay (years) an uncertainty may reach: the grid of every scenario grows by
+#: the largest delay drawn, so an unbounded delay distribution (``LogNormal`` without
+#: ``high``) would make grids of millions of years. Design limit (**assumption**): 100
+#: years, ten times the largest delay of the reference classes (``high=10``).
+MAX_DELAY_YEARS = 100
+
+#: The quantile at which a delay distribution's upper end is read (draws never exceed
+#: it: uniforms are clipped to ``1 - 2**-53``).
+_DELAY_TOP = 1.0 - 1e-16
 
 _TORNADO_OUTPUTS = ("investor_npv", "investor_irr", "host_npv")
 
@@ -76,32 +86,13 @@ def _horizon(deal: Deal, unc: Uncertainties) -> int:
     """Grid length shared by every block: construction + life + the largest delay."""
     max_delay = 0.0
     if "delay" in unc.names:
-        max_delay = float(np.max(unc.marginals["delay"].ppf(np.array([0.5, 1.0 - 1e-16]))))
-    if not math.isfinite(max_delay) or max_delay < 0:
+        max_delay = float(np.max(unc.marginals["delay"].ppf(np.array([0.5, _DELAY_TOP]))))
+    if not math.isfinite(max_delay) or not 0 <= max_delay <= MAX_DELAY_YEARS:
         raise InvalidParameterError(
-            "uncertainties['delay'] must be bounded (e.g. Rounded(..., high=10)); "
-            f"its upper end is {max_delay!r}"
-        )
+            f"uncertainties['delay'] must stay within [0, {MAX_DELAY_YEARS}] years (bound it, "
+            f"e.g. Rounded(..., high=10)); its upper end (quantile 1 - 1e-16) is "
+            f"{max_delay:.4g} years")
     return deal.project.base_horizon + int(math.ceil(max_delay))
-
-
-def _mapper(executor: Any) -> Callable[[Callable[[_Block], Any], Iterable[_Block]], Iterator[Any]]:
-    """An order-preserving map over blocks for the given executor."""
-    if executor is None:
-        return map
-    if hasattr(executor, "gather") and hasattr(executor, "map"):  # dask.distributed.Client
-
-        def _dask_map(fn: Callable[[_Block], Any], jobs: Iterable[_Block]) -> Iterator[Any]:
-            futures = executor.map(fn, list(jobs), pure=False)
-            return (f.result() for f in futures)  # in block order, as each one is needed
-
-        return _dask_map
-    if isinstance(executor, Executor):
-        return executor.map
-    raise InvalidParameterError(
-        "executor must be None, a concurrent.futures.Executor or a dask.distributed.Client; "
-        f"got {executor!r}"
-    )
 
 
 def _check_until(until: Mapping[str, float] | None) -> dict[str, float]:
@@ -194,8 +185,10 @@ def simulate(
     confidence: float = 0.95,
     paths: int = 1000,
     within_years: int = 20,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], bool | None] | bool | None = None,
     backend: str = "auto",
+    deadline: float | None = None,
+    on_stop: str = "partial",
 ) -> SimulationResult:
     """Run ``n`` Monte Carlo scenarios of ``deal`` in fixed blocks.
 
@@ -239,9 +232,23 @@ def simulate(
         reading; about 5x faster) that agrees with the numpy path within 1e-12.
         ``"auto"`` (default): numba when it is installed. The backend used is recorded
         in ``result.backend``; to reproduce a run bit for bit, use the same backend.
-    progress : callable, optional
-        Called as ``progress(done, total)`` after each block arrives, in block order
-        (``total`` is the number of blocks; with ``until`` the run may stop early).
+    progress : bool or callable, optional
+        ``True``: a progress bar with rate and ETA (tqdm's auto mode: a widget in a
+        notebook; extra ``dealsim[progress]``). A callable is called as
+        ``progress(done, total)`` after each block arrives, in block order (``total`` is
+        the number of blocks; with ``until`` the run may stop early); if it returns
+        ``False`` (exactly; ``None`` continues) the run stops there: the cancel hook.
+    deadline : float, optional
+        Time budget in seconds from the call. The run stops at the first block boundary
+        after it passes (serially it overruns by at most one block, about 0.1 s per
+        16,384 scenarios; on an executor it stops waiting at the deadline). At least
+        one block always runs.
+    on_stop : {"partial", "raise"}
+        What a run stopped by ``deadline`` or the cancel hook does. ``"partial"``
+        (default): return the blocks done, ``result.partial`` true and ``result.n <
+        result.requested``; those rows equal the first rows of the full run.
+        ``"raise"``: raise :class:`dealsim.errors.DeadlineExceeded` or
+        :class:`dealsim.errors.RunCancelled`, whose ``result`` holds the same prefix.
 
     Returns
     -------
@@ -250,8 +257,13 @@ def simulate(
     Raises
     ------
     InvalidParameterError
-        If ``n < 1``, the seed or sampler is invalid, the executor is of an unknown
-        kind, or an ``until`` target is unknown.
+        If ``n`` is not in ``[1, 1e11]`` (:data:`dealsim._engine.MAX_N`) or its arrays
+        would not fit in the machine's memory, the seed or sampler is invalid (Sobol':
+        at most ``2**30`` scenarios), a delay can exceed :data:`MAX_DELAY_YEARS`, the
+        executor is of an unknown kind, or an ``until`` target is unknown. All are
+        checked before any block runs.
+    DeadlineExceeded, RunCancelled
+        With ``on_stop="raise"``, when the run stops early.
 
     Notes
     -----
@@ -272,21 +284,24 @@ def simulate(
     """
     targets = _check_until(until)
     v.fraction("confidence", confidence, allow_one=False)
-    mapper = _mapper(executor)
-    jobs, meta = _plan(deal, n, seed, uncertainties, sampler, paths, within_years, backend)
-    n_blocks = len(jobs)
-    collector = BlockCollector(sum(job.rows for job in jobs))
-    width = max(1, getattr(executor, "_max_workers", 1) or 1) if targets else n_blocks
-    for start in range(0, n_blocks, width):
-        for done, block in enumerate(mapper(_run_block, jobs[start: start + width]), start + 1):
+    with Runner(0, executor=executor, progress=progress, deadline=deadline, on_stop=on_stop,
+                desc=getattr(deal, "name", "") or "simulate") as runner:
+        setup = _plan(deal, n, seed, uncertainties, sampler, paths, within_years, backend,
+                      keep_rows=True)
+        runner.n = setup.n
+        if targets:  # no more blocks in flight than workers: stop soon after the target
+            runner.window = min(runner.window, max(1, getattr(executor, "_max_workers", 1) or 1))
+        collector = BlockCollector(setup.n)
+        for block in runner.run(_run_block, setup.jobs()):
             collector.add(block)
-            if progress is not None:
-                progress(done, n_blocks)
-            if targets:
-                partial = collector.result(**meta)
-                if all(partial.half_width(t, confidence) <= tol for t, tol in targets.items()):
-                    return partial
-    result = collector.result(**meta)
+            if targets:  # met targets end the run as complete, even at the deadline
+                done = collector.result(**setup.meta)
+                if all(done.half_width(t, confidence) <= tol for t, tol in targets.items()):
+                    return done
+    if runner.stopped:
+        return runner.finish(collector.result(**setup.meta, requested=setup.n, partial=True),
+                             collector.rows)
+    result = collector.result(**setup.meta)
     if targets:
         missed = {t: result.half_width(t, confidence) for t, tol in targets.items()
                   if result.half_width(t, confidence) > tol}
@@ -297,29 +312,41 @@ def simulate(
     return result
 
 
+@dataclass(frozen=True, slots=True)
+class _Setup:
+    """A validated run: the block job template, ``n`` and the result metadata."""
+
+    template: _Block
+    n: int
+    meta: dict[str, Any]
+
+    def jobs(self, start: int = 0) -> Iterator[tuple[int, _Block]]:
+        """``(rows, job)`` for blocks ``start, start + 1, ...``, lazily."""
+        for b, rows in plan(self.n, start):
+            yield rows, dataclasses.replace(self.template, index=b, rows=rows)
+
+
 def _plan(
     deal: Deal, n: int | float, seed: Any, uncertainties: Uncertainties | None, sampler: str,
-    paths: int, within_years: int, backend: str = "auto",
-) -> tuple[list[_Block], dict[str, Any]]:
-    """Validate the arguments shared by every runner; return the blocks and result metadata."""
+    paths: int, within_years: int, backend: str = "auto", *, keep_rows: bool = False,
+) -> _Setup:
+    """Validate the arguments shared by every runner (cheap checks first)."""
     if not isinstance(deal, Deal):
         raise InvalidParameterError(f"deal must be a Deal; got {deal!r}")
-    n = v.integer("n", n, minimum=1)  # a whole float such as 1e6 is accepted
+    n = check_n(n)  # a whole float such as 1e6 is accepted
     root = as_seed_sequence(seed) if seed is not None else np.random.SeedSequence()
     unc = uncertainties if uncertainties is not None else default_uncertainties(
         deal.project.reference_class or "all_electricity")
     if not isinstance(unc, Uncertainties):
         raise InvalidParameterError(f"uncertainties must be an Uncertainties; got {unc!r}")
-    sampler_uniforms(sampler, root, block=0, size=1, dim=1)  # validates the sampler name
+    if keep_rows:  # the per-scenario arrays must fit in memory
+        check_n(n, row_bytes=sum(np.dtype(o.dtype).itemsize for o in OUTPUT_TABLE)
+                + 8 * len(unc.names))
+    check_sampler(sampler, root, n)
     paths = v.integer("paths", paths, minimum=0)
     within_years = v.integer("within_years", within_years, minimum=1)
     horizon = _horizon(deal, unc)
     used = _kernels.resolve(backend, deal)
-    jobs = [
-        _Block(deal, unc, sampler, root, b, min(BLOCK_SIZE, n - b * BLOCK_SIZE), horizon, paths,
-               used)
-        for b in range(-(-n // BLOCK_SIZE))
-    ]
     meta = dict(
         title=deal.name,
         seed=_describe_seed(seed, root),
@@ -329,7 +356,17 @@ def _plan(
         tornado_bars=tornado(deal, unc, horizon=horizon),
         backend=used,
     )
-    return jobs, meta
+    return _Setup(_Block(deal, unc, sampler, root, 0, 0, horizon, paths, used), n, meta)
+
+
+def check_sampler(sampler: str, root: np.random.SeedSequence, n: int) -> None:
+    """Refuse an unknown sampler, or more scenarios than it can draw, before any work."""
+    try:  # the last block, one column: Sobol' refuses points beyond 2**30
+        sampler_uniforms(sampler, root, block=n_blocks(n) - 1, size=BLOCK_SIZE, dim=1)
+    except InvalidParameterError as exc:
+        if sampler not in SAMPLERS:
+            raise
+        raise InvalidParameterError(f"n={n:,} is too many for sampler={sampler!r}: {exc}") from None
 
 
 def _describe_seed(seed: object, root: np.random.SeedSequence) -> str:

@@ -18,18 +18,21 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from . import _kernels
 from . import _validate as v
-from .deal import Deal, evaluate_draws
+from ._engine import BLOCK_SIZE, Collector, Runner, check_n, plan
+from ._outputs import complete_requested
+from .deal import Deal, _simulation_outputs
 from .errors import InvalidParameterError
 from .metrics import irr, npv
-from .montecarlo import BLOCK_SIZE, _describe_seed, _horizon, _mapper
+from .montecarlo import _describe_seed, _horizon, check_sampler
 from .results import _statistic, irr_for_statistics
 from .uncertainty import U_MAX, U_MIN, Uncertainties, as_seed_sequence, default_uncertainties
 from .uncertainty import sampler_uniforms as _uniforms
@@ -201,6 +204,7 @@ class _Member:
     col: int
     weight: float
     common: tuple[tuple[int, int], ...]  # (common column, column within the deal)
+    backend: str = "numpy"
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,8 +250,20 @@ def _mix_common(u: F64, zc: F64, member: _Member, strength: float) -> F64:
     return uk
 
 
+def _discount_rate(deal: Deal, draws: Mapping[str, NDArray[Any]]) -> Any:
+    """The rate of a deal's NPVs: its own, else the drawn deemed rate, else its terms'."""
+    if deal.discount_rate is not None:
+        return deal.discount_rate
+    return draws.get("deemed_rate", deal.terms.deemed_rate)
+
+
 def _run_block(job: _PBlock) -> dict[str, Any]:
-    """Draw and evaluate the first ``job.rows`` scenarios of block ``job.index``."""
+    """Draw and evaluate the first ``job.rows`` scenarios of block ``job.index``.
+
+    Returns only what the result keeps: ``(rows,)`` arrays, the per-year sums
+    (``"sum:"``) and the first scenarios' paths (``"path:"``); the ``(rows, T)`` grids
+    die with the block.
+    """
     from scipy import special
 
     rows, grid = job.rows, job.grid
@@ -260,8 +276,9 @@ def _run_block(job: _PBlock) -> dict[str, Any]:
     out.update({"pv:" + p: np.zeros(rows) for p in PARTIES})
     for m in job.members:
         draws = m.unc.transform(_mix_common(u, zc, m, job.strength))
-        ev = evaluate_draws(m.deal, draws, horizon=m.horizon)
-        inv = ev.split.investor * m.scale
+        ev = _simulation_outputs(m.deal, draws, horizon=m.horizon, paths=rows,
+                                 backend=m.backend)
+        inv = ev.pop("path:investor") * m.scale
         paid = np.maximum(-inv, 0.0)
         flows[:, m.offset: m.offset + m.horizon] += inv
         calls[:, m.offset: m.offset + m.horizon] += paid
@@ -269,13 +286,15 @@ def _run_block(job: _PBlock) -> dict[str, Any]:
         loss = np.maximum(paid_k - (inv + paid).sum(axis=1), 0.0)
         for party, x in job.funding.allocate(loss, paid_k).items():
             out[party] += x
+        disc_k = _discount_rate(m.deal, draws)
         econ, pv_paid = _economic_loss(
-            inv, paid, ev.discount_rate if job.loss_rate is None else job.loss_rate, m.offset)
+            inv, paid, disc_k if job.loss_rate is None else job.loss_rate, m.offset)
+        del inv, paid, ev["path:balance"]
         for party, x in job.funding.allocate(econ, pv_paid).items():
             out["pv:" + party] += x
-        rate += m.weight * np.broadcast_to(ev.discount_rate, (rows,))
-        for key, x in (("npv", ev.investor_npv * m.scale), ("irr", ev.investor_irr),
-                       ("moic", ev.investor_moic), ("loss", loss), ("economic_loss", econ)):
+        rate += m.weight * np.broadcast_to(disc_k, (rows,))
+        for key, x in (("npv", ev["investor_npv"] * m.scale), ("irr", ev["investor_irr"]),
+                       ("moic", ev["investor_moic"]), ("loss", loss), ("economic_loss", econ)):
             out[f"{m.name}\0{key}"] = x
         keep = m.unc.names if job.keep_inputs is None else job.keep_inputs
         for name in keep:
@@ -293,10 +312,11 @@ def _run_block(job: _PBlock) -> dict[str, Any]:
         worst_call_index=np.argmax(calls, axis=1),
     )
     out["sum:calls"], out["sum:receipts"] = calls.sum(axis=0), receipts.sum(axis=0)
-    out["sumsq:calls"] = np.square(calls).sum(axis=0)
+    out["sum:sq_calls"] = np.square(calls).sum(axis=0)
     keep_rows = min(job.paths - job.index * BLOCK_SIZE, rows)
     if keep_rows > 0:
-        out["path:calls"], out["path:receipts"] = calls[:keep_rows], receipts[:keep_rows]
+        out["path:calls"] = calls[:keep_rows].copy()  # copies: the grids die with the block
+        out["path:receipts"] = receipts[:keep_rows].copy()
     return out
 
 
@@ -346,6 +366,12 @@ class PortfolioResult:
     common : CommonFactor or None
     loss_rate : float or None
         The rate of ``economic_losses`` (None: each deal's discount rate).
+    backend : str
+        The paths that evaluated the deals (``"numba"``, ``"numpy"`` or both).
+    requested : int
+        Scenarios asked for (``n`` for a complete run).
+    partial : bool
+        The run stopped early (deadline or cancel): the first ``n`` scenarios.
     """
 
     title: str
@@ -371,6 +397,12 @@ class PortfolioResult:
     common: CommonFactor | None = None
     economic_losses: dict[str, F64] = field(default_factory=dict)
     loss_rate: float | None = None
+    backend: str = ""
+    requested: int | None = None
+    partial: bool = False
+
+    def __post_init__(self) -> None:
+        complete_requested(self)
 
     @property
     def n(self) -> int:
@@ -603,6 +635,10 @@ def simulate_portfolio(
     keep_inputs: Sequence[str] | None = ("overrun", "delay"),
     title: str = "",
     loss_rate: float | None = None,
+    backend: str = "auto",
+    progress: Callable[[int, int], bool | None] | bool | None = None,
+    deadline: float | None = None,
+    on_stop: str = "partial",
 ) -> PortfolioResult:
     """Simulate several deals together, each on its own timeline, with a common factor.
 
@@ -647,6 +683,14 @@ def simulate_portfolio(
         discount rate, per scenario (its drawn deemed rate unless the deal sets one),
         at which the economic loss is the present value of the unrecovered Deemed
         Allocation Amount.
+    backend : {"auto", "numpy", "numba"}
+        Path that evaluates each deal, as in :func:`dealsim.simulate` (``"auto"``: per
+        deal, the compiled path where it supports the deal). Every deal runs through the
+        per-block function :func:`dealsim.simulate` uses.
+    progress, deadline, on_stop
+        As in :func:`dealsim.simulate`: a bar or a callback (returning ``False`` stops
+        the run), a time budget in seconds, and what a stopped run does (the first
+        blocks, ``partial`` true and ``n < requested``, or an exception).
 
     Returns
     -------
@@ -656,7 +700,10 @@ def simulate_portfolio(
     ------
     InvalidParameterError
         Bad deals, per-deal options of the wrong length or naming unknown deals,
-        ``n < 1``, bad seed, sampler or executor.
+        ``n`` outside ``[1, 1e11]`` or too large to keep in memory, bad seed, sampler,
+        executor, backend, deadline or progress.
+    DeadlineExceeded, RunCancelled
+        With ``on_stop="raise"``, when the run stops early.
 
     Notes
     -----
@@ -666,6 +713,9 @@ def simulate_portfolio(
     by :func:`dealsim.irr` on the summed flows. Gross annual calls and receipts sum each
     deal's negative and positive flows separately (a call on one project is not
     netted against a receipt from another). Reproducibility: see the module docstring.
+    Memory: each block is reduced to the ``(rows,)`` arrays the result keeps, copied
+    into preallocated arrays as it arrives, so the peak is the result plus the blocks in
+    flight.
 
     Examples
     --------
@@ -678,21 +728,23 @@ def simulate_portfolio(
     ...       start_years={"b": 2028}).npv == r.npv[:50]).all())
     True
     """
-    n = v.integer("n", n, minimum=1)
+    runner = Runner(0, executor=executor, progress=progress, deadline=deadline,
+                    on_stop=on_stop, desc=title or "simulate_portfolio")
+    n = check_n(n)
     root = as_seed_sequence(seed) if seed is not None else np.random.SeedSequence()
     if common is not None and not isinstance(common, CommonFactor):
         raise InvalidParameterError(f"common must be a CommonFactor or None; got {common!r}")
     if not isinstance(funding, FundingSplit):
         raise InvalidParameterError(f"funding must be a FundingSplit; got {funding!r}")
-    members = _members(deals, uncertainties, start_years, scales, common)
+    members = tuple(dataclasses.replace(m, backend=_kernels.resolve(backend, m.deal))
+                    for m in _members(deals, uncertainties, start_years, scales, common))
     if discount_rate is not None:
         discount_rate = v.rate("discount_rate", discount_rate)
     if loss_rate is not None:
         loss_rate = v.rate("loss_rate", loss_rate)
     n_common = len(common.variables) if common is not None else 0
     dim = n_common + sum(m.unc.dim for m in members)
-    _uniforms(sampler, root, block=0, size=1, dim=1)  # validates the sampler name
-    mapper: Any = _mapper(executor)
+    check_sampler(sampler, root, n)
     grid = max(m.offset + m.horizon for m in members)
     keep = None if keep_inputs is None else tuple(str(x) for x in keep_inputs)
     known = {name for m in members for name in m.unc.names}
@@ -701,48 +753,52 @@ def simulate_portfolio(
             raise InvalidParameterError(
                 f"keep_inputs: unknown input {name!r}; the deals draw {sorted(known)}")
     paths = v.integer("paths", paths, minimum=0)
-    jobs = [
-        _PBlock(members, common.strength if common is not None else 0.0, n_common, dim,
-                sampler, root, b, min(BLOCK_SIZE, n - b * BLOCK_SIZE), grid, paths,
-                discount_rate, funding, keep, loss_rate)
-        for b in range(-(-n // BLOCK_SIZE))
-    ]
-    blocks = list(mapper(_run_block, jobs))
+    kept = sum(len(m.unc.names if keep is None else set(keep) & set(m.unc.names))
+               for m in members)
+    per_row = 8 + 2 * len(PARTIES) + len(_PROJECT_OUTPUTS) * len(members) + kept
+    check_n(n, row_bytes=8 * per_row)
+    template = _PBlock(members, common.strength if common is not None else 0.0, n_common,
+                       dim, sampler, root, 0, 0, grid, paths, discount_rate, funding, keep,
+                       loss_rate)
+    jobs = ((rows, dataclasses.replace(template, index=b, rows=rows)) for b, rows in plan(n))
+    collector = Collector(n)
+    runner.n = n
+    with runner:
+        for block in runner.run(_run_block, jobs):
+            collector.add(block, int(block["npv"].shape[0]))
     first = min(m.deal.project.first_year for m in members)
-    return _collect(blocks, members, n, first, grid, title=title or " + ".join(
+    result = _collect(collector, members, first, grid, title=title or " + ".join(
         m.name for m in members), seed=_describe_seed(seed, root), sampler=sampler,
-        funding=funding, common=common, loss_rate=loss_rate)
+        funding=funding, common=common, loss_rate=loss_rate,
+        backend=",".join(sorted({m.backend for m in members})),
+        requested=n if runner.stopped else None, partial=bool(runner.stopped))
+    return runner.finish(result, result.n)
 
 
-def _collect(blocks: list[dict[str, Any]], members: tuple[_Member, ...], n: int, first: int,
-             grid: int, **meta: Any) -> PortfolioResult:
-    """Join per-block outputs in block order and finish the per-year means."""
-    def cat(key: str) -> NDArray[Any]:
-        return np.concatenate([b[key] for b in blocks])
-
-    def total(key: str) -> F64:
-        return np.sum([b[key] for b in blocks], axis=0)
-
+def _collect(collector: Collector, members: tuple[_Member, ...], first: int, grid: int,
+             **meta: Any) -> PortfolioResult:
+    """The collected blocks as a result; finish the per-year means over the rows done."""
+    arrays, n = collector.filled(), collector.rows
+    paths = collector.paths()
     years = first + np.arange(grid, dtype=np.int64)
-    calls_mean, receipts_mean = total("sum:calls") / n, total("sum:receipts") / n
-    var = np.maximum(total("sumsq:calls") / n - calls_mean**2, 0.0) * (n / max(n - 1, 1))
-    path_keys = [k for k in ("calls", "receipts") if "path:" + k in blocks[0]]
+    calls_mean = collector.sums["calls"] / n
+    receipts_mean = collector.sums["receipts"] / n
+    var = np.maximum(collector.sums["sq_calls"] / n - calls_mean**2, 0.0) * (n / max(n - 1, 1))
     return PortfolioResult(
         names=tuple(m.name for m in members),
         years=years,
         start_years={m.name: int(m.deal.project.first_year) for m in members},
-        irr=cat("irr"), irr_status=cat("irr_status"), npv=cat("npv"), moic=cat("moic"),
-        paid_in=cat("paid_in"), received=cat("received"), worst_call=cat("worst_call"),
-        worst_call_year=years[cat("worst_call_index")],
-        losses={p: cat(p) for p in PARTIES},
-        economic_losses={p: cat("pv:" + p) for p in PARTIES},
-        projects={m.name: {k: cat(f"{m.name}\0{k}") for k in _PROJECT_OUTPUTS}
+        irr=arrays["irr"], irr_status=arrays["irr_status"], npv=arrays["npv"],
+        moic=arrays["moic"], paid_in=arrays["paid_in"], received=arrays["received"],
+        worst_call=arrays["worst_call"], worst_call_year=years[arrays["worst_call_index"]],
+        losses={p: arrays[p] for p in PARTIES},
+        economic_losses={p: arrays["pv:" + p] for p in PARTIES},
+        projects={m.name: {k: arrays[f"{m.name}\0{k}"] for k in _PROJECT_OUTPUTS}
                   for m in members},
-        inputs={m.name: {k.split("\0in:")[1]: cat(k) for k in blocks[0]
+        inputs={m.name: {k.split("\0in:")[1]: x for k, x in arrays.items()
                          if k.startswith(f"{m.name}\0in:")} for m in members},
         annual={"calls_mean": calls_mean, "calls_std": np.sqrt(var),
                 "receipts_mean": receipts_mean, "net_mean": receipts_mean - calls_mean},
-        paths={k: np.concatenate([b["path:" + k] for b in blocks if "path:" + k in b])
-               for k in path_keys},
+        paths={k: paths[k] for k in ("calls", "receipts") if k in paths},
         **meta,
     )

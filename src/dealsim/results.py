@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ._engine import Collector
+from ._outputs import ARRAYS, OUTPUT_TABLE, RUN_META, SUMMARISED, complete_requested
 from .errors import InvalidParameterError
 
 __all__ = [
@@ -33,14 +35,8 @@ __all__ = [
 F64 = NDArray[np.float64]
 
 #: Continuous outputs summarised by :meth:`SimulationResult.summary`, with the unit
-#: they print in and the scale applied for printing.
-OUTPUTS: dict[str, tuple[str, float]] = {
-    "investor_irr": ("%", 100.0),
-    "investor_npv": ("bn USD", 1e-9),
-    "investor_moic": ("x", 1.0),
-    "host_npv": ("bn USD", 1e-9),
-    "fee_pv": ("bn USD", 1e-9),
-}
+#: they print in and the scale applied for printing (from :mod:`dealsim._outputs`).
+OUTPUTS: dict[str, tuple[str, float]] = SUMMARISED
 
 #: Probabilities reported by :meth:`SimulationResult.summary` and what they mean.
 PROBABILITIES: dict[str, str] = {
@@ -139,6 +135,65 @@ class Summary:
     statistics: dict[str, Statistic]
     probabilities: dict[str, Probability]
     backend: str = ""
+    requested: int | None = None
+    partial: bool = False
+
+    def __post_init__(self) -> None:
+        complete_requested(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as strict JSON data (``json.dumps(d, allow_nan=False)`` works).
+
+        Returns
+        -------
+        dict
+            ``schema_version`` (:data:`SUMMARY_SCHEMA_VERSION`); the run (``title``,
+            ``n``, ``requested``, ``partial``, ``seed``, ``sampler``, ``backend``,
+            ``confidence``); ``statistics``: per output its ``unit`` (of the values, which
+            are unscaled: USD, 1/year, x), ``meaning``, ``n_valid``, ``mean``,
+            ``mean_ci`` ``[low, high]``, ``std`` and ``quantiles`` (``"p5"`` ->
+            ``{"q", "value", "low", "high"}``); ``probabilities``: per event ``p``, ``se``,
+            the normal ``ci`` at ``confidence`` clipped to [0, 1], and ``meaning``.
+            A value that is undefined (NaN) or infinite is ``null``, and the
+            statistic's ``null_reason`` says why (otherwise ``null_reason`` is ``null``).
+
+        Examples
+        --------
+        >>> import json, dealsim
+        >>> from dealsim.presets import ohio_gas_power
+        >>> d = dealsim.simulate(ohio_gas_power(), 500, seed=1).summary().to_dict()
+        >>> d["schema_version"], d["n"], d["statistics"]["investor_npv"]["unit"]
+        (1, 500, 'USD')
+        >>> json.loads(json.dumps(d, allow_nan=False))["seed"]
+        '1'
+        """
+        z = _z(self.confidence)
+        stats = {}
+        for name, st in self.statistics.items():
+            row: dict[str, Any] = {
+                "unit": _UNITS.get(name, "input"),
+                "meaning": _MEANINGS.get(name, "drawn input"),
+                "n_valid": st.n_valid,
+                "mean": st.mean, "mean_ci": list(st.mean_ci), "std": st.std,
+                "quantiles": {f"p{100 * q:g}": {"q": q, "value": val, "low": lo, "high": hi}
+                              for q, (val, lo, hi) in st.quantiles.items()},
+            }
+            stats[name] = _strict(row, _null_reason(st, self.n))
+        probs = {
+            pr.name: {"p": pr.p, "se": pr.se,
+                      "ci": [max(pr.p - z * pr.se, 0.0), min(pr.p + z * pr.se, 1.0)],
+                      "meaning": pr.meaning}
+            for pr in self.probabilities.values()
+        }
+        return {
+            "schema_version": SUMMARY_SCHEMA_VERSION,
+            "title": self.title, "n": self.n,
+            "requested": self.requested,
+            "partial": self.partial, "seed": self.seed, "sampler": self.sampler,
+            "backend": self.backend or None, "confidence": self.confidence,
+            "statistics": stats,
+            "probabilities": {k: _strict(p, "undefined") for k, p in probs.items()},
+        }
 
     def __str__(self) -> str:
         qs = next(iter(self.statistics.values())).quantiles if self.statistics else {}
@@ -153,6 +208,9 @@ class Summary:
             f"[brackets]: {self.confidence:.0%} confidence intervals",
             head,
         ]
+        if self.partial:
+            lines.insert(2, f"PARTIAL: stopped early after {self.n:,} of "
+                            f"{self.requested:,} scenarios (a prefix of the run)")
         for name, st in self.statistics.items():
             unit, scale = OUTPUTS.get(name, ("", 1.0))
             label = f"{name} ({unit})" if unit else name
@@ -179,6 +237,43 @@ class Summary:
                             "NPVs are at the deemed rate")
             lines.append(f"{pr.name:<24}{pr.p:>8.4f} ± {pr.se:<8.2g} (s.e.)  {meaning}")
         return "\n".join(lines)
+
+
+#: Version of the layout :meth:`Summary.to_dict` returns; raised on any breaking change.
+SUMMARY_SCHEMA_VERSION = 1
+
+_UNITS = {o.name: o.unit for o in OUTPUT_TABLE}
+_MEANINGS = {o.name: o.meaning for o in OUTPUT_TABLE}
+
+
+def _null_reason(st: Statistic, n: int) -> str:
+    if st.n_valid == 0:
+        return f"{st.name} is undefined (NaN) in all {n:,} scenarios"
+    return f"not finite: {st.name} takes infinite values"
+
+
+def _strict(value: Any, reason: str) -> Any:
+    """``value`` with every non-finite float replaced by None; adds ``null_reason``."""
+    found = False
+
+    def walk(x: Any) -> Any:
+        nonlocal found
+        if isinstance(x, dict):
+            return {k: walk(y) for k, y in x.items()}
+        if isinstance(x, list | tuple):
+            return [walk(y) for y in x]
+        if isinstance(x, float | np.floating):
+            if math.isfinite(x):
+                return float(x)
+            found = True
+            return None
+        if isinstance(x, np.integer):
+            return int(x)
+        return x
+
+    out = walk(value)
+    out["null_reason"] = reason if found else None
+    return out
 
 
 def _npv_restates_daa(probabilities: Mapping[str, Probability], n: int) -> bool:
@@ -293,6 +388,11 @@ class SimulationResult:
     backend : str
         ``"numpy"`` or ``"numba"``: which path computed the outputs (they agree
         within 1e-12; see :func:`dealsim.simulate`).
+    requested : int
+        Scenarios asked for (``n`` for a complete run; ``None`` given means ``n``).
+    partial : bool
+        ``True`` when the run stopped early at a block boundary (``deadline`` or a
+        cancel request): the ``n < requested`` rows are the first rows of the full run.
     """
 
     title: str
@@ -312,6 +412,11 @@ class SimulationResult:
     paths: dict[str, F64] = field(default_factory=dict)
     tornado_bars: tuple[TornadoBar, ...] = ()
     backend: str = "numpy"
+    requested: int | None = None
+    partial: bool = False
+
+    def __post_init__(self) -> None:
+        complete_requested(self)
 
     @property
     def n(self) -> int:
@@ -328,7 +433,7 @@ class SimulationResult:
         """
         if name in self.inputs:
             return self.inputs[name]
-        if name in OUTPUTS or name in ("recovered_at", "fee_paid", "irr_status"):
+        if name in ARRAYS:
             return np.asarray(getattr(self, name))
         raise InvalidParameterError(
             f"name must be an output ({sorted(OUTPUTS)}) or an input ({sorted(self.inputs)}); "
@@ -449,7 +554,7 @@ class SimulationResult:
         return Summary(
             title=self.title, n=self.n, seed=self.seed, sampler=self.sampler,
             confidence=confidence, statistics=stats, probabilities=self.probabilities(),
-            backend=self.backend,
+            backend=self.backend, requested=self.requested, partial=self.partial,
         )
 
     def half_width(self, target: str, confidence: float = 0.95) -> float:
@@ -615,54 +720,40 @@ class SimulationResult:
 
 
 #: The per-scenario output arrays of :class:`SimulationResult`, in column order.
-_ARRAYS = ("investor_irr", "irr_status", "investor_npv", "host_npv", "investor_moic",
-           "recovered_at", "fee_paid", "fee_pv")
+_ARRAYS = ARRAYS
+
+
+def _meta(res: Any) -> dict[str, Any]:
+    """The run metadata of :data:`dealsim._outputs.RUN_META` held by ``res``."""
+    return {f.name: getattr(res, f.name) for f in RUN_META if hasattr(res, f.name)}
 
 
 def _take(res: SimulationResult, rows: slice) -> SimulationResult:
     arrays = {name: getattr(res, name)[rows] for name in _ARRAYS}
+    meta = {**_meta(res), "partial": False, "requested": None}  # a complete run of k
     return SimulationResult(
-        title=res.title, seed=res.seed, sampler=res.sampler, first_year=res.first_year,
-        within_years=res.within_years, inputs={k: x[rows] for k, x in res.inputs.items()},
+        **meta, inputs={k: x[rows] for k, x in res.inputs.items()},
         paths={k: x[rows] for k, x in res.paths.items()}, tornado_bars=res.tornado_bars,
         **arrays,
     )
 
 
-class BlockCollector:
-    """Copies per-block outputs into preallocated ``(n,)`` arrays as blocks arrive.
+class BlockCollector(Collector):
+    """:class:`dealsim._engine.Collector` that builds a :class:`SimulationResult`.
 
-    Each block (a mapping of output name, ``"in:<input>"`` and ``"path:<name>"`` to
-    arrays) is copied in and can then be dropped, so a run holds its results once,
-    not once per block plus once joined. :meth:`result` returns views of the rows
-    filled so far, in block order.
+    Blocks map output names, ``"in:<input>"`` and ``"path:<name>"`` to arrays.
     """
 
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self.rows = 0
-        self._arrays: dict[str, NDArray[Any]] = {}
-        self._paths: dict[str, list[NDArray[Any]]] = {}
-
-    def add(self, block: Mapping[str, NDArray[Any]]) -> None:
+    def add(self, block: Mapping[str, NDArray[Any]], rows: int | None = None) -> None:
         """Append one block's rows (blocks must arrive in block order)."""
-        size = int(np.shape(block["investor_npv"])[0])
-        for key, x in block.items():
-            if key.startswith("path:"):
-                self._paths.setdefault(key[5:], []).append(np.asarray(x))
-                continue
-            if key not in self._arrays:
-                self._arrays[key] = np.empty(self.n, dtype=np.asarray(x).dtype)
-            self._arrays[key][self.rows: self.rows + size] = x
-        self.rows += size
+        super().add(block, int(np.shape(block["investor_npv"])[0]) if rows is None else rows)
 
     def result(self, **meta: Any) -> SimulationResult:
         """The scenarios collected so far as a :class:`SimulationResult`."""
-        rows = slice(0, self.rows)
-        arrays: dict[str, Any] = {k: self._arrays[k][rows] for k in _ARRAYS}
-        inputs = {k[3:]: x[rows] for k, x in self._arrays.items() if k.startswith("in:")}
-        paths = {k: np.concatenate(parts) for k, parts in self._paths.items()}
-        return SimulationResult(inputs=inputs, paths=paths, **arrays, **meta)
+        filled = self.filled()
+        arrays: dict[str, Any] = {k: filled[k] for k in _ARRAYS}
+        inputs = {k[3:]: x for k, x in filled.items() if k.startswith("in:")}
+        return SimulationResult(inputs=inputs, paths=self.paths(), **arrays, **meta)
 
 
 def concat_blocks(

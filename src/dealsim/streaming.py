@@ -34,6 +34,7 @@ reaches to the exact min or max. ``value`` lies in the bracket, so its error is 
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -43,9 +44,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _validate as v
+from ._engine import Runner
+from ._outputs import RUN_META, complete_requested
 from .deal import Deal
 from .errors import InvalidParameterError
-from .montecarlo import _Block, _mapper, _plan, _run_block
+from .montecarlo import _Block, _plan, _run_block
 from .results import (
     OUTPUTS,
     TOTAL_LOSS_IRR,
@@ -185,6 +188,13 @@ class StreamingSummary:
         Scenarios recovering the deemed allocation in each grid year.
     first_year, within_years : int
     tornado_bars : tuple of TornadoBar
+    backend : str
+        Which path computed the outputs, as in :class:`dealsim.SimulationResult`.
+    requested : int
+        Scenarios asked for (``n`` for a complete run).
+    partial : bool
+        The run stopped early (``deadline`` or cancel) after ``n`` scenarios: the
+        statistics of the first ``n`` rows of the full run.
     """
 
     title: str
@@ -199,6 +209,12 @@ class StreamingSummary:
     first_year: int
     within_years: int
     tornado_bars: tuple[TornadoBar, ...] = field(default=())
+    backend: str = ""
+    requested: int | None = None
+    partial: bool = False
+
+    def __post_init__(self) -> None:
+        complete_requested(self)
 
     def _check(self, name: str) -> None:
         if name not in self.moments:
@@ -316,7 +332,29 @@ class StreamingSummary:
                                     self._total_losses(name))
         return Summary(title=self.title, n=self.n, seed=self.seed, sampler=self.sampler,
                        confidence=confidence, statistics=table,
-                       probabilities=self.probabilities())
+                       probabilities=self.probabilities(), backend=self.backend,
+                       requested=self.requested, partial=self.partial)
+
+    def to_dict(self, *, confidence: float = 0.95) -> dict[str, Any]:
+        """:meth:`summary` as strict JSON data (see :meth:`dealsim.results.Summary.to_dict`).
+
+        Adds ``"statistics_from": "streaming"`` and the histogram ``bins``: quantiles and
+        their intervals come from the histogram (bounds in the module docstring).
+
+        Examples
+        --------
+        >>> import json
+        >>> from dealsim.presets import ohio_gas_power
+        >>> d = simulate_stream(ohio_gas_power(), 2000, seed=1).to_dict()
+        >>> d["schema_version"], d["n"], d["statistics_from"]
+        (1, 2000, 'streaming')
+        >>> len(json.dumps(d, allow_nan=False)) > 0
+        True
+        """
+        out = self.summary(confidence=confidence).to_dict()
+        out["statistics_from"] = "streaming"
+        out["bins"] = int(next(iter(self.edges.values())).size - 1) if self.edges else 0
+        return out
 
 
 def simulate_stream(
@@ -330,7 +368,10 @@ def simulate_stream(
     bins: int = 4096,
     within_years: int = 20,
     window: int = 64,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], bool | None] | bool | None = None,
+    deadline: float | None = None,
+    on_stop: str = "partial",
+    backend: str = "auto",
 ) -> StreamingSummary:
     """Run ``n`` scenarios like :func:`dealsim.simulate`, keeping only statistics.
 
@@ -343,8 +384,10 @@ def simulate_stream(
     window : int
         Blocks in flight at once (>= 1); memory on the caller is ``window`` block
         statistics, whatever ``n``.
-    progress : callable, optional
-        ``progress(done, total)`` after each block, in block order.
+    progress, deadline, on_stop, backend
+        As in :func:`dealsim.simulate`: a bar or a callback (returning ``False`` stops
+        the run), a time budget in seconds, and what a stopped run does (a partial
+        summary, ``partial`` true and ``n < requested``, or an exception).
 
     Returns
     -------
@@ -354,6 +397,9 @@ def simulate_stream(
     ------
     InvalidParameterError
         As :func:`dealsim.simulate`, or if ``bins < 16`` or ``window < 1``.
+    DeadlineExceeded, RunCancelled
+        With ``on_stop="raise"``, when the run stops early (``exc.result`` holds the
+        partial summary).
 
     Notes
     -----
@@ -369,23 +415,24 @@ def simulate_stream(
     """
     bins = v.integer("bins", bins, minimum=16)
     window = v.integer("window", window, minimum=1)
-    mapper = _mapper(executor)
-    jobs, meta = _plan(deal, n, seed, uncertainties, sampler, 0, within_years)
-    light = {k: x for k, x in meta.items() if k != "tornado_bars"}
-    first = _run_block(jobs[0])
-    edges = _edges(first, bins)
-    total = _reduce(first, edges, light, jobs[0].horizon)
-    if progress is not None:
-        progress(1, len(jobs))
-    work = functools.partial(_run_and_reduce, edges=edges, meta=light)
-    for start in range(1, len(jobs), window):
-        for i, part in enumerate(mapper(work, jobs[start: start + window]), start + 1):
+    with Runner(0, executor=executor, progress=progress, deadline=deadline, on_stop=on_stop,
+                window=window, desc=getattr(deal, "name", "") or "simulate_stream") as runner:
+        setup = _plan(deal, n, seed, uncertainties, sampler, 0, within_years, backend)
+        runner.n = setup.n
+        light = {k: x for k, x in setup.meta.items() if k != "tornado_bars"}
+        horizon = setup.template.horizon
+        first = next(runner.run(_run_block, itertools.islice(setup.jobs(), 1)))
+        edges = _edges(first, bins)
+        total = _reduce(first, edges, light, horizon)
+        del first
+        work = functools.partial(_run_and_reduce, edges=edges, meta=light)
+        for part in runner.run(work, setup.jobs(start=1)):
             total = total.merge(part)
-            if progress is not None:
-                progress(i, len(jobs))
-    return StreamingSummary(
-        title=meta["title"], seed=meta["seed"], sampler=sampler, n=total.n,
-        moments=total.moments, edges=edges, counts=total.counts, events=total.events,
-        recovered=total.recovered, first_year=meta["first_year"],
-        within_years=meta["within_years"], tornado_bars=meta["tornado_bars"],
+    out = StreamingSummary(
+        **{f.name: light[f.name] for f in RUN_META if f.name in light},
+        n=total.n, moments=total.moments, edges=edges, counts=total.counts,
+        events=total.events, recovered=total.recovered,
+        tornado_bars=setup.meta["tornado_bars"],
+        requested=setup.n if runner.stopped else None, partial=bool(runner.stopped),
     )
+    return runner.finish(out, out.n)
