@@ -82,38 +82,98 @@ def project_flows(rows: int, periods: int, seed: int = 0) -> np.ndarray:
     return cf
 
 
-def timed_loop(fn: Callable[[np.ndarray], Any], cf: np.ndarray, budget_rows: int
-               ) -> tuple[float, np.ndarray]:
-    """Time a per-row loop on at most ``budget_rows`` rows; return (s for all rows, out)."""
+def mixed_flows(rows: int, periods: int, seed: int = 1) -> np.ndarray:
+    """A random mix of rows: 60% project-like (as above), 20% with a closing cost in the
+    last year (two sign changes), 10% loans (money in, then out), 10% random signs."""
+    rng = np.random.default_rng(seed)
+    cf = project_flows(rows, periods, seed)
+    kind = rng.choice(4, size=rows, p=[0.6, 0.2, 0.1, 0.1])
+    cf[kind == 1, -1] = -rng.uniform(0.5, 3.0, size=int(np.sum(kind == 1)))
+    cf[kind == 2] *= -1.0
+    cf[kind == 3] = rng.normal(size=(int(np.sum(kind == 3)), periods))
+    return cf
+
+
+def one_sign_change(cf: np.ndarray) -> np.ndarray:
+    """Rows whose flows change sign exactly once (exactly one IRR, by Descartes)."""
+    s = np.sign(cf)
+    changes = np.zeros(cf.shape[0], dtype=int)
+    last = s[:, 0].copy()
+    for t in range(1, cf.shape[1]):
+        changes += (s[:, t] != 0) & (last != 0) & (s[:, t] != last)
+        last = np.where(s[:, t] != 0, s[:, t], last)
+    return changes == 1
+
+
+def timed_loop(fn: Callable[[np.ndarray], Any], cf: np.ndarray, budget_rows: int,
+               repeat: int = 1) -> tuple[float, np.ndarray]:
+    """Time a per-row loop on at most ``budget_rows`` rows (median of ``repeat`` runs);
+    return (s for all rows, out)."""
     k = min(budget_rows, cf.shape[0])
-    t = time.perf_counter()
-    out = np.array([fn(row) for row in cf[:k]], dtype=np.float64)
-    return (time.perf_counter() - t) * cf.shape[0] / k, out
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = np.array([fn(row) for row in cf[:k]], dtype=np.float64)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * cf.shape[0] / k, out
 
 
 # --- metrics ------------------------------------------------------------------------
+
+
+def bench_irr(sizes: list[int], repeat: int, npf_rows: int) -> list[dict[str, Any]]:
+    """irr on both backends against a numpy-financial loop and a pyxirr loop, on
+    project-like rows and on a random mix; agreement measured on single-root rows.
+
+    The loops and dealsim are timed side by side in each of ``repeat`` rounds (a busy
+    machine slows them alike); the figures are medians over rounds, and each ratio is
+    the median of the rounds' ratios.
+    """
+    import numpy_financial as npf
+    import pyxirr
+
+    backends = ["numpy"] + (["numba"] if dealsim.metrics._numba_irr() is not None else [])
+    rows_out = []
+    for label, make in (("project rows", project_flows), ("random mix", mixed_flows)):
+        for rows in sizes:
+            cf = make(rows, 40)
+            single = one_sign_change(cf)
+            for be in backends:
+                irr(cf[:300], backend=be)  # warm-up (numba loads its cache)
+            t_npf, t_px = [], []
+            t_ds: dict[str, list[float]] = {be: [] for be in backends}
+            for _ in range(repeat):
+                with np.errstate(all="ignore"):  # np.roots on the random-sign rows
+                    t, r_npf = timed_loop(npf.irr, cf, npf_rows)
+                t_npf.append(t)
+                t, r_px = timed_loop(lambda row: pyxirr.irr(row, silent=True), cf,
+                                     10 * npf_rows)
+                t_px.append(t)
+                for be in backends:
+                    t_ds[be].append(median_time(lambda cf=cf, be=be: irr(cf, backend=be), 3))
+            r_px = np.array([np.nan if x is None else x for x in r_px], dtype=float)
+            k, kp = r_npf.size, r_px.size
+            for be in backends:
+                ds = irr(cf, backend=be)
+                rows_out.append(dict(
+                    what=f"irr ({be}), {label}", rows=rows,
+                    dealsim_s=statistics.median(t_ds[be]), npf_s=statistics.median(t_npf),
+                    pyxirr_s=statistics.median(t_px),
+                    x_npf=statistics.median(np.divide(t_npf, t_ds[be])),
+                    x_pyxirr=statistics.median(np.divide(t_px, t_ds[be])),
+                    agree_npf=float(np.nanmax(np.abs(ds[:k] - r_npf)[single[:k]])),
+                    agree_pyxirr=float(np.nanmax(np.abs(ds[:kp] - r_px)[single[:kp]])),
+                ))
+    return rows_out
 
 
 def bench_metrics(sizes: list[int], repeat: int, npf_rows: int) -> list[dict[str, Any]]:
     import numpy_financial as npf
     import pyxirr
 
-    backends = ["numpy"] + (["numba"] if dealsim._kernels.available() else [])
-    rows_out = []
+    rows_out = bench_irr(sizes, repeat, npf_rows)
     for rows in sizes:
         cf = project_flows(rows, 40)
-        t_npf, r_npf = timed_loop(npf.irr, cf, npf_rows)
-        t_px, r_px = timed_loop(lambda row: pyxirr.irr(row, silent=True), cf, 10 * npf_rows)
-        k = r_npf.size
-        for be in backends:
-            irr(cf[:300], backend=be)  # warm-up (numba loads its cache)
-            t_ds = median_time(lambda cf=cf, be=be: irr(cf, backend=be), repeat)
-            ds = irr(cf, backend=be)
-            rows_out.append(dict(
-                what=f"irr ({be})", rows=rows, dealsim_s=t_ds, npf_s=t_npf, pyxirr_s=t_px,
-                agree_npf=float(np.nanmax(np.abs(ds[:k] - r_npf))),
-                agree_pyxirr=float(np.nanmax(np.abs(ds[: r_px.size] - r_px))),
-            ))
         t_ds = median_time(lambda cf=cf: npv(RATE, cf), repeat)
         ds = npv(RATE, cf)
         t_npf, r_npf = timed_loop(lambda row: npf.npv(RATE, row), cf, 10 * npf_rows)
@@ -163,12 +223,20 @@ def bench_waterfall(sizes: list[int], repeat: int, loop_rows: int) -> list[dict[
 
 
 def stage_breakdown(backend: str, deal: dealsim.Deal, n: int) -> dict[str, float]:
-    """Seconds per stage for ``n`` scenarios, from one block timed stage by stage."""
-    from dealsim import _kernels, montecarlo
-    from dealsim.cashflows import build_cashflows
-    from dealsim.deal import _draw_kwargs, _npvs
-    from dealsim.metrics import moic
+    """Seconds per stage for ``n`` scenarios, from one block timed stage by stage.
+
+    The block (``dealsim.deal._simulation_outputs``) is timed whole, then its parts:
+    on the numpy path the two period loops of the shared steps (line items; split and
+    one-pass metrics) run separately, then the IRR; on the compiled path the
+    IRR of the block's flows is timed alone (one thread) and the rest is the fused pass.
+    """
+    from dealsim import _steps, montecarlo
+    from dealsim._irr_core import grid_matrix
+    from dealsim.cashflows import _line_params
+    from dealsim.deal import _simulation_outputs
+    from dealsim.metrics import _irr_2d
     from dealsim.uncertainty import default_uncertainties, sampler_uniforms
+    from dealsim.waterfall import _split_params
 
     unc = default_uncertainties(deal.project.reference_class)
     horizon = montecarlo._horizon(deal, unc)
@@ -179,25 +247,33 @@ def stage_breakdown(backend: str, deal: dealsim.Deal, n: int) -> dict[str, float
     st["draws"] = median_time(lambda: unc.transform(
         sampler_uniforms("random", root, block=0, size=size, dim=unc.dim)), 3)
     draws = unc.transform(sampler_uniforms("random", root, block=0, size=size, dim=unc.dim))
+    st["block"] = median_time(lambda: _simulation_outputs(
+        deal, draws, horizon=horizon, paths=0, backend=backend), 3)
+    flows = _simulation_outputs(deal, draws, horizon=horizon, paths=size,
+                                backend=backend)["path:investor"]
     if backend == "numba":
-        st["fused kernel"] = median_time(
-            lambda: _kernels.simulation_outputs(deal, draws, horizon=horizon), 3)
-    else:
-        kw = _draw_kwargs(draws)
-        rate = kw.pop("deemed_rate")
-        st["cash flows"] = median_time(
-            lambda: build_cashflows(deal.project, horizon=horizon, **kw), 3)
-        cod = deal.project.construction_years + kw["delay"].astype(np.int64)
-        cap = deal.project.capacity * kw["capacity_achieved"]
-        st["fee"] = sum(median_time(
-            lambda f=f: f.flows(cod=cod, capacity=cap, horizon=horizon), 3) for f in deal.fees)
-        lines = build_cashflows(deal.project, horizon=horizon, fees=deal.fees, **kw)
-        st["waterfall"] = median_time(
-            lambda: waterfall(lines.net, deal.terms, deemed_rate=rate, keep_balance=False), 3)
-        split = waterfall(lines.net, deal.terms, deemed_rate=rate, keep_balance=False)
-        st["metrics"] = median_time(lambda: (
-            irr(split.investor, full_output=True), moic(split.investor),
-            _npvs(rate, split.investor, split.host, lines.fee)), 3)
+        from dealsim._irr_numba import irr_rows
+
+        rate, status = np.empty(size), np.empty(size, dtype=np.int8)
+        mat = grid_matrix(horizon)
+        st["  IRR (compiled, one thread)"] = median_time(
+            lambda: irr_rows(flows, mat, rate, status, False), 3)
+        st["  fused pass: cash flows, split, NPVs, MOIC"] = (
+            st["block"] - st["  IRR (compiled, one thread)"])
+        return {k: v * scale for k, v in st.items()}
+    lp = _line_params(deal.project, deal.fees, horizon, horizon - deal.project.base_horizon)
+    sp = _split_params(deal.terms)
+    args = (draws["delay"].astype(np.int64), draws["overrun"], draws["capacity"],
+            draws["price"], draws["fuel"], draws["utilisation"])
+    rate = draws["deemed_rate"]
+    lines = _steps.FeeAndNet(np.empty((horizon, size)), np.empty((horizon, size)))
+    inv = np.empty((horizon, size))
+    with np.errstate(all="ignore"):
+        st["  cash-flow lines, fees, tax (steps)"] = median_time(
+            lambda: _steps.scenario_lines(lp, *args, lines), 3)
+        st["  split, recovery, NPVs, MOIC (steps)"] = median_time(
+            lambda: _steps.scenario_split(sp, rate, rate, lines, inv, _steps.Discard()), 3)
+    st["  IRR (numpy)"] = median_time(lambda: _irr_2d(flows, False), 3)
     return {k: v * scale for k, v in st.items()}
 
 
@@ -284,6 +360,8 @@ def fmt_s(x: float) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smoke run, about a minute")
+    ap.add_argument("--irr", action="store_true",
+                    help="only the irr rows at 1e5 x 40 (a few minutes)")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
     ap.add_argument("--periods", type=int, help=argparse.SUPPRESS)
@@ -307,17 +385,25 @@ def main() -> None:
           f"({'within' if t_ds <= 2.5 * t_np else 'OVER'}) |\n")
 
     sizes = [1000, 10_000] if quick else [1000, 10_000, 100_000]
-    print("## irr and npv, 40 periods (loops timed on their first rows, scaled)\n")
+    bench = bench_metrics
+    if a.irr:
+        sizes, bench = [100_000], bench_irr
+    print("## irr and npv, 40 periods (loops timed on their first rows, scaled; irr: "
+          "medians of rounds timed side by side, x = median of the rounds' ratios)\n")
     print("| what | rows | dealsim | rows/s | numpy-financial loop | x | pyxirr loop | x "
           "| max diff npf | max diff pyxirr |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for r in bench_metrics(sizes, repeat, 500 if quick else 5000):
+    for r in bench(sizes, repeat, 500 if quick else 5000):
         print(f"| {r['what']} | {r['rows']:,} | {fmt_s(r['dealsim_s'])} | "
               f"{r['rows'] / r['dealsim_s']:,.0f} | {fmt_s(r['npf_s'])} | "
-              f"{r['npf_s'] / r['dealsim_s']:,.0f} | {fmt_s(r['pyxirr_s'])} | "
-              f"{r['pyxirr_s'] / r['dealsim_s']:,.1f} | {r['agree_npf']:.1e} | "
+              f"{r.get('x_npf', r['npf_s'] / r['dealsim_s']):,.0f} | {fmt_s(r['pyxirr_s'])} | "
+              f"{r.get('x_pyxirr', r['pyxirr_s'] / r['dealsim_s']):,.1f} | "
+              f"{r['agree_npf']:.1e} | "
               f"{r['agree_pyxirr']:.1e} |")
-    print("\n(irr: absolute difference of rates; npv: relative to sum |flows|)\n")
+    print("\n(irr: absolute difference of rates on the rows whose flows change sign once; "
+          "npv: relative to sum |flows|)\n")
+    if a.irr:
+        return
 
     print("## waterfall (aggregate reading), 40 periods\n")
     print("| rows | dealsim | plain per-scenario loop | x | max diff |")

@@ -56,7 +56,9 @@ def assert_npv_zero(rate: float, cf: np.ndarray, rel: float = 1e-10) -> None:
     """
     rate = float(rate)
     ulp_effect = cf.shape[-1] * np.spacing(max(1.0, abs(rate))) / (1.0 + rate)
-    assert abs(npv(rate, cf)) <= (rel + 4 * ulp_effect) * npv_scale(rate, cf)
+    # (+ subnormal steps: a discount factor below 1e-308 is exact to 5e-324 only)
+    subnormal = 4 * 5e-324 * (1.0 + float(np.abs(cf).sum()))
+    assert abs(npv(rate, cf)) <= (rel + 4 * ulp_effect) * npv_scale(rate, cf) + subnormal
 
 
 # ---------------------------------------------------------------------------------------
@@ -90,12 +92,13 @@ def test_irr_known_answers(flows: list[float], expected: float, tol: float) -> N
     assert abs(got - expected) <= tol
 
 
-def test_irr_multiple_roots_returns_root_closest_to_zero() -> None:
-    # -100 + 230/(1+r) - 132/(1+r)**2 = 0 at r = 0.10 and r = 0.20; npf returns 0.10
-    res = irr([-100, 230, -132], full_output=True)
-    assert isinstance(res, IrrResult)
-    assert res.rate == pytest.approx(0.10, abs=1e-12)
-    assert res.status == IrrStatus.MULTIPLE_ROOTS
+def test_irr_multiple_roots_both_rules_give_the_smaller_root_here() -> None:
+    # -100 + 230/(1+r) - 132/(1+r)**2 = 0 at r = 0.10 and r = 0.20; npf 1.0 returns 0.10
+    for select in ("nonnegative_first", "closest_to_zero"):
+        res = irr([-100, 230, -132], full_output=True, select=select)
+        assert isinstance(res, IrrResult)
+        assert res.rate == pytest.approx(0.10, abs=1e-12)
+        assert res.status == IrrStatus.MULTIPLE_ROOTS
     assert abs(res.rate - npf.irr([-100, 230, -132])) < 1e-10
 
 
@@ -104,11 +107,17 @@ def test_irr_roots_on_both_sides_of_zero(r1: float, r2: float) -> None:
     # p(x) = -100 (x - x1)(x - x2) with x = 1/(1+r): roots exactly r1 and r2
     x1, x2 = 1 / (1 + r1), 1 / (1 + r2)
     flows = [-100 * x1 * x2, 100 * (x1 + x2), -100]
+    # default (numpy-financial 1.1's rule): the smallest root >= 0, else the largest
     res = irr(flows, full_output=True)
-    closest = r1 if abs(r1) < abs(r2) else r2
-    assert res.rate == pytest.approx(closest, abs=1e-10)
+    nonneg = [r for r in (r1, r2) if r >= 0]
+    assert res.rate == pytest.approx(min(nonneg) if nonneg else max(r1, r2), abs=1e-10)
     assert res.status == IrrStatus.MULTIPLE_ROOTS
-    assert abs(res.rate - npf.irr(flows)) < 1e-10
+    # the former rule, which numpy-financial 1.0 applies
+    old = irr(flows, full_output=True, select="closest_to_zero")
+    closest = r1 if abs(r1) < abs(r2) else r2
+    assert old.rate == pytest.approx(closest, abs=1e-10)
+    assert old.status == IrrStatus.MULTIPLE_ROOTS
+    assert abs(old.rate - npf.irr(flows)) < 1e-10
 
 
 def test_irr_statuses_and_nan() -> None:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import io
+import json
+import os
+import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -75,10 +80,27 @@ def test_options_and_terms_change_the_deal(tmp_path):
     ('[deal]\npreset = "ohio_gas_power"\n[uncertainties.delay]\ndistribution = "rounded"\n'
      'base = { distribution = "lognormal", median = 1.5, sigma = "wide" }\n',
      r"s.toml: \[uncertainties.delay.base\] sigma must be a finite number; got 'wide'"),
-    ('[deal]\npreset = "ohio_gas_power"\n[uncertainties.x]\ndistribution = "cauchy"\n',
-     r"s.toml: \[uncertainties.x\] distribution must be one of"),
-    ('[deal]\npreset = "ohio_gas_power"\n[uncertainties.x]\ndistribution = "uniform"\n'
-     "low = 1\n", r"s.toml: \[uncertainties.x\] uniform needs \['low', 'high'\]; got \['low'\]"),
+    ('[deal]\npreset = "ohio_gas_power"\n[uncertainties.price]\ndistribution = "cauchy"\n',
+     r"s.toml: \[uncertainties.price\] distribution must be one of"),
+    ('[deal]\npreset = "ohio_gas_power"\n[uncertainties.price]\ndistribution = "uniform"\n'
+     "low = 1\n",
+     r"s.toml: \[uncertainties.price\] uniform needs \['low', 'high'\]; got \['low'\]"),
+    # a misspelt uncertainty used to be carried along unused (issue 13 §2)
+    ('[deal]\npreset = "ohio_gas_power"\n[uncertainties.overun]\ndistribution = "fixed"\n'
+     "value = 3.0\n",
+     r"s.toml: \[uncertainties.overun\] 'overun' is not an input of the model; did you mean "
+     r"'overrun'\?"),
+    ('[deal]\npreset = "ohio_gas_power"\n[deal.terms]\nshare_befor = 0.4\n',
+     r"s.toml: \[deal.terms\] unknown key 'share_befor'; did you mean 'share_before'\?"),
+    # fee = [1] reached the preset unchecked (issue 13 §11)
+    ('[deal]\npreset = "ohio_gas_power"\n[deal.options]\nfee = [1]\n',
+     r"s.toml: \[deal.options\] fee must be one of \['reduced', 'original', 'none'\]; got \[1\]"),
+    ('[deal]\npreset = "ohio_gas_power"\n[deal.options]\npower_price = "95"\n',
+     r"s.toml: \[deal.options\] power_price must be a finite number; got '95'"),
+    ("schema_version = 2\n[deal]\npreset = \"ohio_gas_power\"\n",
+     r"s.toml: schema_version must be 1; got 2"),
+    ('[deal]\npreset = "ohio_gas_power"\n[uncertainties]\nreference_class = "fosil_thermal"\n',
+     r"did you mean 'fossil_thermal'\?"),
     ('[deal]\npreset = "ohio_gas_power"\n[[correlation]]\npair = ["overrun", "nope"]\n'
      "rho = 0.5\n", r"s.toml: \[\[correlation\]\] .*nope"),
     ('[deal]\npreset = "ohio_gas_power"\n[extra]\n', r"s.toml: unknown key 'extra'"),
@@ -185,3 +207,118 @@ def test_python_dash_m_exits_with_mains_code(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "dealsim", "run", str(bad)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "[simulation] n must be >= 1" in proc.stderr
+
+
+# --- every invalid input: exit 2 with file and key, before the run (issue 13 §11) -------
+
+
+@pytest.fixture
+def no_run(monkeypatch):
+    """Fail the test if a simulation starts: the error must come before any work."""
+    def boom(*args, **kwargs):
+        raise AssertionError("the run started before the input was checked")
+    monkeypatch.setattr(dealsim.montecarlo, "simulate", boom)
+    monkeypatch.setattr(dealsim.streaming, "simulate_stream", boom)
+
+
+OHIO = str(EXAMPLES / "ohio.toml")
+
+
+@pytest.mark.parametrize("make_args, message", [
+    (lambda p: ["run", str(write(p, "x"))[:-6] + "bad.toml"], r"cannot read the scenario file"),
+    (lambda p: ["run", str(p / ("x" * 5000 + ".toml"))], r"cannot read .*File name too long"),
+    (lambda p: ["run", OHIO, "--scheduler", "not a url"],
+     r"--scheduler must be an address such as tcp://host:8786; got 'not a url'"),
+    (lambda p: ["run", OHIO, "--scheduler", "tcp://h:99999"], r"--scheduler must be"),
+    (lambda p: ["run", OHIO, "--n", "1.5"], r"--n must be a whole number of scenarios; got 1.5"),
+    (lambda p: ["run", OHIO, "--n", "nan"], r"--n must be a whole number"),
+    (lambda p: ["run", OHIO, "--workers", "0"], r"--workers must be >= 1; got 0"),
+    (lambda p: ["run", OHIO, "--seed", "-1", "--cluster", "2"], r"--seed must be >= 0; got -1"),
+    (lambda p: ["run", OHIO, "--out", str(p)], r"--out must end in"),
+    (lambda p: ["run", OHIO, "--out", str(p / "d.npz") if (p / "d.npz").mkdir() is None
+                else ""], r"--out: .*d.npz' is a directory"),
+    (lambda p: ["run", OHIO, "--out", "/proc/x.npz"],
+     r"--out: cannot write in directory '/proc'"),
+    (lambda p: ["run", OHIO, "--out", str(p / ("x" * 300 + ".npz"))],
+     r"--out: file name longer than"),
+    (lambda p: ["run", OHIO, "--plot", "/proc/x.png"], r"--plot: cannot write in directory"),
+    (lambda p: ["run", OHIO, "--plot", str(p / "r.svg")], r"--plot must end in .png"),
+    (lambda p: ["run", str(p / "a\x00b.toml")], r"not a usable path"),
+    (lambda p: ["run", OHIO, "--out", str(p / "a\x00b.npz")], r"--out must not contain a NUL"),
+])
+def test_bad_flags_and_paths_exit_2_before_the_run(tmp_path, capsys, no_run, make_args,
+                                                   message):
+    assert main(make_args(tmp_path)) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("dealsim: error: ") and err.count("\n") == 1
+    assert re.search(message, err), err
+
+
+@pytest.mark.parametrize("content, message", [
+    (b'[deal]\npreset = "ohio\xff"\n', r"s.toml: not UTF-8 text \(line 2: byte b'\\xff'\)"),
+    (b'[deal]\npreset = "ohio_gas_power"\n[deal.options]\nfee = [1]\n',
+     r"s.toml: \[deal.options\] fee must be one of"),
+    (b"a = " + b"[" * 100_000 + b"]" * 100_000 + b"\n", r"s.toml: (tables nested|not valid)"),
+    (b'[deal]\npreset = "ohio_gas_power"\n[deal.options]\n' + b"x = {" * 50 + b"}" * 50,
+     r"s.toml: (tables nested|not valid TOML)"),
+    (b'[deal]\npreset = "ohio_gas_power"\n[uncertainties.overun]\ndistribution = "fixed"\n'
+     b"value = 3.0\n", r"s.toml: \[uncertainties.overun\] .*did you mean 'overrun'"),
+])
+def test_bad_files_exit_2_naming_file_and_key(tmp_path, capsys, no_run, content, message):
+    path = tmp_path / "s.toml"
+    path.write_bytes(content)
+    assert main(["run", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert re.search(message, err), err
+
+
+def test_deeply_nested_json_is_refused(tmp_path, capsys, no_run):
+    path = tmp_path / "s.json"
+    path.write_text('{"deal": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    assert main(["run", str(path)]) == 2
+    assert re.search(r"s.json: (tables nested|not valid JSON)", capsys.readouterr().err)
+
+
+def test_error_during_a_run_is_one_line_exit_1(capsys, monkeypatch):
+    def boom(*args, **kwargs):
+        raise MemoryError("Unable to allocate 4.66 EiB\nfor an array")
+    monkeypatch.setattr(dealsim.montecarlo, "simulate", boom)
+    assert main(["example", "ohio", "--n", "10", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err == "dealsim: MemoryError: Unable to allocate 4.66 EiB for an array\n"
+
+
+def test_schema_command_prints_the_schema(capsys):
+    assert main(["schema"]) == 0
+    assert json.loads(capsys.readouterr().out) == dealsim.scenario.schema()
+
+
+def test_sigint_exits_130_with_one_line(tmp_path):
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import sys, dealsim.cli; print('ready', flush=True); "
+         "sys.exit(dealsim.cli.main(['example', 'ohio', '--n', '5e6', '--quiet', "
+         "'--stream']))"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=dict(os.environ, PYTHONPATH=str(Path(dealsim.__file__).parents[1])))
+    with proc:
+        try:
+            assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+            time.sleep(2.0)
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=30)
+    assert proc.returncode == 130, err
+    assert err == "dealsim: interrupted\n"
+
+
+@pytest.mark.parametrize("n, echo", [("1e300", "got 1e+300"), ("4e12", "got 4000000000000")])
+def test_an_impossible_n_exits_2_at_once_echoing_it(capsys, n, echo):
+    start = time.monotonic()
+    assert main(["example", "ohio", "--n", n, "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert time.monotonic() - start < 30
+    assert err.count("\n") == 1 and "n must be at most" in err and err.rstrip().endswith(echo)

@@ -388,14 +388,15 @@ def test_nan_net_cash() -> None:
 @pytest.mark.parametrize(
     ("rate", "message"),
     [
-        ([0.05, -1.5], r"deemed_rate must be finite decimal rates > -1; got -1.5 at index \(1,\)"),
-        ([0.05, float("nan")], r"deemed_rate must be finite decimal rates > -1; got nan"),
+        # one rate validator (dealsim._validate) for every rate: same wording as npv's
+        ([0.05, -1.5], r"deemed_rate must be in \(-1, inf\]; got -1.5"),
+        ([0.05, float("nan")], r"deemed_rate must be finite; got \[0.05, nan\]"),
         (
             [0.05, 0.05, 0.05],
             r"deemed_rate must be a scalar or broadcastable .* \(2,\); got shape \(3,\)",
         ),
         (-1.0, r"deemed_rate must be a decimal rate > -1; got -1.0"),
-        ("abc", r"deemed_rate must be numeric; got 'abc'"),
+        ("abc", r"deemed_rate must be real numbers, not str; got 'abc'"),
     ],
 )
 def test_bad_deemed_rate(rate: object, message: str) -> None:

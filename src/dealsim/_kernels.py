@@ -1,70 +1,56 @@
-"""Optional compiled kernel for the Monte Carlo path (extra ``dealsim[fast]``, numba).
+"""One block of Monte Carlo scenarios through the model, on either backend.
 
-One fused pass per scenario does what :func:`dealsim.deal._simulation_outputs` does
-with whole-block numpy operations: cash flows, fees, tax, the aggregate waterfall,
-IRR (the same grid bracket and safeguarded Newton as :func:`dealsim.irr`), NPVs and
-MOIC. Nothing of size ``(scenarios, periods)`` is materialised, so the pass runs
-from cache instead of memory.
+The arithmetic lives once, in :mod:`dealsim._steps`. :func:`block_outputs` runs its
+scenario passes either vectorised across the block (numpy: a
+loop over periods) or through the fused compiled kernel of
+:mod:`dealsim._kernels_numba` (extra ``dealsim[fast]``: a loop over scenarios, then
+periods, on scalars; nothing of size ``(scenarios, periods)`` is materialised). The two
+agree within 1e-12 (the same steps in the same order; the IRR search differs only in
+summation order). Both support every deal: both readings, every fee rule.
 
-The numpy path stays the reference: the kernel repeats its arithmetic operation for
-operation and agrees with it within 1e-12 (only summation orders differ: BLAS and
-numpy's pairwise sums against plain loops). It is used by :func:`dealsim.simulate`
-with ``backend="numba"``, or ``"auto"`` when numba is importable and the deal uses the
-aggregate reading (see :func:`resolve`).
+This layer knows no :class:`~dealsim.deal.Deal`: it receives the NamedTuples of
+parameters built by its caller and checked factors. :func:`resolve` says which
+backend runs; nothing falls back silently.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
-from . import _validate as v
-from .cashflows import _escalated, _spend_table
+from . import _steps
+from ._irr_core import grid_matrix
+from ._steps import LineParams, SplitParams
 from .errors import InvalidParameterError
-from .metrics import _grid_matrix
+from .metrics import _irr_2d
 
-if TYPE_CHECKING:
-    from .deal import Deal
-
-__all__ = ["available", "irr_2d", "resolve", "simulation_outputs"]
+__all__ = ["available", "block_outputs", "resolve"]
 
 _BACKENDS = ("auto", "numpy", "numba")
-#: Fewest rows per thread for which :func:`irr_2d` splits the work (below it a thread's
-#: start-up costs more than it saves).
-_ROWS_PER_THREAD = 8192
 
 
-def resolve(backend: str, deal: Deal) -> str:
-    """The backend that will run ``deal``: ``"numba"`` or ``"numpy"``.
+def resolve(backend: str, deal: object = None) -> str:
+    """The backend that will run: ``"numba"`` or ``"numpy"``.
 
-    ``"auto"`` picks numba when it is importable and the deal uses the aggregate
-    reading (the kernel's scope); ``"numba"`` insists on it.
+    Both backends support every deal (both readings, every fee), so the choice depends
+    on the installation only: ``"auto"`` picks numba when it is importable, ``"numba"``
+    insists on it. ``deal`` is accepted for callers of the former signature and unused.
 
     Raises
     ------
     InvalidParameterError
-        If ``backend`` is unknown, or ``"numba"`` is asked for without numba or for the
-        scheduled reading.
+        If ``backend`` is unknown, or ``"numba"`` is asked for without numba installed.
     """
     if backend not in _BACKENDS:
         raise InvalidParameterError(f"backend must be one of {_BACKENDS}; got {backend!r}")
-    fits = deal.terms.reading == "aggregate"
-    if backend == "numba":
-        if not available():
-            raise InvalidParameterError(
-                "backend='numba' needs numba: pip install 'dealsim[fast]'")
-        if not fits:
-            raise InvalidParameterError(
-                f"backend='numba' supports the aggregate reading only; got "
-                f"{deal.terms.reading!r}")
-        return "numba"
-    return "numba" if backend == "auto" and fits and available() else "numpy"
+    if backend == "numba" and not available():
+        raise InvalidParameterError(
+            "backend='numba' needs numba, which is not importable: pip install 'dealsim[fast]'")
+    return "numba" if backend != "numpy" and available() else "numpy"
 
 
 @cache
@@ -77,104 +63,54 @@ def available() -> bool:
     return True
 
 
-def irr_2d(cf: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
-    """Compiled :func:`dealsim.metrics._irr_2d`: IRR and status of every row of ``(S, T)``.
+#: The raw per-scenario outputs of :func:`block_outputs`, in the kernel's argument order.
+RAW_OUTPUTS: dict[str, type] = {
+    "investor_irr": np.float64, "irr_status": np.int8, "investor_npv": np.float64,
+    "host_npv": np.float64, "fee_pv": np.float64, "fee_total": np.float64,
+    "received": np.float64, "paid": np.float64, "recovered_at": np.int64,
+}
 
-    The same grid, bracket choice, Newton safeguards and statuses, one row at a time;
-    agrees with the numpy path within 1e-12. The kernel releases the GIL, so large
-    inputs are split into one contiguous chunk per CPU and run on a thread pool made
-    for the call (rows are independent: the result does not depend on the split).
+
+def block_outputs(
+    lp: LineParams, sp: SplitParams, factors: Mapping[str, NDArray[Any]],
+    rate: NDArray[np.float64], disc: NDArray[np.float64], *, paths: int, backend: str,
+) -> dict[str, NDArray[Any]]:
+    """Run :func:`dealsim._steps.scenario_lines` and :func:`~dealsim._steps.scenario_split`
+    over one block of scenarios, then the IRR.
+
+    ``factors`` holds checked ``(n,)`` arrays (``delay`` in int64, the others float64)
+    under the keyword names of :func:`dealsim.build_cashflows`; ``rate`` and ``disc``
+    are the deemed and discount rates. ``backend`` is ``"numpy"`` (a loop over periods,
+    vectorised across the block) or ``"numba"`` (the fused kernel: a loop over scenarios,
+    then periods, on scalars). Returns :data:`RAW_OUTPUTS` and, with ``paths > 0``,
+    ``path:investor`` and ``path:balance`` of the first ``paths`` scenarios.
     """
-    from ._kernels_numba import irr_rows
+    args = (factors["delay"], factors["overrun"], factors["capacity_achieved"],
+            factors["price_factor"], factors["fuel_factor"], factors["utilisation_factor"],
+            rate, disc)
+    n, horizon = args[0].size, lp.price.size
+    keep = min(paths, n)
+    out: dict[str, NDArray[Any]] = {k: np.empty(n, dtype=dt) for k, dt in RAW_OUTPUTS.items()}
+    inv_path, bal_path = np.empty((keep, horizon)), np.empty((keep, horizon))
+    if backend == "numba":
+        from ._kernels_numba import fused
 
-    rows = np.ascontiguousarray(cf, dtype=np.float64)
-    n_rows = rows.shape[0]
-    rate = np.empty(n_rows)
-    status = np.empty(n_rows, dtype=np.int8)
-    mat = _grid_matrix(rows.shape[1])
-    workers = min(os.cpu_count() or 1, n_rows // _ROWS_PER_THREAD)
-    if workers <= 1:
-        irr_rows(rows, mat, rate, status)
-        return rate, status
-    edges = np.linspace(0, n_rows, workers + 1).astype(int)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(lambda a, b: irr_rows(rows[a:b], mat, rate[a:b], status[a:b]),
-                      edges[:-1], edges[1:]))
-    return rate, status
-
-
-def _compiled() -> Any:
-    """The fused kernel (numba compiles it on first use and caches it on disk)."""
-    from ._kernels_numba import fused
-
-    return fused
-
-
-def _factor(draws: Mapping[str, ArrayLike], key: str, name: str, default: float, n: int,
-            **bounds: Any) -> NDArray[np.float64]:
-    if key not in draws:
-        return np.full(n, default)
-    arr = v.as_factor(name, draws[key], **bounds)
-    return np.ascontiguousarray(np.broadcast_to(arr, (n,)), dtype=np.float64)
-
-
-def simulation_outputs(
-    deal: Deal, draws: Mapping[str, ArrayLike], *, horizon: int
-) -> dict[str, NDArray[Any]] | None:
-    """Kernel version of the outputs of :func:`dealsim.deal._simulation_outputs`.
-
-    Returns None where the kernel does not apply (numba missing, the scheduled
-    reading), so that the caller falls back to the numpy path. ``draws`` holds
-    arrays of one length (one block).
-    """
-    if deal.terms.reading != "aggregate" or not available():
-        return None
-    n = max(np.size(x) for x in draws.values()) if draws else 1
-    prj = deal.project
-    over = _factor(draws, "overrun", "overrun", 1.0, n, low=0.0, low_open=True)
-    dly = _factor(draws, "delay", "delay", 0.0, n, low=0.0)
-    if not np.array_equal(dly, np.round(dly)):
-        raise InvalidParameterError(f"delay must be whole years; got {draws['delay']!r}")
-    dly_i = dly.astype(np.int64)
-    cap = _factor(draws, "capacity", "capacity_achieved", 1.0, n, low=0.0)
-    pf = _factor(draws, "price", "price_factor", 1.0, n, low=0.0)
-    ff = _factor(draws, "fuel", "fuel_factor", 1.0, n, low=0.0)
-    uf = _factor(draws, "utilisation", "utilisation_factor", 1.0, n, low=0.0)
-    deemed = _factor(draws, "deemed_rate", "deemed_rate", deal.terms.deemed_rate, n,
-                     low=-1.0, low_open=True)
-    disc = deemed if deal.discount_rate is None else np.full(n, deal.discount_rate)
-
-    c_years, life = int(prj.construction_years), int(prj.operating_life)
-    max_delay = int(dly_i.max()) if n else 0
-    needed = c_years + life + max_delay
-    if horizon < needed:
-        raise InvalidParameterError(
-            f"horizon must be >= construction_years + operating_life + max(delay) = {needed}; "
-            f"got {horizon}")
-    for item in deal.fees:
-        if n and int(c_years + max_delay) + item.span > horizon:
-            return None  # let the numpy path raise its own message
-    spend = _spend_table(prj.spend_profile or (1.0,), max_delay, horizon)
-    fees = np.array(
-        [[f.total / f.installments, f.installments, f.start_offset, f.capacity_target,
-          1.0 if f.rule == "pro_rata" else 0.0] for f in deal.fees],
-        dtype=np.float64,
-    ).reshape(len(deal.fees), 5)
-    ints = np.array([c_years, life, int(prj.depreciation_years or life)], dtype=np.int64)
-    reals = np.array([prj.capex, prj.output_per_year, prj.capacity, prj.tax_rate,
-                      deal.terms.share_before, deal.terms.share_after])
-    out: dict[str, NDArray[Any]] = {
-        "investor_irr": np.empty(n), "irr_status": np.empty(n, dtype=np.int8),
-        "investor_npv": np.empty(n), "host_npv": np.empty(n), "investor_moic": np.empty(n),
-        "recovered_at": np.empty(n, dtype=np.int64), "fee_paid": np.empty(n, dtype=bool),
-        "fee_pv": np.empty(n),
-    }
-    _compiled()(
-        over, dly_i, cap, pf, ff, uf, deemed, disc, spend,
-        _escalated(prj.price, prj.price_escalation, horizon),
-        _escalated(prj.variable_cost, prj.cost_escalation, horizon),
-        _escalated(prj.fuel_intensity * prj.fuel_price, prj.fuel_escalation, horizon),
-        _escalated(prj.fixed_om, prj.cost_escalation, horizon),
-        fees, ints, reals, _grid_matrix(horizon), *out.values(),
-    )
+        fused(lp, sp, *args, grid_matrix(horizon), inv_path, bal_path, *out.values())
+    else:
+        inv = np.empty((horizon, n))
+        bal: Any = np.empty((horizon, n)) if keep else _steps.Discard()
+        with np.errstate(all="ignore"):  # overflow is reported by the caller, in its terms
+            lines = _steps.FeeAndNet(np.empty((horizon, n)), np.empty((horizon, n)))
+            _steps.scenario_lines(lp, *args[:6], lines)
+            sums = _steps.scenario_split(sp, rate, disc, lines, inv, bal)
+        for key, value in zip(list(RAW_OUTPUTS)[2:], sums, strict=True):
+            out[key][:] = value
+        flows = np.ascontiguousarray(inv.T)
+        # the IRR, numpy path (the default root rule of dealsim.irr, as evaluate uses)
+        out["investor_irr"], out["irr_status"] = _irr_2d(flows, False)
+        inv_path[:] = flows[:keep]
+        if keep:
+            bal_path[:] = bal[:, :keep].T
+    if keep:
+        out["path:investor"], out["path:balance"] = inv_path, bal_path
     return out

@@ -7,14 +7,18 @@ over scenario axes, and every line item comes back with shape ``(..., T)``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import _steps
 from . import _validate as v
+from ._steps import LineParams
 from .errors import InvalidParameterError
 from .fees import DeveloperFee
 from .project import Project
@@ -78,7 +82,8 @@ def _spend_table(profile: tuple[float, ...], max_delay: int, horizon: int) -> F6
 
 
 def _escalated(base: float, rate: float, horizon: int) -> F64:
-    return base * (1.0 + rate) ** np.arange(horizon, dtype=np.float64)
+    with np.errstate(over="ignore"):  # an overflow is reported with the line it spoils
+        return base * (1.0 + rate) ** np.arange(horizon, dtype=np.float64)
 
 
 def build_cashflows(
@@ -160,20 +165,75 @@ def build_cashflows(
     array([[-50., -50.,  30.,  30.,  30.,   0.],
            [-50., -50., -50.,  30.,  30.,  30.]])
     """
-    over = v.as_factor("overrun", overrun, low=0.0, low_open=True)
-    dly = v.as_factor("delay", delay, low=0.0)
-    if not np.array_equal(dly, np.round(dly)):
-        raise InvalidParameterError(f"delay must be whole years; got {delay!r}")
-    dly_i = dly.astype(np.int64)
-    cap = v.as_factor("capacity_achieved", capacity_achieved, low=0.0)
-    pf = v.as_factor("price_factor", price_factor, low=0.0)
-    ff = v.as_factor("fuel_factor", fuel_factor, low=0.0)
-    uf = v.as_factor("utilisation_factor", utilisation_factor, low=0.0)
+    factors = _check_factors(dict(
+        overrun=overrun, delay=delay, capacity_achieved=capacity_achieved,
+        price_factor=price_factor, fuel_factor=fuel_factor,
+        utilisation_factor=utilisation_factor))
+    dly = factors["delay"]
+    max_delay = int(dly.max()) if dly.size else 0
+    horizon = _check_horizon(project, max_delay, horizon)
+    batch = _batch_shape({k: x.shape for k, x in factors.items()}, "scenario factors")
+    for item in fees:
+        if dly.size and project.construction_years + max_delay + item.span > horizon:
+            raise InvalidParameterError(
+                f"horizon must cover the fee's {item.installments} installments after "
+                f"commercial operation (year index {project.construction_years + max_delay}); "
+                f"got horizon={horizon}")
+    lp = _line_params(project, tuple(fees), horizon, max_delay)
+    flat = {k: np.broadcast_to(x, batch).reshape(-1) for k, x in factors.items()}
+    lines = _cashflows_core(lp, flat, batch, int(project.first_year))
+    if not np.isfinite(lines.net).all():
+        raise InvalidParameterError(_overflow_message(project, lines, factors, batch))
+    return lines
 
-    c_years = int(project.construction_years)
-    life = int(project.operating_life)
-    max_delay = int(dly_i.max()) if dly_i.size else 0
-    needed = c_years + life + max_delay
+
+#: Longest construction delay accepted, in whole years (an assumption: ten times the
+#: longest delay of the reference classes' high end, 10 years). It bounds the grid and
+#: the capex table, so that an absurd delay is refused at once instead of running out
+#: of memory.
+MAX_DELAY = 100
+#: Longest grid accepted, in years (an assumption, far beyond any project's life).
+MAX_HORIZON = 1000
+
+#: The domain of each scenario factor: (lowest value, whether it is excluded).
+FACTOR_DOMAINS: dict[str, tuple[float, bool]] = {
+    "overrun": (0.0, True),
+    "delay": (0.0, False),
+    "capacity_achieved": (0.0, False),
+    "price_factor": (0.0, False),
+    "fuel_factor": (0.0, False),
+    "utilisation_factor": (0.0, False),
+}
+
+
+def _batch_shape(shapes: Mapping[str, tuple[int, ...]], what: str) -> tuple[int, ...]:
+    """The broadcast shape of named inputs; the error names each input's shape."""
+    try:
+        return np.broadcast_shapes(*shapes.values())
+    except ValueError as exc:
+        raise InvalidParameterError(
+            f"{what} must broadcast together; got shapes "
+            + ", ".join(f"{k}={sh}" for k, sh in shapes.items() if sh)) from exc
+
+
+def _check_factors(factors: Mapping[str, ArrayLike]) -> dict[str, NDArray[Any]]:
+    """Validated scenario factors as arrays; ``delay`` as whole years in int64."""
+    out: dict[str, NDArray[Any]] = {}
+    for name, value in factors.items():
+        low, low_open = FACTOR_DOMAINS[name]
+        high = float(MAX_DELAY) if name == "delay" else math.inf
+        arr = v.as_factor(name, value, low=low, low_open=low_open, high=high)
+        if name == "delay":
+            if not np.array_equal(arr, np.round(arr)):
+                raise InvalidParameterError(f"delay must be whole years; got {value!r}")
+            arr = arr.astype(np.int64)
+        out[name] = arr
+    return out
+
+
+def _check_horizon(project: Project, max_delay: int, horizon: int | None) -> int:
+    """The grid length: ``horizon`` checked against the latest operating year."""
+    needed = int(project.construction_years) + int(project.operating_life) + max_delay
     if horizon is None:
         horizon = needed
     horizon = v.integer("horizon", horizon, minimum=1)
@@ -182,53 +242,110 @@ def build_cashflows(
             f"horizon must be >= construction_years + operating_life + max(delay) = {needed}; "
             f"got {horizon}"
         )
-
-    shapes = {"overrun": over.shape, "delay": dly_i.shape, "capacity_achieved": cap.shape,
-              "price_factor": pf.shape, "fuel_factor": ff.shape, "utilisation_factor": uf.shape}
-    try:
-        batch = np.broadcast_shapes(*shapes.values())
-    except ValueError as exc:
+    if horizon > MAX_HORIZON:
         raise InvalidParameterError(
-            "scenario factors must broadcast together; got shapes "
-            + ", ".join(f"{k}={sh}" for k, sh in shapes.items() if sh)) from exc
-    cod = np.broadcast_to(c_years + dly_i, batch)
-    age = np.arange(horizon) - cod[..., None]
-    op = (age >= 0) & (age < life)
+            f"horizon must be <= {MAX_HORIZON} years (construction, delay and operating life "
+            f"together); got {horizon}")
+    return horizon
 
+
+@lru_cache(maxsize=64)
+def _line_params(project: Project, fees: tuple[DeveloperFee, ...], horizon: int,
+                 max_delay: int) -> LineParams:
+    """The :class:`dealsim._steps.LineParams` of ``project`` and ``fees`` on a grid."""
+    life = int(project.operating_life)
     spend = _spend_table(project.spend_profile or (1.0,), max_delay, horizon)
-    capex = spend[np.broadcast_to(dly_i, batch)]
-    capex *= (project.capex * np.broadcast_to(over, batch))[..., None]
-
-    output = project.output_per_year * cap * uf
-    revenue = op * (output * pf)[..., None] * _escalated(project.price, project.price_escalation,
-                                                         horizon)
-    var_path = _escalated(project.variable_cost, project.cost_escalation, horizon)
-    fuel_path = _escalated(project.fuel_intensity * project.fuel_price, project.fuel_escalation,
-                           horizon)
-    unit_cost = var_path + ff[..., None] * fuel_path
-    opex = op * (output[..., None] * unit_cost
-                 + _escalated(project.fixed_om, project.cost_escalation, horizon))
-    opex = np.broadcast_to(opex, batch + (horizon,)).copy()
-    revenue = np.broadcast_to(revenue, batch + (horizon,)).copy()
-
-    fee = np.zeros(batch + (horizon,))
-    for item in fees:
-        fee += item.flows(cod=cod, capacity=project.capacity * cap, horizon=horizon)
-
-    if project.tax_rate > 0:
-        dep_years = int(project.depreciation_years or life)
-        dep_window = (age >= 0) & (age < dep_years)
-        depreciation = dep_window * (capex.sum(axis=-1) / dep_years)[..., None]
-        taxable = revenue - opex - fee - depreciation
-        tax = project.tax_rate * np.maximum(taxable, 0.0)
-    else:
-        tax = np.zeros(batch + (horizon,))
-
-    net = revenue - opex
-    net -= tax
-    net -= fee
-    net -= capex
-    return CashflowLines(
-        capex=capex, revenue=revenue, opex=opex, tax=tax, fee=fee, net=net,
-        cod=np.array(cod, dtype=np.int64), first_year=int(project.first_year),
+    total = spend.sum(axis=1)
+    total.setflags(write=False)
+    paths = [_escalated(project.price, project.price_escalation, horizon),
+             _escalated(project.variable_cost, project.cost_escalation, horizon),
+             _escalated(project.fuel_intensity * project.fuel_price,
+                        project.fuel_escalation, horizon),
+             _escalated(project.fixed_om, project.cost_escalation, horizon)]
+    fee_arrays: list[NDArray[Any]] = [
+        np.array([f.total / f.installments for f in fees], dtype=np.float64),
+        np.array([f.installments for f in fees], dtype=np.int64),
+        np.array([f.start_offset for f in fees], dtype=np.int64),
+        np.array([f.capacity_target for f in fees], dtype=np.float64),
+        np.array([f.rule == "pro_rata" for f in fees], dtype=np.bool_),
+    ]
+    for arr in paths + fee_arrays:
+        arr.setflags(write=False)
+    return LineParams(
+        construction_years=int(project.construction_years),
+        operating_life=life,
+        depreciation_years=int(project.depreciation_years or life),
+        capex=float(project.capex),
+        output=float(project.output_per_year),
+        capacity=float(project.capacity),
+        tax_rate=float(project.tax_rate),
+        spend=spend,
+        spend_total=total,
+        price=paths[0],
+        variable_cost=paths[1],
+        fuel_cost=paths[2],
+        fixed_om=paths[3],
+        fee_amount=fee_arrays[0],
+        fee_count=fee_arrays[1],
+        fee_start=fee_arrays[2],
+        fee_target=fee_arrays[3],
+        fee_pro_rata=fee_arrays[4],
     )
+
+
+def _cashflows_core(lp: LineParams, factors: Mapping[str, NDArray[Any]],
+                    batch: tuple[int, ...], first_year: int) -> CashflowLines:
+    """Line items of ``S`` scenarios (flat, checked factors), period by period."""
+    dly = factors["delay"]
+    items = np.empty((6, lp.price.size, dly.size))  # _steps.LINE_ITEMS by year, scenario
+    with np.errstate(all="ignore"):  # an overflow is reported in the caller's terms
+        _steps.scenario_lines(lp, dly, factors["overrun"], factors["capacity_achieved"],
+                              factors["price_factor"], factors["fuel_factor"],
+                              factors["utilisation_factor"], items)
+    horizon = lp.price.size
+    lines = np.ascontiguousarray(items.transpose(0, 2, 1)).reshape(6, *batch, horizon)
+    return CashflowLines(
+        capex=lines[0], revenue=lines[1], opex=lines[2], tax=lines[3], fee=lines[4],
+        net=lines[5], cod=(lp.construction_years + dly).reshape(batch),
+        first_year=first_year)
+
+
+#: Each line item, the formula behind it, and the scenario factors and project fields
+#: that feed it: how an overflow is reported in the user's terms.
+_LINE_INPUTS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "capex": ("project.capex x overrun", ("overrun",), ("capex",)),
+    "revenue": ("output_per_year x capacity_achieved x utilisation_factor x price_factor x "
+                "price x (1 + price_escalation)**t",
+                ("capacity_achieved", "utilisation_factor", "price_factor"),
+                ("output_per_year", "price", "price_escalation")),
+    "opex": ("output x (variable_cost + fuel_factor x fuel_intensity x fuel_price, "
+             "escalated) + fixed_om",
+             ("capacity_achieved", "utilisation_factor", "fuel_factor"),
+             ("variable_cost", "fuel_intensity", "fuel_price", "fixed_om", "cost_escalation",
+              "fuel_escalation")),
+    "fee": ("developer fee installments", ("capacity_achieved",), ()),
+    "tax": ("tax_rate x (revenue - opex - fee - depreciation)", (), ("tax_rate",)),
+    "net": ("revenue - opex - tax - fee - capex", (), ()),
+}
+
+
+def _overflow_message(project: Project, lines: CashflowLines,
+                      factors: Mapping[str, NDArray[Any]], batch: tuple[int, ...]) -> str:
+    """Which line item overflowed float64 first, in which scenario and year, and the
+    inputs behind it."""
+    for item, (formula, names, fields) in _LINE_INPUTS.items():
+        arr = getattr(lines, item)
+        bad = ~np.isfinite(arr)
+        if not bad.any():
+            continue
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        scenario, t = where[:-1], where[-1]
+        used = {k: np.broadcast_to(factors[k], batch)[scenario].item() for k in names}
+        given = ", ".join([f"{k}={x!r}" for k, x in used.items()]
+                          + [f"project.{f}={getattr(project, f)!r}" for f in fields])
+        at = f"scenario {scenario}, " if scenario else ""
+        return (f"the cash flows overflow float64: {item} is {arr[where].item()!r} in "
+                f"{at}year {lines.first_year + t} (index {t}); {item} = {formula}"
+                + (f", with {given}" if given else "")
+                + "; the inputs are too large for float64 arithmetic")
+    return "the cash flows overflow float64"

@@ -7,21 +7,28 @@
                 [--stream] [--quiet]
     dealsim presets [NAME]            # list presets, or show one with its sources
     dealsim example ohio [--n 20000]  # the Ohio Monte Carlo with default uncertainties
+    dealsim schema                    # the JSON Schema of scenario files and requests
 
-Scenario files are described in :mod:`dealsim.scenario`. Runs above
+Scenario files (TOML or JSON) are described in :mod:`dealsim.scenario`. Runs above
 :data:`dealsim.streaming.STREAM_ABOVE` scenarios (or with ``--stream``) keep
-statistics only. Exit codes: 0 success, 2 bad input, 1 anything else.
+statistics only.
+
+Exit codes: 0 success; 2 bad input (a scenario file, a flag or an output path; the
+message names the file and key or the flag, and comes before any work); 1 an error
+during the run (one line, no traceback); 130 interrupted (Ctrl-C, one line).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
+import math
+import re
 import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 from .errors import DealsimError, InvalidParameterError
@@ -53,13 +60,34 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--quiet", action="store_true", help="no progress bar")
     presets = sub.add_parser("presets", help="list presets, or show one with its sources")
     presets.add_argument("name", nargs="?")
+    sub.add_parser("schema", help="print the JSON Schema of scenarios (TOML, JSON, requests)")
     return parser
+
+
+def _check_address(address: str) -> str:
+    """A dask scheduler address, ``scheme://host:port`` or ``host:port``, checked before
+    connecting: a typo is a usage error, not a 30-second connection timeout."""
+    m = re.fullmatch(r"(?:(tcp|tls|ucx|ws|wss|inproc)://)?([A-Za-z0-9._\-]+|\[[0-9A-Fa-f:.]+\])"
+                     r"(?::(\d{1,5}))?", address)
+    if m is None or (m.group(3) is not None and not 0 < int(m.group(3)) < 65536):
+        raise InvalidParameterError(
+            f"--scheduler must be an address such as tcp://host:8786; got {address!r}")
+    return address
+
+
+def _count(value: Any, where: str) -> int:
+    """``--n``/``n``: a whole number >= 1 (``1e6`` is fine; ``1.5``, ``inf``, ``nan`` are not)."""
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        raise InvalidParameterError(f"{where} must be a whole number of scenarios; got {value!r}")
+    if int(value) < 1:
+        raise InvalidParameterError(f"{where} must be >= 1; got {value!r}")
+    # beyond 2**53 a float is not an exact count: leave it as given, so that the engine's
+    # limit echoes 1e+300, not its 301 digits
+    return int(value) if value < 2**53 else value
 
 
 def _executor(args: argparse.Namespace, stack: contextlib.ExitStack) -> Any:
     if args.workers is not None:
-        if args.workers < 1:
-            raise InvalidParameterError(f"--workers must be >= 1; got {args.workers}")
         return stack.enter_context(ThreadPoolExecutor(args.workers))
     if args.cluster is None and args.scheduler is None:
         return None
@@ -70,9 +98,7 @@ def _executor(args: argparse.Namespace, stack: contextlib.ExitStack) -> Any:
         raise InvalidParameterError(
             f"{flag} needs dask.distributed: pip install 'dealsim[dask]'") from None
     if args.scheduler is not None:
-        return stack.enter_context(Client(args.scheduler))
-    if args.cluster < 1:
-        raise InvalidParameterError(f"--cluster must be >= 1; got {args.cluster}")
+        return stack.enter_context(Client(args.scheduler, timeout="20s"))
     cluster = stack.enter_context(LocalCluster(
         n_workers=args.cluster, threads_per_worker=1, processes=True, dashboard_address=":0"))
     return stack.enter_context(Client(cluster))
@@ -84,18 +110,28 @@ def _run(args: argparse.Namespace, deal: Any, unc: Any, settings: dict[str, Any]
     from .montecarlo import simulate
     from .streaming import STREAM_ABOVE, simulate_stream
 
-    n = args.n if args.n is not None else settings.get("n", 100_000)
+    n = _count(args.n, "--n") if args.n is not None else settings.get("n", 100_000)
     seed = args.seed if args.seed is not None else settings.get("seed", 2025)
     sampler = args.sampler or settings.get("sampler", "random")
     within = settings.get("within_years", 20)
     streaming = args.stream or n > STREAM_ABOVE
+    # every input is checked before the run: flags, output paths, optional packages
+    if args.seed is not None and args.seed < 0:
+        raise InvalidParameterError(f"--seed must be >= 0; got {args.seed}")
+    if args.scheduler is not None:
+        _check_address(args.scheduler)
+    for flag in ("workers", "cluster"):
+        if getattr(args, flag) is not None and getattr(args, flag) < 1:
+            raise InvalidParameterError(f"--{flag} must be >= 1; got {getattr(args, flag)}")
     if args.out:
         check_path(args.out, streaming=streaming, name="--out")
-    if args.plot and Path(args.plot).suffix != ".png":
-        raise InvalidParameterError(f"--plot must end in .png; got {args.plot!r}")
-    if args.plot and not Path(args.plot).parent.is_dir():
-        raise InvalidParameterError(
-            f"--plot: directory {str(Path(args.plot).parent)!r} does not exist")
+    if args.plot:
+        check_path(args.plot, name="--plot", formats=(".png",))
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            raise InvalidParameterError(
+                "--plot needs matplotlib: pip install 'dealsim[plot]'") from None
     progress = not args.quiet and sys.stderr.isatty() and progress_available()  # tqdm bar
     with contextlib.ExitStack() as stack:
         executor = _executor(args, stack)
@@ -146,6 +182,13 @@ def _example(args: argparse.Namespace) -> int:
     return _run(args, deal, unc, {"n": 20_000})
 
 
+def _schema() -> int:
+    from .scenario import schema
+
+    print(json.dumps(schema(), indent=2, ensure_ascii=False))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 2 bad input, 1 other errors).
 
@@ -167,13 +210,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _presets(args)
         if args.command == "example":
             return _example(args)
+        if args.command == "schema":
+            return _schema()
         from .scenario import load_scenario
 
         scenario = load_scenario(args.scenario)
         return _run(args, scenario.deal, scenario.uncertainties, scenario.simulation)
     except DealsimError as exc:
-        print(f"dealsim: error: {exc}", file=sys.stderr)
+        print(f"dealsim: error: {_line(exc)}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("dealsim: interrupted", file=sys.stderr)
+        return 130
     except Exception as exc:  # reported, not a traceback: exit code 1
-        print(f"dealsim: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"dealsim: {type(exc).__name__}: {_line(exc)}", file=sys.stderr)
         return 1
+
+
+def _line(exc: BaseException) -> str:
+    """The message on one line (a multi-line message would read as a traceback)."""
+    return " ".join(str(exc).split())

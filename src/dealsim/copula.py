@@ -7,8 +7,9 @@ default set for one power project.
 
 Standard names
 --------------
-The engine looks for these keys in :class:`Uncertainties`; users may add others (the
-engine ignores or stores them):
+The engine reads these keys from :class:`Uncertainties` and refuses any other name (a
+misspelling such as ``overun`` would otherwise leave its input at the default); ``usdjpy``
+is drawn for reporting only (``dealsim._names.REPORT_ONLY``):
 
 =============== ===================================================== ===========
 name            meaning                                                domain
@@ -34,7 +35,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _facts, _validate
+from . import _facts, _names, _serial, _validate
 from .distributions import (  # Fixed: the doctests use it
     Distribution,
     Fixed,  # noqa: F401
@@ -53,9 +54,7 @@ __all__ = ["STANDARD_NAMES", "Pair", "Uncertainties", "default_uncertainties"]
 FloatArray = NDArray[np.float64]
 
 #: Names the Monte Carlo engine reads from :meth:`Uncertainties.transform`.
-STANDARD_NAMES: tuple[str, ...] = (
-    "overrun", "delay", "capacity", "price", "fuel", "utilisation", "deemed_rate", "usdjpy",
-)
+STANDARD_NAMES: tuple[str, ...] = _names.STANDARD_NAMES
 
 Pair = tuple[str, str]
 
@@ -170,12 +169,13 @@ class Uncertainties:
             a, b = pair
             if a == b:
                 raise CorrelationError(f"correlation pair {pair!r} names {a!r} twice")
-            try:
-                rho = float(value)
-            except (TypeError, ValueError) as exc:
-                raise CorrelationError(
-                    f"correlation[{pair!r}] must be a number; got {value!r}"
-                ) from exc
+            try:  # "0.5" and True are refused, not converted
+                arr = _validate.numeric_array(f"correlation[{pair!r}]", value)
+            except InvalidParameterError as exc:
+                raise CorrelationError(str(exc)) from None
+            if arr.ndim:
+                raise CorrelationError(f"correlation[{pair!r}] must be a number; got {value!r}")
+            rho = float(arr)
             if not (math.isfinite(rho) and -1.0 <= rho <= 1.0):
                 raise CorrelationError(f"correlation[{pair!r}] must be in [-1, 1]; got {value!r}")
             ia, ib = self.random_names.index(a), self.random_names.index(b)
@@ -254,6 +254,16 @@ class Uncertainties:
     def __repr__(self) -> str:
         corr = f", correlation={dict(self._corr)!r}" if self._corr else ""
         return f"Uncertainties({dict(self._marginals)!r}{corr})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"marginals": {name: distribution data}, "correlation": [{"pair", "rho"}]}``."""
+        return {"marginals": _serial.dump(self._marginals),
+                "correlation": [{"pair": list(p), "rho": r} for p, r in self._corr.items()]}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Uncertainties:
+        """Inverse of :meth:`to_dict`; errors name the path of the bad field."""
+        return _serial.load_uncertainties(cls, Distribution, data)  # type: ignore[no-any-return]
 
     def describe(self) -> str:
         """One line per variable (with its source), then the correlations."""
@@ -393,7 +403,12 @@ def default_uncertainties(
     correlation : mapping, optional
         Replaces the default correlation.
     **overrides : Distribution
-        Replace or add marginals by name.
+        Replace marginals by name (a name of :data:`STANDARD_NAMES`).
+
+    Raises
+    ------
+    UnknownNameError
+        If an override's name is not a standard name (``overun=...``).
 
     Examples
     --------
@@ -403,6 +418,7 @@ def default_uncertainties(
     >>> round(unc["overrun"].mean, 12), round(unc["delay"].mean, 9)
     (1.16, 2.0)
     """
+    _names.check_names(overrides)
     rc = _reference_class(reference_class)
     delay_mean, delay_src = _DELAY_MEAN_SOURCE.get(rc.name, _DELAY_DEFAULT)
     marginals: dict[str, Distribution] = {

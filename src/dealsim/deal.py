@@ -14,35 +14,37 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _kernels
+from . import _kernels, _names, _serial
 from . import _validate as v
-from .cashflows import CashflowLines, build_cashflows
+from .cashflows import (
+    FACTOR_DOMAINS,
+    MAX_DELAY,
+    CashflowLines,
+    _batch_shape,
+    _check_factors,
+    _line_params,
+    build_cashflows,
+)
 from .errors import InvalidParameterError
 from .fees import DeveloperFee
-from .metrics import _discount_factors, _discounted_sum, irr, moic, npv, payback_period
+from .metrics import irr, payback_period
 from .project import Project
 from .terms import DealTerms
-from .waterfall import WaterfallResult, waterfall
+from .waterfall import WaterfallResult, _check_finite, _split_params, _waterfall_core
 
-__all__ = ["DRAW_FACTORS", "Deal", "Evaluation", "evaluate", "evaluate_draws"]
+__all__ = ["DRAW_FACTORS", "REPORT_ONLY", "Deal", "Evaluation", "evaluate", "evaluate_draws"]
 
 #: Standard uncertainty names (see :mod:`dealsim.uncertainty`) and the
-#: :func:`evaluate` keyword each one drives. Other names are carried along unused.
-DRAW_FACTORS: dict[str, str] = {
-    "overrun": "overrun",
-    "delay": "delay",
-    "capacity": "capacity_achieved",
-    "price": "price_factor",
-    "fuel": "fuel_factor",
-    "utilisation": "utilisation_factor",
-    "deemed_rate": "deemed_rate",
-}
+#: :func:`evaluate` keyword each one drives; :data:`REPORT_ONLY` names are drawn for
+#: reporting only. Any other name is refused (:func:`dealsim._names.check_names`).
+DRAW_FACTORS = _names.DRAW_FACTORS
+REPORT_ONLY = _names.REPORT_ONLY
 
 F64 = NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Deal:
+class Deal(_serial.Plain):
     """One project under one set of contract terms, with the fees it pays.
 
     Parameters
@@ -80,7 +82,12 @@ class Deal:
             raise InvalidParameterError(f"project must be a Project; got {self.project!r}")
         if not isinstance(self.terms, DealTerms):
             raise InvalidParameterError(f"terms must be a DealTerms; got {self.terms!r}")
+        if not isinstance(self.fees, (tuple, list)):
+            raise InvalidParameterError(
+                f"fees must be a tuple of DeveloperFee objects; got {self.fees!r}")
         object.__setattr__(self, "fees", tuple(self.fees))
+        v.text("name", self.name)
+        object.__setattr__(self, "sources", v.strings("sources", self.sources))
         for fee in self.fees:
             if not isinstance(fee, DeveloperFee):
                 raise InvalidParameterError(f"fees must hold DeveloperFee objects; got {fee!r}")
@@ -245,14 +252,13 @@ def evaluate(
     >>> evaluate(ohio_gas_power(), overrun=[1.0, 1.5]).investor_npv.shape
     (2,)
     """
-    lines, rate_used, disc, split = _split(
+    lines, rate_used, disc, split, metrics = _split(
         deal, dict(overrun=overrun, delay=delay, capacity_achieved=capacity_achieved,
                    price_factor=price_factor, fuel_factor=fuel_factor,
                    utilisation_factor=utilisation_factor),
         deemed_rate, discount_rate, horizon, keep_balance=True,
     )
     result = irr(split.investor, full_output=True)
-    investor_npv, host_npv, fee_pv = _npvs(disc, split.investor, split.host, lines.fee)
     return Evaluation(
         deal=deal,
         lines=lines,
@@ -261,12 +267,8 @@ def evaluate(
         discount_rate=disc,
         investor_irr=result.rate,
         irr_status=result.status,
-        investor_npv=investor_npv,
-        host_npv=host_npv,
-        investor_moic=moic(split.investor),
         investor_payback=payback_period(split.investor),
-        fee_paid=lines.fee.sum(axis=-1) > 0,
-        fee_pv=fee_pv,
+        **metrics,
     )
 
 
@@ -278,8 +280,9 @@ def _split(
     horizon: int | None,
     *,
     keep_balance: bool,
-) -> tuple[CashflowLines, float | F64, float | F64, WaterfallResult]:
-    """Cash flows, the rates in force and the waterfall: the stages before the metrics.
+) -> tuple[CashflowLines, float | F64, float | F64, WaterfallResult, dict[str, Any]]:
+    """Cash flows, the rates in force, the waterfall and the one-pass metrics (NPVs at
+    the discount rate, MOIC, fee totals: the Monte Carlo block's own steps).
 
     The rates take part in the scenario shape like the factors: every output has the
     broadcast shape of all of them.
@@ -296,30 +299,41 @@ def _split(
         disc = rate_used
     rate_shapes = {"deemed_rate": np.shape(rate_used), "discount_rate": np.shape(disc)}
     if any(rate_shapes.values()):
-        shapes = {k: np.shape(x) for k, x in factors.items()} | rate_shapes
-        try:
-            batch = np.broadcast_shapes(*shapes.values())
-        except ValueError as exc:
-            raise InvalidParameterError(
-                "scenario factors and rates must broadcast together; got shapes "
-                + ", ".join(f"{k}={sh}" for k, sh in shapes.items() if sh)) from exc
+        batch = _batch_shape({k: np.shape(x) for k, x in factors.items()} | rate_shapes,
+                             "scenario factors and rates")
         factors = {k: np.broadcast_to(np.asarray(x), batch) for k, x in factors.items()}
         factors.setdefault("overrun", np.ones(batch))
     lines = build_cashflows(deal.project, fees=deal.fees, horizon=horizon, **factors)
-    split = waterfall(lines.net, deal.terms, deemed_rate=rate_used, keep_balance=keep_balance)
-    return lines, rate_used, disc, split
+    lead, T = lines.net.shape[:-1], lines.net.shape[-1]
+    net = lines.net.reshape(-1, T)
+
+    def flat(x: float | F64) -> Any:
+        return float(x) if np.ndim(x) == 0 else np.ascontiguousarray(
+            np.broadcast_to(x, lead)).reshape(-1)
+
+    inv, bal, rec, sums = _waterfall_core(
+        net, flat(rate_used), _split_params(deal.terms), keep_balance=keep_balance,
+        disc=flat(disc), fee=lines.fee.reshape(-1, T))
+    _check_finite(inv, bal, net)
+    investor = inv.reshape(lines.net.shape)
+    split = WaterfallResult(
+        investor=investor, host=np.subtract(lines.net, investor),
+        recovered_at=rec.reshape(lead),
+        balance=None if bal is None else bal.reshape(lines.net.shape))
+    inv_pv, host_pv, fee_pv, fee_total, received, paid = (x.reshape(lead)[()] for x in sums)
+    metrics = {"investor_npv": inv_pv, "host_npv": host_pv, "fee_pv": fee_pv,
+               "investor_moic": _moic(received, paid), "fee_paid": fee_total > 0}
+    return lines, rate_used, disc, split, metrics
 
 
-def _npvs(rate: float | F64, *flows: F64) -> list[F64]:
-    """:func:`npv` of several ``(..., T)`` flows at one (validated) rate, sharing the
-    discount factors when the rate varies by scenario."""
-    if np.ndim(rate) == 0:
-        return [npv(rate, f) for f in flows]
-    disc = _discount_factors(np.asarray(rate), flows[0].shape[-1])
-    return [np.asarray(_discounted_sum(f, disc))[()] for f in flows]
+def _moic(received: Any, paid: Any) -> Any:
+    """Received over paid in; NaN where nothing was paid in (:func:`dealsim.moic`)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(np.where(paid > 0, received / paid, np.nan))[()]
 
 
 def _draw_kwargs(draws: Mapping[str, ArrayLike]) -> dict[str, ArrayLike]:
+    _names.check_names(draws)
     return {DRAW_FACTORS[k]: val for k, val in draws.items() if k in DRAW_FACTORS}
 
 
@@ -329,41 +343,67 @@ def _simulation_outputs(
 ) -> dict[str, NDArray[Any]]:
     """The per-scenario outputs :func:`dealsim.simulate` keeps, for one block of draws.
 
-    Equal to the corresponding fields of :func:`evaluate_draws`, without the line
-    items, balances and payback period nobody reads in a Monte Carlo run. With
+    Equal to the corresponding fields of :func:`evaluate_draws` (within 1e-12), without
+    the line items, balances and payback period nobody reads in a Monte Carlo run. With
     ``paths > 0`` also ``path:investor`` and ``path:balance`` of the first ``paths``
-    scenarios.
+    scenarios. ``backend`` (``"auto"``, ``"numpy"`` or ``"numba"``) is resolved by
+    :func:`dealsim._kernels.resolve`: numba runs when asked for (or installed, with
+    ``"auto"``), else the numpy path; nothing falls back silently.
+
+    The draws come from user-supplied distributions, so they are checked here, once per
+    block (one vectorised pass per factor), and nowhere below.
+
+    Raises
+    ------
+    InvalidParameterError
+        If a draw is outside its factor's domain, a delay outlasts ``horizon``, or a
+        scenario's cash flows overflow float64 (the message names the inputs).
     """
-    if backend == "numba":
-        fast = _kernels.simulation_outputs(deal, draws, horizon=horizon)
-        if fast is not None:
-            if paths > 0:
-                head = {k: np.asarray(x)[:paths] if np.ndim(x) else x for k, x in draws.items()}
-                kw = _draw_kwargs(head)
-                rate = kw.pop("deemed_rate", None)
-                split = _split(deal, kw, rate, None, horizon, keep_balance=True)[3]
-                fast["path:investor"] = split.investor
-                fast["path:balance"] = split.balance  # type: ignore[assignment]
-            return fast
+    used = _kernels.resolve(backend)
     kw = _draw_kwargs(draws)
-    rate = kw.pop("deemed_rate", None)
-    lines, _, disc, split = _split(deal, kw, rate, None, horizon, keep_balance=paths > 0)
-    result = irr(split.investor, full_output=True, backend=backend)
-    investor_npv, host_npv, fee_pv = _npvs(disc, split.investor, split.host, lines.fee)
-    out: dict[str, NDArray[Any]] = {
-        "investor_irr": result.rate,
-        "irr_status": result.status,
-        "investor_npv": investor_npv,
-        "host_npv": host_npv,
-        "investor_moic": moic(split.investor),
-        "recovered_at": split.recovered_at,
-        "fee_paid": lines.fee.sum(axis=-1) > 0,
-        "fee_pv": fee_pv,
-    }
-    if paths > 0 and split.balance is not None:
-        out["path:investor"] = split.investor[:paths].copy()
-        out["path:balance"] = split.balance[:paths].copy()
-    return out
+    rate_in = kw.pop("deemed_rate", None)
+    n = max((np.size(x) for x in draws.values()), default=1)
+    factors = {name: np.ascontiguousarray(np.broadcast_to(arr, (n,)))
+               for name, arr in _check_factors(
+                   {name: kw.get(name, 1.0 if name != "delay" else 0) for name in
+                    FACTOR_DOMAINS}).items()}
+    max_delay = horizon - deal.project.base_horizon
+    if max_delay > MAX_DELAY:
+        raise InvalidParameterError(
+            f"horizon={horizon} leaves room for delays of {max_delay} years; delays are "
+            f"limited to MAX_DELAY={MAX_DELAY} years (bound the delay distribution, e.g. "
+            "Rounded(..., high=10))")
+    if n and int(factors["delay"].max()) > max_delay:
+        raise InvalidParameterError(
+            f"horizon={horizon} leaves room for delays up to {max_delay} years; got a delay "
+            f"of {int(factors['delay'].max())}")
+    if rate_in is None:
+        rate = np.full(n, deal.terms.deemed_rate)
+    else:
+        rate = np.ascontiguousarray(np.broadcast_to(
+            v.as_factor("deemed_rate", rate_in, low=-1.0, low_open=True), (n,)))
+    disc = rate if deal.discount_rate is None else np.full(n, deal.discount_rate)
+    lp = _line_params(deal.project, deal.fees, horizon, max_delay)
+    raw = _kernels.block_outputs(lp, _split_params(deal.terms), factors, rate, disc,
+                                 paths=paths, backend=used)
+    ok = np.isfinite(raw["received"]) & np.isfinite(raw["paid"]) & np.isfinite(
+        raw["fee_total"])
+    if not ok.all():
+        _raise_overflow(deal, {k: x[int(np.argmin(ok))] for k, x in factors.items()},
+                        horizon, int(np.argmin(ok)))
+    raw["investor_moic"] = _moic(raw.pop("received"), raw.pop("paid"))
+    raw["fee_paid"] = raw.pop("fee_total") > 0
+    return raw
+
+
+def _raise_overflow(deal: Deal, factors: Mapping[str, Any], horizon: int, i: int) -> None:
+    """Say which input made scenario ``i``'s cash flows overflow float64, and raise."""
+    build_cashflows(deal.project, fees=deal.fees, horizon=horizon, **factors)  # names a line
+    given = ", ".join(f"{k}={x.item()!r}" for k, x in factors.items())
+    raise InvalidParameterError(
+        f"scenario {i} of the block: the deemed-allocation balance overflows float64 "
+        f"({given}; project.capex={deal.project.capex!r}); the inputs are too large for "
+        "float64 arithmetic")
 
 
 def evaluate_draws(
@@ -376,8 +416,14 @@ def evaluate_draws(
     deal : Deal
     draws : mapping of str to float or array (...)
         Keys of :data:`DRAW_FACTORS` (``"overrun"``, ``"delay"``, ``"capacity"``,
-        ``"price"``, ``"fuel"``, ``"utilisation"``, ``"deemed_rate"``); other keys
-        (e.g. ``"usdjpy"``) are ignored here.
+        ``"price"``, ``"fuel"``, ``"utilisation"``, ``"deemed_rate"``), and the
+        reporting-only keys of :data:`REPORT_ONLY` (``"usdjpy"``), ignored here.
+
+    Raises
+    ------
+    UnknownNameError
+        For any other key (a misspelling such as ``"overun"``), naming the nearest
+        valid one.
     horizon : int, optional
 
     Returns

@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _validate
+from . import _serial, _validate
 from .errors import InvalidParameterError
 from .sampling import U_MAX, U_MIN
 
@@ -54,7 +54,7 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-class Distribution(abc.ABC):
+class Distribution(_serial.Plain, abc.ABC):
     """Base of the marginal distributions: a frozen value with a vectorised inverse CDF.
 
     Subclasses are frozen dataclasses validated on construction. Every one has a keyword

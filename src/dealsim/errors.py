@@ -13,8 +13,10 @@ __all__ = [
     "DealsimError",
     "InvalidCashflowsError",
     "InvalidParameterError",
+    "ResultFileError",
     "RunCancelled",
     "RunStopped",
+    "UnknownNameError",
 ]
 
 
@@ -33,6 +35,17 @@ class InvalidCashflowsError(DealsimError):
 class CorrelationError(DealsimError):
     """A correlation matrix is not square, symmetric, unit-diagonal or positive semi-definite,
     or it names an uncertainty that does not exist."""
+
+
+class UnknownNameError(InvalidParameterError):
+    """A name (an uncertainty, a key of a scenario or request) that dealsim does not know:
+    usually a misspelling; the message suggests the nearest valid name."""
+
+
+class ResultFileError(InvalidParameterError):
+    """A results file that :func:`dealsim.io.load` cannot use: missing, empty, truncated,
+    foreign (not written by :func:`dealsim.io.save`) or inconsistent (arrays whose length
+    disagrees with its ``n``). The message says which."""
 
 
 class RunStopped(Exception):  # noqa: N818 - a stop, not a failure of the input

@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _facts
+from . import _facts, _serial, _steps
 from . import _validate as v
 from ._facts import SOFTBANK_FEE_JPY_PER_USD  # noqa: F401  (kept importable from here)
 from .errors import InvalidParameterError
@@ -22,7 +22,7 @@ __all__ = ["DeveloperFee"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DeveloperFee:
+class DeveloperFee(_serial.Plain):
     """A developer fee paid in equal annual installments if a capacity target is met.
 
     Parameters
@@ -35,7 +35,8 @@ class DeveloperFee:
         Target capacity in the project's capacity unit (MW for power), > 0.
     rule : {"all_or_nothing", "pro_rata"}
         ``"all_or_nothing"``: the whole fee is paid iff achieved capacity >=
-        target (a relative tolerance of 1e-9 absorbs float noise);
+        target (a relative tolerance, ``dealsim._steps.FEE_TOLERANCE`` = 1e-9,
+        absorbs float noise);
         ``"pro_rata"``: the fee is scaled by ``min(1, achieved / target)``.
     start_offset : int
         Years after the first operating year at which the first installment falls
@@ -83,6 +84,9 @@ class DeveloperFee:
             )
         object.__setattr__(self, "start_offset",
                            v.integer("start_offset", self.start_offset, minimum=0))
+        v.text("name", self.name)
+        object.__setattr__(self, "sources", v.strings("sources", self.sources))
+        object.__setattr__(self, "assumptions", v.strings("assumptions", self.assumptions))
 
     @property
     def span(self) -> int:
@@ -99,10 +103,8 @@ class DeveloperFee:
         array([0.5, 1. ])
         """
         cap = v.as_factor("capacity", capacity, low=0.0)
-        ratio = cap / self.capacity_target
-        if self.rule == "pro_rata":
-            return np.minimum(ratio, 1.0)
-        return (ratio >= 1.0 - 1e-9).astype(np.float64)
+        share = _steps.fee_share(cap / self.capacity_target, self.rule == "pro_rata")
+        return np.asarray(share, dtype=np.float64)
 
     def flows(self, *, cod: ArrayLike, capacity: ArrayLike, horizon: int) -> NDArray[np.float64]:
         """Fee paid in each year of the grid, as a positive cost.
@@ -141,9 +143,9 @@ class DeveloperFee:
                 f"horizon must cover the fee's {self.installments} installments after "
                 f"commercial operation (year index {int(cod_arr.max())}); got horizon={horizon}"
             )
-        offset = np.arange(horizon) - (cod_arr[..., None] + self.start_offset)
-        window = (offset >= 0) & (offset < self.installments)
-        return window * (share[..., None] * (self.total / self.installments))
+        return _steps.fee_installment(np.arange(horizon), cod_arr[..., None], self.start_offset,
+                                      self.installments,
+                                      share[..., None] * (self.total / self.installments))
 
     @classmethod
     def softbank_ohio(cls) -> DeveloperFee:

@@ -13,32 +13,37 @@ not abort a million.
 
 from __future__ import annotations
 
-import enum
 import functools
+import os
+from concurrent.futures import ThreadPoolExecutor
+from types import ModuleType
 from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import _irr_core as _core
 from . import _validate
+from ._irr_core import IrrStatus
 from .errors import InvalidParameterError
 
 __all__ = ["IrrResult", "IrrStatus", "irr", "moic", "npv", "payback_period"]
 
+#: Root selection rules of :func:`irr` (the first is the default).
+IRR_SELECT = ("nonnegative_first", "closest_to_zero")
+_BACKENDS = ("auto", "numpy", "numba")
 
-class IrrStatus(enum.IntEnum):
-    """Outcome of the IRR search for one row (stored as ``int8``)."""
+# The grid and constants under their former names, for the fused Monte Carlo kernel
+# until it calls dealsim._irr_numba.irr_row.
+_GRID_RATES, _GRID_VAR, _NCOL, _ZERO_COL = (
+    _core.GRID_RATES, _core.GRID_VAR, _core.NCOL, _core.ZERO_COL)
+_TOL, _MAX_ITER = _core.TOL, _core.MAX_ITER
+_grid_matrix = _core.grid_matrix
 
-    CONVERGED = 0
-    """A single root was found and polished to full precision."""
-    NO_SIGN_CHANGE = 1
-    """All flows have the same sign or are zero: no IRR exists (rate is NaN)."""
-    MULTIPLE_ROOTS = 2
-    """Several roots were found; the rate is the one closest to zero."""
-    NO_ROOT_FOUND = 3
-    """The flows change sign but the NPV never crosses zero on the grid (rate is NaN)."""
-    NOT_CONVERGED = 4
-    """A bracket was found but the iteration did not converge (rate is NaN)."""
+_BLOCK = 4096  # rows per Newton block (keeps a block's coefficients in cache)
+#: Fewest rows per thread for which the numpy path splits a batch over threads (numpy
+#: releases the GIL inside its operations; smaller chunks cost more than they save).
+_ROWS_PER_THREAD = 8192
 
 
 class IrrResult(NamedTuple):
@@ -56,68 +61,20 @@ class IrrResult(NamedTuple):
     status: Any
 
 
-# ---------------------------------------------------------------------------
-# The IRR search grid.
-#
-# Interior grid points in r. Around r = 0 the spacing is 0.025, it widens further out.
-# Two limits close the search on both sides: r -> -1 (y = 1 + r = 0, where the sign of
-# the NPV is that of the last non-zero flow) and r -> +inf (x = 1/(1 + r) = 0, the sign
-# of the first non-zero flow), so sign changes are looked for over all of (-1, inf).
-_GRID_NEG = (
-    -0.99, -0.95, -0.9, -0.85, -0.8, -0.7, -0.6, -0.5, -0.4, -0.35, -0.3, -0.25,
-    -0.2, -0.175, -0.15, -0.125, -0.1, -0.075, -0.05, -0.025,
-)
-_GRID_POS = (
-    0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5,
-    0.6, 0.8, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0, 100.0, 1000.0,
-)
-#: Rates of the grid columns, including the two limits -1 and +inf.
-_GRID_RATES = np.array((-1.0, *_GRID_NEG, 0.0, *_GRID_POS, np.inf))
-_GRID_RATES.flags.writeable = False
-_ZERO_COL = 1 + len(_GRID_NEG)  # column of r = 0
-_NCOL = _GRID_RATES.size
-# Polynomial variable of each column: y = 1 + r for r <= 0, x = 1 / (1 + r) for r >= 0;
-# both lie in [0, 1], so no power overflows for any number of periods.
-_GRID_VAR = np.concatenate(
-    ([0.0], 1.0 + np.array(_GRID_NEG), [1.0], 1.0 / (1.0 + np.array(_GRID_POS)), [0.0])
-)
-_GRID_VAR.flags.writeable = False
-
-_TOL = 1e-13  # relative step in the polynomial variable at which Newton stops
-_MAX_ITER = 100
-_BLOCK = 8192  # rows per Newton block (fastest of 2k..100k at 40 periods here)
-
-
-@functools.lru_cache(maxsize=32)
-def _grid_matrix(n_periods: int) -> NDArray[np.float64]:
-    """Return the ``(T, G)`` matrix whose product with cash flows gives the grid values.
-
-    Column g holds ``x_g**t`` for r_g >= 0 (the NPV itself) and ``y_g**(T-1-t)`` for
-    r_g < 0 (the NPV times ``(1 + r_g)**(T-1)``, same sign). Every entry is in [0, 1].
-    """
-    t = np.arange(n_periods, dtype=np.float64)
-    mat = np.empty((n_periods, _NCOL))
-    with np.errstate(under="ignore"):
-        neg = slice(1, _ZERO_COL)
-        mat[:, neg] = _GRID_VAR[neg][None, :] ** (n_periods - 1 - t)[:, None]
-        pos = slice(_ZERO_COL + 1, _NCOL - 1)
-        mat[:, pos] = _GRID_VAR[pos][None, :] ** t[:, None]
-    mat[:, 0] = 0.0
-    mat[-1, 0] = 1.0  # r -> -1: last flow
-    mat[:, _ZERO_COL] = 1.0  # r = 0: plain sum
-    mat[:, -1] = 0.0
-    mat[0, -1] = 1.0  # r -> inf: first flow
-    mat.flags.writeable = False
-    return mat
-
-
 def _as_output(arr: NDArray[Any], lead: tuple[int, ...]) -> Any:
     """Reshape a flat per-row result to the leading shape; 0-d becomes a numpy scalar."""
     return arr.reshape(lead)[()]
 
 
+# ---------------------------------------------------------------------------
+# The numpy path: the steps of dealsim._irr_core, vectorised across rows. Callers
+# run these under np.errstate(all="ignore") (divisions by zero and overflow in the
+# steps are handled by the steps themselves).
+
+
 def _polish(
     cf: NDArray[np.float64],
+    scale: NDArray[np.float64],
     rows: NDArray[np.intp],
     use_y: NDArray[np.bool_],
     lo: NDArray[np.float64],
@@ -127,85 +84,59 @@ def _polish(
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """Safeguarded Newton on brackets ``[lo, hi]`` of the polynomial variable.
 
-    Row ``rows[k]`` (sorted) is solved in ``y = 1 + r`` (coefficients c_0 .. c_{T-1}
-    from the highest power down) where ``use_y[k]``, else in ``x = 1/(1 + r)``
-    (c_{T-1} .. c_0), starting from ``z`` inside the bracket. ``lo_positive`` is the sign
-    of the polynomial at ``lo``. Works through blocks of ``_BLOCK`` rows so that each
-    block's coefficients stay in cache. Returns the root in the polynomial variable
-    and a converged flag.
+    Row ``rows[k]`` (sorted) of ``cf``, times ``scale[rows[k]]``, is solved in
+    y = 1 + r where ``use_y[k]``, else in x = 1/(1 + r), from ``z`` inside the
+    bracket; ``lo_positive`` is the sign of the polynomial at ``lo``. Works through
+    blocks of ``_BLOCK`` rows so that each block's coefficients stay in cache.
+    Returns the root in the polynomial variable and a converged flag.
     """
     root = np.empty(rows.size)
     done = np.empty(rows.size, dtype=bool)
     for a in range(0, rows.size, _BLOCK):
         b = min(a + _BLOCK, rows.size)
         blk = rows[a:b]
-        if np.array_equal(blk, np.arange(blk[0], blk[0] + blk.size)):  # a run: no gather
-            sel_t = cf[blk[0] : blk[-1] + 1].T
+        if blk[-1] - blk[0] == blk.size - 1:  # sorted and unique: a run, no gather
+            part = slice(blk[0], blk[-1] + 1)
+            sel, sc = cf[part], scale[part]
         else:
-            sel_t = cf[blk].T
+            sel, sc = cf[blk], scale[blk]
+        # Horner coefficients, highest power first, one contiguous row per power: x
+        # takes the flows last to first, y first to last.
+        coef = np.empty(sel.shape[::-1])
+        np.multiply(sel.T[::-1], sc, out=coef)
+        uy = use_y[a:b]
+        if uy.any():
+            coef[:, uy] = sel[uy].T * sc[uy]
         root[a:b], done[a:b] = _newton_block(
-            sel_t, use_y[a:b], lo[a:b], hi[a:b], lo_positive[a:b], z[a:b].copy()
+            coef, uy, lo[a:b], hi[a:b], lo_positive[a:b], z[a:b].copy()
         )
     return root, done
 
 
 def _newton_block(
-    sel_t: NDArray[np.float64],
+    coef: NDArray[np.float64],
     use_y: NDArray[np.bool_],
     lo: NDArray[np.float64],
     hi: NDArray[np.float64],
     lo_positive: NDArray[np.bool_],
     z: NDArray[np.float64],
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-    """The Newton iteration of :func:`_polish` on one block; ``sel_t`` is ``(T, n)``."""
-    n_periods, n = sel_t.shape
-    # Horner coefficients, highest power first, one contiguous row per power.
-    coef = np.ascontiguousarray(sel_t[::-1])
-    if use_y.any():
-        coef[:, use_y] = sel_t[:, use_y]
-    dx_old = hi - lo
-    # In y = 1 + r an absolute accuracy of 1e-17 is all a rate near -1 can show.
-    floor = np.where(use_y, 1e-17, 0.0)
+    """:func:`dealsim._irr_core.polish_row` on a block; ``coef`` is ``(T, n)``.
 
+    Rows that converge are dropped from the iteration once they are the majority.
+    """
+    n = coef.shape[1]
+    floor = np.where(use_y, _core.Y_FLOOR, 0.0)
+    dx_old = hi - lo
+    prev = np.full(n, np.nan)
     root = np.full(n, np.nan)
     done = np.zeros(n, dtype=bool)
     active = np.arange(n)  # original index of each row still carried along
     fin = np.zeros(n, dtype=bool)  # carried rows that have already converged
-    prev = np.full(n, np.nan)  # last Newton step (NaN after a bisection)
-    for _ in range(_MAX_ITER):
-        # f and f' by Horner, vectorised across the carried rows.
-        f = coef[0].copy()
-        d = np.zeros_like(f)
-        for j in range(1, n_periods):
-            d *= z
-            d += f
-            f *= z
-            f += coef[j]
-        exact = f == 0.0
-        same = (f > 0) == lo_positive
-        lo = np.where(same, z, lo)
-        hi = np.where(same, hi, z)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            step = np.where(exact, 0.0, f / d)
-            abs_step = np.abs(step)
-            # Converged: the Newton step is below the tolerance, or the error left after
-            # it, predicted from the last two steps, is. In the quadratic regime
-            # |e_next| ~ |step| * (step / prev)**2; the ratio test (< 1e-3) makes sure
-            # the iteration is in that regime (not, say, halving towards a double root).
-            ztol = np.maximum(_TOL * z, floor)
-            ratio = abs_step / np.abs(prev)
-            conv = (abs_step <= ztol) | ((ratio < 1e-3) & (abs_step * ratio * ratio <= ztol))
-        z_new = z - step
-        # Elsewhere bisect where Newton leaves the bracket or does not halve the step
-        # of two iterations back (the rule of Numerical Recipes' rtsafe).
-        bisect = ~conv & (~((z_new > lo) & (z_new < hi)) | (abs_step > 0.5 * np.abs(dx_old)))
-        dx_old = prev = step
-        if bisect.any():
-            mid = 0.5 * (lo + hi)
-            z_new = np.where(bisect, mid, z_new)
-            dx_old = np.where(bisect, z - mid, dx_old)
-            prev = np.where(bisect, np.nan, prev)
-            conv |= bisect & (hi - lo <= np.maximum(_TOL * hi, floor))
+    for _ in range(_core.MAX_ITER):
+        f, d = _core.horner(coef, z)
+        z_new, lo, hi, prev, dx_old, conv = _core.newton_update(
+            f, d, z, lo, hi, lo_positive, prev, dx_old, floor)
         new = conv & ~fin
         root[active[new]] = z_new[new]
         done[active[new]] = True
@@ -224,143 +155,223 @@ def _newton_block(
     return root, done
 
 
-def _rate_from_var(z: NDArray[np.float64], use_y: NDArray[np.bool_]) -> NDArray[np.float64]:
-    """Convert a root in x = 1/(1+r) or y = 1+r back to r (exactly where possible)."""
-    with np.errstate(divide="ignore", over="ignore"):
-        return np.where(use_y, z - 1.0, (1.0 - z) / z)
+def _one_change(
+    cf: NDArray[np.float64], scale: NDArray[np.float64], rows: NDArray[np.intp],
+    stats: NDArray[np.float64], last_positive: NDArray[np.bool_],
+) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
+    """Rows whose flows change sign once: exactly one root, solved without the grid.
+
+    ``stats`` rows are (received, paid, and their sums weighted by t and by t**2) of
+    ``rows``. Newton starts from :func:`dealsim._irr_core.moic_start` on the bracket
+    [0, 1] of the variable that :func:`dealsim._irr_core.one_change_side` picks.
+    """
+    received, paid, t_received, t_paid, t2_received, t2_paid = stats.T
+    total = received - paid
+    use_y, lo_positive = _core.one_change_side(total, np.where(last_positive, 1.0, -1.0))
+    mp, mr = t_paid / paid, t_received / received
+    r0 = _core.moic_start(paid, received, mp, mr, t2_paid / paid - mp * mp,
+                          t2_received / received - mr * mr)
+    z0 = _core.inside_or_mid(_core.var_from_rate(r0, use_y), 0.0, 1.0)
+    zeros = np.zeros(rows.size)
+    root, ok = _polish(cf, scale, rows, use_y, zeros, zeros + 1.0, lo_positive, z0)
+    rate = _core.rate_from_var(root, use_y)
+    state = np.where(ok, np.where(_core.representable(rate), _core.FOUND, _core.ABSENT),
+                     _core.FAILED)
+    rate = np.where(total == 0.0, 0.0, np.where(state == _core.FOUND, rate, np.nan))
+    state = np.where(total == 0.0, _core.FOUND, state)
+    # Where every flow of one sign is below 2**-1075 of the row's scale, scaling wiped
+    # it out: no root is found (as on the compiled path). Checked on the rows that can.
+    few = np.flatnonzero(np.minimum(received, paid) * scale[rows] <= cf.shape[1] * 2.0**-1074)
+    if few.size:
+        sc = cf[rows[few]] * scale[rows[few], None]
+        gone = few[~((sc > 0).any(axis=1) & (sc < 0).any(axis=1))]
+        rate[gone], state[gone] = np.nan, _core.ABSENT
+    return rate, _core.status_of(state, 1, True).astype(np.int8)
 
 
-def _irr_2d(cf: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
-    """IRR and status of every row of a ``(S, T)`` array."""
-    n_rows, n_periods = cf.shape
-    rate = np.full(n_rows, np.nan)
-    status = np.full(n_rows, IrrStatus.NO_ROOT_FOUND, dtype=np.int8)
-    if n_rows == 0:
-        return rate, status
-
-    vals = cf @ _grid_matrix(n_periods)  # (S, G): sign of the NPV at every grid rate
+def _grid_events(
+    sub: NDArray[np.float64], vals: NDArray[np.float64], closest: bool
+) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
+    """Rows whose flows change sign more than once: the grid, then the nearest root on
+    each side of r = 0, then the selection rule (:func:`dealsim._irr_core.choose`)."""
+    n_rows = sub.shape[0]
     # At the two limits the sign is that of the last/first non-zero flow.
     for col, end in ((0, -1), (-1, 0)):
         zero = vals[:, col] == 0.0
         if zero.any():
-            sub = cf[zero] if end == 0 else cf[zero, ::-1]
-            first = np.argmax(sub != 0.0, axis=1)
-            vals[zero, col] = sub[np.arange(sub.shape[0]), first]
+            part = sub[zero] if end == 0 else sub[zero, ::-1]
+            first = np.argmax(part != 0.0, axis=1)
+            vals[zero, col] = part[np.arange(part.shape[0]), first]
 
     # Roots are "events" ordered along the rate axis: an exact zero at grid point g is
     # event 2g, a strict sign change in the interval (g, g+1) is event 2g+1.
-    centre = 2 * _ZERO_COL
+    centre = 2 * _core.ZERO_COL
     every = np.arange(n_rows)
-    if vals.all():  # no exact zeros (the usual case): events are sign changes only
-        pos = vals > 0
-        change = pos[:, 1:] != pos[:, :-1]  # (S, G-1)
-        n_found = np.count_nonzero(change, axis=1)
-        right = change[:, _ZERO_COL:]  # intervals at r >= 0, nearest to zero first
-        left = change[:, _ZERO_COL - 1 :: -1]  # intervals at r < 0, nearest first
-        i_right = np.argmax(right, axis=1)
-        i_left = np.argmax(left, axis=1)
-        has_right = right[every, i_right]
-        has_left = left[every, i_left]
-        ev_right = centre + 1 + 2 * i_right
-        ev_left = centre - 1 - 2 * i_left
-    else:
-        pos = vals > 0
-        neg = vals < 0
-        change = (pos[:, :-1] & neg[:, 1:]) | (neg[:, :-1] & pos[:, 1:])
-        point = ~(pos | neg)  # exact zero at an interior grid rate is a root
-        point[:, 0] = False
-        point[:, -1] = False
-        # A zero can also be an underflow (tiny flows at far grid rates): trust it only
-        # in rows whose flows change sign (Descartes: otherwise there is no root).
-        suspect = np.flatnonzero(point.any(axis=1))
-        sub = cf[suspect]
-        one_signed = ~((sub > 0).any(axis=1) & (sub < 0).any(axis=1))
-        point[suspect[one_signed]] = False
-        n_found = np.count_nonzero(change, axis=1) + np.count_nonzero(point, axis=1)
-        events = np.zeros((n_rows, 2 * _NCOL - 1), dtype=bool)
-        events[:, 0::2] = point
-        events[:, 1::2] = change
-        right = events[:, centre:]  # r >= 0
-        left = events[:, centre - 1 :: -1]  # r < 0, nearest to zero first
-        i_right = np.argmax(right, axis=1)
-        i_left = np.argmax(left, axis=1)
-        has_right = right[every, i_right]
-        has_left = left[every, i_left]
-        ev_right = centre + i_right
-        ev_left = centre - 1 - i_left
+    pos = vals > 0
+    neg = vals < 0
+    change = (pos[:, :-1] & neg[:, 1:]) | (neg[:, :-1] & pos[:, 1:])
+    point = ~(pos | neg)  # an exact zero at an interior grid rate is a root
+    point[:, 0] = False
+    point[:, -1] = False
+    n_found = np.count_nonzero(change, axis=1) + np.count_nonzero(point, axis=1)
+    events = np.zeros((n_rows, 2 * _core.NCOL - 1), dtype=bool)
+    events[:, 0::2] = point
+    events[:, 1::2] = change
+    right = events[:, centre:]  # r >= 0, nearest to zero first
+    left = events[:, centre - 1 :: -1]  # r < 0, nearest to zero first
+    i_right = np.argmax(right, axis=1)
+    i_left = np.argmax(left, axis=1)
+    has_right = right[every, i_right]
+    has_left = left[every, i_left]
 
-    # Candidates: the nearest event at r >= 0, and the nearest at r < 0 (only both for
-    # rows with roots on both sides of zero, which then need the closer of the two).
-    cand_rows = np.concatenate((np.flatnonzero(has_right), np.flatnonzero(has_left)))
-    cand_ev = np.concatenate((ev_right[has_right], ev_left[has_left]))
-    cand_rate = np.full(cand_rows.size, np.nan)
-    cand_ok = np.zeros(cand_rows.size, dtype=bool)
+    rate_r = np.full(n_rows, np.nan)
+    state_r = np.full(n_rows, _core.ABSENT)
+    rws = np.flatnonzero(has_right)
+    rate_r[rws], state_r[rws] = _polish_events(sub, vals, rws, centre + i_right[rws])
+    # the left candidate matters where the rule looks at it (see _core.choose)
+    rate_l = np.full(n_rows, np.nan)
+    state_l = np.full(n_rows, _core.ABSENT)
+    rws = np.flatnonzero(has_left & ((state_r == _core.ABSENT) | closest))
+    rate_l[rws], state_l[rws] = _polish_events(sub, vals, rws, centre - 1 - i_left[rws])
+    rate, state = _core.choose(rate_r, state_r, rate_l, state_l, closest)
+    return rate, _core.status_of(state, n_found, True).astype(np.int8)
 
-    is_point = cand_ev % 2 == 0
-    if is_point.any():
-        cand_rate[is_point] = _GRID_RATES[cand_ev[is_point] // 2]
-        cand_ok[is_point] = True
+
+def _polish_events(
+    sub: NDArray[np.float64], vals: NDArray[np.float64], rows: NDArray[np.intp],
+    ev: NDArray[np.intp],
+) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+    """Rate and candidate state of grid event ``ev[k]`` of row ``rows[k]`` (sorted)."""
+    rate = np.full(rows.size, np.nan)
+    state = np.full(rows.size, _core.FOUND)
+    is_point = ev % 2 == 0
+    rate[is_point] = _core.GRID_RATES[ev[is_point] // 2]
     intv = np.flatnonzero(~is_point)
     if intv.size:
-        g = cand_ev[intv] // 2  # interval (g, g+1)
-        rws = cand_rows[intv]
-        use_y = g < _ZERO_COL
-        # In y the variable rises with r; in x it falls, so the ends swap.
-        g_lo = np.where(use_y, g, g + 1)
-        g_hi = np.where(use_y, g + 1, g)
-        order = np.argsort(rws, kind="stable")  # sorted rows: contiguous blocks
-        rws, g, g_lo, g_hi = rws[order], g[order], g_lo[order], g_hi[order]
-        use_y, intv = use_y[order], intv[order]
-        z_lo, z_hi = _GRID_VAR[g_lo], _GRID_VAR[g_hi]
-        f_lo, f_hi = vals[rws, g_lo], vals[rws, g_hi]
-        # Start from inverse quadratic interpolation through the bracket and the next
-        # grid point on the same side of r = 0 (same polynomial); fall back to the
-        # regula falsi point, then to the midpoint, if that leaves the bracket.
-        g3 = np.where(use_y, np.where(g >= 1, g - 1, g + 2),
-                      np.where(g + 2 < _NCOL, g + 2, g - 1))
-        z3, f3 = _GRID_VAR[g3], vals[rws, g3]
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            z0 = (
-                z_lo * f_hi * f3 / ((f_lo - f_hi) * (f_lo - f3))
-                + z_hi * f_lo * f3 / ((f_hi - f_lo) * (f_hi - f3))
-                + z3 * f_lo * f_hi / ((f3 - f_lo) * (f3 - f_hi))
-            )
-            z_rf = z_lo - f_lo * (z_hi - z_lo) / (f_hi - f_lo)
-        z0 = np.where((z0 > z_lo) & (z0 < z_hi), z0, z_rf)
-        z0 = np.where((z0 > z_lo) & (z0 < z_hi), z0, 0.5 * (z_lo + z_hi))
-        root, ok = _polish(cf, rws, use_y, z_lo, z_hi, f_lo > 0, z0)
-        cand_rate[intv] = np.where(ok, _rate_from_var(root, use_y), np.nan)
-        cand_ok[intv] = ok
+        rws = rows[intv]
+        use_y, g_lo, g_hi, g3 = _core.grid_cell(ev[intv] // 2)
+        z_lo, z_hi = _core.GRID_VAR[g_lo], _core.GRID_VAR[g_hi]
+        f_lo = vals[rws, g_lo]
+        z0 = _core.quadratic_start(z_lo, z_hi, _core.GRID_VAR[g3], f_lo, vals[rws, g_hi],
+                                   vals[rws, g3])
+        root, ok = _polish(sub, np.ones(sub.shape[0]), rws, use_y, z_lo, z_hi, f_lo > 0, z0)
+        r = _core.rate_from_var(root, use_y)
+        rate[intv] = np.where(ok, r, np.nan)
+        state[intv] = np.where(ok, np.where(_core.representable(r), _core.FOUND,
+                                            _core.ABSENT), _core.FAILED)
+    return rate, state
 
-    # Per candidate: 0 absent, 1 converged, 2 failed. A converged root whose rate is
-    # not representable (rounds to -1 or overflows) is outside the searched range.
-    state = np.where(cand_ok, 1, 2).astype(np.int8)
-    state[cand_ok & ~((cand_rate > -1.0) & (cand_rate < np.inf))] = 0
-    n_right = int(np.count_nonzero(has_right))
-    side_rate = np.full((2, n_rows), np.nan)
-    side_state = np.zeros((2, n_rows), dtype=np.int8)
-    side_rate[0, cand_rows[:n_right]] = cand_rate[:n_right]
-    side_state[0, cand_rows[:n_right]] = state[:n_right]
-    side_rate[1, cand_rows[n_right:]] = cand_rate[n_right:]
-    side_state[1, cand_rows[n_right:]] = state[n_right:]
-    ok_r, ok_l = side_state[0] == 1, side_state[1] == 1
-    failed = (side_state == 2).any(axis=0)
-    # The left (r < 0) root wins where there is no right one or it is closer to zero.
-    use_left = ok_l & (~ok_r | (np.abs(side_rate[1]) < np.abs(side_rate[0])))
-    found = (ok_r | ok_l) & ~failed
-    rate[:] = np.where(found, np.where(use_left, side_rate[1], side_rate[0]), np.nan)
-    status[found] = np.where(n_found[found] > 1, IrrStatus.MULTIPLE_ROOTS, IrrStatus.CONVERGED)
-    status[failed] = IrrStatus.NOT_CONVERGED
-    found |= failed
-    none = np.flatnonzero(~found)
-    if none.size:
-        sub = cf[none]
-        mixed = (sub > 0).any(axis=1) & (sub < 0).any(axis=1)
-        status[none[~mixed]] = IrrStatus.NO_SIGN_CHANGE
+
+def _flow_sums(cf: NDArray[np.float64], mag: NDArray[np.float64]) -> NDArray[np.float64]:
+    """(received, paid) of each row and their sums weighted by t and by t**2, ``(S, 6)``.
+
+    From the sums of the flows and of their magnitudes ``mag`` (``einsum`` rather than
+    ``@``: it does not start BLAS threads, which on a busy machine cost ten times more),
+    as half their sum and half their difference; where one side is below 2**-30 of the
+    other, that difference cancels, and the rows are summed side by side instead.
+    """
+    t = np.arange(cf.shape[1], dtype=np.float64)
+    out = np.empty((cf.shape[0], 6))
+    for k, w in enumerate((None, t, t * t)):
+        if w is None:
+            total, absolute = np.einsum("ij->i", cf), np.einsum("ij->i", mag)
+        else:
+            total, absolute = np.einsum("ij,j->i", cf, w), np.einsum("ij,j->i", mag, w)
+        out[:, 2 * k] = 0.5 * (absolute + total)
+        out[:, 2 * k + 1] = 0.5 * (absolute - total)
+    lop = np.flatnonzero(np.minimum(out[:, 0], out[:, 1]) < 2.0**-30 * (out[:, 0] + out[:, 1]))
+    if lop.size:
+        got = np.maximum(cf[lop], 0.0)
+        lost = got - cf[lop]  # the negative part, exactly
+        for k, w in enumerate((np.ones_like(t), t, t * t)):
+            out[lop, 2 * k] = np.einsum("ij,j->i", got, w)
+            out[lop, 2 * k + 1] = np.einsum("ij,j->i", lost, w)
+    return out
+
+
+def _irr_2d(cf: NDArray[np.float64], closest: bool
+            ) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
+    """IRR and status of every row of a ``(S, T)`` array (the numpy path)."""
+    n_rows, n_periods = cf.shape
+    rate = np.full(n_rows, np.nan)
+    status = np.full(n_rows, IrrStatus.NO_SIGN_CHANGE, dtype=np.int8)
+    if n_rows == 0:
+        return rate, status
+    with np.errstate(all="ignore"):
+        # Scale (dealsim._irr_core.scale_basis): by the sum of magnitudes, which the
+        # flow sums give; rows outside its range are scaled here by their largest one.
+        raw = cf
+        mag = np.abs(cf)
+        stats = _flow_sums(cf, mag)
+        l1 = stats[:, 0] + stats[:, 1]
+        odd = np.flatnonzero(~((l1 >= _core.L1_LOW) & (l1 <= _core.L1_HIGH)))
+        if odd.size:
+            s1, s2 = _core.scale_pair(np.frexp(np.max(mag[odd], axis=1))[1])
+            cf, mag = cf.copy(), mag.copy()
+            cf[odd] = cf[odd] * s1[:, None] * s2[:, None]
+            mag[odd] = np.abs(cf[odd])
+            stats[odd] = _flow_sums(cf[odd], mag[odd])
+            l1[odd] = 0.5  # scaled already: a scale of 1
+        scale = _core.scale_pair(np.frexp(l1)[1])[0]
+
+        pos = cf > 0
+        neg = cf < 0
+        first_pos, first_neg = np.argmax(pos, axis=1), np.argmax(neg, axis=1)
+        # (a side's sum is exact where it is tiny (_flow_sums), so > 0 iff it has a flow)
+        mixed = (stats[:, 0] > 0.0) & (stats[:, 1] > 0.0)
+        if odd.size:  # rows whose flows of one sign all vanished in scaling
+            lost = ~mixed & (raw > 0).any(axis=1) & (raw < 0).any(axis=1)
+            status[lost] = IrrStatus.NO_ROOT_FOUND
+        last_pos = n_periods - 1 - np.argmax(pos[:, ::-1], axis=1)
+        last_neg = n_periods - 1 - np.argmax(neg[:, ::-1], axis=1)
+        one = mixed & ((last_neg < first_pos) | (last_pos < first_neg))
+        rows = np.flatnonzero(one)
+        if rows.size:
+            rate[rows], status[rows] = _one_change(
+                cf, scale, rows, stats[rows], last_pos[rows] > last_neg[rows])
+        rows = np.flatnonzero(mixed & ~one)
+        if rows.size:
+            sub = cf[rows] * scale[rows, None]
+            rate[rows], status[rows] = _grid_events(
+                sub, sub @ _core.grid_matrix(n_periods), closest)
     return rate, status
 
 
-def irr(cashflows: ArrayLike, *, full_output: bool = False, backend: str = "auto") -> Any:
+def _irr_2d_threaded(cf: NDArray[np.float64], closest: bool
+                     ) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
+    """:func:`_irr_2d` on chunks of rows, one thread per CPU, for large inputs.
+
+    Every row is solved by the same steps whatever chunk it is in, so the result does
+    not depend on the number of rows or threads.
+    """
+    workers = min(os.cpu_count() or 1, cf.shape[0] // _ROWS_PER_THREAD)
+    if workers <= 1:
+        return _irr_2d(cf, closest)
+    rate = np.empty(cf.shape[0])
+    status = np.empty(cf.shape[0], dtype=np.int8)
+    # chunks of about _ROWS_PER_THREAD rows, taken in turn by the threads
+    edges = np.linspace(0, cf.shape[0], cf.shape[0] // _ROWS_PER_THREAD + 1).astype(int)
+
+    def run(a: int, b: int) -> None:
+        rate[a:b], status[a:b] = _irr_2d(cf[a:b], closest)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(run, edges[:-1], edges[1:]))
+    return rate, status
+
+
+@functools.cache
+def _numba_irr() -> ModuleType | None:
+    """The compiled IRR (:mod:`dealsim._irr_numba`), or None without numba."""
+    try:
+        from . import _irr_numba
+    except ImportError:
+        return None
+    return _irr_numba
+
+
+def irr(cashflows: ArrayLike, *, full_output: bool = False, backend: str = "auto",
+        select: str = "nonnegative_first") -> Any:
     """Internal rate of return of every row of ``cashflows`` at once.
 
     Parameters
@@ -371,15 +382,21 @@ def irr(cashflows: ArrayLike, *, full_output: bool = False, backend: str = "auto
     full_output : bool, optional
         If True, return an :class:`IrrResult` ``(rate, status)`` instead of the rate.
     backend : {"auto", "numpy", "numba"}, optional
-        ``"numpy"``: the vectorised numpy solver (the reference). ``"numba"``: the same
-        algorithm compiled row by row (extra ``dealsim[fast]``), about twice as fast,
-        agreeing within 1e-12. ``"auto"`` (default): numba when installed.
+        ``"numpy"``: the vectorised numpy solver. ``"numba"``: the same steps compiled
+        row by row (extra ``dealsim[fast]``), agreeing within 1e-12. ``"auto"``
+        (default): numba when installed. Both split large inputs over threads, one
+        chunk of rows per CPU; a row's result does not depend on the split.
+    select : {"nonnegative_first", "closest_to_zero"}, optional
+        Which root a row with several gives. ``"nonnegative_first"`` (default,
+        numpy-financial 1.1's default rule): the smallest root >= 0 if there is one,
+        else the negative root closest to zero. ``"closest_to_zero"``: the root
+        closest to zero (numpy-financial 1.0's rule, dealsim's before 2026-11).
 
     Returns
     -------
     rate : numpy.float64 or ndarray of float64, shape ``cashflows.shape[:-1]``
         The rate ``r`` per period with ``npv(r, row) == 0``; NaN where no root was found.
-        Where several roots were found, the one closest to zero (numpy-financial's rule).
+        Where several roots were found, the one ``select`` picks.
     result : IrrResult
         Only with ``full_output=True``: ``rate`` as above and ``status``, an ``int8``
         array (``numpy.int8`` for 1-D input) of :class:`IrrStatus` codes.
@@ -389,47 +406,56 @@ def irr(cashflows: ArrayLike, *, full_output: bool = False, backend: str = "auto
     InvalidCashflowsError
         If ``cashflows`` is 0-d, has no periods, is not numeric, or holds NaN/inf.
     InvalidParameterError
-        If ``backend`` is unknown, or ``"numba"`` without numba installed.
+        If ``backend`` or ``select`` is unknown, or ``backend="numba"`` without numba.
 
     Notes
     -----
-    The IRR solves ``sum_t c_t / (1 + r)**t = 0`` for ``r > -1``, t = 0 .. T-1.
+    The IRR solves ``sum_t c_t / (1 + r)**t = 0`` for ``r > -1``, t = 0 .. T-1. Each
+    row is first scaled by a power of two (exact) so that the sum of its magnitudes is
+    in [0.5, 1): the rate and status do not depend on the scale of a row, and no sum
+    overflows. (A flow below ``2**-1075`` of that sum vanishes; where all flows of one
+    sign do, the row is ``NO_ROOT_FOUND``.) For r >= 0 the polynomial is solved in
+    ``x = 1/(1+r)``; for r < 0 it is multiplied by ``(1+r)**(T-1)`` and solved in
+    ``y = 1+r``; both lie in [0, 1].
 
-    *Search range.* The NPV sign is evaluated, with one matrix product, at the rates
-    -0.99, -0.95, -0.9, -0.85, -0.8, -0.7 ... -0.3 (step 0.1 to -0.4, then 0.05),
+    *Rows whose flows change sign once* (the usual investment: money in, then money
+    out) have exactly one root (Descartes' rule of signs), at r > 0 where the flows
+    sum to more than zero, else at r < 0. It is solved on the bracket [0, 1] of that
+    side's variable, starting from ``MOIC**(1/(t_in - t_out)) - 1`` (``t_in``,
+    ``t_out``: the money-weighted mean times of the inflows and outflows).
+
+    *Rows whose flows change sign more than once* are searched on a grid: the NPV sign
+    at -0.99, -0.95, -0.9, -0.85, -0.8, -0.7 ... -0.3 (step 0.1 to -0.4, then 0.05),
     -0.25, -0.2 ... -0.025 (step 0.025), 0, 0.025 ... 0.2 (step 0.025), 0.25 ... 0.4
-    (step 0.05), 0.5, 0.6, 0.8, 1, 1.5, 2, 3, 5, 10, 30, 100, 1000, and at the two limits
-    r -> -1 (sign of the last non-zero flow) and r -> inf (sign of the first non-zero
-    flow). So the whole domain (-1, inf) is searched. For r >= 0 the polynomial is
-    evaluated in ``x = 1/(1+r)``; for r < 0 it is multiplied by ``(1+r)**(T-1)`` and
-    evaluated in ``y = 1+r``; both variables lie in [0, 1], so nothing overflows for
-    any ``T``.
+    (step 0.05), 0.5, 0.6, 0.8, 1, 1.5, 2, 3, 5, 10, 30, 100, 1000, and at the two
+    limits r -> -1 (sign of the last non-zero flow) and r -> inf (sign of the first),
+    so the whole domain (-1, inf) is searched. Each strict sign change between
+    neighbouring grid points, and each grid point where the NPV is exactly zero, counts
+    as a root; the nearest bracket to zero on each side of r = 0 that ``select`` needs
+    is polished, started by inverse quadratic interpolation.
 
-    *Root choice.* Each strict sign change between neighbouring grid points, and each
-    grid point where the NPV is exactly zero (in a row whose flows change sign), counts
-    as a root. The bracket nearest to zero on each side of r = 0 is polished by
-    safeguarded Newton in x or y (bisection when Newton leaves the bracket or stalls),
-    started by inverse quadratic interpolation, until the step, or the error left after
-    it as predicted from the last two steps, is below ``1e-13`` relative in x or y
-    (``1e-17`` absolute in y); where both sides have a root, the one closer to zero is
-    returned, as ``numpy_financial.irr`` does. A root whose rate is not representable
-    (``1 + r`` below about ``1e-16``, so that r rounds to -1, or r overflowing) is
-    outside the searched range.
+    *Polishing* is safeguarded Newton in x or y (bisection when Newton leaves the
+    bracket or stalls) until the step, or the error left after it as predicted from
+    the last two steps, is below ``1e-13`` relative in x or y (``1e-17`` absolute in
+    y). A root whose rate is not representable (``1 + r`` below about ``1e-16``, so
+    that r rounds to -1, or r overflowing) is outside the searched range.
 
     *Statuses* (:class:`IrrStatus`): ``CONVERGED`` (one root found), ``MULTIPLE_ROOTS``
-    (more than one found; the rate is the root closest to zero), ``NO_SIGN_CHANGE``
-    (all flows of one sign or zero; NaN), ``NO_ROOT_FOUND`` (flows change sign but the
-    NPV never does on the grid; NaN), ``NOT_CONVERGED`` (NaN).
+    (more than one found; the rate is the one ``select`` picks), ``NO_SIGN_CHANGE``
+    (all flows of one sign or zero; NaN), ``NO_ROOT_FOUND`` (flows change sign but no
+    root was found; NaN), ``NOT_CONVERGED`` (NaN).
 
     *Blind spot.* Two roots in the same grid cell (closer together than the local
     spacing, 0.025 near zero) leave no sign change and are missed: the row is then
     ``NO_ROOT_FOUND`` if they were its only roots, and a double root that only touches
     zero is found only if it falls exactly on a grid point. Such rows are
-    ill-conditioned for any IRR solver.
+    ill-conditioned for any IRR solver. Rows with one sign change have no blind spot.
 
     References
     ----------
-    .. [1] numpy-financial, ``irr``: https://numpy.org/numpy-financial/latest/irr.html
+    .. [1] numpy-financial, ``irr``: https://numpy.org/numpy-financial/latest/irr.html;
+       the selection rule: ``_irr_default_selection`` in numpy-financial 1.1.0,
+       ``numpy_financial/_financial.py``.
     .. [2] W. H. Press et al., *Numerical Recipes*, 3rd ed., section 9.4 (``rtsafe``).
 
     Examples
@@ -444,35 +470,32 @@ def irr(cashflows: ArrayLike, *, full_output: bool = False, backend: str = "auto
     [0.1, nan]
     >>> [m.IrrStatus(s).name for s in res.status]
     ['MULTIPLE_ROOTS', 'NO_SIGN_CHANGE']
+    >>> cf = [-50, -100, 600, 300, -100]  # roots -0.769 and 1.854 (numpy-financial gh-28)
+    >>> round(float(m.irr(cf)), 5), round(float(m.irr(cf, select="closest_to_zero")), 5)
+    (1.85442, -0.7689)
     """
     cf = _validate.as_cashflows("cashflows", cashflows)
-    lead = cf.shape[:-1]
-    flat = cf.reshape(-1, cf.shape[-1])
-    if _use_kernel(backend):
-        from . import _kernels
-
-        rate, status = _kernels.irr_2d(flat)
-    else:
-        rate, status = _irr_2d(flat)
-    if full_output:
-        return IrrResult(_as_output(rate, lead), _as_output(status, lead))
-    return _as_output(rate, lead)
-
-
-def _use_kernel(backend: str) -> bool:
-    """Whether :func:`irr` takes the compiled path (``backend`` validated here)."""
-    if backend not in ("auto", "numpy", "numba"):
+    if backend not in _BACKENDS:
         raise InvalidParameterError(
             f"backend must be 'auto', 'numpy' or 'numba'; got {backend!r}")
-    if backend == "numpy":
-        return False
-    from . import _kernels
-
-    if backend == "numba" and not _kernels.available():
+    if not isinstance(select, str) or select not in IRR_SELECT:
+        raise InvalidParameterError(
+            f"select must be 'nonnegative_first' or 'closest_to_zero'; got {select!r}")
+    closest = select == "closest_to_zero"
+    lead = cf.shape[:-1]
+    flat = cf.reshape(-1, cf.shape[-1])
+    compiled = None if backend == "numpy" else _numba_irr()
+    if backend == "numba" and compiled is None:
         raise InvalidParameterError("backend='numba' needs numba: pip install 'dealsim[fast]'")
     # "auto" must not depend on the input's size: a scenario's IRR would then depend on
     # how many rows it was solved with (the reproducibility contract forbids that)
-    return _kernels.available()
+    if compiled is not None:
+        rate, status = compiled.irr_2d(flat, closest)
+    else:
+        rate, status = _irr_2d_threaded(flat, closest)
+    if full_output:
+        return IrrResult(_as_output(rate, lead), _as_output(status, lead))
+    return _as_output(rate, lead)
 
 
 def npv(rate: ArrayLike, cashflows: ArrayLike) -> Any:
@@ -527,10 +550,7 @@ def npv(rate: ArrayLike, cashflows: ArrayLike) -> Any:
             disc = (1.0 + r) ** -t
         out = _discounted_sum(cf, disc)
         return out[()] if isinstance(out, np.ndarray) else np.float64(out)
-    try:
-        r_arr = np.asarray(rate, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InvalidParameterError(f"rate must be numeric; got {rate!r}") from exc
+    r_arr = _validate.numeric_array("rate", rate)
     bad = ~np.isfinite(r_arr) | (r_arr <= -1.0)
     if bad.any():
         raise InvalidParameterError(

@@ -23,6 +23,7 @@ from . import _kernels
 from . import _validate as v
 from ._engine import BLOCK_SIZE, Runner, check_n, n_blocks, plan
 from ._outputs import OUTPUT_TABLE
+from .cashflows import MAX_DELAY
 from .deal import Deal, _simulation_outputs, evaluate_draws
 from .errors import InvalidParameterError
 from .results import OUTPUTS, PROBABILITIES, BlockCollector, SimulationResult, TornadoBar
@@ -44,8 +45,9 @@ class PrecisionWarning(UserWarning):
 #: Largest delay (years) an uncertainty may reach: the grid of every scenario grows by
 #: the largest delay drawn, so an unbounded delay distribution (``LogNormal`` without
 #: ``high``) would make grids of millions of years. Design limit (**assumption**): 100
-#: years, ten times the largest delay of the reference classes (``high=10``).
-MAX_DELAY_YEARS = 100
+#: years, ten times the largest delay of the reference classes (``high=10``); the
+#: model's own limit, :data:`dealsim.cashflows.MAX_DELAY`.
+MAX_DELAY_YEARS = MAX_DELAY
 
 #: The quantile at which a delay distribution's upper end is read (draws never exceed
 #: it: uniforms are clipped to ``1 - 2**-53``).
@@ -227,9 +229,9 @@ def simulate(
         Horizon of the ``p_recover_daa_within`` probability, counted from the first
         year of funding (the Korean MOU's 20-year test, deal-facts.md §1).
     backend : {"auto", "numpy", "numba"}
-        ``"numpy"``: whole-block numpy operations (the reference path).
-        ``"numba"``: a fused compiled kernel (extra ``dealsim[fast]``; aggregate
-        reading; about 5x faster) that agrees with the numpy path within 1e-12.
+        ``"numpy"``: the model's steps vectorised across each block of scenarios.
+        ``"numba"``: the same steps compiled and fused per scenario (extra
+        ``dealsim[fast]``; both readings; several times faster), within 1e-12 of numpy.
         ``"auto"`` (default): numba when it is installed. The backend used is recorded
         in ``result.backend``; to reproduce a run bit for bit, use the same backend.
     progress : bool or callable, optional

@@ -302,7 +302,9 @@ def _run_block(job: _PBlock) -> dict[str, Any]:
                 out[f"{m.name}\0in:{name}"] = draws[name]
     receipts = flows + calls
     disc = job.discount_rate if job.discount_rate is not None else rate
-    result = irr(flows, full_output=True)
+    # the IRR on the members' backend (a numpy run solves on numpy, as simulate does)
+    on = "numba" if all(m.backend == "numba" for m in job.members) else "numpy"
+    result = irr(flows, full_output=True, backend=on)
     paid_in, received = calls.sum(axis=1), receipts.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         moic = np.where(paid_in > 0, received / np.where(paid_in > 0, paid_in, 1.0), np.nan)

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from . import _serial
 from . import _validate as v
 from .errors import InvalidParameterError
 
@@ -20,7 +21,7 @@ CapacityUnit = Literal["MW", "bbl/d", "t/yr"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Project:
+class Project(_serial.Plain):
     """One asset: what it costs, when it is built, what it produces and sells.
 
     All money is nominal US dollars; periods are calendar years on an annual grid
@@ -158,12 +159,26 @@ class Project:
         keep("depreciation_years",
              v.integer("depreciation_years", self.depreciation_years, minimum=1))
         object.__setattr__(self, "spend_profile", self._checked_profile())
+        if self.reference_class is not None:
+            from ._facts import REFERENCE_CLASS_FIGURES as classes  # light: no scipy
+
+            if not isinstance(self.reference_class, str) or (
+                    self.reference_class not in classes):
+                raise InvalidParameterError(
+                    f"reference_class must be None or one of {sorted(classes)}; "
+                    f"got {self.reference_class!r}")
+        keep("sources", v.strings("sources", self.sources))
+        keep("assumptions", v.strings("assumptions", self.assumptions))
 
     def _checked_profile(self) -> tuple[float, ...]:
         n = int(self.construction_years)
         if self.spend_profile is None:
             return (1.0 / n,) * n
-        prof = tuple(float(x) for x in self.spend_profile)
+        arr = v.numeric_array("spend_profile", self.spend_profile)
+        if arr.ndim != 1:
+            raise InvalidParameterError(
+                f"spend_profile must be a flat sequence of shares; got {self.spend_profile!r}")
+        prof = tuple(float(x) for x in arr)
         if len(prof) != n:
             raise InvalidParameterError(
                 f"spend_profile must have construction_years={n} entries; got {len(prof)}"

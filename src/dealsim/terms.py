@@ -16,7 +16,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from . import _facts, _validate
+from . import _facts, _serial, _validate
 from .errors import InvalidParameterError
 
 __all__ = ["READINGS", "DealTerms", "Reading"]
@@ -29,7 +29,7 @@ _JAPAN_SOURCES: tuple[str, ...] = _facts.JAPAN_2025_SOURCES  # figures: dealsim.
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DealTerms:
+class DealTerms(_serial.Plain):
     """Terms of the two-tier cash-flow split between an investor and a host.
 
     The investor (Japan in the 2025 MOU) funds the project. Distributable cash is

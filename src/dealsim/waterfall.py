@@ -2,21 +2,22 @@
 
 The split is a scan over periods (a Python loop over ``T``, typically 20-100
 iterations) vectorised across every scenario: exact with capital calls at any
-time, and fast because each step is a couple of dozen in-place numpy operations
-on cache-sized blocks of scenarios.
+time. Each period is one call of :func:`dealsim._steps.waterfall_period`, the same
+step the Monte Carlo block and its compiled kernel run, on cache-sized blocks of
+scenarios.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _validate
-from .errors import InvalidParameterError
+from . import _steps, _validate
+from ._steps import SplitParams
+from .errors import InvalidCashflowsError, InvalidParameterError
 from .terms import DealTerms
 
 __all__ = ["WaterfallResult", "waterfall"]
@@ -55,21 +56,11 @@ class WaterfallResult:
 
 
 def _deemed_rates(value: ArrayLike, lead: tuple[int, ...]) -> float | NDArray[np.float64]:
-    """Validate ``deemed_rate``: a scalar, or an array broadcastable to ``lead``."""
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InvalidParameterError(
-            f"deemed_rate must be numeric; got {_validate._short(value)}"
-        ) from exc
+    """Validate ``deemed_rate``: a scalar, or an array broadcastable to ``lead`` (flat)."""
+    arr = _validate.numeric_array("deemed_rate", value)
     if arr.ndim == 0:
         return _validate.rate("deemed_rate", arr.item())
-    bad = ~np.isfinite(arr) | (arr <= -1.0)
-    if bad.any():
-        idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise InvalidParameterError(
-            f"deemed_rate must be finite decimal rates > -1; got {arr[idx].item()!r} at index {idx}"
-        )
+    arr = _validate.as_factor("deemed_rate", value, low=-1.0, low_open=True)
     try:
         out = np.broadcast_to(arr, lead)
     except ValueError as exc:
@@ -80,133 +71,62 @@ def _deemed_rates(value: ArrayLike, lead: tuple[int, ...]) -> float | NDArray[np
     return np.ascontiguousarray(out, dtype=np.float64).reshape(-1)
 
 
-def _split_tiers(
-    cp: NDArray[np.float64], call: NDArray[np.float64], owed: NDArray[np.float64],
-    sb: float, sa: float, half: NDArray[np.float64], rest: NDArray[np.float64],
-    clear: NDArray[np.bool_], out: NDArray[np.float64], left: NDArray[np.float64],
-) -> None:
-    """One period's two-tier split, in place on ``(s,)`` vectors.
+def _check_finite(inv: NDArray[np.float64], bal: NDArray[np.float64] | None,
+                  net: NDArray[np.float64]) -> None:
+    """Raise if the split overflowed float64 (a balance beyond ~1.8e308)."""
+    if np.isfinite(inv).all() and (bal is None or np.isfinite(bal).all()):
+        return
+    bad = tuple(int(i) for i in np.argwhere(~np.isfinite(inv if bal is None else inv + bal))[0])
+    raise InvalidCashflowsError(
+        f"net_cash: the deemed-allocation balance overflows float64 in scenario {bad[0]} "
+        f"at period {bad[1]} (net cash up to {np.abs(net).max():.3g} in size, compounded at "
+        "the deemed rate); express the cash flows in larger units (e.g. USD bn)")
 
-    ``cp`` is the distributable cash (>= 0), ``call`` the capital call (<= 0) and
-    ``owed`` what the first tier still owes the investor. Writes the investor's flow
-    ``out = min(a cp, owed) + b max(cp - owed / a, 0) + call``, ``clear = a cp >= owed``
-    and ``left = max(owed - a cp, 0)`` (exactly 0 where cleared; ``left`` may be
-    ``owed`` itself). ``half`` and ``rest`` are scratch.
+
+def _split_params(terms: DealTerms) -> SplitParams:
+    """The :class:`dealsim._steps.SplitParams` of ``terms``."""
+    return SplitParams(share_before=float(terms.share_before),
+                       share_after=float(terms.share_after),
+                       scheduled=terms.reading == "scheduled",
+                       amortisation_periods=int(terms.amortisation_periods))
+
+
+def _waterfall_core(
+    net: NDArray[np.float64], rate: float | NDArray[np.float64], sp: SplitParams,
+    *, keep_balance: bool, disc: float | NDArray[np.float64] | None = None,
+    fee: NDArray[np.float64] | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64] | None, NDArray[np.int64],
+           NDArray[np.float64]]:
+    """The split of ``(S, T)`` net cash (checked), block by block, period by period.
+
+    Runs :func:`dealsim._steps.scenario_split`, the Monte Carlo block's own pass.
+    ``rate`` (deemed) and ``disc`` (discount, default ``rate``) are floats or ``(S,)``;
+    ``fee`` is ``(S, T)`` or None (no fees). Returns ``(investor, balance or None,
+    recovered_at, sums)`` with ``sums`` of shape ``(6, S)``: investor and host NPVs at
+    ``disc``, fee PV, fee total, the investor's gross receipts and payments. Each block
+    of scenarios is worked on as strided ``(T, w)`` views of the ``(S, T)`` arrays
+    (measured: faster than copying each block into contiguous scratch and back).
     """
-    np.multiply(cp, sb, out=half)               # investor's first-tier share of the cash
-    np.greater_equal(half, owed, out=clear)     # enough to clear what is owed?
-    np.divide(owed, sb, out=rest)               # cash left after clearing it (where
-    np.subtract(cp, rest, out=rest)             # cleared) is split share_after
-    np.maximum(rest, 0.0, out=rest)
-    np.multiply(rest, clear, out=rest)
-    np.multiply(rest, sa, out=out)
-    np.minimum(half, owed, out=rest)            # first-tier receipts: min(a cp, owed)
-    np.add(out, rest, out=out)
-    np.add(out, call, out=out)
-    np.subtract(owed, half, out=left)
-    np.maximum(left, 0.0, out=left)
+    S, T = net.shape
+    inv = np.empty((S, T))
+    bal = np.empty((S, T)) if keep_balance else None
+    rec = np.empty(S, dtype=np.int64)
+    sums = np.empty((6, S))
 
+    def part(x: Any, lo: int, hi: int) -> Any:
+        return np.full(hi - lo, float(x)) if np.ndim(x) == 0 else x[lo:hi]
 
-def _mark_recovered(
-    t: int, clear: NDArray[np.bool_], seen: NDArray[np.bool_], open_: NDArray[np.bool_],
-    done: NDArray[np.bool_], rec: NDArray[np.int64],
-) -> None:
-    """Set ``rec = t`` where the balance is cleared (``clear``) after having been
-    positive (``seen``) and no recovery was recorded yet (``open_``); update the flags."""
-    np.logical_and(clear, seen, out=done)
-    np.logical_and(done, open_, out=done)
-    np.copyto(rec, t, where=done)
-    np.logical_xor(open_, done, out=open_)
-    np.logical_or(seen, np.logical_not(clear, out=done), out=seen)
-
-
-def _aggregate_block(
-    net: NDArray[np.float64],
-    r: float | NDArray[np.float64],
-    sb: float,
-    sa: float,
-    inv: NDArray[np.float64],
-    bal: NDArray[np.float64],
-    rec: NDArray[np.int64],
-) -> None:
-    """Aggregate reading on one ``(T, s)`` block (views); writes ``inv``, ``bal``, ``rec``."""
-    T, s = net.shape
-    g = 1.0 + r
-    B = np.zeros(s)
-    rec[:] = -1
-    seen = np.zeros(s, dtype=bool)      # B was > 0 at the end of an earlier period
-    open_ = np.ones(s, dtype=bool)      # recovered_at not yet set
-    cp, call, half, rest = (np.empty(s) for _ in range(4))
-    clear, done = (np.empty(s, dtype=bool) for _ in range(2))
-    for t in range(T):
-        c = net[t]
-        out = inv[t]
-        np.multiply(B, g, out=B)                    # deemed interest on B_{t-1}
-        np.minimum(c, 0.0, out=call)                # capital call (<= 0) ...
-        np.subtract(B, call, out=B)                 # ... raises B
-        np.maximum(c, 0.0, out=cp)                  # distributable cash
-        _split_tiers(cp, call, B, sb, sa, half, rest, clear, out, B)  # B -> max(B - a x, 0)
-        bal[t] = B
-        _mark_recovered(t, clear, seen, open_, done, rec)
-
-
-def _scheduled_block(
-    net: NDArray[np.float64],
-    r: float | NDArray[np.float64],
-    sb: float,
-    sa: float,
-    n_amort: int,
-    inv: NDArray[np.float64],
-    bal: NDArray[np.float64],
-    rec: NDArray[np.int64],
-) -> None:
-    """Scheduled reading on one ``(T, s)`` block (views); writes ``inv``, ``bal``, ``rec``."""
-    T, s = net.shape
-    g = 1.0 + r
-    P = np.zeros(s)          # principal not yet due
-    A = np.zeros(s)          # arrears: installments due but unpaid (with deemed interest)
-    k = np.zeros(s)          # periods elapsed since the schedule started
-    rec[:] = -1
-    started = np.zeros(s, dtype=bool)
-    seen = np.zeros(s, dtype=bool)
-    open_ = np.ones(s, dtype=bool)
-    cp, call, half, rest, due, pr, fac = (np.empty(s) for _ in range(7))
-    clear, done = (np.empty(s, dtype=bool) for _ in range(2))
-    for t in range(T):
-        c = net[t]
-        out = inv[t]
-        np.maximum(c, 0.0, out=cp)
-        np.minimum(c, 0.0, out=call)
-        np.greater(cp, 0.0, out=done)
-        np.logical_and(done, np.greater(P, 0.0, out=clear), out=done)
-        np.logical_or(started, done, out=started)   # first distributable period with P > 0
-        # principal falling due: P / max(N - k, 1), once started
-        np.subtract(n_amort, k, out=pr)
-        np.maximum(pr, 1.0, out=pr)
-        np.divide(P, pr, out=pr)
-        np.multiply(pr, started, out=pr)
-        # due = max(r * P + P / n + (1 + r) * A, 0), once started (A is 0 before)
-        np.multiply(P, r, out=due)
-        np.multiply(due, started, out=due)
-        np.add(due, pr, out=due)
-        np.multiply(A, g, out=rest)
-        np.add(due, rest, out=due)
-        np.maximum(due, 0.0, out=due)               # only bites if r < -1/n
-        # P: P - P / n once started; P (1 + r) (capitalised interest) before; calls add
-        np.logical_not(started, out=clear)
-        np.multiply(clear, r, out=fac)
-        np.add(fac, 1.0, out=fac)
-        np.multiply(P, fac, out=P)
-        np.subtract(P, pr, out=P)
-        np.subtract(P, call, out=P)
-        # split: cash up to due / a at share_before, the excess at share_after; the
-        # unpaid part of what was due becomes the arrears
-        _split_tiers(cp, call, due, sb, sa, half, rest, clear, out, A)
-        np.add(k, started, out=k)
-        b = bal[t]
-        np.add(P, A, out=b)
-        np.equal(b, 0.0, out=clear)
-        _mark_recovered(t, clear, seen, open_, done, rec)
+    with np.errstate(all="ignore"):  # an overflow is reported by the caller
+        for lo in range(0, S, _BLOCK):
+            hi = min(lo + _BLOCK, S)
+            r = part(rate, lo, hi)
+            lines = _steps.FeeAndNet(None if fee is None else fee[lo:hi].T, net[lo:hi].T)
+            out = _steps.scenario_split(
+                sp, r, r if disc is None else part(disc, lo, hi), lines, inv[lo:hi].T,
+                _steps.Discard() if bal is None else bal[lo:hi].T)
+            sums[:, lo:hi] = out[:6]
+            rec[lo:hi] = out[6]
+    return inv, bal, rec, sums
 
 
 def waterfall(
@@ -349,36 +269,14 @@ def waterfall(
             f"terms must be a DealTerms; got {type(terms).__name__} {_validate._short(terms)}"
         )
     lead = net.shape[:-1]
-    T = net.shape[-1]
-    S = math.prod(lead)
     r_all = _deemed_rates(terms.deemed_rate if deemed_rate is None else deemed_rate, lead)
-
-    net2 = net.reshape(S, T)
-    inv2 = np.empty((S, T))
-    bal2 = np.empty((S, T)) if keep_balance else None
-    rec = np.empty(S, dtype=np.int64)
-
-    # Scan blocks of scenarios; each block is worked on as strided (T, w) views of the
-    # (S, T) arrays. Measured: faster than copying each block into C-contiguous (T, w)
-    # scratch and back (the copies cost more than the strided access saves).
-    bal_scratch = np.empty((min(_BLOCK, S), T)) if bal2 is None else None
-    sb, sa = float(terms.share_before), float(terms.share_after)
-    for lo in range(0, S, _BLOCK):
-        hi = min(lo + _BLOCK, S)
-        nT = net2[lo:hi].T
-        iT = inv2[lo:hi].T
-        bT = bal2[lo:hi].T if bal2 is not None else bal_scratch[: hi - lo].T  # type: ignore[index]
-        r: Any = r_all if isinstance(r_all, float) else r_all[lo:hi]
-        if terms.reading == "aggregate":
-            _aggregate_block(nT, r, sb, sa, iT, bT, rec[lo:hi])
-        else:
-            _scheduled_block(nT, r, sb, sa, terms.amortisation_periods, iT, bT, rec[lo:hi])
-
-    investor = inv2.reshape(net.shape)
-    host = np.subtract(net, investor)
+    inv, bal, rec, _ = _waterfall_core(net.reshape(-1, net.shape[-1]), r_all,
+                                       _split_params(terms), keep_balance=keep_balance)
+    _check_finite(inv, bal, net)
+    investor = inv.reshape(net.shape)
     return WaterfallResult(
         investor=investor,
-        host=host,
+        host=np.subtract(net, investor),
         recovered_at=rec.reshape(lead),
-        balance=None if bal2 is None else bal2.reshape(net.shape),
+        balance=None if bal is None else bal.reshape(net.shape),
     )
