@@ -36,6 +36,7 @@ __all__ = [
     "cash_line",
     "deemed_interest",
     "discount_add",
+    "dispatch_step",
     "next_factor",
     "period_metrics",
     "fee_installment",
@@ -110,6 +111,10 @@ class LineParams(NamedTuple):
     fee_start: NDArray[np.int64]       # (k,) years from operation to the first one
     fee_target: NDArray[np.float64]    # (k,) capacity target
     fee_pro_rata: NDArray[np.bool_]    # (k,) pro-rata (True) or all-or-nothing
+    economic_dispatch: bool            # run a year only where price covers fuel + variable O&M
+    mothball_after: int                # consecutive idle years before mothballing (0: never)
+    mothball_fixed_share: float        # share of fixed O&M a mothballed plant still pays
+    terminal: NDArray[np.float64]      # (T,) end-of-life amount if the life ends in year t
 
 
 class SplitParams(NamedTuple):
@@ -145,33 +150,53 @@ def fee_installment(t: Any, cod: Any, start: Any, count: Any, amount: Any) -> An
 
 
 def scenario_constants(lp: LineParams, delay: Any, overrun: Any, capacity: Any,
-                       price_factor: Any, utilisation: Any) -> tuple[Any, Any, Any, Any, Any]:
+                       utilisation: Any) -> tuple[Any, Any, Any, Any]:
     """Per-scenario quantities fixed over time.
 
-    Returns ``(cod, scale, output, sales, depreciation)``: the first operating year's
-    index, the capex actually spent, output and sales volume x price factor per
-    operating year, and the straight-line tax depreciation per year.
+    Returns ``(cod, scale, output, depreciation)``: the first operating year's index,
+    the capex actually spent, output per operating year, and the straight-line tax
+    depreciation per year.
     """
     cod = lp.construction_years + delay
     scale = lp.capex * overrun
     output = lp.output * capacity * utilisation
-    sales = output * price_factor
     depreciation = scale * lp.spend_total[delay] / lp.depreciation_years
-    return cod, scale, output, sales, depreciation
+    return cod, scale, output, depreciation
+
+
+def dispatch_step(economic: bool, mothball_after: int, unit_margin: Any, op: Any, idle: Any,
+                  mothballed: Any) -> tuple[Any, Any, Any]:
+    """Whether the plant runs this year: ``(run, idle, mothballed)``.
+
+    Must-run (``economic`` False): ``run = 1`` every year. Economic dispatch: ``run = 1``
+    where ``unit_margin`` (price less fuel and variable cost per unit of output) is
+    >= 0 and the plant is not mothballed, else 0. ``idle`` counts consecutive operating
+    years without running; once it reaches ``mothball_after`` (> 0) the plant is
+    mothballed for good.
+    """
+    if not economic:
+        return 1.0 + 0.0 * unit_margin, idle, mothballed
+    run = 1.0 * (unit_margin >= 0.0) * np.logical_not(mothballed)
+    idle = (idle + 1.0) * (op & (run == 0.0)) + idle * np.logical_not(op)
+    if mothball_after > 0:
+        mothballed = mothballed | (idle >= mothball_after)
+    return run, idle, mothballed
 
 
 def cash_line(age: Any, capex: Any, fee: Any, sales: Any, output: Any, fuel_factor: Any,
               depreciation: Any, price: Any, variable_cost: Any, fuel_cost: Any,
               fixed_om: Any, operating_life: int, depreciation_years: int,
-              tax_rate: float) -> tuple[Any, Any, Any, Any]:
+              tax_rate: float, terminal: Any) -> tuple[Any, Any, Any, Any]:
     """One year's line items ``(revenue, opex, tax, net)``, ``age`` years after ``cod``.
 
     ``revenue = op * sales * price``, ``opex = op * (output * (variable_cost +
     fuel_factor * fuel_cost) + fixed_om)``, ``tax = tax_rate * max(revenue - opex - fee
     - depreciation, 0)`` (depreciation in the first ``depreciation_years`` of operation;
-    no loss carry-forward) and ``net = revenue - opex - tax - fee - capex``, where
-    ``op`` says whether the year is one of the ``operating_life`` years from ``cod``.
-    Prices and costs are the year's escalated values.
+    no loss carry-forward) and ``net = revenue - opex - tax - fee - capex + terminal``
+    in the last operating year (``terminal`` untaxed), where ``op`` says whether the
+    year is one of the ``operating_life`` years from ``cod``. Prices and costs are the
+    year's escalated values; ``sales`` and ``output`` are this year's dispatched volume
+    (sales times the year's price factor).
     """
     op = (age >= 0) & (age < operating_life)
     revenue = op * sales * price
@@ -181,7 +206,7 @@ def cash_line(age: Any, capex: Any, fee: Any, sales: Any, output: Any, fuel_fact
         tax = tax_rate * np.maximum(revenue - opex - fee - dep, 0.0)
     else:
         tax = 0.0 * revenue
-    net = revenue - opex - tax - fee - capex
+    net = revenue - opex - tax - fee - capex + (age == operating_life - 1) * terminal
     return revenue, opex, tax, net
 
 
@@ -299,26 +324,40 @@ def scenario_lines(lp: LineParams, delay: Any, overrun: Any, capacity: Any, pric
     """Cash-flow line items of scenarios: ``lines[j, t]`` for item ``LINE_ITEMS[j]``.
 
     The factors are scalars (compiled path: one scenario, ``lines`` of shape ``(6, T)``)
-    or equal-length vectors (numpy path: ``(6, T, S)``). The period loop reads the year's
-    values out of ``lp`` and calls the steps on scalars only: a compiled call that passed
-    the tuple of arrays would pay their reference counts in every period. (For the same
-    reason a fee's earned installment is recomputed each period rather than kept in a
-    list: measured faster compiled, and three vector operations per period on numpy.)
+    or equal-length vectors (numpy path: ``(6, T, S)``), except ``price_factor`` and
+    ``fuel_factor``, which are paths read as ``factor[t]``: ``(T,)`` for one scenario,
+    ``(T, S)`` for a block (a level per scenario is the path that never moves). The
+    period loop reads the year's values out of ``lp`` and calls the steps on scalars
+    only: a compiled call that passed the tuple of arrays would pay their reference
+    counts in every period. (For the same reason a fee's earned installment is
+    recomputed each period rather than kept in a list: measured faster compiled, and
+    three vector operations per period on numpy.)
     """
-    cod, scale, output, sales, depreciation = scenario_constants(
-        lp, delay, overrun, capacity, price_factor, utilisation)
+    cod, scale, output, depreciation = scenario_constants(lp, delay, overrun, capacity,
+                                                          utilisation)
     achieved = lp.capacity * capacity
     zero = 0.0 * overrun
+    idle = zero
+    mothballed = zero > 0.0
     for t in range(lp.price.shape[0]):
         fee = zero
         for k in range(lp.fee_amount.shape[0]):
             earned = fee_share(achieved / lp.fee_target[k], lp.fee_pro_rata[k]) * lp.fee_amount[k]
             fee = fee + fee_installment(t, cod, lp.fee_start[k], lp.fee_count[k], earned)
         capex = lp.spend[delay, t] * scale
+        pf = price_factor[t]
+        ff = fuel_factor[t]
+        age = t - cod
+        run, idle, mothballed = dispatch_step(
+            lp.economic_dispatch, lp.mothball_after,
+            pf * lp.price[t] - (lp.variable_cost[t] + ff * lp.fuel_cost[t]),
+            (age >= 0) & (age < lp.operating_life), idle, mothballed)
+        out_t = output * run
+        fixed = lp.fixed_om[t] * (1.0 - mothballed * (1.0 - lp.mothball_fixed_share))
         revenue, opex, tax, net = cash_line(
-            t - cod, capex, fee, sales, output, fuel_factor, depreciation, lp.price[t],
-            lp.variable_cost[t], lp.fuel_cost[t], lp.fixed_om[t], lp.operating_life,
-            lp.depreciation_years, lp.tax_rate)
+            age, capex, fee, out_t * pf, out_t, ff, depreciation, lp.price[t],
+            lp.variable_cost[t], lp.fuel_cost[t], fixed, lp.operating_life,
+            lp.depreciation_years, lp.tax_rate, lp.terminal[t])
         lines[0, t] = capex
         lines[1, t] = revenue
         lines[2, t] = opex
@@ -331,29 +370,31 @@ def scenario_split(sp: SplitParams, rate: Any, disc: Any, lines: Any, investor: 
                    balance: Any) -> tuple[Any, ...]:
     """The split of the net cash ``lines[5]`` and the one-pass metrics of scenarios.
 
-    ``rate`` is the deemed rate, ``disc`` the discount rate (scalars, or vectors for a
-    block). Writes the investor's flow and the balance of period ``t`` to
+    ``rate`` is the deemed rate, ``disc`` the discount rate, both paths read as
+    ``rate[t]``: ``(T,)`` for one scenario, ``(T, S)`` for a block. Period ``t``'s rate
+    accrues deemed interest over period ``t`` and discounts period ``t`` to ``t - 1``.
+    Writes the investor's flow and the balance of period ``t`` to
     ``investor[t]`` and ``balance[t]``. Returns ``(investor_npv, host_npv, fee_pv,
     fee_total, received, paid, recovered_at)``: present values at ``disc`` (first
     period undiscounted), the fees paid (``lines[4]``), the investor's gross receipts
     and payments (MOIC = received / paid) and the recovery period (-1 never). A
     non-finite ``received``, ``paid`` or ``fee_total`` means the cash flows overflowed.
     """
-    growth = 1.0 + rate
-    step = 1.0 / (1.0 + disc)
-    zero = 0.0 * rate
-    state = waterfall_start(zero, 0 * (rate > 0.0) - 1)
+    zero = 0.0 * rate[0]
+    state = waterfall_start(zero, 0 * (rate[0] > 0.0) - 1)
     factor = zero + 1.0
     sums = (zero, zero, zero, zero, zero, zero)
     for t in range(lines.shape[1]):
         fee = lines[4, t]
         net = lines[5, t]
+        r = rate[t]
+        growth = 1.0 + r
         # the reading's step, inline: a compiled call of a function holding both readings
         # was measured 25% slower on the whole pass
         principal, arrears, elapsed, started, seen, recovered = state
         if sp.scheduled:
             out, principal, arrears, elapsed, started, clear = scheduled_step(
-                principal, arrears, elapsed, started, net, rate, growth, sp)
+                principal, arrears, elapsed, started, net, r, growth, sp)
         else:
             out, principal, clear = aggregate_step(principal, net, growth, sp.share_before,
                                                    sp.share_after)
@@ -362,6 +403,6 @@ def scenario_split(sp: SplitParams, rate: Any, disc: Any, lines: Any, investor: 
         investor[t] = out
         balance[t] = principal + arrears
         if t > 0:
-            factor = next_factor(factor, step)
+            factor = next_factor(factor, 1.0 / (1.0 + disc[t]))
         sums = period_metrics(sums, out, net - out, fee, factor)
     return sums + (state[5],)

@@ -21,6 +21,7 @@ from . import _validate as v
 from ._steps import LineParams
 from .errors import InvalidParameterError
 from .fees import DeveloperFee
+from .operations import Operations, delay_spend_table
 from .project import Project
 
 __all__ = ["CashflowLines", "build_cashflows"]
@@ -61,24 +62,17 @@ class CashflowLines:
 
 
 @lru_cache(maxsize=64)
-def _spend_table(profile: tuple[float, ...], max_delay: int, horizon: int) -> F64:
+def _spend_table(profile: tuple[float, ...], max_delay: int, horizon: int,
+                 escalation: float = 0.0, delay_cost: float = 0.0) -> F64:
     """Row ``d``: the capex profile stretched over ``len(profile) + d`` years.
 
     The cumulative spending curve is kept (piecewise linear in the fraction of the
-    construction period elapsed), so a delayed project spends the same total, more
-    slowly.
+    construction period elapsed), so by default a delayed project spends the same
+    total, more slowly; :func:`dealsim.operations.delay_spend_table` (which this is)
+    escalates the deferred spend and adds a cost per year of delay when asked.
     """
-    n = len(profile)
-    knots = np.linspace(0.0, 1.0, n + 1)
-    cum = np.concatenate(([0.0], np.cumsum(profile)))
-    cum[-1] = 1.0
-    table = np.zeros((max_delay + 1, horizon))
-    for d in range(max_delay + 1):
-        span = n + d
-        edges = np.interp(np.arange(span + 1) / span, knots, cum)
-        table[d, :span] = np.diff(edges)
-    table.setflags(write=False)
-    return table
+    return delay_spend_table(profile, max_delay, horizon, escalation=escalation,
+                             delay_cost=delay_cost)
 
 
 def _escalated(base: float, rate: float, horizon: int) -> F64:
@@ -97,6 +91,8 @@ def build_cashflows(
     utilisation_factor: ArrayLike = 1.0,
     fees: Sequence[DeveloperFee] = (),
     horizon: int | None = None,
+    operations: Operations | None = None,
+    tax_share: float = 1.0,
 ) -> CashflowLines:
     """Annual cash-flow line items of ``project`` under scenario factors.
 
@@ -122,6 +118,12 @@ def build_cashflows(
     horizon : int, optional
         Years on the grid (T). Default: ``construction_years + operating_life +
         max(delay)``. A Monte Carlo engine fixes it so that every block has the same T.
+    operations : Operations, optional
+        Dispatch, delay costs and end of life (:mod:`dealsim.operations`). Default:
+        today's model (must-run, free delays, nothing at the end of life).
+    tax_share : float
+        Share of the margin taxed at ``project.tax_rate``, in [0, 1] (default 1: the
+        SPV's whole margin; :meth:`Operations.tax_share` gives it for a deal's terms).
 
     Returns
     -------
@@ -179,12 +181,25 @@ def build_cashflows(
                 f"horizon must cover the fee's {item.installments} installments after "
                 f"commercial operation (year index {project.construction_years + max_delay}); "
                 f"got horizon={horizon}")
-    lp = _line_params(project, tuple(fees), horizon, max_delay)
+    ops = _TODAY if operations is None else operations
+    if not isinstance(ops, Operations):
+        raise InvalidParameterError(f"operations must be an Operations; got {operations!r}")
+    share = v.fraction("tax_share", tax_share, allow_zero=True)
+    lp = _line_params(project, tuple(fees), horizon, max_delay, ops, share)
     flat = {k: np.broadcast_to(x, batch).reshape(-1) for k, x in factors.items()}
     lines = _cashflows_core(lp, flat, batch, int(project.first_year))
     if not np.isfinite(lines.net).all():
         raise InvalidParameterError(_overflow_message(project, lines, factors, batch))
     return lines
+
+
+def over_time(x: NDArray[Any], horizon: int) -> NDArray[Any]:
+    """A per-scenario ``(S,)`` level as a ``(T, S)`` path (a read-only view), or an
+    ``(S, T)`` path as ``(T, S)``: what :mod:`dealsim._steps` reads as ``x[t]``."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim == 2:
+        return x.T
+    return np.broadcast_to(x, (horizon, x.size))
 
 
 #: Longest construction delay accepted, in whole years (an assumption: ten times the
@@ -249,12 +264,23 @@ def _check_horizon(project: Project, max_delay: int, horizon: int | None) -> int
     return horizon
 
 
+#: Today's model: must-run, free delays, no end-of-life amount, tax on the SPV's margin.
+_TODAY = Operations()
+
+
 @lru_cache(maxsize=64)
 def _line_params(project: Project, fees: tuple[DeveloperFee, ...], horizon: int,
-                 max_delay: int) -> LineParams:
-    """The :class:`dealsim._steps.LineParams` of ``project`` and ``fees`` on a grid."""
+                 max_delay: int, ops: Operations = _TODAY, tax_share: float = 1.0) -> LineParams:
+    """The :class:`dealsim._steps.LineParams` of ``project`` and ``fees`` on a grid.
+
+    ``ops`` chooses dispatch, delay costs and the end of life; ``tax_share`` is the
+    share of the margin taxed (``ops.tax``: 1 on the SPV's margin, the investor's
+    ``share_before``, or 0; the caller knows the terms).
+    """
     life = int(project.operating_life)
-    spend = _spend_table(project.spend_profile or (1.0,), max_delay, horizon)
+    spend = _spend_table(project.spend_profile or (1.0,), max_delay, horizon,
+                         project.cost_escalation if ops.delay_escalation else 0.0,
+                         ops.delay_cost)
     total = spend.sum(axis=1)
     total.setflags(write=False)
     paths = [_escalated(project.price, project.price_escalation, horizon),
@@ -269,7 +295,8 @@ def _line_params(project: Project, fees: tuple[DeveloperFee, ...], horizon: int,
         np.array([f.capacity_target for f in fees], dtype=np.float64),
         np.array([f.rule == "pro_rata" for f in fees], dtype=np.bool_),
     ]
-    for arr in paths + fee_arrays:
+    terminal = _escalated(ops.end_of_life * project.capex, project.cost_escalation, horizon)
+    for arr in [*paths, *fee_arrays, terminal]:
         arr.setflags(write=False)
     return LineParams(
         construction_years=int(project.construction_years),
@@ -278,7 +305,7 @@ def _line_params(project: Project, fees: tuple[DeveloperFee, ...], horizon: int,
         capex=float(project.capex),
         output=float(project.output_per_year),
         capacity=float(project.capacity),
-        tax_rate=float(project.tax_rate),
+        tax_rate=float(project.tax_rate) * tax_share,
         spend=spend,
         spend_total=total,
         price=paths[0],
@@ -290,6 +317,10 @@ def _line_params(project: Project, fees: tuple[DeveloperFee, ...], horizon: int,
         fee_start=fee_arrays[2],
         fee_target=fee_arrays[3],
         fee_pro_rata=fee_arrays[4],
+        economic_dispatch=ops.dispatch == "economic",
+        mothball_after=int(ops.mothball_after or 0),
+        mothball_fixed_share=float(ops.mothball_fixed_share),
+        terminal=terminal,
     )
 
 
@@ -300,7 +331,8 @@ def _cashflows_core(lp: LineParams, factors: Mapping[str, NDArray[Any]],
     items = np.empty((6, lp.price.size, dly.size))  # _steps.LINE_ITEMS by year, scenario
     with np.errstate(all="ignore"):  # an overflow is reported in the caller's terms
         _steps.scenario_lines(lp, dly, factors["overrun"], factors["capacity_achieved"],
-                              factors["price_factor"], factors["fuel_factor"],
+                              over_time(factors["price_factor"], lp.price.size),
+                              over_time(factors["fuel_factor"], lp.price.size),
                               factors["utilisation_factor"], items)
     horizon = lp.price.size
     lines = np.ascontiguousarray(items.transpose(0, 2, 1)).reshape(6, *batch, horizon)

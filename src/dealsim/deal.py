@@ -27,7 +27,9 @@ from .cashflows import (
 )
 from .errors import InvalidParameterError
 from .fees import DeveloperFee
+from .market import Market, block_paths
 from .metrics import irr, payback_period
+from .operations import Operations
 from .project import Project
 from .terms import DealTerms
 from .waterfall import WaterfallResult, _check_finite, _split_params, _waterfall_core
@@ -63,6 +65,14 @@ class Deal(_serial.Plain):
         Label; defaults to the project's name.
     sources : tuple of str
         Citations for the deal as a whole.
+    operations : Operations
+        Dispatch, delay costs, end of life and tax base (:mod:`dealsim.operations`).
+        Default ``Operations()``: today's model (must-run, free delays, tax on the
+        SPV's margin).
+    market : Market
+        Path models of the Monte Carlo's market factors (:mod:`dealsim.market`).
+        Default ``Market()``: one level per scenario. Paths apply to :func:`simulate`
+        (and the other runners); :func:`evaluate` takes the factors it is given.
 
     Raises
     ------
@@ -76,6 +86,8 @@ class Deal(_serial.Plain):
     discount_rate: float | None = None
     name: str = ""
     sources: tuple[str, ...] = field(default=())
+    operations: Operations = field(default_factory=Operations)
+    market: Market = field(default_factory=Market)
 
     def __post_init__(self) -> None:
         if not isinstance(self.project, Project):
@@ -98,6 +110,11 @@ class Deal(_serial.Plain):
                 )
         if self.discount_rate is not None:
             object.__setattr__(self, "discount_rate", v.rate("discount_rate", self.discount_rate))
+        if not isinstance(self.operations, Operations):
+            raise InvalidParameterError(
+                f"operations must be an Operations; got {self.operations!r}")
+        if not isinstance(self.market, Market):
+            raise InvalidParameterError(f"market must be a Market; got {self.market!r}")
         if not self.name:
             object.__setattr__(self, "name", self.project.name)
 
@@ -303,7 +320,10 @@ def _split(
                              "scenario factors and rates")
         factors = {k: np.broadcast_to(np.asarray(x), batch) for k, x in factors.items()}
         factors.setdefault("overrun", np.ones(batch))
-    lines = build_cashflows(deal.project, fees=deal.fees, horizon=horizon, **factors)
+    lines = build_cashflows(deal.project, fees=deal.fees, horizon=horizon,
+                            operations=deal.operations,
+                            tax_share=deal.operations.tax_share(deal.terms.share_before),
+                            **factors)
     lead, T = lines.net.shape[:-1], lines.net.shape[-1]
     net = lines.net.reshape(-1, T)
 
@@ -339,7 +359,7 @@ def _draw_kwargs(draws: Mapping[str, ArrayLike]) -> dict[str, ArrayLike]:
 
 def _simulation_outputs(
     deal: Deal, draws: Mapping[str, ArrayLike], *, horizon: int, paths: int,
-    backend: str = "numpy",
+    backend: str = "numpy", root: np.random.SeedSequence | None = None, block: int = 0,
 ) -> dict[str, NDArray[Any]]:
     """The per-scenario outputs :func:`dealsim.simulate` keeps, for one block of draws.
 
@@ -351,7 +371,9 @@ def _simulation_outputs(
     ``"auto"``), else the numpy path; nothing falls back silently.
 
     The draws come from user-supplied distributions, so they are checked here, once per
-    block (one vectorised pass per factor), and nowhere below.
+    block (one vectorised pass per factor), and nowhere below. Where ``deal.market``
+    has path models, the block's paths start at the draws and take their innovations
+    from ``(root, block)`` streams (:func:`dealsim.market.block_paths`).
 
     Raises
     ------
@@ -382,8 +404,18 @@ def _simulation_outputs(
     else:
         rate = np.ascontiguousarray(np.broadcast_to(
             v.as_factor("deemed_rate", rate_in, low=-1.0, low_open=True), (n,)))
+    if not deal.market.is_levels:
+        if root is None:
+            raise InvalidParameterError("a deal with market paths needs the run's seed")
+        moved = block_paths(deal.market, root, block,
+                            {"price": factors["price_factor"], "fuel": factors["fuel_factor"],
+                             "deemed_rate": rate}, horizon)
+        factors["price_factor"], factors["fuel_factor"] = moved["price"], moved["fuel"]
+        rate = moved["deemed_rate"] if deal.market.sofr is not None else rate
     disc = rate if deal.discount_rate is None else np.full(n, deal.discount_rate)
-    lp = _line_params(deal.project, deal.fees, horizon, max_delay)
+    ops = deal.operations
+    lp = _line_params(deal.project, deal.fees, horizon, max_delay, ops,
+                      ops.tax_share(deal.terms.share_before))
     raw = _kernels.block_outputs(lp, _split_params(deal.terms), factors, rate, disc,
                                  paths=paths, backend=used)
     ok = np.isfinite(raw["received"]) & np.isfinite(raw["paid"]) & np.isfinite(

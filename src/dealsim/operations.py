@@ -121,6 +121,16 @@ class Operations:
         """True when nothing differs from today's model."""
         return self == Operations()
 
+    def tax_share(self, share_before: float) -> float:
+        """Share of the SPV's margin that is taxed: 1, ``share_before`` or 0.
+
+        Examples
+        --------
+        >>> Operations(tax="investor_share").tax_share(0.5)
+        0.5
+        """
+        return {"spv_margin": 1.0, "investor_share": float(share_before), "none": 0.0}[self.tax]
+
     @classmethod
     def owner(cls, *, thermal: bool = True) -> Operations:
         """What an owner would model: economic dispatch (thermal) or baseload (nuclear);

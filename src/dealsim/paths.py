@@ -9,7 +9,7 @@ Every path here is an Ornstein-Uhlenbeck process sampled exactly at annual steps
 ``half_life`` (years) is the time a deviation from the mean takes to halve;
 ``volatility`` the standard deviation of one year's innovation. The stationary standard
 deviation is ``volatility / sqrt(1 - phi**2)``. Two limits are special cases:
-``half_life=inf`` is a random walk, and ``half_life=inf, volatility=0``
+``half_life=None`` (or inf) is a random walk, and ``half_life=None, volatility=0``
 (:meth:`MeanReverting.full_persistence`) holds the start for ever -- today's one
 level per scenario.
 
@@ -133,8 +133,9 @@ class MeanReverting:
 
     Parameters
     ----------
-    half_life : float
-        Years for a deviation from ``mean`` to halve (> 0; ``math.inf``: no reversion).
+    half_life : float or None
+        Years for a deviation from ``mean`` to halve (> 0). ``None`` (or ``math.inf``,
+        stored as ``None`` so that it serialises): no reversion, a random walk.
     volatility : float
         Standard deviation of one year's innovation (>= 0), in the unit of the state
         (log points for a price factor, decimal rate for a rate).
@@ -153,21 +154,24 @@ class MeanReverting:
     >>> MeanReverting(half_life=0.0, volatility=0.1)
     Traceback (most recent call last):
     ...
-    dealsim.errors.InvalidParameterError: half_life must be > 0 (years; inf allowed); got 0.0
+    dealsim.errors.InvalidParameterError: half_life must be > 0 (years; None or inf: no \
+reversion); got 0.0
     """
 
-    half_life: float
+    half_life: float | None
     volatility: float
     mean: float = 0.0
     source: str = "assumption"
 
     def __post_init__(self) -> None:
         h = self.half_life
-        if isinstance(h, (bool, np.bool_)) or not isinstance(h, (int, float, np.number)) or \
-                math.isnan(float(h)) or float(h) <= 0:
+        if h is not None and (
+                isinstance(h, (bool, np.bool_)) or not isinstance(h, (int, float, np.number))
+                or math.isnan(float(h)) or float(h) <= 0):
             raise InvalidParameterError(
-                f"half_life must be > 0 (years; inf allowed); got {h!r}")
-        object.__setattr__(self, "half_life", float(h))
+                f"half_life must be > 0 (years; None or inf: no reversion); got {h!r}")
+        object.__setattr__(self, "half_life",
+                           None if h is None or math.isinf(float(h)) else float(h))
         object.__setattr__(self, "volatility",
                            v.positive("volatility", self.volatility, allow_zero=True))
         object.__setattr__(self, "mean", v.finite("mean", self.mean))
@@ -183,21 +187,23 @@ class MeanReverting:
         0.173205
         """
         p = cls(half_life=half_life, volatility=0.0, mean=mean, source=source)
-        if math.isinf(p.half_life):
-            raise InvalidParameterError("half_life must be finite for a stationary sd; got inf")
+        if p.half_life is None:
+            raise InvalidParameterError(
+                f"half_life must be finite for a stationary sd; got {half_life!r}")
         vol = v.positive("sd", sd, allow_zero=True) * math.sqrt(1.0 - p.phi**2)
         return cls(half_life=half_life, volatility=vol, mean=mean, source=source)
 
     @classmethod
     def full_persistence(cls, mean: float = 0.0) -> MeanReverting:
         """No reversion and no innovation: the path holds its start (one level)."""
-        return cls(half_life=math.inf, volatility=0.0, mean=mean,
+        return cls(half_life=None, volatility=0.0, mean=mean,
                    source="full persistence: one level per scenario")
 
     @property
     def phi(self) -> float:
-        """Annual autoregression coefficient ``2 ** (-1 / half_life)``."""
-        return 2.0 ** (-1.0 / self.half_life)
+        """Annual autoregression coefficient ``2 ** (-1 / half_life)`` (1 without
+        reversion)."""
+        return 1.0 if self.half_life is None else 2.0 ** (-1.0 / self.half_life)
 
     @property
     def stationary_sd(self) -> float:
@@ -486,7 +492,7 @@ class SofrPaths:
 #: USD/JPY: a log random walk with 10% annual volatility (the assumption of
 #: :func:`dealsim.fx.usdjpy_paths`), from the scenario's drawn level.
 USDJPY_PROCESS = MeanReverting(
-    half_life=math.inf, volatility=0.10, mean=math.log(155.0),
+    half_life=None, volatility=0.10, mean=math.log(155.0),
     source="assumption: log random walk, annual volatility 10% (the order of the yen's "
     "historical annual volatility; as dealsim.fx.usdjpy_paths); start at the scenario's "
     "usdjpy draw (median 155 yen/$)")
