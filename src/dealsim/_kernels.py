@@ -95,8 +95,9 @@ def block_outputs(
     are the deemed and discount rates. ``price_factor``, ``fuel_factor``, ``rate`` and
     ``disc`` may also be ``(n, T)`` paths (a level is a path that never moves).
     ``backend`` is ``"numpy"`` (a loop over periods, vectorised across the block) or
-    ``"numba"`` (the fused kernel: a loop over scenarios, then periods, on scalars). Returns :data:`RAW_OUTPUTS` and, with ``paths > 0``,
-    ``path:investor`` and ``path:balance`` of the first ``paths`` scenarios.
+    ``"numba"`` (the fused kernel: a loop over scenarios, then periods, on scalars).
+    Returns :data:`RAW_OUTPUTS` and, with ``paths > 0``, ``path:investor`` and
+    ``path:balance`` of the first ``paths`` scenarios.
     """
     n, horizon = factors["delay"].size, lp.price.size
     paths_of = _scenario_rows if backend == "numba" else _period_rows
