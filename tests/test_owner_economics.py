@@ -49,8 +49,11 @@ def test_both_backends_agree_with_paths_and_operations(case, ops, mothball, mark
     if ops.dispatch == "economic" and mothball > 1:
         ops = dataclasses.replace(ops, mothball_after=mothball)
     draws = dict(draws, price=np.maximum(draws["price"], 1e-3),
-                 fuel=np.maximum(draws["fuel"], 1e-3))
-    deal = dataclasses.replace(deal, operations=ops, market=market)
+                 fuel=np.maximum(draws["fuel"], 1e-3),
+                 usdjpy=np.linspace(120.0, 180.0, draws["price"].size))
+    yen = tuple(dataclasses.replace(f, currency="JPY", total=f.total * 150.0)
+                for f in deal.fees[:1]) + deal.fees[1:]
+    deal = dataclasses.replace(deal, operations=ops, market=market, fees=yen)
     root = np.random.SeedSequence(seed)
     ref = _simulation_outputs(deal, draws, horizon=horizon, paths=2, backend="numpy",
                               root=root, block=block)
@@ -111,7 +114,8 @@ def test_dispatch_equals_a_plain_loop_on_a_price_path(path, fuel, mothball):
     lp = _line_params(p, (), 6, 0, ops, 1.0)
     lines = np.empty((6, 6, 1))
     _steps.scenario_lines(lp, np.zeros(1, dtype=np.int64), np.ones(1), np.ones(1),
-                          np.array(path)[:, None], np.full((6, 1), fuel), np.ones(1), lines)
+                          np.array(path)[:, None], np.full((6, 1), fuel), np.ones(1),
+                          np.full((6, 1), 159.0), lines)
     idle, mothballed = 0, False
     for t in range(6):
         if t == 0:
@@ -246,3 +250,40 @@ def test_market_fields_refuse_wrong_types():
     with pytest.raises(dealsim.InvalidParameterError, match="operations must be an Operations"):
         dataclasses.replace(ohio_gas_power(), operations="owner")
     assert UsdJpyPaths().process.half_life is None
+
+
+# --- the fee in yen ------------------------------------------------------------------------
+
+
+def _yen_ohio():
+    deal = ohio_gas_power()
+    usd = deal.fees[0]
+    jpy = dataclasses.replace(usd, currency="JPY", total=usd.total * 159.0)
+    return deal, dataclasses.replace(deal, fees=(jpy,))
+
+
+def test_yen_fee_at_159_is_todays_dollar_fee_and_moves_with_usdjpy():
+    usd, jpy = _yen_ohio()
+    a, b = evaluate(usd), evaluate(jpy)
+    np.testing.assert_allclose(b.lines.fee, a.lines.fee, rtol=1e-14)  # ¥100bn at ¥159/$
+    rates = np.array([120.0, 159.0, 200.0])
+    fees = evaluate(jpy, usdjpy=rates).lines.fee.sum(axis=-1)
+    np.testing.assert_allclose(fees * rates, 100e9, rtol=1e-12)  # the yen amount is fixed
+    assert fees[0] > fees[1] > fees[2]  # a weaker yen makes the fee cheaper in dollars
+
+
+def test_simulation_converts_the_yen_fee_at_each_scenarios_usdjpy():
+    usd, jpy = _yen_ohio()
+    for backend in ("numpy", "numba"):
+        r = dealsim.simulate(jpy, 2000, seed=3, backend=backend)
+        r_usd = dealsim.simulate(usd, 2000, seed=3, backend=backend)
+        paid = r.fee_paid
+        ratio = r.fee_pv[paid] / r_usd.fee_pv[paid]
+        np.testing.assert_allclose(ratio, 159.0 / r.inputs["usdjpy"][paid], rtol=1e-12)
+    # a USD/JPY path: each installment at its own year's rate, both backends alike
+    path = dataclasses.replace(jpy, market=Market(usdjpy=UsdJpyPaths()))
+    a = dealsim.simulate(path, 500, seed=3, backend="numpy")
+    b = dealsim.simulate(path, 500, seed=3, backend="numba")
+    np.testing.assert_allclose(a.fee_pv, b.fee_pv, rtol=1e-12)
+    r = dealsim.simulate(jpy, 500, seed=3)
+    assert not np.allclose(a.fee_pv[a.fee_paid], r.fee_pv[r.fee_paid])

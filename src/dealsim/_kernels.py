@@ -104,6 +104,7 @@ def block_outputs(
     args = (factors["delay"], factors["overrun"], factors["capacity_achieved"],
             paths_of(factors["price_factor"], n, horizon),
             paths_of(factors["fuel_factor"], n, horizon), factors["utilisation_factor"],
+            paths_of(factors["usdjpy"], n, horizon),
             paths_of(rate, n, horizon), paths_of(disc, n, horizon))
     keep = min(paths, n)
     out: dict[str, NDArray[Any]] = {k: np.empty(n, dtype=dt) for k, dt in RAW_OUTPUTS.items()}
@@ -117,8 +118,8 @@ def block_outputs(
         bal: Any = np.empty((horizon, n)) if keep else _steps.Discard()
         with np.errstate(all="ignore"):  # overflow is reported by the caller, in its terms
             lines = _steps.FeeAndNet(np.empty((horizon, n)), np.empty((horizon, n)))
-            _steps.scenario_lines(lp, *args[:6], lines)
-            sums = _steps.scenario_split(sp, args[6], args[7], lines, inv, bal)
+            _steps.scenario_lines(lp, *args[:7], lines)
+            sums = _steps.scenario_split(sp, args[7], args[8], lines, inv, bal)
         for key, value in zip(list(RAW_OUTPUTS)[2:], sums, strict=True):
             out[key][:] = value
         flows = np.ascontiguousarray(inv.T)

@@ -111,6 +111,7 @@ class LineParams(NamedTuple):
     fee_start: NDArray[np.int64]       # (k,) years from operation to the first one
     fee_target: NDArray[np.float64]    # (k,) capacity target
     fee_pro_rata: NDArray[np.bool_]    # (k,) pro-rata (True) or all-or-nothing
+    fee_yen: NDArray[np.bool_]         # (k,) amount in yen, converted at each year's USD/JPY
     economic_dispatch: bool            # run a year only where price covers fuel + variable O&M
     mothball_after: int                # consecutive idle years before mothballing (0: never)
     mothball_fixed_share: float        # share of fixed O&M a mothballed plant still pays
@@ -320,12 +321,13 @@ LINE_ITEMS = ("capex", "revenue", "opex", "tax", "fee", "net")
 
 
 def scenario_lines(lp: LineParams, delay: Any, overrun: Any, capacity: Any, price_factor: Any,
-                   fuel_factor: Any, utilisation: Any, lines: Any) -> None:
+                   fuel_factor: Any, utilisation: Any, usdjpy: Any, lines: Any) -> None:
     """Cash-flow line items of scenarios: ``lines[j, t]`` for item ``LINE_ITEMS[j]``.
 
     The factors are scalars (compiled path: one scenario, ``lines`` of shape ``(6, T)``)
-    or equal-length vectors (numpy path: ``(6, T, S)``), except ``price_factor`` and
-    ``fuel_factor``, which are paths read as ``factor[t]``: ``(T,)`` for one scenario,
+    or equal-length vectors (numpy path: ``(6, T, S)``), except ``price_factor``,
+    ``fuel_factor`` and ``usdjpy`` (yen per dollar, for fees in yen), which are paths
+    read as ``factor[t]``: ``(T,)`` for one scenario,
     ``(T, S)`` for a block (a level per scenario is the path that never moves). The
     period loop reads the year's values out of ``lp`` and calls the steps on scalars
     only: a compiled call that passed the tuple of arrays would pay their reference
@@ -343,6 +345,8 @@ def scenario_lines(lp: LineParams, delay: Any, overrun: Any, capacity: Any, pric
         fee = zero
         for k in range(lp.fee_amount.shape[0]):
             earned = fee_share(achieved / lp.fee_target[k], lp.fee_pro_rata[k]) * lp.fee_amount[k]
+            if lp.fee_yen[k]:
+                earned = earned / usdjpy[t]
             fee = fee + fee_installment(t, cod, lp.fee_start[k], lp.fee_count[k], earned)
         capex = lp.spend[delay, t] * scale
         pf = price_factor[t]

@@ -18,6 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _steps
 from . import _validate as v
+from ._facts import SOFTBANK_FEE_JPY_PER_USD
 from ._steps import LineParams
 from .errors import InvalidParameterError
 from .fees import DeveloperFee
@@ -89,6 +90,7 @@ def build_cashflows(
     price_factor: ArrayLike = 1.0,
     fuel_factor: ArrayLike = 1.0,
     utilisation_factor: ArrayLike = 1.0,
+    usdjpy: ArrayLike = SOFTBANK_FEE_JPY_PER_USD,
     fees: Sequence[DeveloperFee] = (),
     horizon: int | None = None,
     operations: Operations | None = None,
@@ -113,6 +115,9 @@ def build_cashflows(
     price_factor, fuel_factor, utilisation_factor : float or array, shape (...)
         Factors (>= 0) on the product price path, the fuel price path and the
         utilisation (capacity factor).
+    usdjpy : float or array, shape (...)
+        Yen per dollar (> 0) at which fees in yen convert; default ¥159/$ (the rate the
+        presets' SoftBank fee was converted at, deal-facts §1). Unused without yen fees.
     fees : sequence of DeveloperFee
         Fees paid as project costs ahead of the split.
     horizon : int, optional
@@ -170,7 +175,7 @@ def build_cashflows(
     factors = _check_factors(dict(
         overrun=overrun, delay=delay, capacity_achieved=capacity_achieved,
         price_factor=price_factor, fuel_factor=fuel_factor,
-        utilisation_factor=utilisation_factor))
+        utilisation_factor=utilisation_factor, usdjpy=usdjpy))
     dly = factors["delay"]
     max_delay = int(dly.max()) if dly.size else 0
     horizon = _check_horizon(project, max_delay, horizon)
@@ -218,7 +223,11 @@ FACTOR_DOMAINS: dict[str, tuple[float, bool]] = {
     "price_factor": (0.0, False),
     "fuel_factor": (0.0, False),
     "utilisation_factor": (0.0, False),
+    "usdjpy": (0.0, True),
 }
+#: The value of a factor that is not given (1, except no delay and ¥159/$: the rate at
+#: which the presets' yen fee was converted, deal-facts §1 FX line).
+FACTOR_DEFAULTS: dict[str, float] = {"delay": 0.0, "usdjpy": SOFTBANK_FEE_JPY_PER_USD}
 
 
 def _batch_shape(shapes: Mapping[str, tuple[int, ...]], what: str) -> tuple[int, ...]:
@@ -294,6 +303,7 @@ def _line_params(project: Project, fees: tuple[DeveloperFee, ...], horizon: int,
         np.array([f.start_offset for f in fees], dtype=np.int64),
         np.array([f.capacity_target for f in fees], dtype=np.float64),
         np.array([f.rule == "pro_rata" for f in fees], dtype=np.bool_),
+        np.array([f.currency == "JPY" for f in fees], dtype=np.bool_),
     ]
     terminal = _escalated(ops.end_of_life * project.capex, project.cost_escalation, horizon)
     for arr in [*paths, *fee_arrays, terminal]:
@@ -317,6 +327,7 @@ def _line_params(project: Project, fees: tuple[DeveloperFee, ...], horizon: int,
         fee_start=fee_arrays[2],
         fee_target=fee_arrays[3],
         fee_pro_rata=fee_arrays[4],
+        fee_yen=fee_arrays[5],
         economic_dispatch=ops.dispatch == "economic",
         mothball_after=int(ops.mothball_after or 0),
         mothball_fixed_share=float(ops.mothball_fixed_share),
@@ -333,7 +344,8 @@ def _cashflows_core(lp: LineParams, factors: Mapping[str, NDArray[Any]],
         _steps.scenario_lines(lp, dly, factors["overrun"], factors["capacity_achieved"],
                               over_time(factors["price_factor"], lp.price.size),
                               over_time(factors["fuel_factor"], lp.price.size),
-                              factors["utilisation_factor"], items)
+                              factors["utilisation_factor"],
+                              over_time(factors["usdjpy"], lp.price.size), items)
     horizon = lp.price.size
     lines = np.ascontiguousarray(items.transpose(0, 2, 1)).reshape(6, *batch, horizon)
     return CashflowLines(

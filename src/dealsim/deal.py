@@ -16,7 +16,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _kernels, _names, _serial
 from . import _validate as v
+from ._facts import SOFTBANK_FEE_JPY_PER_USD
 from .cashflows import (
+    FACTOR_DEFAULTS,
     FACTOR_DOMAINS,
     MAX_DELAY,
     CashflowLines,
@@ -230,6 +232,7 @@ def evaluate(
     price_factor: ArrayLike = 1.0,
     fuel_factor: ArrayLike = 1.0,
     utilisation_factor: ArrayLike = 1.0,
+    usdjpy: ArrayLike = SOFTBANK_FEE_JPY_PER_USD,
     deemed_rate: ArrayLike | None = None,
     discount_rate: ArrayLike | None = None,
     horizon: int | None = None,
@@ -239,9 +242,9 @@ def evaluate(
     Parameters
     ----------
     deal : Deal
-    overrun, delay, capacity_achieved, price_factor, fuel_factor, utilisation_factor
+    overrun, delay, capacity_achieved, price_factor, fuel_factor, utilisation_factor, usdjpy
         Scenario factors, scalars or arrays over scenario axes; see
-        :func:`dealsim.build_cashflows`.
+        :func:`dealsim.build_cashflows` (``usdjpy`` converts fees in yen).
     deemed_rate : float or array (...), optional
         Overrides ``deal.terms.deemed_rate`` (e.g. one draw per scenario).
     discount_rate : float or array (...), optional
@@ -272,7 +275,7 @@ def evaluate(
     lines, rate_used, disc, split, metrics = _split(
         deal, dict(overrun=overrun, delay=delay, capacity_achieved=capacity_achieved,
                    price_factor=price_factor, fuel_factor=fuel_factor,
-                   utilisation_factor=utilisation_factor),
+                   utilisation_factor=utilisation_factor, usdjpy=usdjpy),
         deemed_rate, discount_rate, horizon, keep_balance=True,
     )
     result = irr(split.investor, full_output=True)
@@ -354,7 +357,10 @@ def _moic(received: Any, paid: Any) -> Any:
 
 def _draw_kwargs(draws: Mapping[str, ArrayLike]) -> dict[str, ArrayLike]:
     _names.check_names(draws)
-    return {DRAW_FACTORS[k]: val for k, val in draws.items() if k in DRAW_FACTORS}
+    out = {DRAW_FACTORS[k]: val for k, val in draws.items() if k in DRAW_FACTORS}
+    if "usdjpy" in draws:  # converts fees in yen (flows stay in dollars)
+        out["usdjpy"] = draws["usdjpy"]
+    return out
 
 
 def _simulation_outputs(
@@ -387,7 +393,7 @@ def _simulation_outputs(
     n = max((np.size(x) for x in draws.values()), default=1)
     factors = {name: np.ascontiguousarray(np.broadcast_to(arr, (n,)))
                for name, arr in _check_factors(
-                   {name: kw.get(name, 1.0 if name != "delay" else 0) for name in
+                   {name: kw.get(name, FACTOR_DEFAULTS.get(name, 1.0)) for name in
                     FACTOR_DOMAINS}).items()}
     max_delay = horizon - deal.project.base_horizon
     if max_delay > MAX_DELAY:
@@ -409,8 +415,9 @@ def _simulation_outputs(
             raise InvalidParameterError("a deal with market paths needs the run's seed")
         moved = block_paths(deal.market, root, block,
                             {"price": factors["price_factor"], "fuel": factors["fuel_factor"],
-                             "deemed_rate": rate}, horizon)
+                             "deemed_rate": rate, "usdjpy": factors["usdjpy"]}, horizon)
         factors["price_factor"], factors["fuel_factor"] = moved["price"], moved["fuel"]
+        factors["usdjpy"] = moved["usdjpy"]
         rate = moved["deemed_rate"] if deal.market.sofr is not None else rate
     disc = rate if deal.discount_rate is None else np.full(n, deal.discount_rate)
     ops = deal.operations
