@@ -1,10 +1,12 @@
 """A developer fee fixed in yen, each installment converted at that year's USD/JPY.
 
 SoftBank's Ohio fee is a yen amount (under ¥100bn after the >90% cut of a ¥1tn
-proposal; FT, 19 Mar 2026). :class:`~dealsim.fees.DeveloperFee` holds it in dollars
-converted once at ¥159/$; :class:`YenFee` keeps the yen and converts each installment
-at the scenario's rate for the year it is paid: a weaker yen (more yen per dollar)
-makes the fee cheaper in dollars.
+proposal; FT, 19 Mar 2026). The presets hold it in dollars converted once at ¥159/$.
+In a simulation, a :class:`~dealsim.fees.DeveloperFee` with ``currency="JPY"`` is
+converted installment by installment at the scenario's USD/JPY (its draw, or its path
+with :class:`dealsim.market.Market`), in the shared steps of both backends.
+:class:`YenFee` is the same conversion outside a simulation, for flows and paths you
+hold: a weaker yen (more yen per dollar) makes the fee cheaper in dollars.
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ class YenFee:
     @classmethod
     def softbank_ohio(cls) -> YenFee:
         """SoftBank's reduced Ohio fee in yen: ¥100bn (assumptions as
-        :meth:`DeveloperFee.softbank_ohio`, less the fixed FX).
+        :meth:`DeveloperFee.softbank_ohio`, less the fixed FX). Its ``fee`` has
+        ``currency="JPY"``, so it can go into a :class:`~dealsim.Deal` as it is.
 
         Examples
         --------
@@ -59,7 +62,8 @@ class YenFee:
         return cls(DeveloperFee(
             total=usd.total * SOFTBANK_FEE_JPY_PER_USD, installments=usd.installments,
             capacity_target=usd.capacity_target, rule=usd.rule,
-            start_offset=usd.start_offset, name=usd.name + ", in yen", sources=usd.sources,
+            start_offset=usd.start_offset, currency="JPY", name=usd.name + ", in yen",
+            sources=usd.sources,
             assumptions=tuple(a for a in usd.assumptions if not a.startswith("FX"))))
 
     def at_fixed_rate(self, usdjpy: float) -> DeveloperFee:

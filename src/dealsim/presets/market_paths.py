@@ -1,4 +1,4 @@
-"""Sources of the market paths, the funding calendar and the yen fee (issue #11).
+"""Sources of the market paths, the funding calendar, the yen fee and operations (#11).
 
 :mod:`dealsim.presets.sources` renders :data:`SOURCES` into ``docs/sources.md``. The
 parameters live in :mod:`dealsim.paths`, :mod:`dealsim.capital_calls` and
@@ -66,6 +66,25 @@ SOURCES: Mapping[str, tuple[Source, ...]] = {
         _assumption(f"power-gas rank correlation {GAS_MARGINAL_RANK_CORRELATION} for "
                     "gas-fired projects in a gas-marginal market such as PJM"),
         _assumption(f"USD/JPY: {USDJPY_PROCESS.source}; the SoftBank fee stays ¥100bn and "
-                    "each installment converts at its year's rate"),
+                    "each installment converts at its year's rate (DeveloperFee(currency="
+                    "'JPY'); without a draw, ¥159/$ as the presets)"),
+    ),
+    "§3 Operations: dispatch, delays, end of life, tax (dealsim.operations; "
+    "Operations() is today's model, Operations.owner() the owner's reading)": (
+        _assumption("economic dispatch: a thermal plant runs a year only where the power "
+                    "price covers fuel and variable O&M; fixed O&M continues; nuclear runs "
+                    "as baseload (must-run)"),
+        _assumption("mothballing (off by default): after a run of idle years, for good; a "
+                    "mothballed plant still pays 20% of fixed O&M (security, insurance, "
+                    "property tax)"),
+        _assumption("a delay's deferred spend escalates at the project's cost escalation; "
+                    "Operations.owner() adds 2% of capex per year of delay (owner's costs, "
+                    "extended site overheads)"),
+        _assumption("end of life (off by default): a terminal value or decommissioning "
+                    "cost as a share of capex, escalated, in the last operating year, "
+                    "untaxed, split like other cash"),
+        _assumption("tax: 'spv_margin' (21% on the SPV's whole margin, today) or "
+                    "'investor_share' (only Japan's share_before of the margin: the US "
+                    "government's half pays no US tax; Operations.owner()) or 'none'"),
     ),
 }
