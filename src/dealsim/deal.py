@@ -413,11 +413,13 @@ def _simulation_outputs(
     if not deal.market.is_levels:
         if root is None:
             raise InvalidParameterError("a deal with market paths needs the run's seed")
-        moved = block_paths(deal.market, root, block,
-                            {"price": factors["price_factor"], "fuel": factors["fuel_factor"],
-                             "deemed_rate": rate, "usdjpy": factors["usdjpy"]}, horizon)
+        start = {"price": factors["price_factor"], "fuel": factors["fuel_factor"],
+                 "deemed_rate": rate}
+        if any(f.currency == "JPY" for f in deal.fees):  # only yen fees read USD/JPY
+            start["usdjpy"] = factors["usdjpy"]
+        moved = block_paths(deal.market, root, block, start, horizon)
         factors["price_factor"], factors["fuel_factor"] = moved["price"], moved["fuel"]
-        factors["usdjpy"] = moved["usdjpy"]
+        factors["usdjpy"] = moved.get("usdjpy", factors["usdjpy"])
         rate = moved["deemed_rate"] if deal.market.sofr is not None else rate
     disc = rate if deal.discount_rate is None else np.full(n, deal.discount_rate)
     ops = deal.operations
