@@ -109,7 +109,7 @@ def test_refusals():
     with pytest.raises(InvalidParameterError, match="calls_per_year must be 1, 2, 3 or 4"):
         funding_calendar(2026, 3, calls_per_year=12)
     with pytest.raises(InvalidParameterError, match="selection must be funded within"):
-        funding_calendar(2027, 3, selection="2026-02-17")
+        funding_calendar(2027, 3, mode="upfront", selection="2026-02-17")
     with pytest.raises(InvalidParameterError, match="period must not be after"):
         upfront_calls([[-1.0, -1.0, 0.0]], [2], 1)
     cal = funding_calendar(2026, 3)

@@ -16,6 +16,7 @@ from test_kernels import assert_paths_agree, blocks
 
 import dealsim
 from dealsim import DealTerms, Project, _steps
+from dealsim.capital_calls import accrued_calls, deemed_balance, funding_calendar, upfront_calls
 from dealsim.cashflows import _line_params, build_cashflows
 from dealsim.deal import _simulation_outputs, evaluate
 from dealsim.market import Market
@@ -27,6 +28,7 @@ pytest.importorskip("numba")
 
 OPS = st.builds(
     Operations,
+    funding=st.sampled_from(["grid", "as_spent", "upfront"]),
     dispatch=st.sampled_from(["must_run", "economic"]),
     delay_escalation=st.booleans(),
     delay_cost=st.sampled_from([0.0, 0.02, 0.1]),
@@ -53,7 +55,10 @@ def test_both_backends_agree_with_paths_and_operations(case, ops, mothball, mark
                  usdjpy=np.linspace(120.0, 180.0, draws["price"].size))
     yen = tuple(dataclasses.replace(f, currency="JPY", total=f.total * 150.0)
                 for f in deal.fees[:1]) + deal.fees[1:]
-    deal = dataclasses.replace(deal, operations=ops, market=market, fees=yen)
+    project = deal.project
+    if ops.funding == "upfront":  # tranche 1's notice (Feb 2026) must fall on the grid
+        project = dataclasses.replace(project, first_year=2026)
+    deal = dataclasses.replace(deal, project=project, operations=ops, market=market, fees=yen)
     root = np.random.SeedSequence(seed)
     ref = _simulation_outputs(deal, draws, horizon=horizon, paths=2, backend="numpy",
                               root=root, block=block)
@@ -287,3 +292,37 @@ def test_simulation_converts_the_yen_fee_at_each_scenarios_usdjpy():
     np.testing.assert_allclose(a.fee_pv, b.fee_pv, rtol=1e-12)
     r = dealsim.simulate(jpy, 500, seed=3)
     assert not np.allclose(a.fee_pv[a.fee_paid], r.fee_pv[r.fee_paid])
+
+
+# --- funding on the MOU calendar -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["as_spent", "upfront"])
+def test_daa_accrues_from_the_funding_dates(mode):
+    """No cash is ever distributed (price 0, no O&M): the split's balance equals the
+    calendar's accrual of the calls (dealsim.capital_calls, itself checked against a
+    plain loop over dated fundings), on both backends' shared steps."""
+    p = _toy(price=0.0, variable_cost=0.0, fuel_intensity=0.0, fixed_om=0.0,
+             construction_years=3, capex=300.0)
+    deal = dealsim.Deal(project=p, terms=DealTerms(deemed_rate=0.06),
+                        operations=Operations(funding=mode))
+    ev = evaluate(deal)
+    T = ev.lines.net.shape[-1]
+    cal = funding_calendar(2026, T, mode=mode)
+    calls = np.minimum(ev.lines.net, 0.0)[None, :]
+    paid = upfront_calls(calls, [3], cal.upfront_period) if mode == "upfront" else calls
+    want = deemed_balance(accrued_calls(paid, 0.06, cal), 0.06)[0]
+    np.testing.assert_allclose(ev.split.balance, want, rtol=1e-12)
+    np.testing.assert_allclose(ev.split.investor, paid[0], rtol=1e-12)
+    assert (ev.split.host == 0).all()
+
+
+def test_funding_ohio_upfront_costs_japan_what_the_issue_says():
+    # issue #11: funding all $33.3bn upfront moves Ohio's NPV from -15.6 to -17.3bn
+    npv = {f: float(evaluate(dataclasses.replace(ohio_gas_power(), operations=Operations(
+        funding=f))).investor_npv) / 1e9 for f in ("grid", "as_spent", "upfront")}
+    assert round(npv["grid"], 1) == -15.6 and round(npv["upfront"], 1) == -17.3
+    assert npv["as_spent"] == pytest.approx(npv["grid"], rel=1e-12)  # same payments
+    ev = evaluate(dataclasses.replace(ohio_gas_power(), operations=Operations(funding="upfront")))
+    assert (ev.split.host >= 0).all()  # the host never pays a call
+    assert ev.split.investor[0] == pytest.approx(-33.3e9, rel=1e-12)

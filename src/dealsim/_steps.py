@@ -35,8 +35,10 @@ __all__ = [
     "aggregate_step",
     "cash_line",
     "deemed_interest",
+    "dated_accrual",
     "discount_add",
     "dispatch_step",
+    "funding_flows",
     "next_factor",
     "period_metrics",
     "fee_installment",
@@ -47,6 +49,7 @@ __all__ = [
     "scenario_split",
     "scheduled_step",
     "split_tiers",
+    "upfront_total",
     "waterfall_start",
 ]
 
@@ -119,12 +122,17 @@ class LineParams(NamedTuple):
 
 
 class SplitParams(NamedTuple):
-    """What the two-tier split needs from :class:`~dealsim.terms.DealTerms`."""
+    """What the two-tier split needs from :class:`~dealsim.terms.DealTerms` and the
+    funding calendar (:mod:`dealsim.capital_calls`)."""
 
     share_before: float
     share_after: float
     scheduled: bool
     amortisation_periods: int
+    dated: bool = False                 # calls accrue deemed interest from funding dates
+    call_tau: NDArray[np.float64] = np.zeros((0, 1))  # (T, Q): years funding -> period end
+    upfront_period: int = -1            # period of the upfront funding (-1: as spent)
+    upfront_tau: float = 0.0            # years from the upfront funding to its period's end
 
 
 # --- fees ----------------------------------------------------------------------------
@@ -236,33 +244,79 @@ def split_tiers(cash: Any, call: Any, owed: Any, share_before: float,
     return investor, left, clear
 
 
-def aggregate_step(balance: Any, net: Any, growth: Any, share_before: float,
-                   share_after: float) -> tuple[Any, Any, Any]:
+def aggregate_step(balance: Any, cash: Any, paid: Any, credit: Any, growth: Any,
+                   share_before: float, share_after: float) -> tuple[Any, Any, Any]:
     """Aggregate reading, one period: ``(investor, balance, clear)``.
 
-    Deemed interest on the balance, the capital call added to it, then the split with
-    the whole balance owed.
+    Deemed interest on the balance, the capital call as the allocation counts it
+    (``credit`` <= 0) added to it, then the split of ``cash`` (>= 0) with the whole
+    balance owed; the investor pays ``paid`` (<= 0). On the annual grid ``paid`` and
+    ``credit`` are both the period's call.
+    """
+    owed = deemed_interest(balance, growth) - credit
+    return split_tiers(cash, paid, owed, share_before, share_after)
+
+
+def dated_accrual(growth: Any, tau: Any) -> Any:
+    """``mean_q growth ** tau[q]``: what a call funded in equal parts ``tau[q]`` years
+    before the period's end is worth in the allocation at that end."""
+    acc = 0.0 * growth
+    for q in range(tau.shape[0]):
+        acc = acc + growth ** tau[q]
+    return acc / tau.shape[0]
+
+
+def funding_flows(sp: SplitParams, t: int, net: Any, growth: Any, operating: Any,
+                  prefund: Any) -> tuple[Any, Any, Any]:
+    """Period ``t``'s call as paid by the investor and as credited to the allocation.
+
+    Returns ``(paid, credit, operating)``. On the annual grid both are ``min(net, 0)``.
+    With dated calls the credit carries deemed interest from the funding dates
+    (:func:`dated_accrual`); upfront, the construction calls (those before the first
+    period with distributable cash, tracked by ``operating``) are paid at once in
+    ``sp.upfront_period`` (``prefund``, their total) and covered from it afterwards.
     """
     call = np.minimum(net, 0.0)
-    owed = deemed_interest(balance, growth) - call
-    return split_tiers(np.maximum(net, 0.0), call, owed, share_before, share_after)
+    if not sp.dated:
+        return call, call, operating
+    operating = operating | (net > 0.0)
+    acc = dated_accrual(growth, sp.call_tau[t])
+    if sp.upfront_period < 0:
+        return call, call * acc, operating
+    spent = call * operating  # construction calls are covered by the prefund
+    here = 1.0 * (t == sp.upfront_period)
+    paid = spent + here * prefund
+    return paid, spent * acc + here * prefund * growth ** sp.upfront_tau, operating
 
 
-def scheduled_step(principal: Any, arrears: Any, elapsed: Any, started: Any, net: Any,
-                   rate: Any, growth: Any, sp: SplitParams) -> tuple[Any, ...]:
-    """Scheduled reading, one period (rules in :func:`dealsim.waterfall.waterfall`).
+def upfront_total(sp: SplitParams, lines: Any, zero: Any) -> Any:
+    """The construction calls funded upfront: every call before the first period with
+    distributable cash (0 unless ``sp.upfront_period >= 0``)."""
+    total = zero
+    if sp.dated and sp.upfront_period >= 0:
+        operating = zero > 0.0
+        for t in range(lines.shape[1]):
+            net = lines[5, t]
+            operating = operating | (net > 0.0)
+            total = total + np.minimum(net, 0.0) * np.logical_not(operating)
+    return total
+
+
+def scheduled_step(principal: Any, arrears: Any, elapsed: Any, started: Any, cash: Any,
+                   paid: Any, credit: Any, rate: Any, growth: Any,
+                   sp: SplitParams) -> tuple[Any, ...]:
+    """Scheduled reading, one period (rules in :func:`dealsim.waterfall.waterfall`);
+    ``cash``, ``paid`` and ``credit`` as in :func:`aggregate_step`.
 
     Returns ``(investor, principal, arrears, elapsed, started, clear)`` where ``clear``
     says whether principal + arrears is 0 at the end of the period.
     """
-    cash = np.maximum(net, 0.0)
-    call = np.minimum(net, 0.0)
     started = started | ((cash > 0.0) & (principal > 0.0))
     due_principal = principal / np.maximum(sp.amortisation_periods - elapsed, 1.0) * started
     due = np.maximum(principal * rate * started + due_principal
                      + deemed_interest(arrears, growth), 0.0)
-    principal = principal * (np.logical_not(started) * rate + 1.0) - due_principal - call
-    investor, arrears, _ = split_tiers(cash, call, due, sp.share_before, sp.share_after)
+    principal = principal * (np.logical_not(started) * rate + 1.0) - due_principal - credit
+    investor, arrears, _ = split_tiers(cash, paid, due, sp.share_before, sp.share_after)
     elapsed = elapsed + started
     return investor, principal, arrears, elapsed, started, (principal + arrears) == 0.0
 
@@ -388,25 +442,31 @@ def scenario_split(sp: SplitParams, rate: Any, disc: Any, lines: Any, investor: 
     state = waterfall_start(zero, 0 * (rate[0] > 0.0) - 1)
     factor = zero + 1.0
     sums = (zero, zero, zero, zero, zero, zero)
+    prefund = upfront_total(sp, lines, zero)
+    operating = zero > 0.0
     for t in range(lines.shape[1]):
         fee = lines[4, t]
         net = lines[5, t]
         r = rate[t]
         growth = 1.0 + r
+        cash = np.maximum(net, 0.0)
+        paid, credit, operating = funding_flows(sp, t, net, growth, operating, prefund)
         # the reading's step, inline: a compiled call of a function holding both readings
         # was measured 25% slower on the whole pass
         principal, arrears, elapsed, started, seen, recovered = state
         if sp.scheduled:
             out, principal, arrears, elapsed, started, clear = scheduled_step(
-                principal, arrears, elapsed, started, net, r, growth, sp)
+                principal, arrears, elapsed, started, cash, paid, credit, r, growth, sp)
         else:
-            out, principal, clear = aggregate_step(principal, net, growth, sp.share_before,
-                                                   sp.share_after)
+            out, principal, clear = aggregate_step(principal, cash, paid, credit, growth,
+                                                   sp.share_before, sp.share_after)
         recovered, seen = mark_recovered(t, clear, seen, recovered)
         state = (principal, arrears, elapsed, started, seen, recovered)
         investor[t] = out
         balance[t] = principal + arrears
         if t > 0:
             factor = next_factor(factor, 1.0 / (1.0 + disc[t]))
-        sums = period_metrics(sums, out, net - out, fee, factor)
+        # the host receives what the split gives it and never pays a call (an upfront
+        # prefund is the SPV's cash, not the host's): cash - (investor - paid)
+        sums = period_metrics(sums, out, cash - (out - paid), fee, factor)
     return sums + (state[5],)

@@ -144,8 +144,8 @@ def funding_calendar(
     Raises
     ------
     InvalidParameterError
-        On an unknown mode, ``calls_per_year`` outside 1..4, a selection whose funding
-        date is not within the grid, or a funding date falling after its year's end.
+        On an unknown mode, ``calls_per_year`` outside 1..4, or (upfront) a selection
+        whose funding date is not within the grid.
 
     Examples
     --------
@@ -181,7 +181,7 @@ def funding_calendar(
     up = np.datetime64(funding_deadline(sel, business_days, busdaycal=cal), "D")
     up_year = int(up.astype("datetime64[Y]").astype(np.int64)) + 1970
     period = up_year - first
-    if not 0 <= period < T:
+    if mode == "upfront" and not 0 <= period < T:
         raise InvalidParameterError(
             f"selection must be funded within the grid {first}..{first + T - 1}; "
             f"{str(sel)!r} is funded on {up}")

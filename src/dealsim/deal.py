@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 from . import _kernels, _names, _serial
 from . import _validate as v
 from ._facts import SOFTBANK_FEE_JPY_PER_USD
+from ._steps import SplitParams
 from .cashflows import (
     FACTOR_DEFAULTS,
     FACTOR_DOMAINS,
@@ -335,18 +336,36 @@ def _split(
             np.broadcast_to(x, lead)).reshape(-1)
 
     inv, bal, rec, sums = _waterfall_core(
-        net, flat(rate_used), _split_params(deal.terms), keep_balance=keep_balance,
+        net, flat(rate_used), _deal_split_params(deal, T), keep_balance=keep_balance,
         disc=flat(disc), fee=lines.fee.reshape(-1, T))
     _check_finite(inv, bal, net)
     investor = inv.reshape(lines.net.shape)
+    # the host receives cash the investor does not and never pays a call (= net -
+    # investor on the annual grid; an upfront prefund is the SPV's cash, not the host's)
     split = WaterfallResult(
-        investor=investor, host=np.subtract(lines.net, investor),
+        investor=investor,
+        host=np.subtract(np.maximum(lines.net, 0.0), np.maximum(investor, 0.0)),
         recovered_at=rec.reshape(lead),
         balance=None if bal is None else bal.reshape(lines.net.shape))
     inv_pv, host_pv, fee_pv, fee_total, received, paid = (x.reshape(lead)[()] for x in sums)
     metrics = {"investor_npv": inv_pv, "host_npv": host_pv, "fee_pv": fee_pv,
                "investor_moic": _moic(received, paid), "fee_paid": fee_total > 0}
     return lines, rate_used, disc, split, metrics
+
+
+def _deal_split_params(deal: Deal, horizon: int) -> SplitParams:
+    """The split's parameters: the terms, and the funding calendar of
+    ``deal.operations.funding`` on a grid of ``horizon`` years."""
+    sp = _split_params(deal.terms)
+    mode = deal.operations.funding
+    if mode == "grid":
+        return sp
+    from .capital_calls import funding_calendar  # lazy: the holiday calendar
+
+    cal = funding_calendar(int(deal.project.first_year), horizon, mode=mode)
+    return sp._replace(dated=True, call_tau=cal.tau,
+                       upfront_period=cal.upfront_period if mode == "upfront" else -1,
+                       upfront_tau=cal.upfront_tau)
 
 
 def _moic(received: Any, paid: Any) -> Any:
@@ -425,7 +444,7 @@ def _simulation_outputs(
     ops = deal.operations
     lp = _line_params(deal.project, deal.fees, horizon, max_delay, ops,
                       ops.tax_share(deal.terms.share_before))
-    raw = _kernels.block_outputs(lp, _split_params(deal.terms), factors, rate, disc,
+    raw = _kernels.block_outputs(lp, _deal_split_params(deal, horizon), factors, rate, disc,
                                  paths=paths, backend=used)
     ok = np.isfinite(raw["received"]) & np.isfinite(raw["paid"]) & np.isfinite(
         raw["fee_total"])

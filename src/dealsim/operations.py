@@ -22,6 +22,9 @@ alternatives are what an owner, a lender or a ministry analyst would expect:
 ``end_of_life``
     Share of capex received (terminal value, > 0) or paid (decommissioning, < 0) in
     the last operating year, escalated at the cost escalation; split like other cash.
+``funding``
+    ``"grid"`` (today), ``"as_spent"`` or ``"upfront"``: the MOU funding calendar
+    (:mod:`dealsim.capital_calls`), the Deemed Allocation accruing from funding days.
 ``tax``
     ``"spv_margin"`` (today): ``tax_rate`` on the SPV's whole margin.
     ``"investor_share"``: only the investor's equity share (``share_before``) of the
@@ -39,12 +42,14 @@ from numpy.typing import NDArray
 from . import _validate as v
 from .errors import InvalidParameterError
 
-__all__ = ["DISPATCH", "TAX_BASES", "Operations", "delay_spend_table"]
+__all__ = ["DISPATCH", "FUNDING", "TAX_BASES", "Operations", "delay_spend_table"]
 
 F64 = NDArray[np.float64]
 
 #: Allowed values of ``Operations.dispatch``.
 DISPATCH: tuple[str, ...] = ("must_run", "economic")
+#: Allowed values of ``Operations.funding``.
+FUNDING: tuple[str, ...] = ("grid", "as_spent", "upfront")
 #: Allowed values of ``Operations.tax``.
 TAX_BASES: tuple[str, ...] = ("spv_margin", "investor_share", "none")
 
@@ -68,6 +73,13 @@ class Operations:
     end_of_life : float
         Terminal value (> 0) or decommissioning cost (< 0), share of capex (> -1).
     tax : {"spv_margin", "investor_share", "none"}
+    funding : {"grid", "as_spent", "upfront"}
+        When Japan's money arrives (:mod:`dealsim.capital_calls`). ``"grid"`` (today):
+        each year's call at the year's end, no deemed interest within the year.
+        ``"as_spent"``: quarterly notices, funded 45 US business days later, the
+        allocation accruing from each funding day. ``"upfront"``: every construction
+        call funded at once on the deadline of tranche 1's notice (17 Feb 2026 -> 21 Apr
+        2026), later calls as spent.
 
     Examples
     --------
@@ -89,8 +101,12 @@ class Operations:
     delay_cost: float = 0.0
     end_of_life: float = 0.0
     tax: Literal["spv_margin", "investor_share", "none"] = "spv_margin"
+    funding: Literal["grid", "as_spent", "upfront"] = "grid"
 
     def __post_init__(self) -> None:
+        if self.funding not in FUNDING:
+            raise InvalidParameterError(
+                f"funding must be one of {FUNDING}; got {self.funding!r}")
         if self.dispatch not in DISPATCH:
             raise InvalidParameterError(
                 f"dispatch must be one of {DISPATCH}; got {self.dispatch!r}")
