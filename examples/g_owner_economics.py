@@ -30,14 +30,18 @@ def main(argv: list[str] | None = None) -> None:
         "owner's operations (Operations.owner())": dataclasses.replace(
             base, operations=Operations.owner()),
         "both": dataclasses.replace(base, market=Market.paths(), operations=Operations.owner()),
+        "funded as spent, dated (funding='as_spent')": dataclasses.replace(
+            base, operations=Operations(funding="as_spent")),
+        "funded upfront (funding='upfront')": dataclasses.replace(
+            base, operations=Operations(funding="upfront")),
     }
     print(f"Ohio, n = {args.n:,} scenarios, seed = {args.seed}")
-    print(f"{'configuration':<42}{'IRR P5':>9}{'median':>9}{'NPV $bn':>9}{'P(cap)':>8}"
+    print(f"{'configuration':<46}{'IRR P5':>9}{'median':>9}{'NPV $bn':>9}{'P(cap)':>8}"
           f"{'P(DAA)':>8}")
     for label, deal in configs.items():
         r = dealsim.simulate(deal, args.n, seed=args.seed)
         p5, p50 = irr_percentiles(r, (5, 50))
-        print(f"{label:<42}{p5:>9.2%}{p50:>9.2%}{r.investor_npv.mean() / 1e9:>9.2f}"
+        print(f"{label:<46}{p5:>9.2%}{p50:>9.2%}{r.investor_npv.mean() / 1e9:>9.2f}"
               f"{(r.investor_moic >= 1).mean():>8.3f}{(r.recovered_at >= 0).mean():>8.3f}")
     print(f"reproduce: python examples/g_owner_economics.py --n {args.n} --seed {args.seed}")
 
