@@ -4,6 +4,7 @@ Run from the repository root (the ``bench`` extra brings pyxirr and threadpoolct
 
     python benchmarks/run.py            # full run (~10 minutes on 2 cores)
     python benchmarks/run.py --quick    # smoke run (~1 minute)
+    python benchmarks/run.py --decision # only fund_or_decline vs simulate, n = 1e6
 
 Figures are medians of repeated runs in this process. ``simulate`` rows run in a
 child process each, so that every row reports its own peak RSS; each child also
@@ -325,6 +326,38 @@ def run_child(n: int, *, periods: int | None = None, threads: int = 1, stages: b
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+# --- fund or decline ----------------------------------------------------------------
+
+
+def bench_decision(n: int, repeat: int) -> dict[str, Any]:
+    """``fund_or_decline`` against ``simulate`` of the same deal, alternating in this process."""
+    deal = ohio_gas_power()
+    threat = dealsim.TariffThreat()
+    simulate(deal, 2000, seed=1)  # warm-up (numba loads its cache)
+    dealsim.fund_or_decline(deal, threat, 2000, seed=1)
+    t_sim, t_dec = [], []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        simulate(deal, n, seed=1)
+        t_sim.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        dealsim.fund_or_decline(deal, threat, n, seed=1)
+        t_dec.append(time.perf_counter() - t)
+    sim_s, dec_s = statistics.median(t_sim), statistics.median(t_dec)
+    return dict(n=n, simulate_s=sim_s, decide_s=dec_s, ratio=dec_s / sim_s,
+                ratios=[d / s for d, s in zip(t_dec, t_sim, strict=True)])
+
+
+def print_decision(n: int, repeat: int) -> None:
+    r = bench_decision(n, repeat)
+    print(f"\n## fund_or_decline(ohio_gas_power(), TariffThreat(), n) vs simulate (n = {n:,}, "
+          f"medians of {repeat}, alternating in one process)\n")
+    print("| n | simulate | fund_or_decline | ratio of medians | per-repeat ratios |")
+    print("|---|---|---|---|---|")
+    print(f"| {n:,} | {fmt_s(r['simulate_s'])} | {fmt_s(r['decide_s'])} | "
+          f"{r['ratio']:.3f} | {', '.join(f'{x:.3f}' for x in r['ratios'])} |")
+
+
 # --- report -------------------------------------------------------------------------
 
 
@@ -370,6 +403,8 @@ def main() -> None:
     ap.add_argument("--periods", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--stages", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--backend", default="auto", help=argparse.SUPPRESS)
+    ap.add_argument("--decision", action="store_true",
+                    help="only the fund_or_decline vs simulate row")
     a = ap.parse_args()
     if a.child:
         print(json.dumps(child_simulate(a.child, a.periods, a.threads, a.stages, a.backend)))
@@ -377,6 +412,9 @@ def main() -> None:
 
     quick = a.quick
     repeat = 3 if quick else 7
+    if a.decision:
+        print_decision(100_000 if quick else 1_000_000, repeat)
+        return
     print(f"# dealsim benchmarks ({'quick' if quick else 'full'})\n\nmachine: {machine()}\n")
     unit = bandwidth_unit()
     print(f"bandwidth unit (np.add in place, 1e6 x 40 float64): {unit * 1e3:.1f} ms\n")
@@ -456,6 +494,7 @@ def main() -> None:
             r = run_child(n_sc, periods=periods, threads=threads, backend=be)
             print(f"| {be} | {r['periods']} | {threads} | {fmt_s(r['simulate_s'])} | "
                   f"{n_sc / r['simulate_s']:,.0f} | {r['simulate_s'] / r['unit_s']:,.1f} |")
+    print_decision(n_sc, 3 if quick else 5)
 
 
 if __name__ == "__main__":

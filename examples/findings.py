@@ -152,6 +152,37 @@ def korea_rows(n: int, seed: int) -> Iterator[Row]:
            f"{ps[0]:.3f} / {ps[1]:.3f}", cmd)
 
 
+def decision_rows(n: int, n_portfolio: int, seed: int) -> Iterator[Row]:
+    """Fund or decline under the default TariffThreat (as examples/g_fund_or_decline.py)."""
+    cmd = "`python examples/g_fund_or_decline.py`"
+    threat = dealsim.TariffThreat()
+    deals = {name: deal for name, (deal, _) in announced().items()}
+    runs = [dealsim.fund_or_decline(d, threat, n, seed=seed) for d in deals.values()]
+    order = " / ".join(deals)
+    yield (f"Fund or decline, default threat: P(funding beats declining) -- {order}",
+           " / ".join(f"{r.p_fund_better.p:.4f}" for r in runs), cmd)
+    yield ("Break-even tariff increase (E[funding − declining] = 0), points -- same order",
+           " / ".join(f"+{100 * r.mean_breakeven_rate_increase()[0]:.2f}" for r in runs), cmd)
+
+    def best(d: dealsim.decision.PortfolioDecision, reading: str) -> str:
+        label = d.best(reading)
+        x = d.values[reading][label]
+        out = d.declined[label]
+        what = (f"decline {', '.join(out)}" if 0 < len(out) <= 3 else label)
+        return (f"{what} (mean {_bn(float(x.mean()))}; P5 {_bn(float(np.percentile(x, 5)))},"
+                f" P95 {_bn(float(np.percentile(x, 95)))})").replace("$-", "−$")
+
+    small = dealsim.decide_portfolio(deals, threat, n_portfolio, seed=seed)
+    fund_all = _bn(float(small.values["each"]["fund all"].mean())).replace("$-", "−$")
+    yield ("Best policy over the $109bn announced: each decline its own tariff / one tariff "
+           "regime; funding all",
+           f"{best(small, 'each')} / {best(small, 'once')}; mean {fund_all}", cmd)
+    big_deals, scales = extrapolated(deals)
+    big = dealsim.decide_portfolio(big_deals, threat, n_portfolio, seed=seed, scales=scales)
+    yield ("Same, the $550bn scale-up (30 deals)",
+           f"{best(big, 'each')} / {best(big, 'once')}", cmd)
+
+
 # -- how these numbers can be wrong --------------------------------------------------------
 
 def _ohio_headline(r: dealsim.SimulationResult) -> str:
@@ -200,7 +231,8 @@ def main(argv: list[str] | None = None) -> None:
           "command beside it.\n")
     print("| question | answer | command |\n|---|---|---|")
     for rows in (ohio_rows(n, seed), smr_rows(n, seed), readings_rows(n, seed),
-                 portfolio_rows(int(args.n_portfolio), seed), korea_rows(n, seed)):
+                 portfolio_rows(int(args.n_portfolio), seed), korea_rows(n, seed),
+                 decision_rows(n, int(args.n_portfolio), seed)):
         for question, answer, command in rows:
             print(f"| {question} | {answer} | {command} |")
     if not args.skip_wrong:

@@ -20,6 +20,8 @@ CASES = {
     "d_daa_readings.py": r"scheduled reading: Japan's IRR median",
     "e_announced_portfolio.py": r"base capex \$550bn",
     "f_japan_vs_korea.py": r"P\(Korea's 20-year adjustment clause triggered\)\s+\d\.\d{4}",
+    "g_fund_or_decline.py": r"Ohio gas\s+0\.\d{4}\s+\[0\.\d{4}, 0\.\d{4}\].*\n(.|\n)*"
+                            r"Announced \$109bn, reading 'once': best = ",
 }
 
 

@@ -56,7 +56,7 @@ def test_presets_reachable_after_import_dealsim() -> None:
 
 
 @pytest.mark.parametrize("name", ["presets", "plot", "io", "cli", "scenario", "streaming", "fx",
-                                  "funding", "portfolio"])
+                                  "funding", "portfolio", "decision"])
 def test_public_submodules_are_attributes(name: str) -> None:
     module = getattr(dealsim, name)
     assert module.__name__ == f"dealsim.{name}"
@@ -123,6 +123,8 @@ def test_facts_module_imports_nothing_from_dealsim() -> None:
 
 
 def test_core_never_imports_presets() -> None:
-    core = [p for p in SRC.glob("*.py") if p.stem not in ("__init__", "cli", "scenario")]
+    # decision sits above the presets (it cites Source records), like cli and scenario
+    core = [p for p in SRC.glob("*.py")
+            if p.stem not in ("__init__", "cli", "scenario", "decision")]
     offenders = {p.name: m for p in core for m in _dealsim_imports(p) if "presets" in m}
     assert offenders == {}

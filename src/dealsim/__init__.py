@@ -59,6 +59,7 @@ from .uncertainty import (
 from .waterfall import WaterfallResult, waterfall
 
 if _TYPE_CHECKING:  # imported on first use (see __getattr__)
+    from .decision import FundOrDecline, TariffThreat, decide_portfolio, fund_or_decline
     from .portfolio import CommonFactor, FundingSplit, PortfolioResult, simulate_portfolio
 
 __all__ = [
@@ -72,6 +73,7 @@ __all__ = [
     "DeveloperFee",
     "Evaluation",
     "Fixed",
+    "FundOrDecline",
     "FundingSplit",
     "InvalidCashflowsError",
     "InvalidParameterError",
@@ -87,15 +89,18 @@ __all__ = [
     "Rounded",
     "SimulationResult",
     "Summary",
+    "TariffThreat",
     "Triangular",
     "Uncertainties",
     "Uniform",
     "WaterfallResult",
     "__version__",
     "build_cashflows",
+    "decide_portfolio",
     "default_uncertainties",
     "evaluate",
     "evaluate_draws",
+    "fund_or_decline",
     "irr",
     "moic",
     "npv",
@@ -109,7 +114,8 @@ __all__ = [
 
 #: Submodules imported on first attribute access (``dealsim.presets.catalog()``).
 _LAZY_SUBMODULES = frozenset(
-    {"cli", "funding", "fx", "io", "plot", "portfolio", "presets", "scenario", "streaming"}
+    {"cli", "decision", "funding", "fx", "io", "plot", "portfolio", "presets", "scenario",
+     "streaming"}
 )
 #: Public names whose module is imported on first use: name -> submodule.
 _LAZY_NAMES = {
@@ -117,6 +123,10 @@ _LAZY_NAMES = {
     "FundingSplit": "portfolio",
     "PortfolioResult": "portfolio",
     "simulate_portfolio": "portfolio",
+    "FundOrDecline": "decision",
+    "TariffThreat": "decision",
+    "decide_portfolio": "decision",
+    "fund_or_decline": "decision",
 }
 
 

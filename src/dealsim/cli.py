@@ -5,6 +5,8 @@
     dealsim run SCENARIO.toml [--n 1e6] [--seed 1] [--out results.parquet|.npz]
                 [--plot report.png] [--workers K | --cluster K | --scheduler ADDRESS]
                 [--stream] [--quiet]
+    dealsim decide SCENARIO.toml [--rate-increase 0.1] [--probability 0.5] [--goods all]
+                [--calibration trade|nri|daiwa] [--reallocation 0] [--n] [--seed]
     dealsim presets [NAME]            # list presets, or show one with its sources
     dealsim example ohio [--n 20000]  # the Ohio Monte Carlo with default uncertainties
     dealsim schema                    # the JSON Schema of scenario files and requests
@@ -58,6 +60,15 @@ def _parser() -> argparse.ArgumentParser:
         where.add_argument("--scheduler", metavar="ADDRESS",
                            help="an existing dask scheduler, e.g. tcp://host:8786")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
+    decide = sub.add_parser("decide", help="fund or decline: Japan's NPV against the "
+                            "expected cost of a tariff (dealsim.decision)")
+    decide.add_argument("scenario", help="scenario file (.toml; see dealsim.scenario)")
+    decide.add_argument("--n", type=float, help="scenarios")
+    decide.add_argument("--seed", type=int, help="random seed (>= 0)")
+    for flag in ("rate-increase", "probability", "reallocation"):
+        decide.add_argument(f"--{flag}", type=float, help="TariffThreat field")
+    decide.add_argument("--goods", choices=("all", "autos"))
+    decide.add_argument("--calibration", choices=("trade", "nri", "daiwa"))
     presets = sub.add_parser("presets", help="list presets, or show one with its sources")
     presets.add_argument("name", nargs="?")
     sub.add_parser("schema", help="print the JSON Schema of scenarios (TOML, JSON, requests)")
@@ -210,6 +221,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _presets(args)
         if args.command == "example":
             return _example(args)
+        if args.command == "decide":
+            from .decision import TariffThreat, decide_scenario
+
+            fields = ("rate_increase", "probability", "reallocation", "goods", "calibration")
+            threat = TariffThreat(**{k: getattr(args, k) for k in fields
+                                     if getattr(args, k) is not None})
+            n = _count(args.n, "--n") if args.n is not None else None
+            print(decide_scenario(args.scenario, n=n, seed=args.seed, threat=threat))
+            return 0
         if args.command == "schema":
             return _schema()
         from .scenario import load_scenario

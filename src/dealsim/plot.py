@@ -16,8 +16,8 @@ import numpy as np
 from .errors import InvalidParameterError
 from .results import OUTPUTS
 
-__all__ = ["MARKED", "plot_distribution", "plot_fan", "plot_recovery", "plot_report",
-           "plot_tornado"]
+__all__ = ["MARKED", "plot_distribution", "plot_fan", "plot_fund_or_decline", "plot_recovery",
+           "plot_report", "plot_tornado"]
 
 #: Quantiles marked on distributions and drawn as fan bands.
 MARKED = (0.05, 0.50, 0.95)
@@ -241,3 +241,72 @@ def plot_report(result: Any) -> Any:
         ax.set_title(title[len(prefix):] if title.startswith(prefix) else title)
     fig.suptitle(f"{result.title} (n = {result.n:,}, seed {result.seed})")
     return fig
+
+
+def plot_fund_or_decline(results: Any, *, rate_increases: Any = None, durations: Any = None,
+                         ax: Any = None) -> Any:
+    """P(funding beats declining) over tariff increase x duration, projects marked.
+
+    The first result's probability is drawn as a filled map; every result (e.g. each
+    announced project) gets its P = 0.5 line -- where funding and declining are even --
+    and a dot at its break-even increase for the threat's median duration.
+
+    Parameters
+    ----------
+    results : FundOrDecline, or mapping of label to FundOrDecline
+        From :func:`dealsim.fund_or_decline`.
+    rate_increases : sequence of float, optional
+        Tariff increases (decimals); default 0 to 0.30 in steps of 0.01.
+    durations : sequence of float, optional
+        Durations (years, held fixed); default 0 to 10 in steps of 0.5.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> from dealsim.presets import ohio_gas_power
+    >>> r = dealsim.fund_or_decline(ohio_gas_power(), None, 300, seed=1)
+    >>> fig = plot_fund_or_decline({"Ohio": r})
+    >>> len(fig.axes)  # the map and its colour bar
+    2
+    """
+    items = dict(results) if isinstance(results, dict) else {results.title: results}
+    if not items:
+        raise InvalidParameterError("results must hold at least one FundOrDecline; got none")
+    xs = np.arange(0.0, 0.3001, 0.01) if rate_increases is None else np.asarray(rate_increases)
+    ds = np.arange(0.0, 10.001, 0.5) if durations is None else np.asarray(durations)
+    ax = _axes(ax)
+    first = next(iter(items.values()))
+    grid = first.p_grid(xs, ds)
+    filled = ax.contourf(xs * 100, ds, grid, levels=np.linspace(0, 1, 11), cmap="RdYlGn")
+    ax.figure.colorbar(filled, ax=ax, label="P(funding beats declining)")
+    for k, (label, res) in enumerate(items.items()):
+        color = f"C{k % 10}"
+        p = res.p_grid(xs, ds) if res is not first else grid
+        if p.min() < 0.5 < p.max():
+            ax.contour(xs * 100, ds, p, levels=[0.5], colors=[color], linewidths=1.5)
+        med = float(res.threat.duration.median)
+        at = res.with_threat(_fixed_duration(res.threat, med))
+        x = float(np.median(at.breakeven_rate_increase))
+        if 0 <= x <= xs.max():
+            ax.plot([x * 100], [med], "o", color=color, label=f"{label}: P = 0.5 at +{x * 100:.1f}")
+        else:
+            ax.plot([], [], "o", color=color, label=f"{label}: P = 0.5 off the chart")
+    ax.set_xlabel("tariff increase after a decline (percentage points)")
+    ax.set_ylabel("duration of the tariff (years)")
+    ax.set_title(f"Fund or decline: map for {next(iter(items))} (probability imposed "
+                 f"{first.threat.probability:g})")
+    ax.legend(fontsize=7, loc="upper right")
+    return ax.figure
+
+
+def _fixed_duration(threat: Any, years: float) -> Any:
+    import dataclasses
+
+    from .uncertainty import Fixed
+
+    return dataclasses.replace(threat, duration=Fixed(years))

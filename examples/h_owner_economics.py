@@ -5,7 +5,7 @@ defaults keep today's model. Prints, per configuration, Japan's IRR P5 / median 
 loss counts as -100%), its mean NPV, P(capital recovered) and P(Deemed Allocation
 recovered).
 
-    python examples/g_owner_economics.py --n 100000 --seed 2025
+    python examples/h_owner_economics.py --n 100000 --seed 2025
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> None:
         p5, p50 = irr_percentiles(r, (5, 50))
         print(f"{label:<46}{p5:>9.2%}{p50:>9.2%}{r.investor_npv.mean() / 1e9:>9.2f}"
               f"{(r.investor_moic >= 1).mean():>8.3f}{(r.recovered_at >= 0).mean():>8.3f}")
-    print(f"reproduce: python examples/g_owner_economics.py --n {args.n} --seed {args.seed}")
+    print(f"reproduce: python examples/h_owner_economics.py --n {args.n} --seed {args.seed}")
 
 
 if __name__ == "__main__":
