@@ -78,7 +78,7 @@ def _run_block(job: _Block) -> dict[str, NDArray[Any]]:
     draws = {k: np.ascontiguousarray(x[: job.rows]) for k, x in unc.transform(u).items()}
     keep = max(0, min(job.paths - job.index * BLOCK_SIZE, job.rows))
     out = _simulation_outputs(job.deal, draws, horizon=job.horizon, paths=keep,
-                              backend=job.backend)
+                              backend=job.backend, root=job.root, block=job.index)
     for name, x in draws.items():
         out["in:" + name] = x
     return out
