@@ -263,9 +263,12 @@ def stage_breakdown(backend: str, deal: dealsim.Deal, n: int) -> dict[str, float
         return {k: v * scale for k, v in st.items()}
     lp = _line_params(deal.project, deal.fees, horizon, horizon - deal.project.base_horizon)
     sp = _split_params(deal.terms)
+    from dealsim.cashflows import over_time
+
     args = (draws["delay"].astype(np.int64), draws["overrun"], draws["capacity"],
-            draws["price"], draws["fuel"], draws["utilisation"])
-    rate = draws["deemed_rate"]
+            over_time(draws["price"], horizon), over_time(draws["fuel"], horizon),
+            draws["utilisation"], over_time(draws["usdjpy"], horizon))
+    rate = over_time(draws["deemed_rate"], horizon)
     lines = _steps.FeeAndNet(np.empty((horizon, size)), np.empty((horizon, size)))
     inv = np.empty((horizon, size))
     with np.errstate(all="ignore"):

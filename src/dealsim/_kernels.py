@@ -93,6 +93,18 @@ def _workspace(horizon: int, n: int) -> tuple[NDArray[np.float64], ...]:
     return fee[:, :n], net[:, :n], inv[:, :n], flows[:n]
 
 
+def _scenario_rows(x: NDArray[np.float64], n: int, horizon: int) -> NDArray[np.float64]:
+    """A level ``(n,)`` or path ``(n, T)`` as ``(n, T)``: row ``i`` is scenario ``i``'s
+    path (the compiled kernel's layout; a level is a read-only zero-stride view)."""
+    return x if x.ndim == 2 else np.broadcast_to(x[:, None], (n, horizon))
+
+
+def _period_rows(x: NDArray[np.float64], n: int, horizon: int) -> NDArray[np.float64]:
+    """A level ``(n,)`` or path ``(n, T)`` as ``(T, n)``: row ``t`` is period ``t`` across
+    the block (the numpy path's layout; views, no copies)."""
+    return x.T if x.ndim == 2 else np.broadcast_to(x, (horizon, n))
+
+
 def block_outputs(
     lp: LineParams, sp: SplitParams, factors: Mapping[str, NDArray[Any]],
     rate: NDArray[np.float64], disc: NDArray[np.float64], *, paths: int, backend: str,
@@ -103,16 +115,21 @@ def block_outputs(
 
     ``factors`` holds checked ``(n,)`` arrays (``delay`` in int64, the others float64)
     under the keyword names of :func:`dealsim.build_cashflows`; ``rate`` and ``disc``
-    are the deemed and discount rates. ``backend`` is ``"numpy"`` (a loop over periods,
-    vectorised across the block) or ``"numba"`` (the fused kernel: a loop over scenarios,
-    then periods, on scalars). Returns :data:`RAW_OUTPUTS` and, with ``paths > 0``,
-    ``path:investor`` and ``path:balance`` of the first ``paths`` scenarios. Outputs
+    are the deemed and discount rates. ``price_factor``, ``fuel_factor``, ``rate`` and
+    ``disc`` may also be ``(n, T)`` paths (a level is a path that never moves).
+    ``backend`` is ``"numpy"`` (a loop over periods, vectorised across the block) or
+    ``"numba"`` (the fused kernel: a loop over scenarios, then periods, on scalars).
+    Returns :data:`RAW_OUTPUTS` and, with ``paths > 0``, ``path:investor`` and
+    ``path:balance`` of the first ``paths`` scenarios. Outputs
     named in ``out`` (contiguous ``(n,)`` arrays of their dtype) are written there.
     """
+    n, horizon = factors["delay"].size, lp.price.size
+    paths_of = _scenario_rows if backend == "numba" else _period_rows
     args = (factors["delay"], factors["overrun"], factors["capacity_achieved"],
-            factors["price_factor"], factors["fuel_factor"], factors["utilisation_factor"],
-            rate, disc)
-    n, horizon = args[0].size, lp.price.size
+            paths_of(factors["price_factor"], n, horizon),
+            paths_of(factors["fuel_factor"], n, horizon), factors["utilisation_factor"],
+            paths_of(factors["usdjpy"], n, horizon),
+            paths_of(rate, n, horizon), paths_of(disc, n, horizon))
     keep = min(paths, n)
     given = out or {}
     res: dict[str, NDArray[Any]] = {k: given[k] if k in given else np.empty(n, dtype=dt)
@@ -127,8 +144,8 @@ def block_outputs(
         bal: Any = np.empty((horizon, n)) if keep else _steps.Discard()
         with np.errstate(all="ignore"):  # overflow is reported by the caller, in its terms
             lines = _steps.FeeAndNet(fee, net)
-            _steps.scenario_lines(lp, *args[:6], lines)
-            sums = _steps.scenario_split(sp, rate, disc, lines, inv, bal)
+            _steps.scenario_lines(lp, *args[:7], lines)
+            sums = _steps.scenario_split(sp, args[7], args[8], lines, inv, bal)
         for key, value in zip(list(RAW_OUTPUTS)[2:], sums, strict=True):
             res[key][:] = value
         np.copyto(flows, inv.T)

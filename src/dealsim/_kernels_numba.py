@@ -33,7 +33,8 @@ _STEPS_DIGEST = hashlib.sha256(b"".join(
 
 
 def fused(lp: Any, sp: Any, delay: Any, overrun: Any, capacity: Any, price: Any, fuel: Any,
-          utilisation: Any, rate: Any, disc: Any, mat: Any, inv_path: Any, bal_path: Any,
+          utilisation: Any, usdjpy: Any, rate: Any, disc: Any, mat: Any, inv_path: Any,
+          bal_path: Any,
           o_irr: Any, o_status: Any, o_inv_npv: Any, o_host_npv: Any, o_fee_pv: Any,
           o_fee_total: Any, o_received: Any, o_paid: Any, o_rec: Any) -> None:
     # dealsim._kernels.block_outputs, one scenario at a time: the shared steps on scalars
@@ -46,7 +47,7 @@ def fused(lp: Any, sp: Any, delay: Any, overrun: Any, capacity: Any, price: Any,
     keep = inv_path.shape[0]
     for i in range(delay.size):
         _steps.scenario_lines(lp, delay[i], overrun[i], capacity[i], price[i], fuel[i],
-                              utilisation[i], lines)
+                              utilisation[i], usdjpy[i], lines)
         (o_inv_npv[i], o_host_npv[i], o_fee_pv[i], o_fee_total[i], o_received[i], o_paid[i],
          o_rec[i]) = _steps.scenario_split(sp, rate[i], disc[i], lines, inv, bal)
         o_irr[i], o_status[i] = irr_row(inv, mat, vals, coef, False)  # the IRR, only here

@@ -35,7 +35,10 @@ __all__ = [
     "aggregate_step",
     "cash_line",
     "deemed_interest",
+    "dated_accrual",
     "discount_add",
+    "dispatch_step",
+    "funding_flows",
     "next_factor",
     "period_metrics",
     "fee_installment",
@@ -46,6 +49,7 @@ __all__ = [
     "scenario_split",
     "scheduled_step",
     "split_tiers",
+    "upfront_total",
     "waterfall_start",
 ]
 
@@ -110,15 +114,25 @@ class LineParams(NamedTuple):
     fee_start: NDArray[np.int64]       # (k,) years from operation to the first one
     fee_target: NDArray[np.float64]    # (k,) capacity target
     fee_pro_rata: NDArray[np.bool_]    # (k,) pro-rata (True) or all-or-nothing
+    fee_yen: NDArray[np.bool_]         # (k,) amount in yen, converted at each year's USD/JPY
+    economic_dispatch: bool            # run a year only where price covers fuel + variable O&M
+    mothball_after: int                # consecutive idle years before mothballing (0: never)
+    mothball_fixed_share: float        # share of fixed O&M a mothballed plant still pays
+    terminal: NDArray[np.float64]      # (T,) end-of-life amount if the life ends in year t
 
 
 class SplitParams(NamedTuple):
-    """What the two-tier split needs from :class:`~dealsim.terms.DealTerms`."""
+    """What the two-tier split needs from :class:`~dealsim.terms.DealTerms` and the
+    funding calendar (:mod:`dealsim.capital_calls`)."""
 
     share_before: float
     share_after: float
     scheduled: bool
     amortisation_periods: int
+    dated: bool = False                 # calls accrue deemed interest from funding dates
+    call_tau: NDArray[np.float64] = np.zeros((0, 1))  # (T, Q): years funding -> period end
+    upfront_period: int = -1            # period of the upfront funding (-1: as spent)
+    upfront_tau: float = 0.0            # years from the upfront funding to its period's end
 
 
 # --- fees ----------------------------------------------------------------------------
@@ -145,33 +159,53 @@ def fee_installment(t: Any, cod: Any, start: Any, count: Any, amount: Any) -> An
 
 
 def scenario_constants(lp: LineParams, delay: Any, overrun: Any, capacity: Any,
-                       price_factor: Any, utilisation: Any) -> tuple[Any, Any, Any, Any, Any]:
+                       utilisation: Any) -> tuple[Any, Any, Any, Any]:
     """Per-scenario quantities fixed over time.
 
-    Returns ``(cod, scale, output, sales, depreciation)``: the first operating year's
-    index, the capex actually spent, output and sales volume x price factor per
-    operating year, and the straight-line tax depreciation per year.
+    Returns ``(cod, scale, output, depreciation)``: the first operating year's index,
+    the capex actually spent, output per operating year, and the straight-line tax
+    depreciation per year.
     """
     cod = lp.construction_years + delay
     scale = lp.capex * overrun
     output = lp.output * capacity * utilisation
-    sales = output * price_factor
     depreciation = scale * lp.spend_total[delay] / lp.depreciation_years
-    return cod, scale, output, sales, depreciation
+    return cod, scale, output, depreciation
+
+
+def dispatch_step(economic: bool, mothball_after: int, unit_margin: Any, op: Any, idle: Any,
+                  mothballed: Any) -> tuple[Any, Any, Any]:
+    """Whether the plant runs this year: ``(run, idle, mothballed)``.
+
+    Must-run (``economic`` False): ``run = 1`` every year. Economic dispatch: ``run = 1``
+    where ``unit_margin`` (price less fuel and variable cost per unit of output) is
+    >= 0 and the plant is not mothballed, else 0. ``idle`` counts consecutive operating
+    years without running; once it reaches ``mothball_after`` (> 0) the plant is
+    mothballed for good.
+    """
+    if not economic:
+        return 1.0 + 0.0 * unit_margin, idle, mothballed
+    run = 1.0 * (unit_margin >= 0.0) * np.logical_not(mothballed)
+    idle = (idle + 1.0) * (op & (run == 0.0)) + idle * np.logical_not(op)
+    if mothball_after > 0:
+        mothballed = mothballed | (idle >= mothball_after)
+    return run, idle, mothballed
 
 
 def cash_line(age: Any, capex: Any, fee: Any, sales: Any, output: Any, fuel_factor: Any,
               depreciation: Any, price: Any, variable_cost: Any, fuel_cost: Any,
               fixed_om: Any, operating_life: int, depreciation_years: int,
-              tax_rate: float) -> tuple[Any, Any, Any, Any]:
+              tax_rate: float, terminal: Any) -> tuple[Any, Any, Any, Any]:
     """One year's line items ``(revenue, opex, tax, net)``, ``age`` years after ``cod``.
 
     ``revenue = op * sales * price``, ``opex = op * (output * (variable_cost +
     fuel_factor * fuel_cost) + fixed_om)``, ``tax = tax_rate * max(revenue - opex - fee
     - depreciation, 0)`` (depreciation in the first ``depreciation_years`` of operation;
-    no loss carry-forward) and ``net = revenue - opex - tax - fee - capex``, where
-    ``op`` says whether the year is one of the ``operating_life`` years from ``cod``.
-    Prices and costs are the year's escalated values.
+    no loss carry-forward) and ``net = revenue - opex - tax - fee - capex + terminal``
+    in the last operating year (``terminal`` untaxed), where ``op`` says whether the
+    year is one of the ``operating_life`` years from ``cod``. Prices and costs are the
+    year's escalated values; ``sales`` and ``output`` are this year's dispatched volume
+    (sales times the year's price factor).
     """
     op = (age >= 0) & (age < operating_life)
     revenue = op * sales * price
@@ -181,7 +215,7 @@ def cash_line(age: Any, capex: Any, fee: Any, sales: Any, output: Any, fuel_fact
         tax = tax_rate * np.maximum(revenue - opex - fee - dep, 0.0)
     else:
         tax = 0.0 * revenue
-    net = revenue - opex - tax - fee - capex
+    net = revenue - opex - tax - fee - capex + (age == operating_life - 1) * terminal
     return revenue, opex, tax, net
 
 
@@ -210,33 +244,79 @@ def split_tiers(cash: Any, call: Any, owed: Any, share_before: float,
     return investor, left, clear
 
 
-def aggregate_step(balance: Any, net: Any, growth: Any, share_before: float,
-                   share_after: float) -> tuple[Any, Any, Any]:
+def aggregate_step(balance: Any, cash: Any, paid: Any, credit: Any, growth: Any,
+                   share_before: float, share_after: float) -> tuple[Any, Any, Any]:
     """Aggregate reading, one period: ``(investor, balance, clear)``.
 
-    Deemed interest on the balance, the capital call added to it, then the split with
-    the whole balance owed.
+    Deemed interest on the balance, the capital call as the allocation counts it
+    (``credit`` <= 0) added to it, then the split of ``cash`` (>= 0) with the whole
+    balance owed; the investor pays ``paid`` (<= 0). On the annual grid ``paid`` and
+    ``credit`` are both the period's call.
+    """
+    owed = deemed_interest(balance, growth) - credit
+    return split_tiers(cash, paid, owed, share_before, share_after)
+
+
+def dated_accrual(growth: Any, tau: Any) -> Any:
+    """``mean_q growth ** tau[q]``: what a call funded in equal parts ``tau[q]`` years
+    before the period's end is worth in the allocation at that end."""
+    acc = 0.0 * growth
+    for q in range(tau.shape[0]):
+        acc = acc + growth ** tau[q]
+    return acc / tau.shape[0]
+
+
+def funding_flows(sp: SplitParams, t: int, net: Any, growth: Any, operating: Any,
+                  prefund: Any) -> tuple[Any, Any, Any]:
+    """Period ``t``'s call as paid by the investor and as credited to the allocation.
+
+    Returns ``(paid, credit, operating)``. On the annual grid both are ``min(net, 0)``.
+    With dated calls the credit carries deemed interest from the funding dates
+    (:func:`dated_accrual`); upfront, the construction calls (those before the first
+    period with distributable cash, tracked by ``operating``) are paid at once in
+    ``sp.upfront_period`` (``prefund``, their total) and covered from it afterwards.
     """
     call = np.minimum(net, 0.0)
-    owed = deemed_interest(balance, growth) - call
-    return split_tiers(np.maximum(net, 0.0), call, owed, share_before, share_after)
+    if not sp.dated:
+        return call, call, operating
+    operating = operating | (net > 0.0)
+    acc = dated_accrual(growth, sp.call_tau[t])
+    if sp.upfront_period < 0:
+        return call, call * acc, operating
+    spent = call * operating  # construction calls are covered by the prefund
+    here = 1.0 * (t == sp.upfront_period)
+    paid = spent + here * prefund
+    return paid, spent * acc + here * prefund * growth ** sp.upfront_tau, operating
 
 
-def scheduled_step(principal: Any, arrears: Any, elapsed: Any, started: Any, net: Any,
-                   rate: Any, growth: Any, sp: SplitParams) -> tuple[Any, ...]:
-    """Scheduled reading, one period (rules in :func:`dealsim.waterfall.waterfall`).
+def upfront_total(sp: SplitParams, lines: Any, zero: Any) -> Any:
+    """The construction calls funded upfront: every call before the first period with
+    distributable cash (0 unless ``sp.upfront_period >= 0``)."""
+    total = zero
+    if sp.dated and sp.upfront_period >= 0:
+        operating = zero > 0.0
+        for t in range(lines.shape[1]):
+            net = lines[5, t]
+            operating = operating | (net > 0.0)
+            total = total + np.minimum(net, 0.0) * np.logical_not(operating)
+    return total
+
+
+def scheduled_step(principal: Any, arrears: Any, elapsed: Any, started: Any, cash: Any,
+                   paid: Any, credit: Any, rate: Any, growth: Any,
+                   sp: SplitParams) -> tuple[Any, ...]:
+    """Scheduled reading, one period (rules in :func:`dealsim.waterfall.waterfall`);
+    ``cash``, ``paid`` and ``credit`` as in :func:`aggregate_step`.
 
     Returns ``(investor, principal, arrears, elapsed, started, clear)`` where ``clear``
     says whether principal + arrears is 0 at the end of the period.
     """
-    cash = np.maximum(net, 0.0)
-    call = np.minimum(net, 0.0)
     started = started | ((cash > 0.0) & (principal > 0.0))
     due_principal = principal / np.maximum(sp.amortisation_periods - elapsed, 1.0) * started
     due = np.maximum(principal * rate * started + due_principal
                      + deemed_interest(arrears, growth), 0.0)
-    principal = principal * (np.logical_not(started) * rate + 1.0) - due_principal - call
-    investor, arrears, _ = split_tiers(cash, call, due, sp.share_before, sp.share_after)
+    principal = principal * (np.logical_not(started) * rate + 1.0) - due_principal - credit
+    investor, arrears, _ = split_tiers(cash, paid, due, sp.share_before, sp.share_after)
     elapsed = elapsed + started
     return investor, principal, arrears, elapsed, started, (principal + arrears) == 0.0
 
@@ -295,20 +375,24 @@ LINE_ITEMS = ("capex", "revenue", "opex", "tax", "fee", "net")
 
 
 def scenario_lines(lp: LineParams, delay: Any, overrun: Any, capacity: Any, price_factor: Any,
-                   fuel_factor: Any, utilisation: Any, lines: Any) -> None:
+                   fuel_factor: Any, utilisation: Any, usdjpy: Any, lines: Any) -> None:
     """Cash-flow line items of scenarios: ``lines[j, t]`` for item ``LINE_ITEMS[j]``.
 
     The factors are scalars (compiled path: one scenario, ``lines`` of shape ``(6, T)``)
-    or equal-length vectors (numpy path: ``(6, T, S)``). The period loop reads the year's
-    values out of ``lp`` and calls the steps on scalars only: a compiled call that passed
-    the tuple of arrays would pay their reference counts in every period. The fee row
-    is summed first, fee by fee (each fee's earned installment computed once; the
-    installments of a period are added in fee order, as a per-period loop would), then
-    read back by the period loop: measured a third faster than recomputing the earned
-    share in every period (compiled, one fee).
+    or equal-length vectors (numpy path: ``(6, T, S)``), except ``price_factor``,
+    ``fuel_factor`` and ``usdjpy`` (yen per dollar, for fees in yen), which are paths
+    read as ``factor[t]``: ``(T,)`` for one scenario,
+    ``(T, S)`` for a block (a level per scenario is the path that never moves). The
+    period loop reads the year's values out of ``lp`` and calls the steps on scalars
+    only: a compiled call that passed the tuple of arrays would pay their reference
+    counts in every period. The fee row is summed first, fee by fee (each fee's earned
+    share computed once, a yen fee's converted in each period; the installments of a
+    period are added in fee order, as a per-period loop would), then read back by the
+    period loop: measured a third faster than recomputing the earned share in every
+    period (compiled, one fee).
     """
-    cod, scale, output, sales, depreciation = scenario_constants(
-        lp, delay, overrun, capacity, price_factor, utilisation)
+    cod, scale, output, depreciation = scenario_constants(lp, delay, overrun, capacity,
+                                                          utilisation)
     achieved = lp.capacity * capacity
     zero = 0.0 * overrun
     horizon = lp.price.shape[0]
@@ -317,15 +401,27 @@ def scenario_lines(lp: LineParams, delay: Any, overrun: Any, capacity: Any, pric
     for k in range(lp.fee_amount.shape[0]):
         earned = fee_share(achieved / lp.fee_target[k], lp.fee_pro_rata[k]) * lp.fee_amount[k]
         for t in range(horizon):
+            due = earned / usdjpy[t] if lp.fee_yen[k] else earned
             lines[4, t] = lines[4, t] + fee_installment(t, cod, lp.fee_start[k],
-                                                        lp.fee_count[k], earned)
+                                                        lp.fee_count[k], due)
+    idle = zero
+    mothballed = zero > 0.0
     for t in range(horizon):
         fee = lines[4, t]
         capex = lp.spend[delay, t] * scale
+        pf = price_factor[t]
+        ff = fuel_factor[t]
+        age = t - cod
+        run, idle, mothballed = dispatch_step(
+            lp.economic_dispatch, lp.mothball_after,
+            pf * lp.price[t] - (lp.variable_cost[t] + ff * lp.fuel_cost[t]),
+            (age >= 0) & (age < lp.operating_life), idle, mothballed)
+        out_t = output * run
+        fixed = lp.fixed_om[t] * (1.0 - mothballed * (1.0 - lp.mothball_fixed_share))
         revenue, opex, tax, net = cash_line(
-            t - cod, capex, fee, sales, output, fuel_factor, depreciation, lp.price[t],
-            lp.variable_cost[t], lp.fuel_cost[t], lp.fixed_om[t], lp.operating_life,
-            lp.depreciation_years, lp.tax_rate)
+            age, capex, fee, out_t * pf, out_t, ff, depreciation, lp.price[t],
+            lp.variable_cost[t], lp.fuel_cost[t], fixed, lp.operating_life,
+            lp.depreciation_years, lp.tax_rate, lp.terminal[t])
         lines[0, t] = capex
         lines[1, t] = revenue
         lines[2, t] = opex
@@ -337,37 +433,45 @@ def scenario_split(sp: SplitParams, rate: Any, disc: Any, lines: Any, investor: 
                    balance: Any) -> tuple[Any, ...]:
     """The split of the net cash ``lines[5]`` and the one-pass metrics of scenarios.
 
-    ``rate`` is the deemed rate, ``disc`` the discount rate (scalars, or vectors for a
-    block). Writes the investor's flow and the balance of period ``t`` to
+    ``rate`` is the deemed rate, ``disc`` the discount rate, both paths read as
+    ``rate[t]``: ``(T,)`` for one scenario, ``(T, S)`` for a block. Period ``t``'s rate
+    accrues deemed interest over period ``t`` and discounts period ``t`` to ``t - 1``.
+    Writes the investor's flow and the balance of period ``t`` to
     ``investor[t]`` and ``balance[t]``. Returns ``(investor_npv, host_npv, fee_pv,
     fee_total, received, paid, recovered_at)``: present values at ``disc`` (first
     period undiscounted), the fees paid (``lines[4]``), the investor's gross receipts
     and payments (MOIC = received / paid) and the recovery period (-1 never). A
     non-finite ``received``, ``paid`` or ``fee_total`` means the cash flows overflowed.
     """
-    growth = 1.0 + rate
-    step = 1.0 / (1.0 + disc)
-    zero = 0.0 * rate
-    state = waterfall_start(zero, 0 * (rate > 0.0) - 1)
+    zero = 0.0 * rate[0]
+    state = waterfall_start(zero, 0 * (rate[0] > 0.0) - 1)
     factor = zero + 1.0
     sums = (zero, zero, zero, zero, zero, zero)
+    prefund = upfront_total(sp, lines, zero)
+    operating = zero > 0.0
     for t in range(lines.shape[1]):
         fee = lines[4, t]
         net = lines[5, t]
+        r = rate[t]
+        growth = 1.0 + r
+        cash = np.maximum(net, 0.0)
+        paid, credit, operating = funding_flows(sp, t, net, growth, operating, prefund)
         # the reading's step, inline: a compiled call of a function holding both readings
         # was measured 25% slower on the whole pass
         principal, arrears, elapsed, started, seen, recovered = state
         if sp.scheduled:
             out, principal, arrears, elapsed, started, clear = scheduled_step(
-                principal, arrears, elapsed, started, net, rate, growth, sp)
+                principal, arrears, elapsed, started, cash, paid, credit, r, growth, sp)
         else:
-            out, principal, clear = aggregate_step(principal, net, growth, sp.share_before,
-                                                   sp.share_after)
+            out, principal, clear = aggregate_step(principal, cash, paid, credit, growth,
+                                                   sp.share_before, sp.share_after)
         recovered, seen = mark_recovered(t, clear, seen, recovered)
         state = (principal, arrears, elapsed, started, seen, recovered)
         investor[t] = out
         balance[t] = principal + arrears
         if t > 0:
-            factor = next_factor(factor, step)
-        sums = period_metrics(sums, out, net - out, fee, factor)
+            factor = next_factor(factor, 1.0 / (1.0 + disc[t]))
+        # the host receives what the split gives it and never pays a call (an upfront
+        # prefund is the SPV's cash, not the host's): cash - (investor - paid)
+        sums = period_metrics(sums, out, cash - (out - paid), fee, factor)
     return sums + (state[5],)

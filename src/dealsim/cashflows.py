@@ -18,9 +18,11 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _steps
 from . import _validate as v
+from ._facts import SOFTBANK_FEE_JPY_PER_USD
 from ._steps import LineParams
 from .errors import InvalidParameterError
 from .fees import DeveloperFee
+from .operations import Operations, delay_spend_table
 from .project import Project
 
 __all__ = ["CashflowLines", "build_cashflows"]
@@ -61,24 +63,17 @@ class CashflowLines:
 
 
 @lru_cache(maxsize=64)
-def _spend_table(profile: tuple[float, ...], max_delay: int, horizon: int) -> F64:
+def _spend_table(profile: tuple[float, ...], max_delay: int, horizon: int,
+                 escalation: float = 0.0, delay_cost: float = 0.0) -> F64:
     """Row ``d``: the capex profile stretched over ``len(profile) + d`` years.
 
     The cumulative spending curve is kept (piecewise linear in the fraction of the
-    construction period elapsed), so a delayed project spends the same total, more
-    slowly.
+    construction period elapsed), so by default a delayed project spends the same
+    total, more slowly; :func:`dealsim.operations.delay_spend_table` (which this is)
+    escalates the deferred spend and adds a cost per year of delay when asked.
     """
-    n = len(profile)
-    knots = np.linspace(0.0, 1.0, n + 1)
-    cum = np.concatenate(([0.0], np.cumsum(profile)))
-    cum[-1] = 1.0
-    table = np.zeros((max_delay + 1, horizon))
-    for d in range(max_delay + 1):
-        span = n + d
-        edges = np.interp(np.arange(span + 1) / span, knots, cum)
-        table[d, :span] = np.diff(edges)
-    table.setflags(write=False)
-    return table
+    return delay_spend_table(profile, max_delay, horizon, escalation=escalation,
+                             delay_cost=delay_cost)
 
 
 def _escalated(base: float, rate: float, horizon: int) -> F64:
@@ -95,8 +90,11 @@ def build_cashflows(
     price_factor: ArrayLike = 1.0,
     fuel_factor: ArrayLike = 1.0,
     utilisation_factor: ArrayLike = 1.0,
+    usdjpy: ArrayLike = SOFTBANK_FEE_JPY_PER_USD,
     fees: Sequence[DeveloperFee] = (),
     horizon: int | None = None,
+    operations: Operations | None = None,
+    tax_share: float = 1.0,
 ) -> CashflowLines:
     """Annual cash-flow line items of ``project`` under scenario factors.
 
@@ -117,11 +115,20 @@ def build_cashflows(
     price_factor, fuel_factor, utilisation_factor : float or array, shape (...)
         Factors (>= 0) on the product price path, the fuel price path and the
         utilisation (capacity factor).
+    usdjpy : float or array, shape (...)
+        Yen per dollar (> 0) at which fees in yen convert; default ¥159/$ (the rate the
+        presets' SoftBank fee was converted at, deal-facts §1). Unused without yen fees.
     fees : sequence of DeveloperFee
         Fees paid as project costs ahead of the split.
     horizon : int, optional
         Years on the grid (T). Default: ``construction_years + operating_life +
         max(delay)``. A Monte Carlo engine fixes it so that every block has the same T.
+    operations : Operations, optional
+        Dispatch, delay costs and end of life (:mod:`dealsim.operations`). Default:
+        today's model (must-run, free delays, nothing at the end of life).
+    tax_share : float
+        Share of the margin taxed at ``project.tax_rate``, in [0, 1] (default 1: the
+        SPV's whole margin; :meth:`Operations.tax_share` gives it for a deal's terms).
 
     Returns
     -------
@@ -168,7 +175,7 @@ def build_cashflows(
     factors = _check_factors(dict(
         overrun=overrun, delay=delay, capacity_achieved=capacity_achieved,
         price_factor=price_factor, fuel_factor=fuel_factor,
-        utilisation_factor=utilisation_factor))
+        utilisation_factor=utilisation_factor, usdjpy=usdjpy))
     dly = factors["delay"]
     max_delay = int(dly.max()) if dly.size else 0
     horizon = _check_horizon(project, max_delay, horizon)
@@ -179,12 +186,25 @@ def build_cashflows(
                 f"horizon must cover the fee's {item.installments} installments after "
                 f"commercial operation (year index {project.construction_years + max_delay}); "
                 f"got horizon={horizon}")
-    lp = _line_params(project, tuple(fees), horizon, max_delay)
+    ops = _TODAY if operations is None else operations
+    if not isinstance(ops, Operations):
+        raise InvalidParameterError(f"operations must be an Operations; got {operations!r}")
+    share = v.fraction("tax_share", tax_share, allow_zero=True)
+    lp = _line_params(project, tuple(fees), horizon, max_delay, ops, share)
     flat = {k: np.broadcast_to(x, batch).reshape(-1) for k, x in factors.items()}
     lines = _cashflows_core(lp, flat, batch, int(project.first_year))
     if not np.isfinite(lines.net).all():
         raise InvalidParameterError(_overflow_message(project, lines, factors, batch))
     return lines
+
+
+def over_time(x: NDArray[Any], horizon: int) -> NDArray[Any]:
+    """A per-scenario ``(S,)`` level as a ``(T, S)`` path (a read-only view), or an
+    ``(S, T)`` path as ``(T, S)``: what :mod:`dealsim._steps` reads as ``x[t]``."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim == 2:
+        return x.T
+    return np.broadcast_to(x, (horizon, x.size))
 
 
 #: Longest construction delay accepted, in whole years (an assumption: ten times the
@@ -203,7 +223,11 @@ FACTOR_DOMAINS: dict[str, tuple[float, bool]] = {
     "price_factor": (0.0, False),
     "fuel_factor": (0.0, False),
     "utilisation_factor": (0.0, False),
+    "usdjpy": (0.0, True),
 }
+#: The value of a factor that is not given (1, except no delay and ¥159/$: the rate at
+#: which the presets' yen fee was converted, deal-facts §1 FX line).
+FACTOR_DEFAULTS: dict[str, float] = {"delay": 0.0, "usdjpy": SOFTBANK_FEE_JPY_PER_USD}
 
 
 def _batch_shape(shapes: Mapping[str, tuple[int, ...]], what: str) -> tuple[int, ...]:
@@ -249,12 +273,23 @@ def _check_horizon(project: Project, max_delay: int, horizon: int | None) -> int
     return horizon
 
 
+#: Today's model: must-run, free delays, no end-of-life amount, tax on the SPV's margin.
+_TODAY = Operations()
+
+
 @lru_cache(maxsize=64)
 def _line_params(project: Project, fees: tuple[DeveloperFee, ...], horizon: int,
-                 max_delay: int) -> LineParams:
-    """The :class:`dealsim._steps.LineParams` of ``project`` and ``fees`` on a grid."""
+                 max_delay: int, ops: Operations = _TODAY, tax_share: float = 1.0) -> LineParams:
+    """The :class:`dealsim._steps.LineParams` of ``project`` and ``fees`` on a grid.
+
+    ``ops`` chooses dispatch, delay costs and the end of life; ``tax_share`` is the
+    share of the margin taxed (``ops.tax``: 1 on the SPV's margin, the investor's
+    ``share_before``, or 0; the caller knows the terms).
+    """
     life = int(project.operating_life)
-    spend = _spend_table(project.spend_profile or (1.0,), max_delay, horizon)
+    spend = _spend_table(project.spend_profile or (1.0,), max_delay, horizon,
+                         project.cost_escalation if ops.delay_escalation else 0.0,
+                         ops.delay_cost)
     total = spend.sum(axis=1)
     total.setflags(write=False)
     paths = [_escalated(project.price, project.price_escalation, horizon),
@@ -268,8 +303,10 @@ def _line_params(project: Project, fees: tuple[DeveloperFee, ...], horizon: int,
         np.array([f.start_offset for f in fees], dtype=np.int64),
         np.array([f.capacity_target for f in fees], dtype=np.float64),
         np.array([f.rule == "pro_rata" for f in fees], dtype=np.bool_),
+        np.array([f.currency == "JPY" for f in fees], dtype=np.bool_),
     ]
-    for arr in paths + fee_arrays:
+    terminal = _escalated(ops.end_of_life * project.capex, project.cost_escalation, horizon)
+    for arr in [*paths, *fee_arrays, terminal]:
         arr.setflags(write=False)
     return LineParams(
         construction_years=int(project.construction_years),
@@ -278,7 +315,7 @@ def _line_params(project: Project, fees: tuple[DeveloperFee, ...], horizon: int,
         capex=float(project.capex),
         output=float(project.output_per_year),
         capacity=float(project.capacity),
-        tax_rate=float(project.tax_rate),
+        tax_rate=float(project.tax_rate) * tax_share,
         spend=spend,
         spend_total=total,
         price=paths[0],
@@ -290,6 +327,11 @@ def _line_params(project: Project, fees: tuple[DeveloperFee, ...], horizon: int,
         fee_start=fee_arrays[2],
         fee_target=fee_arrays[3],
         fee_pro_rata=fee_arrays[4],
+        fee_yen=fee_arrays[5],
+        economic_dispatch=ops.dispatch == "economic",
+        mothball_after=int(ops.mothball_after or 0),
+        mothball_fixed_share=float(ops.mothball_fixed_share),
+        terminal=terminal,
     )
 
 
@@ -300,8 +342,10 @@ def _cashflows_core(lp: LineParams, factors: Mapping[str, NDArray[Any]],
     items = np.empty((6, lp.price.size, dly.size))  # _steps.LINE_ITEMS by year, scenario
     with np.errstate(all="ignore"):  # an overflow is reported in the caller's terms
         _steps.scenario_lines(lp, dly, factors["overrun"], factors["capacity_achieved"],
-                              factors["price_factor"], factors["fuel_factor"],
-                              factors["utilisation_factor"], items)
+                              over_time(factors["price_factor"], lp.price.size),
+                              over_time(factors["fuel_factor"], lp.price.size),
+                              factors["utilisation_factor"],
+                              over_time(factors["usdjpy"], lp.price.size), items)
     horizon = lp.price.size
     lines = np.ascontiguousarray(items.transpose(0, 2, 1)).reshape(6, *batch, horizon)
     return CashflowLines(

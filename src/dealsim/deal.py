@@ -16,7 +16,10 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _kernels, _names, _serial
 from . import _validate as v
+from ._facts import SOFTBANK_FEE_JPY_PER_USD
+from ._steps import SplitParams
 from .cashflows import (
+    FACTOR_DEFAULTS,
     FACTOR_DOMAINS,
     MAX_DELAY,
     CashflowLines,
@@ -27,7 +30,9 @@ from .cashflows import (
 )
 from .errors import InvalidParameterError
 from .fees import DeveloperFee
+from .market import Market, block_paths
 from .metrics import irr, payback_period
+from .operations import Operations
 from .project import Project
 from .terms import DealTerms
 from .waterfall import WaterfallResult, _check_finite, _split_params, _waterfall_core
@@ -63,6 +68,14 @@ class Deal(_serial.Plain):
         Label; defaults to the project's name.
     sources : tuple of str
         Citations for the deal as a whole.
+    operations : Operations
+        Dispatch, delay costs, end of life and tax base (:mod:`dealsim.operations`).
+        Default ``Operations()``: today's model (must-run, free delays, tax on the
+        SPV's margin).
+    market : Market
+        Path models of the Monte Carlo's market factors (:mod:`dealsim.market`).
+        Default ``Market()``: one level per scenario. Paths apply to :func:`simulate`
+        (and the other runners); :func:`evaluate` takes the factors it is given.
 
     Raises
     ------
@@ -76,6 +89,8 @@ class Deal(_serial.Plain):
     discount_rate: float | None = None
     name: str = ""
     sources: tuple[str, ...] = field(default=())
+    operations: Operations = field(default_factory=Operations)
+    market: Market = field(default_factory=Market)
 
     def __post_init__(self) -> None:
         if not isinstance(self.project, Project):
@@ -98,6 +113,11 @@ class Deal(_serial.Plain):
                 )
         if self.discount_rate is not None:
             object.__setattr__(self, "discount_rate", v.rate("discount_rate", self.discount_rate))
+        if not isinstance(self.operations, Operations):
+            raise InvalidParameterError(
+                f"operations must be an Operations; got {self.operations!r}")
+        if not isinstance(self.market, Market):
+            raise InvalidParameterError(f"market must be a Market; got {self.market!r}")
         if not self.name:
             object.__setattr__(self, "name", self.project.name)
 
@@ -213,6 +233,7 @@ def evaluate(
     price_factor: ArrayLike = 1.0,
     fuel_factor: ArrayLike = 1.0,
     utilisation_factor: ArrayLike = 1.0,
+    usdjpy: ArrayLike = SOFTBANK_FEE_JPY_PER_USD,
     deemed_rate: ArrayLike | None = None,
     discount_rate: ArrayLike | None = None,
     horizon: int | None = None,
@@ -222,9 +243,9 @@ def evaluate(
     Parameters
     ----------
     deal : Deal
-    overrun, delay, capacity_achieved, price_factor, fuel_factor, utilisation_factor
+    overrun, delay, capacity_achieved, price_factor, fuel_factor, utilisation_factor, usdjpy
         Scenario factors, scalars or arrays over scenario axes; see
-        :func:`dealsim.build_cashflows`.
+        :func:`dealsim.build_cashflows` (``usdjpy`` converts fees in yen).
     deemed_rate : float or array (...), optional
         Overrides ``deal.terms.deemed_rate`` (e.g. one draw per scenario).
     discount_rate : float or array (...), optional
@@ -255,7 +276,7 @@ def evaluate(
     lines, rate_used, disc, split, metrics = _split(
         deal, dict(overrun=overrun, delay=delay, capacity_achieved=capacity_achieved,
                    price_factor=price_factor, fuel_factor=fuel_factor,
-                   utilisation_factor=utilisation_factor),
+                   utilisation_factor=utilisation_factor, usdjpy=usdjpy),
         deemed_rate, discount_rate, horizon, keep_balance=True,
     )
     result = irr(split.investor, full_output=True)
@@ -303,7 +324,10 @@ def _split(
                              "scenario factors and rates")
         factors = {k: np.broadcast_to(np.asarray(x), batch) for k, x in factors.items()}
         factors.setdefault("overrun", np.ones(batch))
-    lines = build_cashflows(deal.project, fees=deal.fees, horizon=horizon, **factors)
+    lines = build_cashflows(deal.project, fees=deal.fees, horizon=horizon,
+                            operations=deal.operations,
+                            tax_share=deal.operations.tax_share(deal.terms.share_before),
+                            **factors)
     lead, T = lines.net.shape[:-1], lines.net.shape[-1]
     net = lines.net.reshape(-1, T)
 
@@ -312,18 +336,36 @@ def _split(
             np.broadcast_to(x, lead)).reshape(-1)
 
     inv, bal, rec, sums = _waterfall_core(
-        net, flat(rate_used), _split_params(deal.terms), keep_balance=keep_balance,
+        net, flat(rate_used), _deal_split_params(deal, T), keep_balance=keep_balance,
         disc=flat(disc), fee=lines.fee.reshape(-1, T))
     _check_finite(inv, bal, net)
     investor = inv.reshape(lines.net.shape)
+    # the host receives cash the investor does not and never pays a call (= net -
+    # investor on the annual grid; an upfront prefund is the SPV's cash, not the host's)
     split = WaterfallResult(
-        investor=investor, host=np.subtract(lines.net, investor),
+        investor=investor,
+        host=np.subtract(np.maximum(lines.net, 0.0), np.maximum(investor, 0.0)),
         recovered_at=rec.reshape(lead),
         balance=None if bal is None else bal.reshape(lines.net.shape))
     inv_pv, host_pv, fee_pv, fee_total, received, paid = (x.reshape(lead)[()] for x in sums)
     metrics = {"investor_npv": inv_pv, "host_npv": host_pv, "fee_pv": fee_pv,
                "investor_moic": _moic(received, paid), "fee_paid": fee_total > 0}
     return lines, rate_used, disc, split, metrics
+
+
+def _deal_split_params(deal: Deal, horizon: int) -> SplitParams:
+    """The split's parameters: the terms, and the funding calendar of
+    ``deal.operations.funding`` on a grid of ``horizon`` years."""
+    sp = _split_params(deal.terms)
+    mode = deal.operations.funding
+    if mode == "grid":
+        return sp
+    from .capital_calls import funding_calendar  # lazy: the holiday calendar
+
+    cal = funding_calendar(int(deal.project.first_year), horizon, mode=mode)
+    return sp._replace(dated=True, call_tau=cal.tau,
+                       upfront_period=cal.upfront_period if mode == "upfront" else -1,
+                       upfront_tau=cal.upfront_tau)
 
 
 def _moic(received: Any, paid: Any) -> Any:
@@ -334,12 +376,16 @@ def _moic(received: Any, paid: Any) -> Any:
 
 def _draw_kwargs(draws: Mapping[str, ArrayLike]) -> dict[str, ArrayLike]:
     _names.check_names(draws)
-    return {DRAW_FACTORS[k]: val for k, val in draws.items() if k in DRAW_FACTORS}
+    out = {DRAW_FACTORS[k]: val for k, val in draws.items() if k in DRAW_FACTORS}
+    if "usdjpy" in draws:  # converts fees in yen (flows stay in dollars)
+        out["usdjpy"] = draws["usdjpy"]
+    return out
 
 
 def _simulation_outputs(
     deal: Deal, draws: Mapping[str, ArrayLike], *, horizon: int, paths: int,
-    backend: str = "numpy", out: Mapping[str, NDArray[Any]] | None = None,
+    backend: str = "numpy", root: np.random.SeedSequence | None = None, block: int = 0,
+    out: Mapping[str, NDArray[Any]] | None = None,
 ) -> dict[str, NDArray[Any]]:
     """The per-scenario outputs :func:`dealsim.simulate` keeps, for one block of draws.
 
@@ -353,7 +399,9 @@ def _simulation_outputs(
     return) instead of new arrays.
 
     The draws come from user-supplied distributions, so they are checked here, once per
-    block (one vectorised pass per factor), and nowhere below.
+    block (one vectorised pass per factor), and nowhere below. Where ``deal.market``
+    has path models, the block's paths start at the draws and take their innovations
+    from ``(root, block)`` streams (:func:`dealsim.market.block_paths`).
 
     Raises
     ------
@@ -367,7 +415,7 @@ def _simulation_outputs(
     n = max((np.size(x) for x in draws.values()), default=1)
     factors = {name: np.ascontiguousarray(np.broadcast_to(arr, (n,)))
                for name, arr in _check_factors(
-                   {name: kw.get(name, 1.0 if name != "delay" else 0) for name in
+                   {name: kw.get(name, FACTOR_DEFAULTS.get(name, 1.0)) for name in
                     FACTOR_DOMAINS}).items()}
     max_delay = horizon - deal.project.base_horizon
     if max_delay > MAX_DELAY:
@@ -384,10 +432,23 @@ def _simulation_outputs(
     else:
         rate = np.ascontiguousarray(np.broadcast_to(
             v.as_factor("deemed_rate", rate_in, low=-1.0, low_open=True), (n,)))
+    if not deal.market.is_levels:
+        if root is None:
+            raise InvalidParameterError("a deal with market paths needs the run's seed")
+        start = {"price": factors["price_factor"], "fuel": factors["fuel_factor"],
+                 "deemed_rate": rate}
+        if any(f.currency == "JPY" for f in deal.fees):  # only yen fees read USD/JPY
+            start["usdjpy"] = factors["usdjpy"]
+        moved = block_paths(deal.market, root, block, start, horizon)
+        factors["price_factor"], factors["fuel_factor"] = moved["price"], moved["fuel"]
+        factors["usdjpy"] = moved.get("usdjpy", factors["usdjpy"])
+        rate = moved["deemed_rate"] if deal.market.sofr is not None else rate
     disc = rate if deal.discount_rate is None else np.full(n, deal.discount_rate)
-    lp = _line_params(deal.project, deal.fees, horizon, max_delay)
+    ops = deal.operations
+    lp = _line_params(deal.project, deal.fees, horizon, max_delay, ops,
+                      ops.tax_share(deal.terms.share_before))
     dest = out or {}
-    raw = _kernels.block_outputs(lp, _split_params(deal.terms), factors, rate, disc,
+    raw = _kernels.block_outputs(lp, _deal_split_params(deal, horizon), factors, rate, disc,
                                  paths=paths, backend=used, out=dest)
     ok = np.isfinite(raw["received"]) & np.isfinite(raw["paid"]) & np.isfinite(
         raw["fee_total"])

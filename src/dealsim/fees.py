@@ -41,6 +41,11 @@ class DeveloperFee(_serial.Plain):
     start_offset : int
         Years after the first operating year at which the first installment falls
         (>= 0). Default 0: paid from commercial operation.
+    currency : {"USD", "JPY"}
+        Currency of ``total``. A ``"JPY"`` fee is converted installment by installment
+        at the scenario's USD/JPY of the year it is paid (the ``usdjpy`` draw, or its
+        path with :class:`dealsim.market.Market`); :meth:`flows` stays in the fee's
+        currency. Default ``"USD"``.
     name : str
         Label.
     sources, assumptions : tuple of str
@@ -68,6 +73,7 @@ class DeveloperFee(_serial.Plain):
     capacity_target: float
     rule: Literal["all_or_nothing", "pro_rata"] = "all_or_nothing"
     start_offset: int = 0
+    currency: Literal["USD", "JPY"] = "USD"
     name: str = "developer fee"
     sources: tuple[str, ...] = ()
     assumptions: tuple[str, ...] = ()
@@ -84,6 +90,9 @@ class DeveloperFee(_serial.Plain):
             )
         object.__setattr__(self, "start_offset",
                            v.integer("start_offset", self.start_offset, minimum=0))
+        if self.currency not in ("USD", "JPY"):
+            raise InvalidParameterError(
+                f"currency must be 'USD' or 'JPY'; got {self.currency!r}")
         v.text("name", self.name)
         object.__setattr__(self, "sources", v.strings("sources", self.sources))
         object.__setattr__(self, "assumptions", v.strings("assumptions", self.assumptions))

@@ -88,7 +88,8 @@ def _run_block(job: _Block) -> dict[str, NDArray[Any]]:
             draws[k] = np.ascontiguousarray(x[: job.rows])
     keep = max(0, min(job.paths - job.index * BLOCK_SIZE, job.rows))
     out = _simulation_outputs(job.deal, draws, horizon=job.horizon, paths=keep,
-                              backend=job.backend, out=dest)
+                              backend=job.backend, root=job.root, block=job.index,
+                              out=dest)
     for name, x in draws.items():
         out["in:" + name] = x
     return out

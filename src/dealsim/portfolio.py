@@ -277,7 +277,7 @@ def _run_block(job: _PBlock) -> dict[str, Any]:
     for m in job.members:
         draws = m.unc.transform(_mix_common(u, zc, m, job.strength))
         ev = _simulation_outputs(m.deal, draws, horizon=m.horizon, paths=rows,
-                                 backend=m.backend)
+                                 backend=m.backend, root=job.root, block=job.index)
         inv = ev.pop("path:investor") * m.scale
         paid = np.maximum(-inv, 0.0)
         flows[:, m.offset: m.offset + m.horizon] += inv

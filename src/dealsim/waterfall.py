@@ -119,10 +119,11 @@ def _waterfall_core(
     with np.errstate(all="ignore"):  # an overflow is reported by the caller
         for lo in range(0, S, _BLOCK):
             hi = min(lo + _BLOCK, S)
-            r = part(rate, lo, hi)
+            r = np.broadcast_to(part(rate, lo, hi), (T, hi - lo))
+            d = r if disc is None else np.broadcast_to(part(disc, lo, hi), (T, hi - lo))
             lines = _steps.FeeAndNet(None if fee is None else fee[lo:hi].T, net[lo:hi].T)
             out = _steps.scenario_split(
-                sp, r, r if disc is None else part(disc, lo, hi), lines, inv[lo:hi].T,
+                sp, r, d, lines, inv[lo:hi].T,
                 _steps.Discard() if bal is None else bal[lo:hi].T)
             sums[:, lo:hi] = out[:6]
             rec[lo:hi] = out[6]

@@ -42,7 +42,8 @@ from .reference import EIA_LWR
 __all__ = ["DEFAULT_MODULES", "GAPS", "SOURCES", "render"]
 
 #: Modules whose ``SOURCES`` sections :func:`render` includes by default, in order.
-DEFAULT_MODULES: tuple[str, ...] = ("dealsim.presets.sources", "dealsim.decision")
+DEFAULT_MODULES: tuple[str, ...] = ("dealsim.presets.sources", "dealsim.decision",
+                                    "dealsim.presets.market_paths")
 
 #: What each confidence grade means (the fact sheet's grades).
 GRADES: Mapping[str, str] = {
