@@ -24,7 +24,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -289,9 +288,9 @@ def child_simulate(n: int, periods: int | None, threads: int, stages: bool,
         deal = replace(deal, project=replace(deal.project, operating_life=periods - 13))
     simulate(deal, 2000, seed=1, backend=backend)  # warm-up (numba loads its cache)
     base_rss = peak_rss_mib()
-    pool = ThreadPoolExecutor(threads) if threads > 1 else None
+    kw = {"workers": threads} if threads else {}  # 0: default arguments (every CPU)
     t = time.perf_counter()
-    res = simulate(deal, n, seed=1, executor=pool, backend=backend)
+    res = simulate(deal, n, seed=1, backend=backend, **kw)
     t_sim = time.perf_counter() - t
     t = time.perf_counter()
     res.summary()
@@ -314,7 +313,7 @@ def child_simulate(n: int, periods: int | None, threads: int, stages: bool,
     return out
 
 
-def run_child(n: int, *, periods: int | None = None, threads: int = 1, stages: bool = False,
+def run_child(n: int, *, periods: int | None = None, threads: int = 0, stages: bool = False,
               backend: str = "auto") -> dict[str, Any]:
     args = [sys.executable, __file__, "--child", str(n), "--threads", str(threads)]
     if periods:
@@ -399,7 +398,7 @@ def main() -> None:
     ap.add_argument("--irr", action="store_true",
                     help="only the irr rows at 1e5 x 40 (a few minutes)")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
-    ap.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
+    ap.add_argument("--threads", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--periods", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--stages", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--backend", default="auto", help=argparse.SUPPRESS)
@@ -455,7 +454,8 @@ def main() -> None:
 
     backends = ["numpy"] + (["numba"] if dealsim._kernels.available() else [])
     ns = [10_000, 100_000] if quick else [10_000, 100_000, 1_000_000, 10_000_000]
-    print("\n## simulate(ohio_gas_power(), n), one child process per row\n")
+    print("\n## simulate(ohio_gas_power(), n), default arguments (blocks on one thread per "
+          "CPU), one child process per row\n")
     print("| backend | n | time | scenarios/s | bandwidth units (unit) | peak RSS "
           "| RSS before run | result arrays | per 1e6 |")
     print("|---|---|---|---|---|---|---|---|")
@@ -486,7 +486,8 @@ def main() -> None:
         print(f"- {be}, n={r['n']:,}: {parts}; simulate total {fmt_s(r['simulate_s'])}")
 
     n_sc = 100_000 if quick else 1_000_000
-    print(f"\n## scaling with periods and threads (n = {n_sc:,}, fee 'none')\n")
+    print(f"\n## scaling with periods and threads (n = {n_sc:,}, fee 'none', "
+          "simulate(..., workers=threads))\n")
     print("| backend | periods | threads | time | scenarios/s | bandwidth units |")
     print("|---|---|---|---|---|---|")
     for be in backends:

@@ -10,9 +10,10 @@ runners share and nothing that knows a deal:
 - :func:`plan` yields ``(block, rows)`` lazily (a run of :data:`MAX_N` scenarios plans
   in constant memory and time);
 - :class:`Runner` maps a worker function over block jobs through an executor (``None``,
-  a :class:`concurrent.futures.Executor` or a dask ``Client``) with a bounded window of
-  blocks in flight, yields results **in block order**, shows progress and stops at a
-  block boundary on a deadline or a cancel request;
+  a :class:`concurrent.futures.Executor` or a dask ``Client``; with ``threads > 1`` and
+  no executor, a thread pool of its own that lives as long as the runner) with a
+  bounded window of blocks in flight, yields results **in block order**, shows progress
+  and stops at a block boundary on a deadline or a cancel request;
 - :class:`Collector` copies per-block arrays into preallocated ``(n,)`` arrays.
 
 Stopping contract (the ``deadline``, ``progress`` and ``on_stop`` arguments of the
@@ -49,6 +50,8 @@ __all__ = [
     "Runner",
     "check_n",
     "check_stop_options",
+    "check_workers",
+    "default_workers",
     "n_blocks",
     "plan",
     "progress_available",
@@ -109,6 +112,29 @@ def plan(n: int, start: int = 0) -> Iterator[tuple[int, int]]:
     """``(block, rows)`` for blocks ``start, start + 1, ...`` of an ``n``-scenario run, lazily."""
     for b in range(start, n_blocks(n)):
         yield b, min(BLOCK_SIZE, n - b * BLOCK_SIZE)
+
+
+def default_workers() -> int:
+    """CPUs this process may run on (its affinity mask where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def check_workers(workers: Any, executor: Any) -> int:
+    """Threads a runner without an executor uses: ``workers``, or the CPUs when None.
+
+    ``workers`` must be None or an int >= 1, and None when an ``executor`` is given
+    (the executor decides its own workers).
+    """
+    if workers is None:
+        return 1 if executor is not None else default_workers()
+    if executor is not None:
+        raise InvalidParameterError(
+            f"workers applies only without an executor (the executor has its own); got "
+            f"workers={workers!r} with executor={executor!r}")
+    return v.integer("workers", workers, minimum=1)
 
 
 def check_stop_options(deadline: Any, on_stop: Any, progress: Any) -> float | None:
@@ -172,17 +198,28 @@ class Runner:
         What :meth:`finish` does with a stopped run.
     window : int, optional
         Blocks in flight at once (default: twice the executor's workers).
+    threads : int
+        Without an executor: with ``threads > 1`` and more than one block, the runner
+        starts a :class:`concurrent.futures.ThreadPoolExecutor` of that many threads
+        at its first :meth:`run` and shuts it down in :meth:`close` (waiting for the
+        blocks already running; those not started are cancelled), so that no thread
+        outlives the runner. Results still come in block order.
 
-    Use it as a context manager so that a progress bar is closed whatever happens.
+    Use it as a context manager so that a progress bar (and a thread pool of its own)
+    is closed whatever happens.
     """
 
     def __init__(self, n: int, *, executor: Any = None, progress: Any = None,
                  deadline: float | None = None, on_stop: str = "partial",
-                 window: int | None = None, desc: str = "dealsim") -> None:
+                 window: int | None = None, desc: str = "dealsim", threads: int = 1) -> None:
         self.deadline = check_stop_options(deadline, on_stop, progress)
         self.n, self.on_stop, self.desc = n, on_stop, desc
         self.executor = _check_executor(executor)
-        self.window = window if window is not None else _default_window(executor)
+        self.threads = threads if executor is None else 1
+        if window is None:
+            window = 2 * self.threads if self.threads > 1 else _default_window(executor)
+        self.window = window
+        self._pool: Executor | None = None
         self.progress = progress
         self.stopped: str | None = None  # "deadline" or "cancelled" once stopped early
         self._start = time.monotonic()
@@ -196,10 +233,29 @@ class Runner:
         self.close()
 
     def close(self) -> None:
-        """Close the progress bar, if one was drawn."""
+        """Close the progress bar, if one was drawn, and the runner's own thread pool."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = self.executor = None
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+
+    @property
+    def workers(self) -> int:
+        """Blocks that can run at once: the threads of the runner's own pool, or the
+        executor's workers (1 when serial)."""
+        if self.executor is None or self.executor is self._pool:
+            return self.threads
+        return max(1, getattr(self.executor, "_max_workers", 1) or 1)
+
+    def _start_pool(self) -> None:
+        """Start the runner's own thread pool if it has threads and several blocks."""
+        if self.executor is None and self.threads > 1 and n_blocks(self.n) - self._done > 1:
+            from concurrent.futures import ThreadPoolExecutor  # its module loads on first use
+
+            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="dealsim")
+            self.executor = self._pool
 
     def run(self, fn: Callable[[J], R], jobs: Iterable[tuple[int, J]]) -> Iterator[R]:
         """Yield ``fn(job)`` for ``(rows, job)`` pairs, in order, until done or stopped.
@@ -210,6 +266,7 @@ class Runner:
         if self.stopped:
             return
         total = n_blocks(self.n)
+        self._start_pool()
         if self.progress is True and self._bar is None:
             self._bar = _Bar(self.n, self.desc)
         results = _ordered_map(fn, jobs, self.executor, self.window, self._wait)
@@ -339,7 +396,11 @@ class Collector:
         self._paths: dict[str, list[NDArray[Any]]] = {}
 
     def add(self, block: Mapping[str, Any], rows: int) -> None:
-        """Append one block of ``rows`` scenarios (blocks must arrive in block order)."""
+        """Append one block of ``rows`` scenarios (blocks must arrive in block order).
+
+        An array that already is the destination (a view from :meth:`rows_at`, which the
+        block's worker wrote in place) is not copied.
+        """
         for key, x in block.items():
             if key.startswith("path:"):
                 self._paths.setdefault(key[5:], []).append(np.asarray(x))
@@ -348,8 +409,24 @@ class Collector:
             else:
                 if key not in self.arrays:
                     self.arrays[key] = np.empty(self.n, dtype=np.asarray(x).dtype)
-                self.arrays[key][self.rows: self.rows + rows] = x
+                dest = self.arrays[key][self.rows: self.rows + rows]
+                if not _same_memory(x, dest):
+                    dest[...] = x
         self.rows += rows
+
+    def reserve(self, dtypes: Mapping[str, Any]) -> None:
+        """Allocate the ``(n,)`` arrays of these names and dtypes now (see :meth:`rows_at`)."""
+        for key, dtype in dtypes.items():
+            if key not in self.arrays:
+                self.arrays[key] = np.empty(self.n, dtype=dtype)
+
+    def rows_at(self, start: int, rows: int) -> dict[str, NDArray[Any]]:
+        """Views of rows ``[start, start + rows)`` of every allocated array, by name.
+
+        A worker in this process (serially or on threads) can write its block's results
+        there and return the views, which :meth:`add` then keeps without a copy.
+        """
+        return {k: x[start: start + rows] for k, x in self.arrays.items()}
 
     def filled(self) -> dict[str, NDArray[Any]]:
         """Views of the rows filled so far, by name."""
@@ -358,3 +435,10 @@ class Collector:
     def paths(self) -> dict[str, NDArray[Any]]:
         """The ``"path:"`` arrays joined in block order (names without the prefix)."""
         return {k: np.concatenate(parts) for k, parts in self._paths.items()}
+
+
+def _same_memory(x: Any, dest: NDArray[Any]) -> bool:
+    """Whether ``x`` is exactly the array ``dest`` (same address, dtype and shape)."""
+    return (isinstance(x, np.ndarray) and x.dtype == dest.dtype and x.shape == dest.shape
+            and x.strides == dest.strides
+            and x.__array_interface__["data"][0] == dest.__array_interface__["data"][0])

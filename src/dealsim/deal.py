@@ -385,6 +385,7 @@ def _draw_kwargs(draws: Mapping[str, ArrayLike]) -> dict[str, ArrayLike]:
 def _simulation_outputs(
     deal: Deal, draws: Mapping[str, ArrayLike], *, horizon: int, paths: int,
     backend: str = "numpy", root: np.random.SeedSequence | None = None, block: int = 0,
+    out: Mapping[str, NDArray[Any]] | None = None,
 ) -> dict[str, NDArray[Any]]:
     """The per-scenario outputs :func:`dealsim.simulate` keeps, for one block of draws.
 
@@ -393,7 +394,9 @@ def _simulation_outputs(
     ``paths > 0`` also ``path:investor`` and ``path:balance`` of the first ``paths``
     scenarios. ``backend`` (``"auto"``, ``"numpy"`` or ``"numba"``) is resolved by
     :func:`dealsim._kernels.resolve`: numba runs when asked for (or installed, with
-    ``"auto"``), else the numpy path; nothing falls back silently.
+    ``"auto"``), else the numpy path; nothing falls back silently. ``out`` may hold
+    arrays of the block's length, by output name, to write those outputs into (and
+    return) instead of new arrays.
 
     The draws come from user-supplied distributions, so they are checked here, once per
     block (one vectorised pass per factor), and nowhere below. Where ``deal.market``
@@ -444,15 +447,20 @@ def _simulation_outputs(
     ops = deal.operations
     lp = _line_params(deal.project, deal.fees, horizon, max_delay, ops,
                       ops.tax_share(deal.terms.share_before))
+    dest = out or {}
     raw = _kernels.block_outputs(lp, _deal_split_params(deal, horizon), factors, rate, disc,
-                                 paths=paths, backend=used)
+                                 paths=paths, backend=used, out=dest)
     ok = np.isfinite(raw["received"]) & np.isfinite(raw["paid"]) & np.isfinite(
         raw["fee_total"])
     if not ok.all():
         _raise_overflow(deal, {k: x[int(np.argmin(ok))] for k, x in factors.items()},
                         horizon, int(np.argmin(ok)))
-    raw["investor_moic"] = _moic(raw.pop("received"), raw.pop("paid"))
-    raw["fee_paid"] = raw.pop("fee_total") > 0
+    moic = _moic(raw.pop("received"), raw.pop("paid"))
+    if "investor_moic" in dest:
+        dest["investor_moic"][...] = moic
+        moic = dest["investor_moic"]
+    raw["investor_moic"] = moic
+    raw["fee_paid"] = np.greater(raw.pop("fee_total"), 0, out=dest.get("fee_paid"))
     return raw
 
 

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from . import _kernels
 from . import _validate as v
-from ._engine import BLOCK_SIZE, Runner, check_n, n_blocks, plan
+from ._engine import BLOCK_SIZE, Collector, Runner, check_n, check_workers, n_blocks, plan
 from ._outputs import OUTPUT_TABLE
 from .cashflows import MAX_DELAY
 from .deal import Deal, _simulation_outputs, evaluate_draws
@@ -69,16 +69,27 @@ class _Block:
     horizon: int
     paths: int
     backend: str
+    #: In-process runs: the block's rows of the result arrays (``dealsim._engine.
+    #: Collector.rows_at``), written in place instead of copied after the block.
+    out: Mapping[str, NDArray[Any]] | None = None
 
 
 def _run_block(job: _Block) -> dict[str, NDArray[Any]]:
     """Draw and evaluate the first ``job.rows`` scenarios of block ``job.index``."""
     unc = job.uncertainties
     u = sampler_uniforms(job.sampler, job.root, block=job.index, size=BLOCK_SIZE, dim=unc.dim)
-    draws = {k: np.ascontiguousarray(x[: job.rows]) for k, x in unc.transform(u).items()}
+    dest = job.out or {}
+    draws = {}
+    for k, x in unc.transform(u).items():
+        if "in:" + k in dest:
+            draws[k] = dest["in:" + k]
+            draws[k][...] = x[: job.rows]
+        else:
+            draws[k] = np.ascontiguousarray(x[: job.rows])
     keep = max(0, min(job.paths - job.index * BLOCK_SIZE, job.rows))
     out = _simulation_outputs(job.deal, draws, horizon=job.horizon, paths=keep,
-                              backend=job.backend, root=job.root, block=job.index)
+                              backend=job.backend, root=job.root, block=job.index,
+                              out=dest)
     for name, x in draws.items():
         out["in:" + name] = x
     return out
@@ -191,6 +202,7 @@ def simulate(
     backend: str = "auto",
     deadline: float | None = None,
     on_stop: str = "partial",
+    workers: int | None = None,
 ) -> SimulationResult:
     """Run ``n`` Monte Carlo scenarios of ``deal`` in fixed blocks.
 
@@ -211,7 +223,15 @@ def simulate(
         Pseudo-random (default), Latin hypercube stratified within each block, or
         scrambled Sobol' (scenario ``i`` is point ``i`` of one sequence).
     executor : concurrent.futures.Executor or dask.distributed.Client, optional
-        Runs blocks in parallel. Results are bit-identical to the serial run.
+        Runs blocks in parallel. Results are bit-identical to the serial run. ``None``
+        (default): the blocks run on ``workers`` threads of a pool made for this call
+        and shut down before it returns (the compiled kernel and numpy's array
+        operations release the GIL, so threads share the CPUs).
+    workers : int, optional
+        Threads without an executor: ``None`` (default) uses every CPU this process may
+        run on, ``1`` runs the blocks one after another in the calling thread. Results
+        are bit-identical whatever the number (blocks are independent and collected in
+        block order). Must be ``None`` when an ``executor`` is given.
     until : mapping of str to float, optional
         Precision control: keep adding blocks (up to ``n`` scenarios) until the
         ``confidence`` interval half-width of every target is at most its value.
@@ -242,9 +262,10 @@ def simulate(
         ``False`` (exactly; ``None`` continues) the run stops there: the cancel hook.
     deadline : float, optional
         Time budget in seconds from the call. The run stops at the first block boundary
-        after it passes (serially it overruns by at most one block, about 0.1 s per
-        16,384 scenarios; on an executor it stops waiting at the deadline). At least
-        one block always runs.
+        after it passes (serially, or on the call's own threads, it overruns by at most
+        about one block, 0.02-0.1 s per 16,384 scenarios: the blocks already running
+        finish before the pool shuts down; on an executor it stops waiting at the
+        deadline). At least one block always runs.
     on_stop : {"partial", "raise"}
         What a run stopped by ``deadline`` or the cancel hook does. ``"partial"``
         (default): return the blocks done, ``result.partial`` true and ``result.n <
@@ -286,15 +307,21 @@ def simulate(
     """
     targets = _check_until(until)
     v.fraction("confidence", confidence, allow_one=False)
+    threads = check_workers(workers, executor)
     with Runner(0, executor=executor, progress=progress, deadline=deadline, on_stop=on_stop,
-                desc=getattr(deal, "name", "") or "simulate") as runner:
+                desc=getattr(deal, "name", "") or "simulate", threads=threads) as runner:
         setup = _plan(deal, n, seed, uncertainties, sampler, paths, within_years, backend,
                       keep_rows=True)
         runner.n = setup.n
         if targets:  # no more blocks in flight than workers: stop soon after the target
-            runner.window = min(runner.window, max(1, getattr(executor, "_max_workers", 1) or 1))
+            runner.window = min(runner.window, runner.workers)
         collector = BlockCollector(setup.n)
-        for block in runner.run(_run_block, setup.jobs()):
+        into = None
+        if executor is None:  # blocks run in this process: they write the results in place
+            collector.reserve({o.name: o.dtype for o in OUTPUT_TABLE}
+                              | {"in:" + k: np.float64 for k in setup.template.uncertainties.names})
+            into = collector
+        for block in runner.run(_run_block, setup.jobs(into=into)):
             collector.add(block)
             if targets:  # met targets end the run as complete, even at the deadline
                 done = collector.result(**setup.meta)
@@ -322,10 +349,14 @@ class _Setup:
     n: int
     meta: dict[str, Any]
 
-    def jobs(self, start: int = 0) -> Iterator[tuple[int, _Block]]:
-        """``(rows, job)`` for blocks ``start, start + 1, ...``, lazily."""
+    def jobs(self, start: int = 0, into: Collector | None = None
+             ) -> Iterator[tuple[int, _Block]]:
+        """``(rows, job)`` for blocks ``start, start + 1, ...``, lazily; with ``into``
+        (a collector of this run, in this process), each job writes its rows of the
+        collector's arrays in place."""
         for b, rows in plan(self.n, start):
-            yield rows, dataclasses.replace(self.template, index=b, rows=rows)
+            out = into.rows_at(b * BLOCK_SIZE, rows) if into is not None else None
+            yield rows, dataclasses.replace(self.template, index=b, rows=rows, out=out)
 
 
 def _plan(
