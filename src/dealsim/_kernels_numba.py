@@ -73,9 +73,10 @@ def _constant(flag: bool) -> bool | None:
 def fused(lp: Any, sp: Any, *args: Any) -> None:
     """Run the fused kernel over one block (arguments as :func:`_fused`).
 
-    Economic dispatch and dated calls are off in most runs; those flags are passed as
-    compile-time constants (:func:`_constant`), so numba compiles one specialisation per
-    combination of them, each running the same steps of :mod:`dealsim._steps`.
+    Economic dispatch, dated calls and the scheduled reading are off in most runs; those
+    flags are passed as compile-time constants (:func:`_constant`), so numba compiles one
+    specialisation per combination of them, each running the same steps of
+    :mod:`dealsim._steps` (same bits: only untaken branches are dropped).
     """
     _fused(lp._replace(economic_dispatch=_constant(lp.economic_dispatch)),
            sp._replace(dated=_constant(sp.dated), scheduled=_constant(sp.scheduled)), *args)
