@@ -32,7 +32,7 @@ _STEPS_DIGEST = hashlib.sha256(b"".join(
     Path(str(m.__file__)).read_bytes() for m in (_steps, _irr_core))).hexdigest()[:16]
 
 
-def fused(lp: Any, sp: Any, delay: Any, overrun: Any, capacity: Any, price: Any, fuel: Any,
+def _fused(lp: Any, sp: Any, delay: Any, overrun: Any, capacity: Any, price: Any, fuel: Any,
           utilisation: Any, usdjpy: Any, rate: Any, disc: Any, mat: Any, inv_path: Any,
           bal_path: Any,
           o_irr: Any, o_status: Any, o_inv_npv: Any, o_host_npv: Any, o_fee_pv: Any,
@@ -59,5 +59,24 @@ def fused(lp: Any, sp: Any, delay: Any, overrun: Any, capacity: Any, price: Any,
 # numba's on-disk cache keys a function by its own file only; the name carries a digest
 # of the steps' and the IRR's sources too, so that an edit of dealsim/_steps.py or
 # dealsim/_irr_core.py recompiles the kernel.
-fused.__qualname__ = fused.__name__ = "fused_" + _STEPS_DIGEST
-fused = _jit(fused)
+_fused.__qualname__ = _fused.__name__ = "fused_" + _STEPS_DIGEST
+_fused = _jit(_fused)
+
+
+def _constant(flag: bool) -> bool | None:
+    """``flag`` as numba should see it: True stays a run-time bool; False becomes
+    ``None``, whose truth numba knows at compile time, so that the kernel compiled for
+    the common case (flag off) has the flag's branch dropped, not tested each period."""
+    return True if flag else None
+
+
+def fused(lp: Any, sp: Any, *args: Any) -> None:
+    """Run the fused kernel over one block (arguments as :func:`_fused`).
+
+    Economic dispatch, dated calls and the scheduled reading are off in most runs; those
+    flags are passed as compile-time constants (:func:`_constant`), so numba compiles one
+    specialisation per combination of them, each running the same steps of
+    :mod:`dealsim._steps` (same bits: only untaken branches are dropped).
+    """
+    _fused(lp._replace(economic_dispatch=_constant(lp.economic_dispatch)),
+           sp._replace(dated=_constant(sp.dated), scheduled=_constant(sp.scheduled)), *args)
