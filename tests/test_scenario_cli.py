@@ -202,9 +202,11 @@ def test_no_progress_when_stderr_is_not_a_terminal(tmp_path, capsys):
     assert capsys.readouterr().err == ""  # pytest's stderr is not a tty
 
 
-def test_python_dash_m_exits_with_mains_code(tmp_path):
+@pytest.mark.parametrize("module", ["dealsim", "dealsim.cli"])
+def test_python_dash_m_exits_with_mains_code(tmp_path, module):
+    # `python -m dealsim.cli` once imported the module and exited 0 silently.
     bad = write(tmp_path, '[deal]\npreset = "ohio_gas_power"\n[simulation]\nn = 0\n')
-    proc = subprocess.run([sys.executable, "-m", "dealsim", "run", str(bad)],
+    proc = subprocess.run([sys.executable, "-m", module, "run", str(bad)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "[simulation] n must be >= 1" in proc.stderr
 

@@ -250,3 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _line(exc: BaseException) -> str:
     """The message on one line (a multi-line message would read as a traceback)."""
     return " ".join(str(exc).split())
+
+
+if __name__ == "__main__":  # ``python -m dealsim.cli`` behaves as ``python -m dealsim``
+    raise SystemExit(main())
