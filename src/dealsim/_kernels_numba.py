@@ -32,11 +32,11 @@ _STEPS_DIGEST = hashlib.sha256(b"".join(
     Path(str(m.__file__)).read_bytes() for m in (_steps, _irr_core))).hexdigest()[:16]
 
 
-def _fused(lp: Any, sp: Any, delay: Any, overrun: Any, capacity: Any, price: Any, fuel: Any,
-          utilisation: Any, usdjpy: Any, rate: Any, disc: Any, mat: Any, inv_path: Any,
-          bal_path: Any,
-          o_irr: Any, o_status: Any, o_inv_npv: Any, o_host_npv: Any, o_fee_pv: Any,
-          o_fee_total: Any, o_received: Any, o_paid: Any, o_rec: Any) -> None:
+def _fused(lp: Any, sp: Any, pp: Any, delay: Any, overrun: Any, capacity: Any, price: Any,
+           fuel: Any, utilisation: Any, usdjpy: Any, rate: Any, disc: Any, gp: Any, gr: Any,
+           gx: Any, mat: Any, inv_path: Any, bal_path: Any,
+           o_irr: Any, o_status: Any, o_inv_npv: Any, o_host_npv: Any, o_fee_pv: Any,
+           o_fee_total: Any, o_received: Any, o_paid: Any, o_rec: Any) -> None:
     # dealsim._kernels.block_outputs, one scenario at a time: the shared steps on scalars
     horizon = lp.price.shape[0]
     lines = np.empty((6, horizon))
@@ -45,11 +45,41 @@ def _fused(lp: Any, sp: Any, delay: Any, overrun: Any, capacity: Any, price: Any
     vals = np.empty(NCOL)
     coef = np.empty(horizon)
     keep = inv_path.shape[0]
+    # a scenario's market paths and their innovations (drawn a row at a time, in the
+    # order of the numpy path's block draw: dealsim.market.block_generators)
+    z2 = np.empty((horizon, 2))
+    z1 = np.empty(horizon)
+    power = np.empty(horizon)
+    fuel_path = np.empty(horizon)
+    fx = np.empty(horizon)
+    deemed = np.empty(horizon)
     for i in range(delay.size):
-        _steps.scenario_lines(lp, delay[i], overrun[i], capacity[i], price[i], fuel[i],
-                              utilisation[i], usdjpy[i], lines)
+        pf = price[i]
+        ff = fuel[i]
+        xf = usdjpy[i]
+        rf = rate[i]
+        if gp is not None:
+            for t in range(horizon):
+                z2[t, 0] = gp.standard_normal()
+                z2[t, 1] = gp.standard_normal()
+            _steps.price_paths(pp, np.log(pf[0]), np.log(ff[0]), z2, power, fuel_path)
+            pf = power
+            ff = fuel_path
+        if gr is not None:
+            for t in range(horizon):
+                z1[t] = gr.standard_normal()
+            _steps.deemed_path(pp, rf[0] - pp.spread, z1, deemed)
+            rf = deemed
+        if gx is not None:
+            for t in range(horizon):
+                z1[t] = gx.standard_normal()
+            _steps.fx_path(pp, np.log(xf[0]), z1, fx)
+            xf = fx
+        df = rf if disc is None else disc[i]
+        _steps.scenario_lines(lp, delay[i], overrun[i], capacity[i], pf, ff, utilisation[i],
+                              xf, lines)
         (o_inv_npv[i], o_host_npv[i], o_fee_pv[i], o_fee_total[i], o_received[i], o_paid[i],
-         o_rec[i]) = _steps.scenario_split(sp, rate[i], disc[i], lines, inv, bal)
+         o_rec[i]) = _steps.scenario_split(sp, rf, df, lines, inv, bal)
         o_irr[i], o_status[i] = irr_row(inv, mat, vals, coef, False)  # the IRR, only here
         if i < keep:
             inv_path[i] = inv
@@ -70,7 +100,7 @@ def _constant(flag: bool) -> bool | None:
     return True if flag else None
 
 
-def fused(lp: Any, sp: Any, *args: Any) -> None:
+def fused(lp: Any, sp: Any, pp: Any, *args: Any) -> None:
     """Run the fused kernel over one block (arguments as :func:`_fused`).
 
     Economic dispatch, dated calls and the scheduled reading are off in most runs; those
@@ -79,4 +109,5 @@ def fused(lp: Any, sp: Any, *args: Any) -> None:
     :mod:`dealsim._steps` (same bits: only untaken branches are dropped).
     """
     _fused(lp._replace(economic_dispatch=_constant(lp.economic_dispatch)),
-           sp._replace(dated=_constant(sp.dated), scheduled=_constant(sp.scheduled)), *args)
+           sp._replace(dated=_constant(sp.dated), scheduled=_constant(sp.scheduled)), pp,
+           *args)

@@ -31,6 +31,7 @@ __all__ = [
     "FeeAndNet",
     "LINE_ITEMS",
     "LineParams",
+    "PathParams",
     "SplitParams",
     "aggregate_step",
     "cash_line",
@@ -40,10 +41,14 @@ __all__ = [
     "dispatch_step",
     "funding_flows",
     "next_factor",
+    "ou_step",
     "period_metrics",
     "fee_installment",
     "fee_share",
     "mark_recovered",
+    "deemed_path",
+    "fx_path",
+    "price_paths",
     "scenario_constants",
     "scenario_lines",
     "scenario_split",
@@ -133,6 +138,74 @@ class SplitParams(NamedTuple):
     call_tau: NDArray[np.float64] = np.zeros((0, 1))  # (T, Q): years funding -> period end
     upfront_period: int = -1            # period of the upfront funding (-1: as spent)
     upfront_tau: float = 0.0            # years from the upfront funding to its period's end
+
+
+class PathParams(NamedTuple):
+    """The market's path models (:mod:`dealsim.paths`) as numbers, built by
+    :func:`dealsim.market.path_params`: each family is an AR(1) ``(mean, phi, vol)``;
+    a family without a model keeps its level and is not read."""
+
+    power_mean: float = 0.0
+    power_phi: float = 1.0
+    power_vol: float = 0.0
+    fuel_mean: float = 0.0
+    fuel_phi: float = 1.0
+    fuel_vol: float = 0.0
+    rho: float = 0.0          # fuel innovation: rho * z_power + rho_c * z_own
+    rho_c: float = 1.0
+    sofr_mean: float = 0.0
+    sofr_phi: float = 1.0
+    sofr_vol: float = 0.0
+    floor: float = -np.inf    # deemed rate = max(sofr, floor) + spread
+    spread: float = 0.0
+    fx_mean: float = 0.0
+    fx_phi: float = 1.0
+    fx_vol: float = 0.0
+
+
+# --- market paths --------------------------------------------------------------------
+# A path of year t reads its state of year t - 1 and the year's innovation; a scenario
+# (compiled: rows (T,)) or a block (numpy: rows (T, S), innovations read as z[t]).
+
+
+def ou_step(x: Any, mean: float, phi: float, shock: Any) -> Any:
+    """One year of an Ornstein-Uhlenbeck state observed annually (an AR(1)):
+    ``mean + phi (x - mean) + shock``, evaluated as ``(x - mean) * phi + mean + shock``
+    (``shock`` = volatility times the year's standard normal)."""
+    return (x - mean) * phi + mean + shock
+
+
+def price_paths(pp: PathParams, x: Any, y: Any, z: Any, power: Any, fuel: Any) -> None:
+    """Power and fuel factors ``power[t] = exp(x_t)``, ``fuel[t] = exp(y_t)`` from the
+    year-0 logs ``x``, ``y`` and innovations ``z[t, 0]``, ``z[t, 1]`` (years >= 1; the
+    fuel's is ``rho z[t, 0] + rho_c z[t, 1]``)."""
+    power[0] = np.exp(x)
+    fuel[0] = np.exp(y)
+    for t in range(1, power.shape[0]):
+        zp = z[t, 0]
+        x = ou_step(x, pp.power_mean, pp.power_phi, zp * pp.power_vol)
+        y = ou_step(y, pp.fuel_mean, pp.fuel_phi, (pp.rho * zp + pp.rho_c * z[t, 1])
+                    * pp.fuel_vol)
+        power[t] = np.exp(x)
+        fuel[t] = np.exp(y)
+
+
+def deemed_path(pp: PathParams, s: Any, z: Any, rate: Any) -> None:
+    """The deemed rate ``rate[t] = max(sofr_t, floor) + spread`` of a term-SOFR path from
+    year-0 SOFR ``s`` and innovations ``z[t]`` (years >= 1)."""
+    rate[0] = np.maximum(s, pp.floor) + pp.spread
+    for t in range(1, rate.shape[0]):
+        s = ou_step(s, pp.sofr_mean, pp.sofr_phi, z[t] * pp.sofr_vol)
+        rate[t] = np.maximum(s, pp.floor) + pp.spread
+
+
+def fx_path(pp: PathParams, x: Any, z: Any, usdjpy: Any) -> None:
+    """Yen per dollar ``usdjpy[t] = exp(x_t)`` from the year-0 log ``x`` and innovations
+    ``z[t]`` (years >= 1)."""
+    usdjpy[0] = np.exp(x)
+    for t in range(1, usdjpy.shape[0]):
+        x = ou_step(x, pp.fx_mean, pp.fx_phi, z[t] * pp.fx_vol)
+        usdjpy[t] = np.exp(x)
 
 
 # --- fees ----------------------------------------------------------------------------
@@ -257,13 +330,15 @@ def aggregate_step(balance: Any, cash: Any, paid: Any, credit: Any, growth: Any,
     return split_tiers(cash, paid, owed, share_before, share_after)
 
 
-def dated_accrual(growth: Any, tau: Any) -> Any:
-    """``mean_q growth ** tau[q]``: what a call funded in equal parts ``tau[q]`` years
-    before the period's end is worth in the allocation at that end."""
+def dated_accrual(growth: Any, tau: Any, t: int) -> Any:
+    """``mean_q growth ** tau[t, q]``: what a call funded in equal parts ``tau[t, q]``
+    years before period ``t``'s end is worth in the allocation at that end (computed as
+    ``exp(tau log growth)``: one logarithm, then an exponential per part)."""
+    log_growth = np.log(growth)
     acc = 0.0 * growth
-    for q in range(tau.shape[0]):
-        acc = acc + growth ** tau[q]
-    return acc / tau.shape[0]
+    for q in range(tau.shape[1]):
+        acc = acc + np.exp(tau[t, q] * log_growth)
+    return acc / tau.shape[1]
 
 
 def funding_flows(sp: SplitParams, t: int, net: Any, growth: Any, operating: Any,
@@ -280,13 +355,17 @@ def funding_flows(sp: SplitParams, t: int, net: Any, growth: Any, operating: Any
     if not sp.dated:
         return call, call, operating
     operating = operating | (net > 0.0)
-    acc = dated_accrual(growth, sp.call_tau[t])
-    if sp.upfront_period < 0:
-        return call, call * acc, operating
-    spent = call * operating  # construction calls are covered by the prefund
-    here = 1.0 * (t == sp.upfront_period)
-    paid = spent + here * prefund
-    return paid, spent * acc + here * prefund * growth ** sp.upfront_tau, operating
+    if sp.upfront_period >= 0:
+        call = call * operating  # construction calls are covered by the prefund
+    credit = call
+    # deemed interest from the funding dates only where a call is paid in this period
+    # (most periods have none): a scalar test when compiled, one test per period of a
+    # block on numpy; where the call is 0 its credit is 0 either way
+    if np.any(call < 0.0):
+        credit = call * dated_accrual(growth, sp.call_tau, t)
+    if t == sp.upfront_period:
+        return call + prefund, credit + prefund * growth ** sp.upfront_tau, operating
+    return call, credit, operating
 
 
 def upfront_total(sp: SplitParams, lines: Any, zero: Any) -> Any:

@@ -46,7 +46,9 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import _steps
 from . import _validate as v
+from ._steps import PathParams
 from .errors import InvalidParameterError
 from .sampling import as_seed_sequence
 
@@ -270,11 +272,7 @@ def ou_paths(process: MeanReverting, start: ArrayLike, innovations: ArrayLike) -
     phi, mu, vol = process.phi, process.mean, process.volatility
     shocks = np.multiply(eps.T, vol)
     for t in range(1, out.shape[0]):
-        step = out[t]
-        np.subtract(out[t - 1], mu, out=step)
-        step *= phi
-        step += mu
-        step += shocks[t - 1]
+        out[t] = _steps.ou_step(out[t - 1], mu, phi, shocks[t - 1])
     return np.ascontiguousarray(out.T)
 
 
@@ -412,14 +410,22 @@ class PricePaths:
         p0 = _levels("power_start", power_start, size, log=True)
         f0 = _levels("fuel_start", fuel_start, size, log=True)
         z = path_generator(_root(seed), block, PRICE_TAG).standard_normal((size, horizon, 2))
+        pp = PathParams(**self.path_fields())
+        x0 = self.power.start(self.start, z[:, 0, 0]) if p0 is None else p0
+        y0 = self.fuel.start(self.start, pp.rho * z[:, 0, 0] + pp.rho_c * z[:, 0, 1]
+                             ) if f0 is None else f0
+        power, fuel = np.empty((horizon, size)), np.empty((horizon, size))
+        _steps.price_paths(pp, x0, y0, z.transpose(1, 2, 0), power, fuel)
+        return np.ascontiguousarray(power.T), np.ascontiguousarray(fuel.T)
+
+    def path_fields(self) -> dict[str, float]:
+        """This model's fields of :class:`dealsim._steps.PathParams` (the numbers the
+        simulation's steps read)."""
         rho = self.gaussian_correlation
-        zf = rho * z[:, :, 0] + math.sqrt(max(1.0 - rho * rho, 0.0)) * z[:, :, 1]
-        zp = z[:, :, 0]
-        x0 = self.power.start(self.start, zp[:, 0]) if p0 is None else p0
-        y0 = self.fuel.start(self.start, zf[:, 0]) if f0 is None else f0
-        power = np.exp(ou_paths(self.power, x0, zp[:, 1:]))
-        fuel = np.exp(ou_paths(self.fuel, y0, zf[:, 1:]))
-        return power, fuel
+        return {"power_mean": self.power.mean, "power_phi": self.power.phi,
+                "power_vol": self.power.volatility, "fuel_mean": self.fuel.mean,
+                "fuel_phi": self.fuel.phi, "fuel_vol": self.fuel.volatility,
+                "rho": rho, "rho_c": math.sqrt(max(1.0 - rho * rho, 0.0))}
 
 
 #: Term SOFR: level OU, long-run mean 4.5% (the OhmyNews example's SOFR), stationary sd
@@ -495,6 +501,12 @@ class SofrPaths:
         sofr = ou_paths(self.process, x0, z[:, 1:])
         return sofr, self.deemed(sofr)
 
+    def path_fields(self) -> dict[str, float]:
+        """This model's fields of :class:`dealsim._steps.PathParams`."""
+        return {"sofr_mean": self.process.mean, "sofr_phi": self.process.phi,
+                "sofr_vol": self.process.volatility, "spread": self.spread,
+                "floor": -math.inf if self.floor is None else self.floor}
+
 
 #: USD/JPY: a log random walk with 10% annual volatility (the assumption of
 #: :func:`dealsim.fx.usdjpy_paths`), from the scenario's drawn level.
@@ -538,4 +550,11 @@ class UsdJpyPaths:
         x0 = _levels("usdjpy_start", usdjpy_start, size, log=True)
         z = path_generator(_root(seed), block, USDJPY_TAG).standard_normal((size, horizon))
         start = self.process.start(self.start, z[:, 0]) if x0 is None else x0
-        return np.exp(ou_paths(self.process, start, z[:, 1:]))
+        out = np.empty((horizon, size))
+        _steps.fx_path(PathParams(**self.path_fields()), start, z.T, out)
+        return np.ascontiguousarray(out.T)
+
+    def path_fields(self) -> dict[str, float]:
+        """This model's fields of :class:`dealsim._steps.PathParams`."""
+        return {"fx_mean": self.process.mean, "fx_phi": self.process.phi,
+                "fx_vol": self.process.volatility}
