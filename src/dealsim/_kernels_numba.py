@@ -23,11 +23,15 @@ from ._irr_numba import irr_row
 
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
+#: Steps inlined into the kernel by numba (a call per period was measured to cost more
+#: than the step).
+_INLINE = ("funding_flows",)
 # Every step becomes callable from compiled code, unchanged (numpy error semantics:
 # inf/NaN, never an exception, as on the numpy path under np.errstate).
 for _fn in vars(_steps).values():
     if inspect.isfunction(_fn) and _fn.__module__ == _steps.__name__:
-        register_jitable(error_model="numpy")(_fn)
+        register_jitable(error_model="numpy",
+                         inline="always" if _fn.__name__ in _INLINE else "never")(_fn)
 _STEPS_DIGEST = hashlib.sha256(b"".join(
     Path(str(m.__file__)).read_bytes() for m in (_steps, _irr_core))).hexdigest()[:16]
 
@@ -53,7 +57,16 @@ def _fused(lp: Any, sp: Any, pp: Any, delay: Any, overrun: Any, capacity: Any, p
     fuel_path = np.empty(horizon)
     fx = np.empty(horizon)
     deemed = np.empty(horizon)
+    # the years a scenario reads: prices while it operates, USD/JPY while a yen fee is
+    # paid (fee windows from the commercial operation date)
+    fee_first = horizon
+    fee_last = 0
+    for k in range(lp.fee_amount.shape[0]):
+        if lp.fee_yen[k]:
+            fee_first = min(fee_first, lp.fee_start[k])
+            fee_last = max(fee_last, lp.fee_start[k] + lp.fee_count[k])
     for i in range(delay.size):
+        cod = lp.construction_years + delay[i]
         pf = price[i]
         ff = fuel[i]
         xf = usdjpy[i]
@@ -62,7 +75,8 @@ def _fused(lp: Any, sp: Any, pp: Any, delay: Any, overrun: Any, capacity: Any, p
             for t in range(horizon):
                 z2[t, 0] = gp.standard_normal()
                 z2[t, 1] = gp.standard_normal()
-            _steps.price_paths(pp, np.log(pf[0]), np.log(ff[0]), z2, power, fuel_path)
+            _steps.price_paths(pp, np.log(pf[0]), np.log(ff[0]), z2, power, fuel_path, cod,
+                               cod + lp.operating_life)
             pf = power
             ff = fuel_path
         if gr is not None:
@@ -73,7 +87,7 @@ def _fused(lp: Any, sp: Any, pp: Any, delay: Any, overrun: Any, capacity: Any, p
         if gx is not None:
             for t in range(horizon):
                 z1[t] = gx.standard_normal()
-            _steps.fx_path(pp, np.log(xf[0]), z1, fx)
+            _steps.fx_path(pp, np.log(xf[0]), z1, fx, cod + fee_first, cod + fee_last)
             xf = fx
         df = rf if disc is None else disc[i]
         _steps.scenario_lines(lp, delay[i], overrun[i], capacity[i], pf, ff, utilisation[i],
@@ -109,5 +123,6 @@ def fused(lp: Any, sp: Any, pp: Any, *args: Any) -> None:
     :mod:`dealsim._steps` (same bits: only untaken branches are dropped).
     """
     _fused(lp._replace(economic_dispatch=_constant(lp.economic_dispatch)),
-           sp._replace(dated=_constant(sp.dated), scheduled=_constant(sp.scheduled)), pp,
+           sp._replace(dated=_constant(sp.dated), scheduled=_constant(sp.scheduled),
+                       upfront=_constant(sp.upfront)), pp,
            *args)

@@ -137,6 +137,7 @@ class SplitParams(NamedTuple):
     dated: bool = False                 # calls accrue deemed interest from funding dates
     call_tau: NDArray[np.float64] = np.zeros((0, 1))  # (T, Q): years funding -> period end
     upfront_period: int = -1            # period of the upfront funding (-1: as spent)
+    upfront: bool = False               # funded upfront (upfront_period >= 0)
     upfront_tau: float = 0.0            # years from the upfront funding to its period's end
 
 
@@ -165,47 +166,58 @@ class PathParams(NamedTuple):
 
 # --- market paths --------------------------------------------------------------------
 # A path of year t reads its state of year t - 1 and the year's innovation; a scenario
-# (compiled: rows (T,)) or a block (numpy: rows (T, S), innovations read as z[t]).
+# (compiled: rows (T,)) or a block (numpy: rows (T, S), innovations read as z[t]). The
+# state carried is the deviation from the long-run mean (one multiply-add per year on
+# the recursion's critical path). A factor is written where the model reads it, years
+# ``first <= t < last``, and 1.0 elsewhere (the compiled path passes a scenario's
+# operating years and skips the exponentials of the others; numpy passes 0 and T).
 
 
-def ou_step(x: Any, mean: float, phi: float, shock: Any) -> Any:
-    """One year of an Ornstein-Uhlenbeck state observed annually (an AR(1)):
-    ``mean + phi (x - mean) + shock``, evaluated as ``(x - mean) * phi + mean + shock``
-    (``shock`` = volatility times the year's standard normal)."""
-    return (x - mean) * phi + mean + shock
+def ou_step(deviation: Any, phi: float, shock: Any) -> Any:
+    """One year of an Ornstein-Uhlenbeck state observed annually (an AR(1)), as its
+    deviation from the long-run mean: ``phi * deviation + shock`` (``shock`` =
+    volatility times the year's standard normal)."""
+    return deviation * phi + shock
 
 
-def price_paths(pp: PathParams, x: Any, y: Any, z: Any, power: Any, fuel: Any) -> None:
+def price_paths(pp: PathParams, x: Any, y: Any, z: Any, power: Any, fuel: Any, first: int,
+                last: int) -> None:
     """Power and fuel factors ``power[t] = exp(x_t)``, ``fuel[t] = exp(y_t)`` from the
     year-0 logs ``x``, ``y`` and innovations ``z[t, 0]``, ``z[t, 1]`` (years >= 1; the
-    fuel's is ``rho z[t, 0] + rho_c z[t, 1]``)."""
-    power[0] = np.exp(x)
-    fuel[0] = np.exp(y)
-    for t in range(1, power.shape[0]):
-        zp = z[t, 0]
-        x = ou_step(x, pp.power_mean, pp.power_phi, zp * pp.power_vol)
-        y = ou_step(y, pp.fuel_mean, pp.fuel_phi, (pp.rho * zp + pp.rho_c * z[t, 1])
-                    * pp.fuel_vol)
-        power[t] = np.exp(x)
-        fuel[t] = np.exp(y)
+    fuel's is ``rho z[t, 0] + rho_c z[t, 1]``), in years ``first <= t < last``."""
+    dx = x - pp.power_mean
+    dy = y - pp.fuel_mean
+    for t in range(power.shape[0]):
+        if t > 0:
+            zp = z[t, 0]
+            dx = ou_step(dx, pp.power_phi, zp * pp.power_vol)
+            dy = ou_step(dy, pp.fuel_phi, (pp.rho * zp + pp.rho_c * z[t, 1]) * pp.fuel_vol)
+        if first <= t < last:
+            power[t] = np.exp(pp.power_mean + dx)
+            fuel[t] = np.exp(pp.fuel_mean + dy)
+        else:
+            power[t] = 1.0
+            fuel[t] = 1.0
 
 
 def deemed_path(pp: PathParams, s: Any, z: Any, rate: Any) -> None:
     """The deemed rate ``rate[t] = max(sofr_t, floor) + spread`` of a term-SOFR path from
     year-0 SOFR ``s`` and innovations ``z[t]`` (years >= 1)."""
+    d = s - pp.sofr_mean
     rate[0] = np.maximum(s, pp.floor) + pp.spread
     for t in range(1, rate.shape[0]):
-        s = ou_step(s, pp.sofr_mean, pp.sofr_phi, z[t] * pp.sofr_vol)
-        rate[t] = np.maximum(s, pp.floor) + pp.spread
+        d = ou_step(d, pp.sofr_phi, z[t] * pp.sofr_vol)
+        rate[t] = np.maximum(pp.sofr_mean + d, pp.floor) + pp.spread
 
 
-def fx_path(pp: PathParams, x: Any, z: Any, usdjpy: Any) -> None:
+def fx_path(pp: PathParams, x: Any, z: Any, usdjpy: Any, first: int, last: int) -> None:
     """Yen per dollar ``usdjpy[t] = exp(x_t)`` from the year-0 log ``x`` and innovations
-    ``z[t]`` (years >= 1)."""
-    usdjpy[0] = np.exp(x)
-    for t in range(1, usdjpy.shape[0]):
-        x = ou_step(x, pp.fx_mean, pp.fx_phi, z[t] * pp.fx_vol)
-        usdjpy[t] = np.exp(x)
+    ``z[t]`` (years >= 1), in years ``first <= t < last``."""
+    d = x - pp.fx_mean
+    for t in range(usdjpy.shape[0]):
+        if t > 0:
+            d = ou_step(d, pp.fx_phi, z[t] * pp.fx_vol)
+        usdjpy[t] = np.exp(pp.fx_mean + d) if first <= t < last else 1.0
 
 
 # --- fees ----------------------------------------------------------------------------
@@ -355,7 +367,7 @@ def funding_flows(sp: SplitParams, t: int, net: Any, growth: Any, operating: Any
     if not sp.dated:
         return call, call, operating
     operating = operating | (net > 0.0)
-    if sp.upfront_period >= 0:
+    if sp.upfront:
         call = call * operating  # construction calls are covered by the prefund
     credit = call
     # deemed interest from the funding dates only where a call is paid in this period
@@ -363,16 +375,17 @@ def funding_flows(sp: SplitParams, t: int, net: Any, growth: Any, operating: Any
     # block on numpy; where the call is 0 its credit is 0 either way
     if np.any(call < 0.0):
         credit = call * dated_accrual(growth, sp.call_tau, t)
-    if t == sp.upfront_period:
-        return call + prefund, credit + prefund * growth ** sp.upfront_tau, operating
+    if sp.upfront:
+        if t == sp.upfront_period:
+            return call + prefund, credit + prefund * growth ** sp.upfront_tau, operating
     return call, credit, operating
 
 
 def upfront_total(sp: SplitParams, lines: Any, zero: Any) -> Any:
     """The construction calls funded upfront: every call before the first period with
-    distributable cash (0 unless ``sp.upfront_period >= 0``)."""
+    distributable cash (0 unless ``sp.upfront``)."""
     total = zero
-    if sp.dated and sp.upfront_period >= 0:
+    if sp.upfront:
         operating = zero > 0.0
         for t in range(lines.shape[1]):
             net = lines[5, t]

@@ -365,6 +365,7 @@ def _deal_split_params(deal: Deal, horizon: int) -> SplitParams:
     cal = funding_calendar(int(deal.project.first_year), horizon, mode=mode)
     return sp._replace(dated=True, call_tau=cal.tau,
                        upfront_period=cal.upfront_period if mode == "upfront" else -1,
+                       upfront=mode == "upfront",
                        upfront_tau=cal.upfront_tau)
 
 

@@ -271,8 +271,10 @@ def ou_paths(process: MeanReverting, start: ArrayLike, innovations: ArrayLike) -
     out[0] = x0
     phi, mu, vol = process.phi, process.mean, process.volatility
     shocks = np.multiply(eps.T, vol)
+    dev = x0 - mu
     for t in range(1, out.shape[0]):
-        out[t] = _steps.ou_step(out[t - 1], mu, phi, shocks[t - 1])
+        dev = _steps.ou_step(dev, phi, shocks[t - 1])
+        out[t] = mu + dev
     return np.ascontiguousarray(out.T)
 
 
@@ -415,7 +417,7 @@ class PricePaths:
         y0 = self.fuel.start(self.start, pp.rho * z[:, 0, 0] + pp.rho_c * z[:, 0, 1]
                              ) if f0 is None else f0
         power, fuel = np.empty((horizon, size)), np.empty((horizon, size))
-        _steps.price_paths(pp, x0, y0, z.transpose(1, 2, 0), power, fuel)
+        _steps.price_paths(pp, x0, y0, z.transpose(1, 2, 0), power, fuel, 0, horizon)
         return np.ascontiguousarray(power.T), np.ascontiguousarray(fuel.T)
 
     def path_fields(self) -> dict[str, float]:
@@ -551,7 +553,7 @@ class UsdJpyPaths:
         z = path_generator(_root(seed), block, USDJPY_TAG).standard_normal((size, horizon))
         start = self.process.start(self.start, z[:, 0]) if x0 is None else x0
         out = np.empty((horizon, size))
-        _steps.fx_path(PathParams(**self.path_fields()), start, z.T, out)
+        _steps.fx_path(PathParams(**self.path_fields()), start, z.T, out, 0, horizon)
         return np.ascontiguousarray(out.T)
 
     def path_fields(self) -> dict[str, float]:
