@@ -287,10 +287,11 @@ def _levels(name: str, levels: ArrayLike | None, size: int, *, log: bool) -> F64
     if arr.shape != (size,):
         raise InvalidParameterError(f"{name} must have shape ({size},); got {arr.shape}")
     if log:
-        if (arr <= 0).any():
+        if (arr < 0).any():
             raise InvalidParameterError(
-                f"{name} must be > 0; got {float(arr[arr <= 0][0])!r}")
-        return np.log(arr)
+                f"{name} must be >= 0; got {float(arr[arr < 0][0])!r}")
+        with np.errstate(divide="ignore"):  # a factor of 0 stays 0: log -inf, exp 0
+            return np.log(arr)
     return arr
 
 
