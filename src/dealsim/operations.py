@@ -186,8 +186,8 @@ def delay_spend_table(profile: tuple[float, ...], max_delay: int, horizon: int, 
                       escalation: float, delay_cost: float) -> F64:
     """Spend per year as a share of capex, one row per whole-year delay.
 
-    Row ``d`` stretches the planned cumulative spending curve over ``n + d`` years (as
-    today) and then (i) escalates year ``t``'s spend by ``(1 + escalation) ** (d (t +
+    Row ``d`` stretches the planned cumulative spending curve over ``n + d`` years (the
+    legacy model) and then (i) escalates year ``t``'s spend by ``(1 + escalation) ** (d (t +
     1/2) / (n + d))`` -- the work done in year ``t`` was planned ``(t + 1/2) n / (n + d)``
     years in, so it is paid ``d (t + 1/2) / (n + d)`` years late -- and (ii) adds
     ``delay_cost * d / (n + d)`` in each of the ``n + d`` years. Row 0 is the plan.

@@ -10,8 +10,8 @@ Every path here is an Ornstein-Uhlenbeck process sampled exactly at annual steps
 ``volatility`` the standard deviation of one year's innovation. The stationary standard
 deviation is ``volatility / sqrt(1 - phi**2)``. Two limits are special cases:
 ``half_life=None`` (or inf) is a random walk, and ``half_life=None, volatility=0``
-(:meth:`MeanReverting.full_persistence`) holds the start for ever -- today's one
-level per scenario.
+(:meth:`MeanReverting.full_persistence`) holds the start for ever -- one
+level per scenario (``Market()``, the model before issue 11).
 
 Start (a decision, documented)
 ------------------------------
@@ -379,7 +379,7 @@ class PricePaths:
 
     @classmethod
     def full_persistence(cls) -> PricePaths:
-        """One level per scenario for the whole life (today's model)."""
+        """One level per scenario for the whole life (the model before issue 11)."""
         return cls(power=MeanReverting.full_persistence(),
                    fuel=MeanReverting.full_persistence(), rank_correlation=0.0, start="mean")
 
@@ -475,7 +475,7 @@ class SofrPaths:
 
     @classmethod
     def constant(cls, deemed_rate: float, spread: float = DEEMED_SPREAD) -> SofrPaths:
-        """A constant deemed rate: the special case of today's model."""
+        """A constant deemed rate: the special case of the model before issue 11."""
         rate = v.rate("deemed_rate", deemed_rate)
         return cls(process=MeanReverting.full_persistence(mean=rate - spread), spread=spread,
                    floor=None, start="mean")

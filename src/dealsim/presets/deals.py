@@ -97,10 +97,16 @@ def ohio_gas_power(
     data-centre offtake price is not published); ``gas_price`` $3.50/MMBtu
     (Henry-Hub-like, 2026); ``capacity_factor`` 0.60 (EIA's CC range 0.55–0.60 for a
     plant serving data centres); 2%/yr escalation of prices and costs; a 21% US
-    federal tax rate on the SPV's margin (the MOU counts cash "net of US taxes",
-    Katz); 3 years of even construction spending (EIA lead time for CC; 2 years for
-    CT — the larger figure for a 9.2 GW site); the MOU deemed rate of
-    :meth:`DealTerms.japan_2025`.
+    federal tax rate (the MOU counts cash "net of US taxes", Katz), levied on Japan's
+    half of the margin by the default :class:`~dealsim.operations.Operations`; 3 years
+    of even construction spending (EIA lead time for CC; 2 years for CT — the larger
+    figure for a 9.2 GW site); the MOU deemed rate of :meth:`DealTerms.japan_2025`.
+
+    The owner's economics of issue 11 are the :class:`~dealsim.deal.Deal` defaults:
+    annual power and gas price paths (rank correlation 0.7, a gas-marginal market), a
+    term-SOFR deemed rate, economic dispatch, costly delays, calls funded as spent; the
+    SoftBank fee is the yen amount (¥100bn, or ¥1tn for ``fee="original"``), each
+    installment converted at the scenario's USD/JPY.
 
     Parameters
     ----------
@@ -383,6 +389,8 @@ def smr_tranche2(
     published; close to NuScale's $89/MWh after subsidies); nuclear ``fuel_cost``
     $6/MWh added to variable O&M (not in deal-facts; no fuel-price uncertainty applies
     to it); 6 construction years from 2027; 2%/yr escalation; 21% tax; no subsidies.
+    The plant runs as baseload (``Operations.owner(thermal=False)``: must-run) and its
+    power price path is not correlated with gas (rank correlation 0).
 
     Parameters
     ----------
