@@ -84,7 +84,8 @@ SOURCES: Mapping[str, tuple[Source, ...]] = {
         _assumption("end of life (off by default): a terminal value or decommissioning "
                     "cost as a share of capex, escalated, in the last operating year, "
                     "untaxed, split like other cash"),
-        _assumption("tax: 'spv_margin' (21% on the SPV's whole margin, the model before issue 11) or "
+        _assumption("tax: 'spv_margin' (21% on the SPV's whole margin, the model before "
+                    "issue 11) or "
                     "'investor_share' (only Japan's share_before of the margin: the US "
                     "government's half pays no US tax; the default) or 'none'"),
     ),
