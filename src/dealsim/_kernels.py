@@ -186,8 +186,9 @@ def block_outputs(
             factors["price_factor"], factors["fuel_factor"], factors["usdjpy"], rate))
         disc_rows = None if disc is None else _scenario_rows(disc, n, horizon)
     else:
-        market = _numpy_paths(pp, gens, factors["price_factor"], factors["fuel_factor"],
-                              factors["usdjpy"], rate, n, horizon)
+        with np.errstate(divide="ignore"):  # a factor of 0 stays 0: log -inf, exp 0
+            market = _numpy_paths(pp, gens, factors["price_factor"], factors["fuel_factor"],
+                                  factors["usdjpy"], rate, n, horizon)
         disc_rows = market[3] if disc is None else _period_rows(disc, n, horizon)
     args = (factors["delay"], factors["overrun"], factors["capacity_achieved"], market[0],
             market[1], factors["utilisation_factor"], market[2], market[3], disc_rows)

@@ -124,5 +124,5 @@ def fused(lp: Any, sp: Any, pp: Any, *args: Any) -> None:
     """
     _fused(lp._replace(economic_dispatch=_constant(lp.economic_dispatch)),
            sp._replace(dated=_constant(sp.dated), scheduled=_constant(sp.scheduled),
-                       upfront=_constant(sp.upfront)), pp,
-           *args)
+                       upfront=_constant(sp.upfront),
+                       discount_apart=_constant(sp.discount_apart)), pp, *args)

@@ -139,6 +139,7 @@ class SplitParams(NamedTuple):
     upfront_period: int = -1            # period of the upfront funding (-1: as spent)
     upfront: bool = False               # funded upfront (upfront_period >= 0)
     upfront_tau: float = 0.0            # years from the upfront funding to its period's end
+    discount_apart: bool = False        # NPVs discount at a rate other than the deemed rate
 
 
 class PathParams(NamedTuple):
@@ -353,32 +354,44 @@ def dated_accrual(growth: Any, tau: Any, t: int) -> Any:
     return acc / tau.shape[1]
 
 
-def funding_flows(sp: SplitParams, t: int, net: Any, growth: Any, operating: Any,
-                  prefund: Any) -> tuple[Any, Any, Any]:
-    """Period ``t``'s call as paid by the investor and as credited to the allocation.
+def funding_flows(sp: SplitParams, t: int, net: Any, growth: Any, disc: Any,
+                  operating: Any, prefund: Any) -> tuple[Any, Any, Any, Any]:
+    """Period ``t``'s call as paid by the investor, as credited to the allocation and as
+    the investor's present value counts it.
 
-    Returns ``(paid, credit, operating)``. On the annual grid both are ``min(net, 0)``.
-    With dated calls the credit carries deemed interest from the funding dates
-    (:func:`dated_accrual`); upfront, the construction calls (those before the first
-    period with distributable cash, tracked by ``operating``) are paid at once in
-    ``sp.upfront_period`` (``prefund``, their total) and covered from it afterwards.
+    Returns ``(paid, credit, valued, operating)``. On the annual grid all three are
+    ``min(net, 0)``. With dated calls the credit carries deemed interest (``growth``)
+    from the funding dates (:func:`dated_accrual`) and ``valued`` the same at the
+    discount rate ``disc`` (with ``sp.discount_apart``; else it is the credit); upfront,
+    the construction calls (those before the first period with distributable cash,
+    tracked by ``operating``) are paid at once in ``sp.upfront_period`` (``prefund``,
+    their total, credited from its own funding date) and covered from it afterwards.
     """
     call = np.minimum(net, 0.0)
     if not sp.dated:
-        return call, call, operating
+        return call, call, call, operating
     operating = operating | (net > 0.0)
     if sp.upfront:
         call = call * operating  # construction calls are covered by the prefund
+    paid = call
     credit = call
+    valued = call
     # deemed interest from the funding dates only where a call is paid in this period
     # (most periods have none): a scalar test when compiled, one test per period of a
     # block on numpy; where the call is 0 its credit is 0 either way
     if np.any(call < 0.0):
         credit = call * dated_accrual(growth, sp.call_tau, t)
+        if sp.discount_apart:
+            valued = call * dated_accrual(1.0 + disc, sp.call_tau, t)
     if sp.upfront:
         if t == sp.upfront_period:
-            return call + prefund, credit + prefund * growth ** sp.upfront_tau, operating
-    return call, credit, operating
+            paid = call + prefund
+            credit = credit + prefund * growth ** sp.upfront_tau
+            if sp.discount_apart:
+                valued = valued + prefund * (1.0 + disc) ** sp.upfront_tau
+    if not sp.discount_apart:
+        valued = credit
+    return paid, credit, valued, operating
 
 
 def upfront_total(sp: SplitParams, lines: Any, zero: Any) -> Any:
@@ -446,13 +459,16 @@ def next_factor(factor: Any, step: Any) -> Any:
     return np.minimum(factor * step, _FLOAT_MAX)
 
 
-def period_metrics(sums: tuple[Any, ...], investor: Any, host: Any, fee: Any,
+def period_metrics(sums: tuple[Any, ...], investor: Any, valued: Any, host: Any, fee: Any,
                    factor: Any) -> tuple[Any, ...]:
     """Add one period to the one-pass metrics ``sums = (investor_pv, host_pv, fee_pv,
     fee_total, received, paid)``: present values at discount ``factor``, the fees paid,
-    the investor's gross receipts and payments (MOIC = received / paid)."""
+    the investor's gross receipts and payments (MOIC = received / paid). ``valued`` is
+    the investor's flow as its present value counts it: its receipts, and its call as
+    worth at the period's end from the funding dates (:func:`funding_flows`' credit;
+    equal to ``investor`` on the annual grid)."""
     inv_pv, host_pv, fee_pv, fee_total, received, paid = sums
-    return (discount_add(inv_pv, investor, factor), discount_add(host_pv, host, factor),
+    return (discount_add(inv_pv, valued, factor), discount_add(host_pv, host, factor),
             discount_add(fee_pv, fee, factor), fee_total + fee,
             received + np.maximum(investor, 0.0), paid - np.minimum(investor, 0.0))
 
@@ -542,7 +558,11 @@ def scenario_split(sp: SplitParams, rate: Any, disc: Any, lines: Any, investor: 
         r = rate[t]
         growth = 1.0 + r
         cash = np.maximum(net, 0.0)
-        paid, credit, operating = funding_flows(sp, t, net, growth, operating, prefund)
+        # the investor's NPV counts a call from its funding days (as the allocation does),
+        # at the discount rate: so NPV < 0 at the deemed rate exactly when the allocation
+        # is not recovered; its flow (and IRR, MOIC) stays on the annual grid
+        paid, credit, valued_call, operating = funding_flows(
+            sp, t, net, growth, disc[t], operating, prefund)
         # the reading's step, inline: a compiled call of a function holding both readings
         # was measured 25% slower on the whole pass
         principal, arrears, elapsed, started, seen, recovered = state
@@ -560,5 +580,6 @@ def scenario_split(sp: SplitParams, rate: Any, disc: Any, lines: Any, investor: 
             factor = next_factor(factor, 1.0 / (1.0 + disc[t]))
         # the host receives what the split gives it and never pays a call (an upfront
         # prefund is the SPV's cash, not the host's): cash - (investor - paid)
-        sums = period_metrics(sums, out, cash - (out - paid), fee, factor)
+        sums = period_metrics(sums, out, out - paid + valued_call, cash - (out - paid), fee,
+                              factor)
     return sums + (state[5],)
