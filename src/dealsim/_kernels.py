@@ -128,9 +128,10 @@ def _numpy_paths(pp: PathParams, gens: tuple[Any, ...], price: NDArray[np.float6
     if gp is not None:
         rows[0] = _scratch_array("power", (horizon, n), n, -1)
         rows[1] = _scratch_array("fuel", (horizon, n), n, -1)
-        _steps.price_paths(pp, np.log(price), np.log(fuel),
-                           _innovations(gp, "prices", n, horizon, 2), rows[0], rows[1], 0,
-                           horizon)
+        with np.errstate(divide="ignore"):  # a factor of 0 stays 0: log -inf, exp 0
+            x, y = np.log(price), np.log(fuel)
+        _steps.price_paths(pp, x, y, _innovations(gp, "prices", n, horizon, 2), rows[0],
+                           rows[1], 0, horizon)
     if gx is not None:
         rows[2] = _scratch_array("usdjpy", (horizon, n), n, -1)
         _steps.fx_path(pp, np.log(usdjpy), _innovations(gx, "usdjpy", n, horizon), rows[2],
@@ -186,9 +187,8 @@ def block_outputs(
             factors["price_factor"], factors["fuel_factor"], factors["usdjpy"], rate))
         disc_rows = None if disc is None else _scenario_rows(disc, n, horizon)
     else:
-        with np.errstate(divide="ignore"):  # a factor of 0 stays 0: log -inf, exp 0
-            market = _numpy_paths(pp, gens, factors["price_factor"], factors["fuel_factor"],
-                                  factors["usdjpy"], rate, n, horizon)
+        market = _numpy_paths(pp, gens, factors["price_factor"], factors["fuel_factor"],
+                              factors["usdjpy"], rate, n, horizon)
         disc_rows = market[3] if disc is None else _period_rows(disc, n, horizon)
     args = (factors["delay"], factors["overrun"], factors["capacity_achieved"], market[0],
             market[1], factors["utilisation_factor"], market[2], market[3], disc_rows)
