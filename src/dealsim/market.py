@@ -2,10 +2,12 @@
 
 :class:`Market` bundles the path models of :mod:`dealsim.paths`. Each is optional:
 ``None`` is one level per scenario held for the whole grid (the
-full-persistence special case). :func:`block_paths` turns a block's scalar draws into
-``(S, T)`` arrays that both backends read (the numpy path a column per period, the
-compiled kernel a row per scenario), so a path is generated once, outside the
-arithmetic, and the arithmetic reads ``factor[t]`` whichever backend runs.
+full-persistence special case). A simulation reads a market through
+:func:`path_params` (the models' numbers) and :func:`block_generators` (a block's
+innovation streams): the paths are generated inside the block's pass by the steps of
+:mod:`dealsim._steps`, a period at a time across the block (numpy) or a scenario at a
+time (the compiled kernel), so no ``(S, T)`` path array is built outside it.
+:func:`block_paths` returns the same paths as ``(S, T)`` arrays, for inspection.
 
 Year 0 of every path is the scenario's existing level draw (``price``, ``fuel``,
 ``deemed_rate``, ``usdjpy``), so the scalar draws are unchanged and serve as the

@@ -34,6 +34,17 @@ spawn key ``(b,)``, so adding paths leaves every existing draw unchanged, and sc
 ``(seed, i)``: rows are drawn in C order, so row ``r`` does not depend on how many rows
 are drawn.
 
+Inside a simulation the paths are not built as ``(S, T)`` arrays: each block's pass
+generates them (:func:`dealsim.market.block_generators`; the steps
+:func:`dealsim._steps.price_paths`, :func:`~dealsim._steps.deemed_path` and
+:func:`~dealsim._steps.fx_path`). The numpy path draws a block's innovations at once,
+in the layout above; the compiled path draws a scenario's row at a time from the same
+generator, which gives the same numbers (numba's ``Generator.standard_normal`` is
+numpy's ziggurat, bit for bit: tested), so the streams are those of :meth:`sample`
+whichever backend or thread runs a block. The AR(1) step carries the deviation from
+the mean (``d = phi d + volatility eps``); the compiled path evaluates a price factor
+only in the years the model reads it (operating years; a yen fee's installment years).
+
 Arrays are ``(S, T)`` float64: scenarios first, years on the last axis.
 """
 
@@ -249,7 +260,8 @@ def ou_paths(process: MeanReverting, start: ArrayLike, innovations: ArrayLike) -
     -------
     ndarray, shape (S, T)
         ``x[:, 0] = start``; ``x[:, t] = mean + phi (x[:, t-1] - mean) + volatility *
-        innovations[:, t-1]``.
+        innovations[:, t-1]`` (evaluated on the deviation from ``mean``:
+        :func:`dealsim._steps.ou_step`).
 
     Examples
     --------
