@@ -126,3 +126,17 @@ def test_dated_credit_is_the_plain_formula_where_a_call_is_paid(
                                atol=1e-12)
     np.testing.assert_array_equal(paid, call + (-40.0 if here else 0.0))
     np.testing.assert_array_equal(now, operating | (net_v > 0.0))
+
+
+def test_the_default_funding_calendar_is_built_once_and_read_only():
+    from dealsim.capital_calls import funding_calendar
+    from dealsim.funding import federal_busdaycalendar
+
+    a = funding_calendar(2026, 40)
+    assert funding_calendar(2026, 40, selection="2026-02-17") is a
+    with pytest.raises(ValueError, match="read-only"):
+        a.tau[0, 0] = 0.0
+    b = funding_calendar(2026, 40, busdaycal=federal_busdaycalendar(2020, 2070))
+    assert b is not a and b.tau.flags.writeable
+    np.testing.assert_array_equal(b.tau, a.tau)
+    np.testing.assert_array_equal(b.funded, a.funded)
