@@ -119,10 +119,11 @@ def _innovations(gen: Any, name: str, n: int, horizon: int, *k: int) -> NDArray[
 def _numpy_paths(pp: PathParams, gens: tuple[Any, ...], price: NDArray[np.float64],
                  fuel: NDArray[np.float64], usdjpy: NDArray[np.float64],
                  rate: NDArray[np.float64], n: int, horizon: int,
-                 ) -> tuple[NDArray[np.float64], ...]:
+                 fx_years: tuple[int, int] = (0, -1)) -> tuple[NDArray[np.float64], ...]:
     """The block's market rows ``(T, n)`` for the numpy path: a family's path from its
     stream where ``gens`` has one (one draw of the block's innovations, then the steps
-    of :mod:`dealsim._steps` across the block), else its level as a view."""
+    of :mod:`dealsim._steps` across the block), else its level as a view. USD/JPY is
+    evaluated in the years ``fx_years`` (``first >= last``: every year), 1.0 elsewhere."""
     gp, gr, gx = gens
     rows = [_period_rows(x, n, horizon) for x in (price, fuel, usdjpy, rate)]
     if gp is not None:
@@ -134,8 +135,9 @@ def _numpy_paths(pp: PathParams, gens: tuple[Any, ...], price: NDArray[np.float6
                            rows[1], 0, horizon)
     if gx is not None:
         rows[2] = _scratch_array("usdjpy", (horizon, n), n, -1)
+        first, last = fx_years if fx_years[0] < fx_years[1] else (0, horizon)
         _steps.fx_path(pp, np.log(usdjpy), _innovations(gx, "usdjpy", n, horizon), rows[2],
-                       0, horizon)
+                       first, last)
     if gr is not None:
         rows[3] = _scratch_array("deemed", (horizon, n), n, -1)
         _steps.deemed_path(pp, rate - pp.spread, _innovations(gr, "sofr", n, horizon),
@@ -187,8 +189,13 @@ def block_outputs(
             factors["price_factor"], factors["fuel_factor"], factors["usdjpy"], rate))
         disc_rows = None if disc is None else _scenario_rows(disc, n, horizon)
     else:
+        delay = factors["delay"]
+        fee_first, fee_last = _steps.yen_fee_years(lp)
+        cods = (lp.construction_years + int(delay.min()), lp.construction_years
+                + int(delay.max())) if n else (0, 0)
         market = _numpy_paths(pp, gens, factors["price_factor"], factors["fuel_factor"],
-                              factors["usdjpy"], rate, n, horizon)
+                              factors["usdjpy"], rate, n, horizon,
+                              (cods[0] + fee_first, cods[1] + fee_last))
         disc_rows = market[3] if disc is None else _period_rows(disc, n, horizon)
     args = (factors["delay"], factors["overrun"], factors["capacity_achieved"], market[0],
             market[1], factors["utilisation_factor"], market[2], market[3], disc_rows)

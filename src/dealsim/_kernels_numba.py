@@ -59,12 +59,7 @@ def _fused(lp: Any, sp: Any, pp: Any, delay: Any, overrun: Any, capacity: Any, p
     deemed = np.empty(horizon)
     # the years a scenario reads: prices while it operates, USD/JPY while a yen fee is
     # paid (fee windows from the commercial operation date)
-    fee_first = horizon
-    fee_last = 0
-    for k in range(lp.fee_amount.shape[0]):
-        if lp.fee_yen[k]:
-            fee_first = min(fee_first, lp.fee_start[k])
-            fee_last = max(fee_last, lp.fee_start[k] + lp.fee_count[k])
+    fee_first, fee_last = _steps.yen_fee_years(lp)
     for i in range(delay.size):
         cod = lp.construction_years + delay[i]
         pf = price[i]

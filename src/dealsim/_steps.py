@@ -48,6 +48,7 @@ __all__ = [
     "mark_recovered",
     "deemed_path",
     "fx_path",
+    "yen_fee_years",
     "price_paths",
     "scenario_constants",
     "scenario_lines",
@@ -209,6 +210,18 @@ def deemed_path(pp: PathParams, s: Any, z: Any, rate: Any) -> None:
     for t in range(1, rate.shape[0]):
         d = ou_step(d, pp.sofr_phi, z[t] * pp.sofr_vol)
         rate[t] = np.maximum(pp.sofr_mean + d, pp.floor) + pp.spread
+
+
+def yen_fee_years(lp: LineParams) -> tuple[int, int]:
+    """Years after the commercial operation date in which a yen fee may be paid,
+    ``[first, last)`` (``first >= last``: no yen fee): where USD/JPY is read."""
+    first = lp.price.shape[0]
+    last = 0
+    for k in range(lp.fee_amount.shape[0]):
+        if lp.fee_yen[k]:
+            first = min(first, lp.fee_start[k])
+            last = max(last, lp.fee_start[k] + lp.fee_count[k])
+    return first, last
 
 
 def fx_path(pp: PathParams, x: Any, z: Any, usdjpy: Any, first: int, last: int) -> None:
