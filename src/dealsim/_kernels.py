@@ -107,11 +107,13 @@ def _scratch_array(name: str, shape: tuple[int, ...], n: int, axis: int) -> NDAr
     return arr[:n] if axis == 0 else arr[..., :n]
 
 
-def _innovations(gen: Any, name: str, n: int, horizon: int, *k: int) -> NDArray[np.float64]:
-    """A block's innovations from ``gen``, drawn as ``(n, horizon, *k)`` in C order (the
+def _innovations(gen: Any, n: int, horizon: int, k: int) -> NDArray[np.float64]:
+    """A block's innovations from ``gen``, drawn as ``(n, horizon, k)`` in C order (the
     rows of :func:`dealsim.market.block_generators`) and returned as a period-first view
-    ``(horizon, *k, n)`` (a transposing copy was measured no faster)."""
-    z = _scratch_array("z_" + name, (n, horizon, *k), n, 0)
+    ``(horizon, k, n)`` (a transposing copy was measured no faster). The families share
+    one scratch array: each is consumed before the next is drawn."""
+    held = _scratch_array("innovations", (n, horizon, 2), n, 0).reshape(-1)
+    z = held[:n * horizon * k].reshape(n, horizon, k)
     gen.standard_normal(out=z)
     return np.moveaxis(z, 0, -1)
 
@@ -131,16 +133,16 @@ def _numpy_paths(pp: PathParams, gens: tuple[Any, ...], price: NDArray[np.float6
         rows[1] = _scratch_array("fuel", (horizon, n), n, -1)
         with np.errstate(divide="ignore"):  # a factor of 0 stays 0: log -inf, exp 0
             x, y = np.log(price), np.log(fuel)
-        _steps.price_paths(pp, x, y, _innovations(gp, "prices", n, horizon, 2), rows[0],
+        _steps.price_paths(pp, x, y, _innovations(gp, n, horizon, 2), rows[0],
                            rows[1], 0, horizon)
     if gx is not None:
         rows[2] = _scratch_array("usdjpy", (horizon, n), n, -1)
         first, last = fx_years if fx_years[0] < fx_years[1] else (0, horizon)
-        _steps.fx_path(pp, np.log(usdjpy), _innovations(gx, "usdjpy", n, horizon), rows[2],
+        _steps.fx_path(pp, np.log(usdjpy), _innovations(gx, n, horizon, 1)[:, 0], rows[2],
                        first, last)
     if gr is not None:
         rows[3] = _scratch_array("deemed", (horizon, n), n, -1)
-        _steps.deemed_path(pp, rate - pp.spread, _innovations(gr, "sofr", n, horizon),
+        _steps.deemed_path(pp, rate - pp.spread, _innovations(gr, n, horizon, 1)[:, 0],
                            rows[3])
     return tuple(rows)
 
