@@ -228,6 +228,15 @@ def test_head_keeps_the_path_summaries(yen_run):
     np.testing.assert_array_equal(h.path_inputs["fuel"], yen_run.path_inputs["fuel"][:500])
 
 
+def test_a_loaded_result_refuses_a_conditional_tornado_it_cannot_rank(yen_run, tmp_path):
+    from dealsim.io import load, save
+
+    back = load(save(yen_run, tmp_path / "r.npz"))
+    np.testing.assert_array_equal(back.paths["price"], yen_run.paths["price"])  # fans work
+    with pytest.raises(InvalidParameterError, match="not their summaries"):
+        back.tornado(method="conditional")
+
+
 def test_refusals():
     levels = dealsim.simulate(ohio_gas_power(), 300, seed=SEED)
     with pytest.raises(InvalidParameterError, match="method must be"):

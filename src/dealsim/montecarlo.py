@@ -264,7 +264,11 @@ def simulate(
         Level used by ``until``.
     paths : int
         Keep year-by-year investor flows and deemed-allocation balances of the first
-        ``paths`` scenarios (for fan charts). 0 keeps none.
+        ``paths`` scenarios (for fan charts). 0 keeps none. For a deal with market paths
+        (``deal.market``), the result also keeps those scenarios' market paths and
+        their summaries (``result.paths``, ``result.path_inputs``: the market fan and
+        the conditional tornado), regenerated once after the run from the seed and
+        their draws -- nothing is added to the blocks.
     within_years : int
         Horizon of the ``p_recover_daa_within`` probability, counted from the first
         year of funding (the Korean MOU's 20-year test, deal-facts.md §1).

@@ -346,7 +346,8 @@ def plot_report(result: Any) -> Any:
     paths = getattr(result, "paths", None) or {}
     market = [k for k in MARKET_PANELS if k in paths and len(paths[k])]
     fig = Figure(figsize=(15, 12 if market else 9), layout="constrained")
-    top, bottom = fig.subfigures(2, 1, height_ratios=[2, 1]) if market else (fig, None)
+    parts: Any = fig.subfigures(2, 1, height_ratios=[2, 1]) if market else [fig, None]
+    top, bottom = parts[0], parts[1]
     axes = top.subplots(2, 3).ravel()
     plot_distribution(result, "investor_irr", ax=axes[0])
     plot_distribution(result, "investor_npv", ax=axes[1])

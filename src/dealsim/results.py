@@ -831,6 +831,11 @@ class SimulationResult:
 
     def _conditional_bars(self, outputs: Sequence[str]) -> tuple[TornadoBar, ...]:
         inputs, measures = dict(self.inputs), {}
+        lost = [k for k in PATH_MEASURES if k in self.paths and k not in self.path_inputs]
+        if lost:  # ranking a path factor by its year-0 draw would be silently wrong
+            raise InvalidParameterError(
+                f"this result keeps market paths ({lost}) but not their summaries (loaded "
+                "from a file?); rerun dealsim.simulate for a conditional tornado")
         for name, x in self.path_inputs.items():
             if x.size < MIN_CONDITIONAL_ROWS:
                 raise InvalidParameterError(
