@@ -203,7 +203,7 @@ def test_paths_tornado_is_conditional_ordered_and_narrower_for_price():
     # the price summary's quantiles bracket 1 and are tighter than the level's
     assert det.low_input < price.low_input < 1.0 < price.high_input < det.high_input
     fig = plot.plot_tornado(r, top=4)
-    assert fig.axes[0].get_title().endswith("(conditional means, deciles)")
+    assert fig.axes[0].get_title().endswith("(decile means)")
     assert any(t.get_text() == "price (path mean)" for t in fig.axes[0].get_yticklabels())
 
 

@@ -89,6 +89,13 @@ def plot_distribution(result: Any, output: str = "investor_irr", *, bins: int = 
     return ax.figure
 
 
+def _bands(ax: Any, years: Any, q: Any, color: str, what: str = "") -> None:
+    """P5-P95 and P25-P75 bands and the median line from quantile rows ``q`` (5, T)."""
+    ax.fill_between(years, q[0], q[4], alpha=0.25, color=color, label=f"{what}P5-P95")
+    ax.fill_between(years, q[1], q[3], alpha=0.45, color=color, label=f"{what}P25-P75")
+    ax.plot(years, q[2], color=color, label=f"{what}median")
+
+
 def plot_fan(result: Any, *, ax: Any = None) -> Any:
     """Fan chart of the investor's cumulative receipts against its Deemed Allocation Amount.
 
@@ -129,10 +136,8 @@ def plot_fan(result: Any, *, ax: Any = None) -> Any:
     received = np.cumsum(np.maximum(paths["investor"], 0.0), axis=1) / 1e9
     daa = np.maximum.accumulate(received + paths["balance"] / 1e9, axis=1)
     years = result.first_year + np.arange(received.shape[1])
-    q = np.quantile(received, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)
-    ax.fill_between(years, q[0], q[4], alpha=0.25, color="C0", label="receipts P5-P95")
-    ax.fill_between(years, q[1], q[3], alpha=0.45, color="C0", label="receipts P25-P75")
-    ax.plot(years, q[2], color="C0", label="receipts, median")
+    q = np.quantile(received, FAN_QUANTILES, axis=0)
+    _bands(ax, years, q, "C0", "receipts, ")
     ax.plot(years, np.median(daa, axis=0), color="C3", linestyle="--",
             label="Deemed Allocation Amount, median")
     ax.set_xlabel("year")
@@ -175,8 +180,8 @@ def plot_tornado(result: Any, output: str = "investor_npv", *, top: int = 10,
     >>> fig = plot_tornado(r, top=3)
     >>> len(fig.axes[0].patches)  # a P10 and a P90 bar per uncertainty
     6
-    >>> plot_tornado(r, top=3, method="conditional").axes[0].get_title()[-28:]
-    '(conditional means, deciles)'
+    >>> plot_tornado(r, top=3, method="conditional").axes[0].get_title()[-14:]
+    '(decile means)'
     """
     bars = result.tornado(output, method=method)[:top][::-1]
     if not bars or output not in bars[0].low:
@@ -201,7 +206,7 @@ def plot_tornado(result: Any, output: str = "investor_npv", *, top: int = 10,
     ax.set_yticks(y, [b.name if b.measure == "level" else f"{b.name} (path mean)"
                       for b in bars])
     ax.set_xlabel(label)
-    how = "conditional means, deciles" if conditional else "P10/P90, others at median"
+    how = "decile means" if conditional else "P10/P90, others at median"
     ax.set_title(f"{result.title}: tornado of {output} ({how})")
     ax.legend(fontsize=8)
     return ax.figure
@@ -279,9 +284,7 @@ def plot_market_fan(result: Any, *, axes: Any = None) -> Any:
         title, scale, unit = MARKET_PANELS[name]
         years, q = result.path_quantiles(name, FAN_QUANTILES)
         q = q * scale
-        ax.fill_between(years, q[0], q[4], alpha=0.25, color="C2", label="P5-P95")
-        ax.fill_between(years, q[1], q[3], alpha=0.45, color="C2", label="P25-P75")
-        ax.plot(years, q[2], color="C2", label="median")
+        _bands(ax, years, q, "C2")
         ax.set_title(title)
         ax.set_xlabel("year")
         ax.set_ylabel(unit)
