@@ -163,7 +163,8 @@ def test_stationary_market_medians():
 def test_conditional_tornado_of_levels_has_the_deterministic_signs():
     # with one level per scenario, both tornados must agree on the direction of every
     # input whose deterministic swing is clearly beyond the conditional bar's noise
-    r = dealsim.simulate(ohio_gas_power(), 6000, seed=SEED)
+    levels = dataclasses.replace(ohio_gas_power(), market=Market())
+    r = dealsim.simulate(levels, 6000, seed=SEED)
     assert r.tornado()[0].method == "deterministic"  # levels: the default is unchanged
     det = {b.name: b for b in r.tornado(method="deterministic")}
     cond = {b.name: b for b in r.tornado(method="conditional")}
@@ -238,7 +239,8 @@ def test_a_loaded_result_refuses_a_conditional_tornado_it_cannot_rank(yen_run, t
 
 
 def test_refusals():
-    levels = dealsim.simulate(ohio_gas_power(), 300, seed=SEED)
+    levels = dealsim.simulate(dataclasses.replace(ohio_gas_power(), market=Market()), 300,
+                              seed=SEED)
     with pytest.raises(InvalidParameterError, match="method must be"):
         levels.tornado(method="monte carlo")
     with pytest.raises(InvalidParameterError, match="output must be one of"):

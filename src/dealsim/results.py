@@ -796,11 +796,17 @@ class SimulationResult:
 
         Examples
         --------
-        >>> import dealsim
+        >>> import dataclasses, dealsim
+        >>> from dealsim.market import Market
         >>> from dealsim.presets import ohio_gas_power
-        >>> r = dealsim.simulate(ohio_gas_power(), 2000, seed=1)
+        >>> levels = dataclasses.replace(ohio_gas_power(), market=Market())
+        >>> r = dealsim.simulate(levels, 2000, seed=1)
         >>> r.tornado()[0].method, r.tornado(method="conditional")[0].method
         ('deterministic', 'conditional')
+        >>> paths = dataclasses.replace(levels, market=Market.paths())
+        >>> bars = dealsim.simulate(paths, 2000, seed=1).tornado()
+        >>> {b.name: b.measure for b in bars}["price"]
+        'mean over the operating years'
         """
         method = self._tornado_method(method)
         if method == "deterministic":

@@ -324,8 +324,11 @@ class StreamingSummary:
 
         Examples
         --------
+        >>> import dataclasses
+        >>> from dealsim.market import Market
         >>> from dealsim.presets import ohio_gas_power
-        >>> s = simulate_stream(ohio_gas_power(), 2000, seed=1)
+        >>> levels = dataclasses.replace(ohio_gas_power(), market=Market())
+        >>> s = simulate_stream(levels, 2000, seed=1)
         >>> s.tornado()[0].method, s.tornado(method="conditional")[0].n_low >= 200
         ('deterministic', True)
         """
