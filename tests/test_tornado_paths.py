@@ -203,6 +203,12 @@ def test_paths_tornado_is_conditional_ordered_and_narrower_for_price():
     assert price.high["investor_npv"] > price.low["investor_npv"]
     # the price summary's quantiles bracket 1 and are tighter than the level's
     assert det.low_input < price.low_input < 1.0 < price.high_input < det.high_input
+    # the preset's fee is in dollars, so nothing reads USD/JPY (independent of every
+    # other input by default): its conditional swing is noise, within 4 s.e. of 0
+    fx = next(b for b in bars if b.name == "usdjpy")
+    se = math.hypot(fx.low_se["investor_npv"], fx.high_se["investor_npv"])
+    assert all(f.currency == "USD" for f in deal.fees)
+    assert fx.swing("investor_npv") < 4 * se
     fig = plot.plot_tornado(r, top=4)
     assert fig.axes[0].get_title().endswith("(decile means)")
     assert any(t.get_text() == "price (path mean)" for t in fig.axes[0].get_yticklabels())
