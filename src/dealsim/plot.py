@@ -233,7 +233,9 @@ def plot_market_fan(result: Any, *, axes: Any = None) -> Any:
     fuel factors (on the escalated base prices), the deemed rate (term SOFR + spread)
     and USD/JPY, for each factor ``deal.market`` models. :func:`dealsim.simulate`
     regenerates those paths after the run from the seed, the scenarios' draws and the
-    deal (:meth:`dealsim.SimulationResult.path_quantiles` gives the numbers).
+    deal (:meth:`dealsim.SimulationResult.path_quantiles` gives the numbers). USD/JPY
+    is drawn whenever ``deal.market`` models it: a deal without a yen fee does not
+    read it.
 
     Parameters
     ----------
