@@ -183,7 +183,8 @@ def plot_tornado(result: Any, output: str = "investor_npv", *, top: int = 10,
     >>> plot_tornado(r, top=3, method="conditional").axes[0].get_title()[-14:]
     '(decile means)'
     """
-    bars = result.tornado(output, method=method)[:top][::-1]
+    bars = (result.tornado(output) if method is None
+            else result.tornado(output, method=method))[:top][::-1]
     if not bars or output not in bars[0].low:
         raise InvalidParameterError(f"output must have tornado bars "
                                     f"(investor_npv, investor_irr, host_npv); got {output!r}")
