@@ -29,12 +29,14 @@ SEED = 11
 
 
 def paths_deal(yen: bool = False) -> dealsim.Deal:
-    deal = ohio_gas_power()
-    if yen:  # a fee in yen: the run reads the USD/JPY path too
-        fees = tuple(dataclasses.replace(f, currency="JPY", total=f.total * 159.0)
-                     for f in deal.fees)
-        deal = dataclasses.replace(deal, fees=fees)
-    return dataclasses.replace(deal, market=Market.paths())
+    """Ohio with every market path; its fee in yen (the run reads the USD/JPY path) or
+    in dollars (converted at the presets' 159 yen/$: nothing reads USD/JPY)."""
+    deal, rate = ohio_gas_power(), FACTOR_DEFAULTS["usdjpy"]
+    fees = tuple(f if (f.currency == "JPY") == yen else dataclasses.replace(
+        f, currency="JPY" if yen else "USD", total=f.total * rate if yen else f.total / rate)
+        for f in deal.fees)
+    assert all(f.currency == ("JPY" if yen else "USD") for f in fees)
+    return dataclasses.replace(deal, fees=fees, market=Market.paths())
 
 
 @pytest.fixture(scope="module")
@@ -203,11 +205,10 @@ def test_paths_tornado_is_conditional_ordered_and_narrower_for_price():
     assert price.high["investor_npv"] > price.low["investor_npv"]
     # the price summary's quantiles bracket 1 and are tighter than the level's
     assert det.low_input < price.low_input < 1.0 < price.high_input < det.high_input
-    # the preset's fee is in dollars, so nothing reads USD/JPY (independent of every
-    # other input by default): its conditional swing is noise, within 4 s.e. of 0
+    # the fee is in dollars here, so nothing reads USD/JPY (independent of every other
+    # input by default): its conditional swing is noise, within 4 s.e. of 0
     fx = next(b for b in bars if b.name == "usdjpy")
     se = math.hypot(fx.low_se["investor_npv"], fx.high_se["investor_npv"])
-    assert all(f.currency == "USD" for f in deal.fees)
     assert fx.swing("investor_npv") < 4 * se
     fig = plot.plot_tornado(r, top=4)
     assert fig.axes[0].get_title().endswith("(decile means)")
