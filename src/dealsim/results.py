@@ -786,7 +786,10 @@ class SimulationResult:
         first call and discounts every flow). Those bars move with the paths; the
         level factors' (overrun, delay, capacity, utilisation) rank by their draws,
         over all ``n`` scenarios, while a path factor's use the first ``k`` scenarios
-        whose paths the run kept (``simulate(..., paths=k)``). A conditional bar is
+        whose paths the run kept (``simulate(..., paths=k)``; the default 1000 puts 100
+        scenarios in each tail, and ``paths=10_000`` makes those bars about a third as
+        noisy, at the cost of regenerating 10,000 scenarios' paths once after the run:
+        the blocks keep no paths). A conditional bar is
         the total association in the run, not a partial effect: conditioning on cheap
         power also selects cheap gas (the two are correlated), and the other inputs
         vary inside each tail, so bars are not additive. Each bar carries the
