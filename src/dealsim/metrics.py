@@ -44,6 +44,8 @@ _BLOCK = 16384  # rows per Newton block (keeps the per-row vectors of an iterati
 #: Fewest rows per thread for which the numpy path splits a batch over threads (numpy
 #: releases the GIL inside its operations; smaller chunks cost more than they save).
 _ROWS_PER_THREAD = 16384
+#: Largest matrix product (M N K multiply-adds) that OpenBLAS runs on one thread.
+_ONE_THREAD_MNK = 65536 * 4
 
 
 class IrrResult(NamedTuple):
@@ -313,6 +315,24 @@ def _flow_sums(cf: NDArray[np.float64], mag: NDArray[np.float64]) -> NDArray[np.
     return out
 
 
+def _grid_values(sub: NDArray[np.float64], mat: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``sub @ mat`` as products of at most :data:`_ONE_THREAD_MNK` multiply-adds.
+
+    OpenBLAS runs a product on ``M N K / 262144`` threads (``interface/gemm.c``:
+    ``SMP_THRESHOLD_MIN * GEMM_MULTITHREAD_THRESHOLD = 65536 * 4``); on a machine whose
+    other cores are busy those threads cost twenty times the product itself (48 ms
+    against 2.3 ms for 30000 x 40 rows measured with another process on the second
+    core) and keep spinning after it, slowing what follows. Rows are independent, so
+    the split changes no value.
+    """
+    n_rows, (n_periods, n_cols) = sub.shape[0], mat.shape
+    step = max(1, _ONE_THREAD_MNK // (n_periods * n_cols))
+    out = np.empty((n_rows, n_cols))
+    for a in range(0, n_rows, step):
+        np.matmul(sub[a:a + step], mat, out=out[a:a + step])
+    return out
+
+
 def _irr_2d(cf: NDArray[np.float64], closest: bool
             ) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
     """IRR and status of every row of a ``(S, T)`` array (the numpy path)."""
@@ -357,7 +377,7 @@ def _irr_2d(cf: NDArray[np.float64], closest: bool
         if rows.size:
             sub = cf[rows] * scale[rows, None]
             rate[rows], status[rows] = _grid_events(
-                sub, sub @ _core.grid_matrix(n_periods), closest)
+                sub, _grid_values(sub, _core.grid_matrix(n_periods)), closest)
     return rate, status
 
 
