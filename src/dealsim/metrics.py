@@ -172,11 +172,11 @@ def _newton_block(
         if n_left == 0:
             break
         if 2 * n_left <= fin.size:  # drop converged rows once they are the majority
-            keep = ~fin
+            keep = np.flatnonzero(~fin)
             active, lo_positive = active[keep], lo_positive[keep]
             z, lo, hi, dx_old, prev = z[keep], lo[keep], hi[keep], dx_old[keep], prev[keep]
             floor = floor[keep]
-            coef = coef[:, :, keep]
+            coef = np.take(coef, keep, axis=2)
             fin = fin[keep]
     return root, done
 
@@ -315,6 +315,32 @@ def _flow_sums(cf: NDArray[np.float64], mag: NDArray[np.float64]) -> NDArray[np.
     return out
 
 
+def _padded_mask(cf: NDArray[np.float64], compare: np.ufunc) -> NDArray[np.bool_]:
+    """``compare(cf, 0)`` in a C-contiguous ``(S, T8)`` bool array, ``T8`` the multiple of
+    8 at or above ``T``, padded with False (rows of whole 64-bit words)."""
+    n_rows, n_periods = cf.shape
+    out = np.zeros((n_rows, -(-n_periods // 8) * 8), dtype=bool)
+    compare(cf, 0.0, out=out[:, :n_periods])
+    return out
+
+
+def _last_true(mask: NDArray[np.bool_]) -> NDArray[np.intp]:
+    """Index of the last True of each row of a :func:`_padded_mask` (garbage where a
+    row has none).
+
+    Each row is read as little-endian 64-bit words of eight 0/1 bytes: the last
+    non-zero word, then its highest non-zero byte ``k`` from the exponent of the word
+    as a float (the word is in [2**(8k), 2**(8k) * 1.004), whose ``frexp`` exponent is
+    ``8k + 1`` exactly). A reversed ``argmax`` over the bytes scans from the end of
+    the row back to the flow: twice as slow on rows whose flows change sign early.
+    """
+    words = mask.view("<u8")
+    n_words = words.shape[1]
+    last_word = n_words - 1 - np.argmax(words[:, ::-1] != 0, axis=1)
+    word = words[np.arange(words.shape[0]), last_word]
+    return 8 * last_word + (np.frexp(word.astype(np.float64))[1] - 1) // 8
+
+
 def _grid_values(sub: NDArray[np.float64], mat: NDArray[np.float64]) -> NDArray[np.float64]:
     """``sub @ mat`` as products of at most :data:`_ONE_THREAD_MNK` multiply-adds.
 
@@ -358,16 +384,15 @@ def _irr_2d(cf: NDArray[np.float64], closest: bool
             l1[odd] = 0.5  # scaled already: a scale of 1
         scale = _core.scale_pair(np.frexp(l1)[1])[0]
 
-        pos = cf > 0
-        neg = cf < 0
-        first_pos, first_neg = np.argmax(pos, axis=1), np.argmax(neg, axis=1)
+        pos, neg = _padded_mask(cf, np.greater), _padded_mask(cf, np.less)
+        first_pos = np.argmax(pos[:, :n_periods], axis=1)
+        first_neg = np.argmax(neg[:, :n_periods], axis=1)
         # (a side's sum is exact where it is tiny (_flow_sums), so > 0 iff it has a flow)
         mixed = (stats[:, 0] > 0.0) & (stats[:, 1] > 0.0)
         if odd.size:  # rows whose flows of one sign all vanished in scaling
             lost = ~mixed & (raw > 0).any(axis=1) & (raw < 0).any(axis=1)
             status[lost] = IrrStatus.NO_ROOT_FOUND
-        last_pos = n_periods - 1 - np.argmax(pos[:, ::-1], axis=1)
-        last_neg = n_periods - 1 - np.argmax(neg[:, ::-1], axis=1)
+        last_pos, last_neg = _last_true(pos), _last_true(neg)
         one = mixed & ((last_neg < first_pos) | (last_pos < first_neg))
         rows = np.flatnonzero(one)
         if rows.size:
