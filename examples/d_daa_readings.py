@@ -8,10 +8,12 @@ deemed interest, arrears carried forward) and splits cash above twice the instal
 profitable, at the assumed $2,500/kW) tranche-2 gas plants, and on a what-if Ohio selling
 power at $250/MWh.
 
-Why the first two come out identical: while the project's cash stays below twice the
-installment due, the scheduled reading splits everything 50/50 and carries the shortfall
-forward at the deemed rate -- exactly what the aggregate balance does. The readings part
-only when cash exceeds twice the installment (the what-if): the scheduled reading then
+Why the first two come out nearly identical: while the project's cash stays below twice
+the installment due, the scheduled reading splits everything 50/50 and carries the
+shortfall forward at the deemed rate -- exactly what the aggregate balance does. (With
+annual price paths a few scenarios have years rich enough to exceed it, so the two
+probabilities differ beyond the third decimal.) The readings part when cash exceeds
+twice the installment (the what-if): the scheduled reading then
 sends the excess 90/10 early, and Japan's IRR and recovery year differ. Discounted at the
 deemed rate itself, Japan's NPV is the same under both readings whenever the allocation is
 recovered (both pay back the same balance at that rate).

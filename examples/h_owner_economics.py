@@ -1,8 +1,11 @@
-"""Ohio under an owner's economics (issue #11): price and SOFR paths, dispatch, costly delays.
+"""Ohio under an owner's economics (issue #11), built up from the model before it.
 
-Each configuration is opt-in (``Deal.market``, ``Deal.operations``); the library's
-defaults keep today's model. Prints, per configuration, Japan's IRR P5 / median (a total
-loss counts as -100%), its mean NPV, P(capital recovered) and P(Deemed Allocation
+The owner's economics are the library's defaults since issue 11: price and SOFR paths
+(``Market.paths()``), economic dispatch, costly delays, tax on Japan's half and calls
+funded as spent (``Operations()``), SoftBank's fee in yen. This example starts from the
+model before (``Operations.legacy()``, ``Market()``, the fee at ¥159/$) and adds one
+piece at a time. Prints, per configuration, Japan's IRR P5 / median (a total loss
+counts as -100%), its mean NPV, P(capital recovered) and P(Deemed Allocation
 recovered).
 
     python examples/h_owner_economics.py --n 100000 --seed 2025
@@ -15,6 +18,7 @@ import dataclasses
 from _common import irr_percentiles, parse
 
 import dealsim
+from dealsim.fees import DeveloperFee
 from dealsim.market import Market
 from dealsim.operations import Operations
 from dealsim.presets import ohio_gas_power
@@ -22,18 +26,30 @@ from dealsim.presets import ohio_gas_power
 
 def main(argv: list[str] | None = None) -> None:
     args = parse(__doc__, argv, "")
-    base = ohio_gas_power()
+    default = ohio_gas_power()
+    legacy = dataclasses.replace(default, operations=Operations.legacy(), market=Market(),
+                                 fees=(DeveloperFee.softbank_ohio(),))
+
+    def ops(**kw: object) -> Operations:
+        return dataclasses.replace(Operations.legacy(), **kw)
+
     configs = {
-        "today's model (defaults)": base,
-        "price and SOFR paths (Market.paths())": dataclasses.replace(base,
-                                                                    market=Market.paths()),
-        "owner's operations (Operations.owner())": dataclasses.replace(
-            base, operations=Operations.owner()),
-        "both": dataclasses.replace(base, market=Market.paths(), operations=Operations.owner()),
-        "funded as spent, dated (funding='as_spent')": dataclasses.replace(
-            base, operations=Operations(funding="as_spent")),
-        "funded upfront (funding='upfront')": dataclasses.replace(
-            base, operations=Operations(funding="upfront")),
+        "before issue 11 (legacy, levels, fee at 159)": legacy,
+        "+ price and SOFR paths (Market.paths())": dataclasses.replace(
+            legacy, market=Market.paths()),
+        "+ economic dispatch": dataclasses.replace(legacy, operations=ops(
+            dispatch="economic")),
+        "+ costly delays": dataclasses.replace(legacy, operations=ops(
+            delay_escalation=True, delay_cost=0.02)),
+        "+ tax on Japan's half": dataclasses.replace(legacy, operations=ops(
+            tax="investor_share")),
+        "+ calls as spent on the calendar": dataclasses.replace(legacy, operations=ops(
+            funding="as_spent")),
+        "+ calls upfront on tranche 1's deadline": dataclasses.replace(
+            legacy, operations=ops(funding="upfront")),
+        "+ the fee in yen at each year's USD/JPY": dataclasses.replace(
+            legacy, fees=default.fees),
+        "all of them: the defaults": default,
     }
     print(f"Ohio, n = {args.n:,} scenarios, seed = {args.seed}")
     print(f"{'configuration':<46}{'IRR P5':>9}{'median':>9}{'NPV $bn':>9}{'P(cap)':>8}"

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from dealsim.cashflows import build_cashflows
 from dealsim.errors import InvalidParameterError
 from dealsim.fees import DeveloperFee
+from dealsim.operations import Operations
 from dealsim.project import Project
 
 
@@ -64,7 +65,10 @@ def test_power_plant_units():
 
 
 def test_delay_stretches_construction_and_keeps_total():
-    lines = build_cashflows(toy(spend_profile=(0.25, 0.75)), delay=2)
+    # the legacy model: a delay stretches the same nominal spend (the default escalates
+    # the deferred spend and adds a cost per year of delay: tests/test_owner_economics.py)
+    lines = build_cashflows(toy(spend_profile=(0.25, 0.75)), delay=2,
+                            operations=Operations.legacy())
     # cumulative curve kept: at 1/4 of the way 0.125 spent, at 1/2 0.25, at 3/4 0.625
     np.testing.assert_allclose(lines.capex[:4], [12.5, 12.5, 37.5, 37.5])
     assert lines.capex.sum() == pytest.approx(100.0)
@@ -100,8 +104,11 @@ def test_batch_equals_loop(rows, tax):
 @settings(max_examples=40, deadline=None)
 @given(factor, st.integers(0, 6))
 def test_capex_total_is_overrun_times_base(over, delay):
-    lines = build_cashflows(toy(), overrun=over, delay=delay)
+    lines = build_cashflows(toy(), overrun=over, delay=delay, operations=Operations.legacy())
     assert lines.capex.sum() == pytest.approx(100.0 * over, rel=1e-12)
+    # the default: 2% of capex per year of delay on top, and the deferred spend escalated
+    costly = build_cashflows(toy(), overrun=over, delay=delay)
+    assert costly.capex.sum() >= 100.0 * over * (1.0 + 0.02 * delay) * (1 - 1e-12)
     net = lines.revenue - lines.opex - lines.tax - lines.fee - lines.capex
     np.testing.assert_allclose(lines.net, net, atol=1e-12)
 

@@ -67,7 +67,7 @@ def test_delay_spend_table_costs_more_with_every_year_of_delay(profile, max_dela
 
 @pytest.mark.parametrize("kwargs, match", [
     (dict(tax="half"), "tax must be one of"),
-    (dict(mothball_after=2), "mothball_after needs dispatch='economic'"),
+    (dict(dispatch="must_run", mothball_after=2), "mothball_after needs dispatch='economic'"),
     (dict(dispatch="economic", mothball_after=0), "mothball_after"),
     (dict(delay_escalation=1), "delay_escalation must be True or False"),
     (dict(delay_cost=-0.1), "delay_cost"),

@@ -18,12 +18,16 @@ import dealsim.montecarlo
 from dealsim._engine import MAX_N
 from dealsim._outputs import ARRAYS, OUTPUT_TABLE, RUN_META
 from dealsim.errors import DeadlineExceeded, InvalidParameterError, RunCancelled
+from dealsim.market import Market
 from dealsim.montecarlo import BLOCK_SIZE
 from dealsim.presets import ohio_gas_power
 from dealsim.streaming import simulate_stream
 from dealsim.uncertainty import Fixed, LogNormal, Rounded, Uncertainties, default_uncertainties
 
 DEAL = ohio_gas_power()
+# evaluate takes the factors it is given: a block equals evaluate on its draws where the
+# market is levels (Market(); with paths each year moves: tests/test_owner_economics.py)
+LEVELS = dataclasses.replace(DEAL, market=Market())
 
 
 def same(a, b, rows=slice(None)):
@@ -101,11 +105,13 @@ def test_qmc_samplers_keep_the_contract(sampler):
 # --- agreement with the deterministic model (vectorised == loop) -----------------------
 
 
-def test_each_scenario_equals_evaluate_on_its_draws(two_blocks):
+def test_each_scenario_equals_evaluate_on_its_draws():
     rows = [0, 7, 123, BLOCK_SIZE + 3]
+    two_blocks = dealsim.simulate(LEVELS, BLOCK_SIZE + 10, seed=11, paths=5)
     for i in rows:
         draws = {k: x[i] for k, x in two_blocks.inputs.items()}
-        ev = dealsim.evaluate_draws(DEAL, draws, horizon=two_blocks.paths["investor"].shape[1])
+        ev = dealsim.evaluate_draws(LEVELS, draws,
+                                    horizon=two_blocks.paths["investor"].shape[1])
         np.testing.assert_allclose(two_blocks.investor_npv[i], ev.investor_npv, rtol=1e-12)
         np.testing.assert_allclose(two_blocks.host_npv[i], ev.host_npv, rtol=1e-12)
         np.testing.assert_allclose(two_blocks.investor_irr[i], ev.investor_irr, rtol=1e-10,
@@ -118,11 +124,14 @@ def test_fixed_uncertainties_reproduce_the_base_case():
     names = default_uncertainties().names
     fixed = Uncertainties({name: Fixed(default_uncertainties().quantiles(0.5)[name])
                            for name in names})
-    r = dealsim.simulate(DEAL, 50, seed=1, uncertainties=fixed)
+    r = dealsim.simulate(LEVELS, 50, seed=1, uncertainties=fixed)
     draws = fixed.quantiles(0.5)
-    ev = dealsim.evaluate_draws(DEAL, draws, horizon=r.paths["investor"].shape[1])
+    ev = dealsim.evaluate_draws(LEVELS, draws, horizon=r.paths["investor"].shape[1])
     np.testing.assert_allclose(r.investor_npv, ev.investor_npv, rtol=1e-12)
     assert np.ptp(r.investor_npv) == 0.0
+    # with market paths (the default) the years still move: fixed levels are only the
+    # paths' starts
+    assert np.ptp(dealsim.simulate(DEAL, 50, seed=1, uncertainties=fixed).investor_npv) > 0
 
 
 # --- statistical checks --------------------------------------------------------------

@@ -18,6 +18,7 @@ from scipy import stats
 import dealsim
 from dealsim._engine import MAX_N
 from dealsim.errors import DeadlineExceeded, InvalidParameterError
+from dealsim.market import Market
 from dealsim.montecarlo import BLOCK_SIZE
 from dealsim.portfolio import PARTIES, CommonFactor, FundingSplit, simulate_portfolio
 from dealsim.presets import ohio_gas_power
@@ -55,7 +56,10 @@ def test_one_deal_without_common_factor_reproduces_simulate():
 
 @pytest.fixture(scope="module")
 def three():
-    deals = {"ohio": OHIO, "A": A, "B": B}
+    # levels (Market()): the loop below re-evaluates each deal on its drawn factors with
+    # evaluate_draws, which takes the factors it is given (no market paths)
+    deals = {k: dataclasses.replace(d, market=Market())
+             for k, d in {"ohio": OHIO, "A": A, "B": B}.items()}
     return deals, simulate_portfolio(deals, 600, seed=21, discount_rate=0.05,
                                      scales={"B": 2.5}, keep_inputs=None, paths=600)
 

@@ -10,10 +10,16 @@ import pytest
 
 import dealsim
 from dealsim.errors import InvalidParameterError
+from dealsim.market import Market
+from dealsim.operations import Operations
 from dealsim.portfolio import PARTIES, simulate_portfolio
 from dealsim.presets import ohio_gas_power
 
 OHIO = ohio_gas_power()
+# the independent loop below discounts annual flows at one rate per scenario: levels
+# (Market()) and calls on the annual grid, where that is what the model computes
+OHIO_GRID = dataclasses.replace(OHIO, market=Market(),
+                                operations=dataclasses.replace(Operations(), funding="grid"))
 N = 600
 
 
@@ -23,9 +29,20 @@ def _total(parts):
 
 @pytest.fixture(scope="module")
 def ohio_pair():
-    r = simulate_portfolio([OHIO], N, seed=8, common=None)
-    s = dealsim.simulate(OHIO, N, seed=8, paths=N, backend="numpy")
+    r = simulate_portfolio([OHIO_GRID], N, seed=8, common=None)
+    s = dealsim.simulate(OHIO_GRID, N, seed=8, paths=N, backend="numpy")
     return r, s
+
+
+def test_economic_loss_is_minus_the_npv_on_the_deemed_path():
+    # the default deal: a floating deemed rate, calls valued from their funding dates;
+    # the economic loss is still the unrecovered allocation in PV, i.e. max(-NPV, 0)
+    r = simulate_portfolio([OHIO], 300, seed=8, common=None)
+    s = dealsim.simulate(OHIO, 300, seed=8, paths=0)
+    np.testing.assert_allclose(r.npv, s.investor_npv, rtol=1e-12)
+    np.testing.assert_allclose(_total(r.economic_losses), np.maximum(-s.investor_npv, 0.0),
+                               rtol=1e-9, atol=1.0)
+    assert (r.npv < 0).mean() > 0.5  # the case this test is about
 
 
 def test_shortfall_and_economic_loss_against_the_flows(ohio_pair):
@@ -41,7 +58,7 @@ def test_shortfall_and_economic_loss_against_the_flows(ohio_pair):
     np.testing.assert_allclose(_total(r.losses), shortfall, rtol=1e-9, atol=1.0)
     assert r.capital_shortfalls is r.losses
     np.testing.assert_allclose(_total(r.economic_losses), economic, rtol=1e-9, atol=1.0)
-    np.testing.assert_allclose(r.projects[OHIO.name]["economic_loss"], economic, rtol=1e-9,
+    np.testing.assert_allclose(r.projects[OHIO_GRID.name]["economic_loss"], economic, rtol=1e-9,
                                atol=1.0)
     # at the deemed rate the economic loss is minus the NPV wherever that is negative
     np.testing.assert_allclose(_total(r.economic_losses), np.maximum(-s.investor_npv, 0.0),
@@ -67,7 +84,7 @@ def test_at_a_zero_rate_the_economic_loss_is_the_shortfall():
 
 
 def test_a_later_deal_is_discounted_to_the_grid_start():
-    late = dataclasses.replace(OHIO, discount_rate=0.05, project=dataclasses.replace(
+    late = dataclasses.replace(OHIO_GRID, discount_rate=0.05, project=dataclasses.replace(
         OHIO.project, first_year=2029), name="late")
     r = simulate_portfolio({"early": OHIO, "late": late}, 300, seed=4, loss_rate=0.05)
     assert int(r.years[0]) == 2026

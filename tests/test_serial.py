@@ -278,9 +278,13 @@ def test_evaluate_draws_refuses_a_misspelt_key():
     deal = ohio_gas_power()
     with pytest.raises(UnknownNameError, match=r"'overun' .*did you mean 'overrun'\?"):
         dealsim.evaluate_draws(deal, {"overun": 3.0})
-    # the reporting-only input is declared, so it is accepted (and ignored by the model)
+    # usdjpy is declared, so it is accepted: it converts fees in yen (the preset's
+    # SoftBank fee) and nothing else
     a = dealsim.evaluate_draws(deal, {"overrun": 1.2, "usdjpy": 150.0}).investor_npv
-    assert a == dealsim.evaluate(deal, overrun=1.2).investor_npv
+    assert a == dealsim.evaluate(deal, overrun=1.2, usdjpy=150.0).investor_npv
+    usd = ohio_gas_power(fee="none")
+    a = dealsim.evaluate_draws(usd, {"overrun": 1.2, "usdjpy": 150.0}).investor_npv
+    assert a == dealsim.evaluate(usd, overrun=1.2).investor_npv
 
 
 @pytest.mark.parametrize("backend", ["numpy", "numba"])

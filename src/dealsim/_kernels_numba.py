@@ -79,4 +79,5 @@ def fused(lp: Any, sp: Any, *args: Any) -> None:
     :mod:`dealsim._steps` (same bits: only untaken branches are dropped).
     """
     _fused(lp._replace(economic_dispatch=_constant(lp.economic_dispatch)),
-           sp._replace(dated=_constant(sp.dated), scheduled=_constant(sp.scheduled)), *args)
+           sp._replace(dated=_constant(sp.dated), scheduled=_constant(sp.scheduled),
+                       discount_apart=_constant(sp.discount_apart)), *args)

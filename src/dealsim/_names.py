@@ -29,10 +29,11 @@ DRAW_FACTORS: dict[str, str] = {
     "deemed_rate": "deemed_rate",
 }
 
-#: Names drawn and kept in ``result.inputs`` for reporting only (no cash flow reads
-#: them), with what they are for.
+#: Names drawn and kept in ``result.inputs`` that no project line reads (they are not
+#: :func:`dealsim.evaluate` factors), with what they are for.
 REPORT_ONLY: dict[str, str] = {
-    "usdjpy": "yen per dollar, for the yen view of dealsim.fx (flows stay in dollars)",
+    "usdjpy": "yen per dollar: converts fees in yen (DeveloperFee(currency=\"JPY\")) and the "
+              "yen view of dealsim.fx; every other flow stays in dollars",
 }
 
 #: Every name an uncertainty may have: the model's factors, then the reporting inputs.

@@ -133,6 +133,7 @@ class SplitParams(NamedTuple):
     call_tau: NDArray[np.float64] = np.zeros((0, 1))  # (T, Q): years funding -> period end
     upfront_period: int = -1            # period of the upfront funding (-1: as spent)
     upfront_tau: float = 0.0            # years from the upfront funding to its period's end
+    discount_apart: bool = False        # NPVs discount at a rate other than the deemed rate
 
 
 # --- fees ----------------------------------------------------------------------------
@@ -354,13 +355,16 @@ def next_factor(factor: Any, step: Any) -> Any:
     return np.minimum(factor * step, _FLOAT_MAX)
 
 
-def period_metrics(sums: tuple[Any, ...], investor: Any, host: Any, fee: Any,
+def period_metrics(sums: tuple[Any, ...], investor: Any, valued: Any, host: Any, fee: Any,
                    factor: Any) -> tuple[Any, ...]:
     """Add one period to the one-pass metrics ``sums = (investor_pv, host_pv, fee_pv,
     fee_total, received, paid)``: present values at discount ``factor``, the fees paid,
-    the investor's gross receipts and payments (MOIC = received / paid)."""
+    the investor's gross receipts and payments (MOIC = received / paid). ``valued`` is
+    the investor's flow as its present value counts it: its receipts, and its call as
+    worth at the period's end from the funding dates (:func:`funding_flows`' credit;
+    equal to ``investor`` on the annual grid)."""
     inv_pv, host_pv, fee_pv, fee_total, received, paid = sums
-    return (discount_add(inv_pv, investor, factor), discount_add(host_pv, host, factor),
+    return (discount_add(inv_pv, valued, factor), discount_add(host_pv, host, factor),
             discount_add(fee_pv, fee, factor), fee_total + fee,
             received + np.maximum(investor, 0.0), paid - np.minimum(investor, 0.0))
 
@@ -451,6 +455,12 @@ def scenario_split(sp: SplitParams, rate: Any, disc: Any, lines: Any, investor: 
         growth = 1.0 + r
         cash = np.maximum(net, 0.0)
         paid, credit, operating = funding_flows(sp, t, net, growth, operating, prefund)
+        # the investor's NPV counts a call from its funding days (as the allocation does),
+        # at the discount rate: so NPV < 0 at the deemed rate exactly when the allocation
+        # is not recovered; its flow (and IRR, MOIC) stays on the annual grid
+        valued_call = credit
+        if sp.discount_apart:  # ``operating`` is already updated: same calls, other rate
+            valued_call = funding_flows(sp, t, net, 1.0 + disc[t], operating, prefund)[1]
         # the reading's step, inline: a compiled call of a function holding both readings
         # was measured 25% slower on the whole pass
         principal, arrears, elapsed, started, seen, recovered = state
@@ -468,5 +478,6 @@ def scenario_split(sp: SplitParams, rate: Any, disc: Any, lines: Any, investor: 
             factor = next_factor(factor, 1.0 / (1.0 + disc[t]))
         # the host receives what the split gives it and never pays a call (an upfront
         # prefund is the SPV's cash, not the host's): cash - (investor - paid)
-        sums = period_metrics(sums, out, cash - (out - paid), fee, factor)
+        sums = period_metrics(sums, out, out - paid + valued_call, cash - (out - paid), fee,
+                              factor)
     return sums + (state[5],)

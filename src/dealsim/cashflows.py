@@ -124,8 +124,9 @@ def build_cashflows(
         Years on the grid (T). Default: ``construction_years + operating_life +
         max(delay)``. A Monte Carlo engine fixes it so that every block has the same T.
     operations : Operations, optional
-        Dispatch, delay costs and end of life (:mod:`dealsim.operations`). Default:
-        today's model (must-run, free delays, nothing at the end of life).
+        Dispatch, delay costs and end of life (:mod:`dealsim.operations`). Default
+        ``Operations()`` (economic dispatch, delays that cost, nothing at the end of
+        life); ``Operations.legacy()`` is the model before issue 11.
     tax_share : float
         Share of the margin taxed at ``project.tax_rate``, in [0, 1] (default 1: the
         SPV's whole margin; :meth:`Operations.tax_share` gives it for a deal's terms).
@@ -186,7 +187,7 @@ def build_cashflows(
                 f"horizon must cover the fee's {item.installments} installments after "
                 f"commercial operation (year index {project.construction_years + max_delay}); "
                 f"got horizon={horizon}")
-    ops = _TODAY if operations is None else operations
+    ops = _DEFAULT_OPS if operations is None else operations
     if not isinstance(ops, Operations):
         raise InvalidParameterError(f"operations must be an Operations; got {operations!r}")
     share = v.fraction("tax_share", tax_share, allow_zero=True)
@@ -273,13 +274,14 @@ def _check_horizon(project: Project, max_delay: int, horizon: int | None) -> int
     return horizon
 
 
-#: Today's model: must-run, free delays, no end-of-life amount, tax on the SPV's margin.
-_TODAY = Operations()
+#: The default operations (the owner's model; :class:`~dealsim.operations.Operations`).
+_DEFAULT_OPS = Operations()
 
 
 @lru_cache(maxsize=64)
 def _line_params(project: Project, fees: tuple[DeveloperFee, ...], horizon: int,
-                 max_delay: int, ops: Operations = _TODAY, tax_share: float = 1.0) -> LineParams:
+                 max_delay: int, ops: Operations = _DEFAULT_OPS,
+                 tax_share: float = 1.0) -> LineParams:
     """The :class:`dealsim._steps.LineParams` of ``project`` and ``fees`` on a grid.
 
     ``ops`` chooses dispatch, delay costs and the end of life; ``tax_share`` is the

@@ -70,12 +70,17 @@ class Deal(_serial.Plain):
         Citations for the deal as a whole.
     operations : Operations
         Dispatch, delay costs, end of life and tax base (:mod:`dealsim.operations`).
-        Default ``Operations()``: today's model (must-run, free delays, tax on the
-        SPV's margin).
+        Default ``Operations()``: the owner's model (economic dispatch, delays that
+        cost, tax on the investor's share, calls funded as spent on the MOU calendar);
+        ``Operations.legacy()`` is the model before issue 11.
     market : Market
         Path models of the Monte Carlo's market factors (:mod:`dealsim.market`).
-        Default ``Market()``: one level per scenario. Paths apply to :func:`simulate`
-        (and the other runners); :func:`evaluate` takes the factors it is given.
+        Default ``Market.paths()``: annual power and fuel paths (rank correlation
+        0.7, the gas-marginal assumption), a floating deemed rate on a term-SOFR path
+        and a USD/JPY walk, each starting at the scenario's level draw. ``Market()``
+        is one level per scenario (full persistence). Paths apply to
+        :func:`simulate` (and the other runners); :func:`evaluate` takes the factors
+        it is given.
 
     Raises
     ------
@@ -90,7 +95,7 @@ class Deal(_serial.Plain):
     name: str = ""
     sources: tuple[str, ...] = field(default=())
     operations: Operations = field(default_factory=Operations)
-    market: Market = field(default_factory=Market)
+    market: Market = field(default_factory=Market.paths)
 
     def __post_init__(self) -> None:
         if not isinstance(self.project, Project):
@@ -336,7 +341,9 @@ def _split(
             np.broadcast_to(x, lead)).reshape(-1)
 
     inv, bal, rec, sums = _waterfall_core(
-        net, flat(rate_used), _deal_split_params(deal, T), keep_balance=keep_balance,
+        net, flat(rate_used),
+        _deal_split_params(deal, T)._replace(discount_apart=disc is not rate_used),
+        keep_balance=keep_balance,
         disc=flat(disc), fee=lines.fee.reshape(-1, T))
     _check_finite(inv, bal, net)
     investor = inv.reshape(lines.net.shape)
@@ -360,9 +367,14 @@ def _deal_split_params(deal: Deal, horizon: int) -> SplitParams:
     mode = deal.operations.funding
     if mode == "grid":
         return sp
-    from .capital_calls import funding_calendar  # lazy: the holiday calendar
+    from .capital_calls import TRANCHE1_SELECTION, funding_calendar  # lazy: holidays
 
-    cal = funding_calendar(int(deal.project.first_year), horizon, mode=mode)
+    first = int(deal.project.first_year)
+    # upfront: noticed when tranche 1 was (17 Feb 2026) for a 2026 start, else on 1 Jan
+    # of the first year (assumption: the notice of a project's selection is not public)
+    selection = (TRANCHE1_SELECTION if first == 2026
+                 else np.datetime64(f"{first:04d}-01-01", "D"))
+    cal = funding_calendar(first, horizon, mode=mode, selection=selection)
     return sp._replace(dated=True, call_tau=cal.tau,
                        upfront_period=cal.upfront_period if mode == "upfront" else -1,
                        upfront_tau=cal.upfront_tau)
@@ -448,7 +460,8 @@ def _simulation_outputs(
     lp = _line_params(deal.project, deal.fees, horizon, max_delay, ops,
                       ops.tax_share(deal.terms.share_before))
     dest = out or {}
-    raw = _kernels.block_outputs(lp, _deal_split_params(deal, horizon), factors, rate, disc,
+    sp = _deal_split_params(deal, horizon)._replace(discount_apart=disc is not rate)
+    raw = _kernels.block_outputs(lp, sp, factors, rate, disc,
                                  paths=paths, backend=used, out=dest)
     ok = np.isfinite(raw["received"]) & np.isfinite(raw["paid"]) & np.isfinite(
         raw["fee_total"])
@@ -485,7 +498,7 @@ def evaluate_draws(
     draws : mapping of str to float or array (...)
         Keys of :data:`DRAW_FACTORS` (``"overrun"``, ``"delay"``, ``"capacity"``,
         ``"price"``, ``"fuel"``, ``"utilisation"``, ``"deemed_rate"``), and the
-        reporting-only keys of :data:`REPORT_ONLY` (``"usdjpy"``), ignored here.
+        keys of :data:`REPORT_ONLY` (``"usdjpy"``: converts fees in yen, nothing else).
 
     Raises
     ------

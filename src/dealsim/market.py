@@ -1,7 +1,7 @@
 """What a scenario's market does year by year: the paths one block of scenarios runs on.
 
 :class:`Market` bundles the path models of :mod:`dealsim.paths`. Each is optional:
-``None`` keeps today's model, one level per scenario held for the whole grid (the
+``None`` is one level per scenario held for the whole grid (the
 full-persistence special case). :func:`block_paths` turns a block's scalar draws into
 ``(S, T)`` arrays that both backends read (the numpy path a column per period, the
 compiled kernel a row per scenario), so a path is generated once, outside the
@@ -68,7 +68,7 @@ class Market:
 
     @property
     def is_levels(self) -> bool:
-        """True when every factor is one level per scenario (today's model)."""
+        """True when every factor is one level per scenario (the model before issue 11)."""
         return self.prices is None and self.sofr is None and self.usdjpy is None
 
     @classmethod

@@ -23,9 +23,10 @@ from . import _kernels
 from . import _validate as v
 from ._engine import BLOCK_SIZE, Collector, Runner, check_n, check_workers, n_blocks, plan
 from ._outputs import OUTPUT_TABLE
-from .cashflows import MAX_DELAY
+from .cashflows import FACTOR_DEFAULTS, MAX_DELAY
 from .deal import Deal, _simulation_outputs, evaluate_draws
 from .errors import InvalidParameterError
+from .market import PATH_NAMES, block_paths
 from .results import OUTPUTS, PROBABILITIES, BlockCollector, SimulationResult, TornadoBar
 from .uncertainty import (
     SAMPLERS,
@@ -54,6 +55,8 @@ MAX_DELAY_YEARS = MAX_DELAY
 _DELAY_TOP = 1.0 - 1e-16
 
 _TORNADO_OUTPUTS = ("investor_npv", "investor_irr", "host_npv")
+
+F64 = NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +161,24 @@ def tornado(
     Notes
     -----
     All ``2k`` evaluations run as one vectorised batch through
-    :func:`dealsim.evaluate_draws`.
+    :func:`dealsim.evaluate_draws`: the deterministic model, which takes the factors
+    it is given and ignores ``deal.market``. For a factor that follows a path in a
+    simulation (power, fuel, the deemed rate, USD/JPY), a bar is therefore its whole
+    path held at its level's P10 or P90 for the life of the deal -- a persistent
+    shift, the full-persistence special case of :mod:`dealsim.paths` -- and none of
+    these bars moves with the paths. The bars that do, E[output | the path's summary
+    in its lowest or highest decile] over the simulated scenarios, are
+    ``SimulationResult.tornado(method="conditional")`` (the default there for a deal
+    with market paths).
+
+    Examples
+    --------
+    >>> from dealsim.presets import ohio_gas_power
+    >>> from dealsim.uncertainty import default_uncertainties
+    >>> bars = tornado(ohio_gas_power(), default_uncertainties("fossil_thermal"))
+    >>> price = next(b for b in bars if b.name == "price")
+    >>> price.method, bool(price.high["investor_npv"] > price.low["investor_npv"])
+    ('deterministic', True)
     """
     if not 0.0 < low < high < 1.0:
         raise InvalidParameterError(f"low and high must satisfy 0 < low < high < 1; got "
@@ -244,7 +264,11 @@ def simulate(
         Level used by ``until``.
     paths : int
         Keep year-by-year investor flows and deemed-allocation balances of the first
-        ``paths`` scenarios (for fan charts). 0 keeps none.
+        ``paths`` scenarios (for fan charts). 0 keeps none. For a deal with market paths
+        (``deal.market``), the result also keeps those scenarios' market paths and
+        their summaries (``result.paths``, ``result.path_inputs``: the market fan and
+        the conditional tornado), regenerated once after the run from the seed and
+        their draws -- nothing is added to the blocks.
     within_years : int
         Horizon of the ``p_recover_daa_within`` probability, counted from the first
         year of funding (the Korean MOU's 20-year test, deal-facts.md §1).
@@ -326,11 +350,12 @@ def simulate(
             if targets:  # met targets end the run as complete, even at the deadline
                 done = collector.result(**setup.meta)
                 if all(done.half_width(t, confidence) <= tol for t, tol in targets.items()):
-                    return done
+                    return _with_market(done, setup)
     if runner.stopped:
-        return runner.finish(collector.result(**setup.meta, requested=setup.n, partial=True),
-                             collector.rows)
-    result = collector.result(**setup.meta)
+        return runner.finish(
+            _with_market(collector.result(**setup.meta, requested=setup.n, partial=True),
+                         setup), collector.rows)
+    result = _with_market(collector.result(**setup.meta), setup)
     if targets:
         missed = {t: result.half_width(t, confidence) for t, tol in targets.items()
                   if result.half_width(t, confidence) > tol}
@@ -339,6 +364,69 @@ def simulate(
             + ", ".join(f"{t}={hw:.3g} (target {targets[t]:.3g})" for t, hw in missed.items()),
             PrecisionWarning, stacklevel=2)
     return result
+
+
+def _market_rows(deal: Deal, root: np.random.SeedSequence, inputs: Mapping[str, F64],
+                 k: int, horizon: int) -> dict[str, F64]:
+    """The ``(k, T)`` market paths of the first ``k`` scenarios, regenerated.
+
+    Each block's paths depend only on ``(root, block)``, the scenario's year-0 draws
+    and its row (:mod:`dealsim.paths`), so :func:`dealsim.market.block_paths` on the
+    first rows of each block gives back the paths the run used, without the run
+    keeping them. Starts default as in the run (factors of 1, the terms' deemed
+    rate, ¥159/$). Every family ``deal.market`` models is returned (USD/JPY also
+    when the deal has no yen fee and so never reads it).
+    """
+    names = [name for name, family in PATH_NAMES.items()
+             if getattr(deal.market, family) is not None]
+    parts: dict[str, list[F64]] = {name: [] for name in names}
+    defaults = {"price": 1.0, "fuel": 1.0, "deemed_rate": deal.terms.deemed_rate,
+                "usdjpy": FACTOR_DEFAULTS["usdjpy"]}
+    for b, rows in plan(k) if k else ():
+        at = slice(b * BLOCK_SIZE, b * BLOCK_SIZE + rows)
+        start = {name: inputs[name][at] if name in inputs else np.full(rows, default)
+                 for name, default in defaults.items()}
+        moved = block_paths(deal.market, root, b, start, horizon)
+        for name in names:
+            parts[name].append(np.ascontiguousarray(moved[name]))
+    return {name: np.concatenate(p) if p else np.empty((0, horizon))
+            for name, p in parts.items()}
+
+
+def _path_summaries(deal: Deal, market: Mapping[str, F64], delay: F64 | None
+                    ) -> dict[str, F64]:
+    """Each market path's summary (:data:`dealsim.results.PATH_MEASURES`) per scenario:
+    its mean over the scenario's operating years ``[cod, cod + life)``, ``cod =
+    construction_years + delay``, or for the deemed rate over ``[0, cod + life)``."""
+    if not market:
+        return {}
+    k, horizon = next(iter(market.values())).shape
+    proj = deal.project
+    cod = proj.construction_years + (np.zeros(k, dtype=np.int64) if delay is None
+                                     else np.asarray(delay[:k]).astype(np.int64))
+    t = np.arange(horizon)
+    end = (cod + proj.operating_life)[:, None]
+    windows = {"operating": (t >= cod[:, None]) & (t < end), "life": t < end}
+    out = {}
+    for name, x in market.items():
+        w = windows["life" if name == "deemed_rate" else "operating"]
+        out[name] = np.einsum("st,st->s", x, w) / w.sum(axis=1)
+    return out
+
+
+def _with_market(result: SimulationResult, setup: _Setup, k: int | None = None
+                 ) -> SimulationResult:
+    """``result`` with the market paths of its first ``k`` scenarios (default: the
+    ``paths`` it keeps) and their summaries (a deal of levels: unchanged). Costs one
+    regeneration of ``k`` rows' paths, outside the blocks."""
+    job = setup.template
+    if job.deal.market.is_levels:
+        return result
+    k = min(job.paths if k is None else k, result.n)
+    market = _market_rows(job.deal, job.root, result.inputs, k, job.horizon)
+    return dataclasses.replace(
+        result, paths={**result.paths, **market},
+        path_inputs=_path_summaries(job.deal, market, result.inputs.get("delay")))
 
 
 @dataclass(frozen=True, slots=True)

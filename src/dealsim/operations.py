@@ -1,34 +1,39 @@
 """How the plant is run and what its schedule costs: dispatch, delays, end of life, tax.
 
-:class:`Operations` holds the owner's-eye choices that today's model fixes silently.
-Each default keeps today's model (``Operations()`` changes no result); the labelled
-alternatives are what an owner, a lender or a ministry analyst would expect:
+:class:`Operations` holds the owner's-eye choices a cash-flow model must make. The
+defaults (issue 11) are what an owner, a lender or a ministry analyst would model; each
+is labelled, and :meth:`Operations.legacy` keeps the model of dealsim before issue 11
+(must-run, free delays, tax on the SPV's margin, calls on the annual grid) to reproduce
+earlier figures:
 
 ``dispatch``
-    ``"must_run"`` (today, and right for nuclear baseload): the plant runs every
-    operating year whatever it loses. ``"economic"``: a thermal plant runs a year only
-    where the power price covers fuel and variable O&M; otherwise its output is 0 and
-    fixed O&M continues. At a zero power price it is an idle plant.
+    ``"economic"`` (default): a plant runs a year only where the price covers fuel and
+    variable O&M; otherwise its output is 0 and fixed O&M continues. At a zero power
+    price it is an idle plant. ``"must_run"`` (right for nuclear baseload; the SMR
+    preset uses it): the plant runs every operating year whatever it loses.
 ``mothball_after``
     With economic dispatch, after this many consecutive idle years the plant is
     mothballed for good: no output, fixed O&M falls to ``mothball_fixed_share`` of
     itself. ``None`` (default): never. Both assumptions.
 ``delay_escalation`` and ``delay_cost``
-    A delay stretches the spending curve (today: the same nominal total, spent later,
-    so in present value a delay makes capex *cheaper*). With ``delay_escalation`` the
-    spend deferred by a delay escalates at the project's cost escalation for the time
-    it is deferred, and ``delay_cost`` (share of capex per year of delay: owner's costs,
-    extended site overheads) is spent evenly over the stretched construction.
+    A delay stretches the spending curve. Without ``delay_escalation`` (the legacy
+    model) it spends the same nominal total later, so in present value a delay makes
+    capex *cheaper*. With it (default) the spend deferred by a delay escalates at the
+    project's cost escalation for the time it is deferred, and ``delay_cost`` (share of
+    capex per year of delay: owner's costs, extended site overheads; default 2%, an
+    assumption) is spent evenly over the stretched construction.
 ``end_of_life``
     Share of capex received (terminal value, > 0) or paid (decommissioning, < 0) in
     the last operating year, escalated at the cost escalation; split like other cash.
 ``funding``
-    ``"grid"`` (today), ``"as_spent"`` or ``"upfront"``: the MOU funding calendar
-    (:mod:`dealsim.capital_calls`), the Deemed Allocation accruing from funding days.
+    ``"as_spent"`` (default), ``"upfront"`` or ``"grid"`` (legacy): the MOU funding
+    calendar (:mod:`dealsim.capital_calls`), the Deemed Allocation accruing from
+    funding days.
 ``tax``
-    ``"spv_margin"`` (today): ``tax_rate`` on the SPV's whole margin.
-    ``"investor_share"``: only the investor's equity share (``share_before``) of the
-    margin is taxed -- the US government's half pays no US tax. ``"none"``.
+    ``"investor_share"`` (default): only the investor's equity share
+    (``share_before``) of the margin is taxed -- the US government's half pays no US
+    tax (an assumption: the MOU says "net of US taxes" without a base).
+    ``"spv_margin"`` (legacy): ``tax_rate`` on the SPV's whole margin. ``"none"``.
 """
 
 from __future__ import annotations
@@ -60,33 +65,34 @@ class Operations:
 
     Parameters
     ----------
-    dispatch : {"must_run", "economic"}
+    dispatch : {"economic", "must_run"}
     mothball_after : int or None
         Consecutive idle years (>= 1) after which the plant is mothballed.
     mothball_fixed_share : float
         Share of fixed O&M a mothballed plant still pays, in [0, 1]. Default 0.2
         (assumption: security, insurance, property tax of a cold plant).
     delay_escalation : bool
-        Deferred spend escalates at the cost escalation.
+        Deferred spend escalates at the cost escalation (default True).
     delay_cost : float
-        Share of capex per year of delay (>= 0).
+        Share of capex per year of delay (>= 0). Default 0.02 (assumption).
     end_of_life : float
         Terminal value (> 0) or decommissioning cost (< 0), share of capex (> -1).
-    tax : {"spv_margin", "investor_share", "none"}
-    funding : {"grid", "as_spent", "upfront"}
-        When Japan's money arrives (:mod:`dealsim.capital_calls`). ``"grid"`` (today):
-        each year's call at the year's end, no deemed interest within the year.
-        ``"as_spent"``: quarterly notices, funded 45 US business days later, the
-        allocation accruing from each funding day. ``"upfront"``: every construction
-        call funded at once on the deadline of tranche 1's notice (17 Feb 2026 -> 21 Apr
-        2026), later calls as spent.
+    tax : {"investor_share", "spv_margin", "none"}
+    funding : {"as_spent", "upfront", "grid"}
+        When Japan's money arrives (:mod:`dealsim.capital_calls`). ``"as_spent"``
+        (default): quarterly notices, funded 45 US business days later, the allocation
+        accruing from each funding day. ``"upfront"``: every construction call funded
+        at once on the 45th business day after the notice of the project's first call
+        (tranche 1's 17 Feb 2026 notice for a 2026 start), later calls as spent.
+        ``"grid"`` (legacy): each year's call at the year's end, no deemed interest
+        within the year.
 
     Examples
     --------
-    >>> Operations().is_default
-    True
-    >>> Operations.owner().dispatch
-    'economic'
+    >>> Operations().dispatch, Operations().funding
+    ('economic', 'as_spent')
+    >>> Operations.legacy().dispatch, Operations.legacy().funding
+    ('must_run', 'grid')
     >>> Operations(dispatch="sometimes")
     Traceback (most recent call last):
     ...
@@ -94,14 +100,14 @@ class Operations:
 'economic'); got 'sometimes'
     """
 
-    dispatch: Literal["must_run", "economic"] = "must_run"
+    dispatch: Literal["must_run", "economic"] = "economic"
     mothball_after: int | None = None
     mothball_fixed_share: float = 0.2
-    delay_escalation: bool = False
-    delay_cost: float = 0.0
+    delay_escalation: bool = True
+    delay_cost: float = 0.02
     end_of_life: float = 0.0
-    tax: Literal["spv_margin", "investor_share", "none"] = "spv_margin"
-    funding: Literal["grid", "as_spent", "upfront"] = "grid"
+    tax: Literal["spv_margin", "investor_share", "none"] = "investor_share"
+    funding: Literal["grid", "as_spent", "upfront"] = "as_spent"
 
     def __post_init__(self) -> None:
         if self.funding not in FUNDING:
@@ -134,8 +140,22 @@ class Operations:
 
     @property
     def is_default(self) -> bool:
-        """True when nothing differs from today's model."""
+        """True when nothing differs from the defaults (the owner's model)."""
         return self == Operations()
+
+    @classmethod
+    def legacy(cls) -> Operations:
+        """The model of dealsim before issue 11: must-run, delays free (the same
+        nominal spend, later), tax on the SPV's whole margin, calls on the annual grid.
+        For reproducing earlier figures, not for new analysis.
+
+        Examples
+        --------
+        >>> Operations.legacy().delay_cost, Operations.legacy().tax
+        (0.0, 'spv_margin')
+        """
+        return cls(dispatch="must_run", delay_escalation=False, delay_cost=0.0,
+                   tax="spv_margin", funding="grid")
 
     def tax_share(self, share_before: float) -> float:
         """Share of the SPV's margin that is taxed: 1, ``share_before`` or 0.
@@ -149,19 +169,25 @@ class Operations:
 
     @classmethod
     def owner(cls, *, thermal: bool = True) -> Operations:
-        """What an owner would model: economic dispatch (thermal) or baseload (nuclear);
-        costly delays (escalation plus 2% of capex per year, an assumption); tax on the
-        investor's share only. Mothballing and end of life stay off (no source)."""
-        return cls(dispatch="economic" if thermal else "must_run", delay_escalation=True,
-                   delay_cost=0.02, tax="investor_share")
+        """The defaults, with baseload dispatch for a plant that is not thermal
+        (``thermal=False``: nuclear). Mothballing and end of life stay off (no source).
+
+        Examples
+        --------
+        >>> Operations.owner() == Operations()
+        True
+        >>> Operations.owner(thermal=False).dispatch
+        'must_run'
+        """
+        return cls(dispatch="economic" if thermal else "must_run")
 
 
 def delay_spend_table(profile: tuple[float, ...], max_delay: int, horizon: int, *,
                       escalation: float, delay_cost: float) -> F64:
     """Spend per year as a share of capex, one row per whole-year delay.
 
-    Row ``d`` stretches the planned cumulative spending curve over ``n + d`` years (as
-    today) and then (i) escalates year ``t``'s spend by ``(1 + escalation) ** (d (t +
+    Row ``d`` stretches the planned cumulative spending curve over ``n + d`` years (the
+    legacy model) and then (i) escalates year ``t``'s spend by ``(1 + escalation) ** (d (t +
     1/2) / (n + d))`` -- the work done in year ``t`` was planned ``(t + 1/2) n / (n + d)``
     years in, so it is paid ``d (t + 1/2) / (n + d)`` years late -- and (ii) adds
     ``delay_cost * d / (n + d)`` in each of the ``n + d`` years. Row 0 is the plan.

@@ -10,8 +10,8 @@ Every path here is an Ornstein-Uhlenbeck process sampled exactly at annual steps
 ``volatility`` the standard deviation of one year's innovation. The stationary standard
 deviation is ``volatility / sqrt(1 - phi**2)``. Two limits are special cases:
 ``half_life=None`` (or inf) is a random walk, and ``half_life=None, volatility=0``
-(:meth:`MeanReverting.full_persistence`) holds the start for ever -- today's one
-level per scenario.
+(:meth:`MeanReverting.full_persistence`) holds the start for ever -- one
+level per scenario (``Market()``, the model before issue 11).
 
 Start (a decision, documented)
 ------------------------------
@@ -287,10 +287,11 @@ def _levels(name: str, levels: ArrayLike | None, size: int, *, log: bool) -> F64
     if arr.shape != (size,):
         raise InvalidParameterError(f"{name} must have shape ({size},); got {arr.shape}")
     if log:
-        if (arr <= 0).any():
+        if (arr < 0).any():
             raise InvalidParameterError(
-                f"{name} must be > 0; got {float(arr[arr <= 0][0])!r}")
-        return np.log(arr)
+                f"{name} must be >= 0; got {float(arr[arr < 0][0])!r}")
+        with np.errstate(divide="ignore"):  # a factor of 0 stays 0: log -inf, exp 0
+            return np.log(arr)
     return arr
 
 
@@ -378,7 +379,7 @@ class PricePaths:
 
     @classmethod
     def full_persistence(cls) -> PricePaths:
-        """One level per scenario for the whole life (today's model)."""
+        """One level per scenario for the whole life (the model before issue 11)."""
         return cls(power=MeanReverting.full_persistence(),
                    fuel=MeanReverting.full_persistence(), rank_correlation=0.0, start="mean")
 
@@ -474,7 +475,7 @@ class SofrPaths:
 
     @classmethod
     def constant(cls, deemed_rate: float, spread: float = DEEMED_SPREAD) -> SofrPaths:
-        """A constant deemed rate: the special case of today's model."""
+        """A constant deemed rate: the special case of the model before issue 11."""
         rate = v.rate("deemed_rate", deemed_rate)
         return cls(process=MeanReverting.full_persistence(mean=rate - spread), spread=spread,
                    floor=None, start="mean")

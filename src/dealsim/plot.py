@@ -16,8 +16,9 @@ import numpy as np
 from .errors import InvalidParameterError
 from .results import OUTPUTS
 
-__all__ = ["MARKED", "plot_distribution", "plot_fan", "plot_fund_or_decline", "plot_recovery",
-           "plot_report", "plot_tornado"]
+__all__ = ["FAN_QUANTILES", "MARKED", "MARKET_PANELS", "plot_distribution", "plot_fan",
+           "plot_fund_or_decline", "plot_market_fan", "plot_recovery", "plot_report",
+           "plot_tornado"]
 
 #: Quantiles marked on distributions and drawn as fan bands.
 MARKED = (0.05, 0.50, 0.95)
@@ -88,6 +89,13 @@ def plot_distribution(result: Any, output: str = "investor_irr", *, bins: int = 
     return ax.figure
 
 
+def _bands(ax: Any, years: Any, q: Any, color: str, what: str = "") -> None:
+    """P5-P95 and P25-P75 bands and the median line from quantile rows ``q`` (5, T)."""
+    ax.fill_between(years, q[0], q[4], alpha=0.25, color=color, label=f"{what}P5-P95")
+    ax.fill_between(years, q[1], q[3], alpha=0.45, color=color, label=f"{what}P25-P75")
+    ax.plot(years, q[2], color=color, label=f"{what}median")
+
+
 def plot_fan(result: Any, *, ax: Any = None) -> Any:
     """Fan chart of the investor's cumulative receipts against its Deemed Allocation Amount.
 
@@ -128,10 +136,8 @@ def plot_fan(result: Any, *, ax: Any = None) -> Any:
     received = np.cumsum(np.maximum(paths["investor"], 0.0), axis=1) / 1e9
     daa = np.maximum.accumulate(received + paths["balance"] / 1e9, axis=1)
     years = result.first_year + np.arange(received.shape[1])
-    q = np.quantile(received, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)
-    ax.fill_between(years, q[0], q[4], alpha=0.25, color="C0", label="receipts P5-P95")
-    ax.fill_between(years, q[1], q[3], alpha=0.45, color="C0", label="receipts P25-P75")
-    ax.plot(years, q[2], color="C0", label="receipts, median")
+    q = np.quantile(received, FAN_QUANTILES, axis=0)
+    _bands(ax, years, q, "C0", "receipts, ")
     ax.plot(years, np.median(daa, axis=0), color="C3", linestyle="--",
             label="Deemed Allocation Amount, median")
     ax.set_xlabel("year")
@@ -142,15 +148,24 @@ def plot_fan(result: Any, *, ax: Any = None) -> Any:
 
 
 def plot_tornado(result: Any, output: str = "investor_npv", *, top: int = 10,
-                 ax: Any = None) -> Any:
-    """Tornado chart: each uncertainty swung from its P10 to its P90, others at median.
+                 method: str | None = None, ax: Any = None) -> Any:
+    """Tornado chart of ``output``: each uncertainty's low and high end, largest first.
 
     Parameters
     ----------
     result : SimulationResult or StreamingSummary
-    output : {"investor_npv", "investor_irr", "host_npv"}
+    output : str
+        ``"investor_npv"``, ``"investor_irr"`` or ``"host_npv"`` (a conditional tornado
+        of a SimulationResult takes any summarised output).
     top : int
         Largest swings shown.
+    method : {None, "deterministic", "conditional"}
+        As :meth:`dealsim.SimulationResult.tornado`: P10/P90 one at a time through the
+        deterministic model, or the output's mean over the scenarios whose input lies
+        in its lowest or highest decile (bars with their standard errors). ``None``:
+        conditional for a deal with market paths (where a deterministic bar of a path
+        factor is a persistent shift the paths never draw), else deterministic. The
+        title says which.
     ax : matplotlib Axes, optional
 
     Returns
@@ -161,11 +176,15 @@ def plot_tornado(result: Any, output: str = "investor_npv", *, top: int = 10,
     --------
     >>> import dealsim
     >>> from dealsim.presets import ohio_gas_power
-    >>> fig = plot_tornado(dealsim.simulate(ohio_gas_power(), 100, seed=1), top=3)
+    >>> r = dealsim.simulate(ohio_gas_power(), 1000, seed=1)
+    >>> fig = plot_tornado(r, top=3)
     >>> len(fig.axes[0].patches)  # a P10 and a P90 bar per uncertainty
     6
+    >>> plot_tornado(r, top=3, method="conditional").axes[0].get_title()[-14:]
+    '(decile means)'
     """
-    bars = result.tornado(output)[:top][::-1]
+    bars = (result.tornado(output) if method is None
+            else result.tornado(output, method=method))[:top][::-1]
     if not bars or output not in bars[0].low:
         raise InvalidParameterError(f"output must have tornado bars "
                                     f"(investor_npv, investor_irr, host_npv); got {output!r}")
@@ -174,13 +193,108 @@ def plot_tornado(result: Any, output: str = "investor_npv", *, top: int = 10,
     ends = np.array([[b.low[output], b.high[output]] for b in bars]) * scale
     mid = np.nanmedian(ends)
     y = np.arange(len(bars))
-    ax.barh(y, ends[:, 0] - mid, left=mid, color="C0", label="input at P10")
-    ax.barh(y, ends[:, 1] - mid, left=mid, color="C1", label="input at P90")
-    ax.set_yticks(y, [b.name for b in bars])
+    conditional = bars[0].method == "conditional"
+    if conditional:
+        err = np.array([[b.low_se.get(output, np.nan), b.high_se.get(output, np.nan)]
+                        for b in bars]) * scale
+        names = ["lowest decile", "highest decile"]
+    else:
+        err = np.full_like(ends, np.nan)
+        names = ["P10", "P90"]
+    for k, color in enumerate(("C0", "C1")):
+        ax.barh(y, ends[:, k] - mid, left=mid, color=color, label=f"input at {names[k]}",
+                xerr=None if not conditional else err[:, k], ecolor="k", capsize=2)
+    ax.set_yticks(y, [b.name if b.measure == "level" else f"{b.name} (path mean)"
+                      for b in bars])
     ax.set_xlabel(label)
-    ax.set_title(f"{result.title}: tornado of {output}")
+    how = "decile means" if conditional else "P10/P90, others at median"
+    ax.set_title(f"{result.title}: tornado of {output} ({how})")
     ax.legend(fontsize=8)
     return ax.figure
+
+
+#: Market paths drawn by :func:`plot_market_fan`: key of ``result.paths``, panel title,
+#: scale and unit.
+MARKET_PANELS: dict[str, tuple[str, float, str]] = {
+    "price": ("power price factor", 1.0, "x escalated base"),
+    "fuel": ("fuel price factor", 1.0, "x escalated base"),
+    "deemed_rate": ("deemed rate (SOFR + spread)", 100.0, "%"),
+    "usdjpy": ("USD/JPY", 1.0, "yen per dollar"),
+}
+
+#: Quantiles of a market fan: P5-P95 and P25-P75 bands around the median.
+FAN_QUANTILES = (0.05, 0.25, 0.50, 0.75, 0.95)
+
+
+def plot_market_fan(result: Any, *, axes: Any = None) -> Any:
+    """Fan charts of the market paths the kept scenarios ran on, one panel per factor.
+
+    Each panel shows, by year, the P5-P95 and P25-P75 bands and the median of a market
+    path over the first ``k`` scenarios (``simulate(..., paths=k)``): the power and
+    fuel factors (on the escalated base prices), the deemed rate (term SOFR + spread)
+    and USD/JPY, for each factor ``deal.market`` models. :func:`dealsim.simulate`
+    regenerates those paths after the run from the seed, the scenarios' draws and the
+    deal (:meth:`dealsim.SimulationResult.path_quantiles` gives the numbers). USD/JPY
+    is drawn whenever ``deal.market`` models it: a deal without a yen fee does not
+    read it.
+
+    Parameters
+    ----------
+    result : SimulationResult
+        A run of a deal with market paths (``deal.market``), with ``paths > 0``.
+    axes : sequence of matplotlib Axes, optional
+        One per factor drawn, in the order of :data:`MARKET_PANELS`; default a new
+        figure with a row of panels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    InvalidParameterError
+        If the result kept no market paths, or ``axes`` are too few.
+
+    Examples
+    --------
+    >>> import dataclasses, dealsim
+    >>> from dealsim.market import Market
+    >>> from dealsim.presets import ohio_gas_power
+    >>> deal = dataclasses.replace(ohio_gas_power(), market=Market.paths())
+    >>> fig = plot_market_fan(dealsim.simulate(deal, 300, seed=1))
+    >>> [ax.get_title() for ax in fig.axes][:2]
+    ['power price factor', 'fuel price factor']
+    >>> len(fig.axes[0].collections)  # two bands
+    2
+    """
+    names = [k for k in MARKET_PANELS if k in getattr(result, "paths", {})
+             and len(result.paths[k])]
+    if not names:
+        raise InvalidParameterError(
+            "result must keep market paths (a deal with market=Market.paths(), "
+            "simulate(..., paths=1000)); got none")
+    if axes is None:
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(3.6 * len(names), 3.4), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(1, len(names))).tolist()
+    axes = list(axes)
+    if len(axes) < len(names):
+        raise InvalidParameterError(
+            f"axes must hold one Axes per market path ({len(names)}: {names}); "
+            f"got {len(axes)}")
+    for name, ax in zip(names, axes, strict=False):
+        title, scale, unit = MARKET_PANELS[name]
+        years, q = result.path_quantiles(name, FAN_QUANTILES)
+        q = q * scale
+        _bands(ax, years, q, "C2")
+        ax.set_title(title)
+        ax.set_xlabel("year")
+        ax.set_ylabel(unit)
+    axes[0].legend(fontsize=7, loc="upper left")
+    k = len(result.paths[names[0]])
+    axes[0].figure.suptitle(f"{result.title}: market paths ({k:,} scenarios)")
+    return axes[0].figure
 
 
 def plot_recovery(result: Any, *, ax: Any = None) -> Any:
@@ -216,27 +330,45 @@ def plot_recovery(result: Any, *, ax: Any = None) -> Any:
 def plot_report(result: Any) -> Any:
     """All charts on one figure: IRR and NPV distributions, fan, tornado, recovery.
 
-    The fan chart is left out when the result kept no paths (streaming runs).
+    The fan chart is left out when the result kept no paths (streaming runs). For a
+    deal with market paths, a row of market fans (:func:`plot_market_fan`) follows,
+    and the tornado is the conditional one (:func:`plot_tornado`'s default).
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import dataclasses, dealsim
+    >>> from dealsim.market import Market
+    >>> from dealsim.presets import ohio_gas_power
+    >>> deal = dataclasses.replace(ohio_gas_power(), market=Market.paths())
+    >>> len(plot_report(dealsim.simulate(deal, 300, seed=1)).axes)  # 6 panels + 4 fans
+    10
     """
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(15, 9), layout="constrained")
-    axes = fig.subplots(2, 3).ravel()
+    paths = getattr(result, "paths", None) or {}
+    market = [k for k in MARKET_PANELS if k in paths and len(paths[k])]
+    fig = Figure(figsize=(15, 12 if market else 9), layout="constrained")
+    parts: Any = fig.subfigures(2, 1, height_ratios=[2, 1]) if market else [fig, None]
+    top, bottom = parts[0], parts[1]
+    axes = top.subplots(2, 3).ravel()
     plot_distribution(result, "investor_irr", ax=axes[0])
     plot_distribution(result, "investor_npv", ax=axes[1])
     plot_tornado(result, "investor_npv", ax=axes[2])
     plot_recovery(result, ax=axes[3])
-    if getattr(result, "paths", None):
+    if paths.get("investor") is not None and len(paths["investor"]):
         plot_fan(result, ax=axes[4])
     else:
         axes[4].set_axis_off()
     axes[5].set_axis_off()
     prefix = f"{result.title}: "
-    for ax in axes:  # one figure title instead of the deal's name on every panel
+    if bottom is not None:
+        plot_market_fan(result, axes=np.atleast_1d(bottom.subplots(1, len(market))).tolist())
+        bottom.suptitle(f"market paths ({len(paths[market[0]]):,} scenarios)")
+    for ax in fig.axes:  # one figure title instead of the deal's name on every panel
         title = ax.get_title()
         ax.set_title(title[len(prefix):] if title.startswith(prefix) else title)
     fig.suptitle(f"{result.title} (n = {result.n:,}, seed {result.seed})")

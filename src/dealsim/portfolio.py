@@ -202,7 +202,6 @@ class _Member:
     offset: int
     scale: float
     col: int
-    weight: float
     common: tuple[tuple[int, int], ...]  # (common column, column within the deal)
     backend: str = "numpy"
 
@@ -271,7 +270,7 @@ def _run_block(job: _PBlock) -> dict[str, Any]:
     zc = special.ndtri(u[:, : job.n_common])
     flows = np.zeros((rows, grid))
     calls = np.zeros((rows, grid))
-    rate = np.zeros(rows)
+    rate_npv = np.zeros(rows)
     out: dict[str, Any] = {p: np.zeros(rows) for p in PARTIES}
     out.update({"pv:" + p: np.zeros(rows) for p in PARTIES})
     for m in job.members:
@@ -287,12 +286,19 @@ def _run_block(job: _PBlock) -> dict[str, Any]:
         for party, x in job.funding.allocate(loss, paid_k).items():
             out[party] += x
         disc_k = _discount_rate(m.deal, draws)
-        econ, pv_paid = _economic_loss(
-            inv, paid, disc_k if job.loss_rate is None else job.loss_rate, m.offset)
+        # the deal's NPV at its own rate (the deemed-rate path, calls from their funding
+        # dates), brought to the grid's first year at the scenario's year-0 rate
+        npv_k = ev["investor_npv"] * m.scale * (1.0 + disc_k) ** -m.offset
+        own = npv_k if job.discount_rate is None else 0.0
+        rate_npv += own
+        if job.loss_rate is None:  # the unrecovered Deemed Allocation Amount in PV
+            econ, pv_paid = np.maximum(-npv_k, 0.0), _economic_loss(
+                inv, paid, disc_k, m.offset)[1]
+        else:
+            econ, pv_paid = _economic_loss(inv, paid, job.loss_rate, m.offset)
         del inv, paid, ev["path:balance"]
         for party, x in job.funding.allocate(econ, pv_paid).items():
             out["pv:" + party] += x
-        rate += m.weight * np.broadcast_to(disc_k, (rows,))
         for key, x in (("npv", ev["investor_npv"] * m.scale), ("irr", ev["investor_irr"]),
                        ("moic", ev["investor_moic"]), ("loss", loss), ("economic_loss", econ)):
             out[f"{m.name}\0{key}"] = x
@@ -301,7 +307,6 @@ def _run_block(job: _PBlock) -> dict[str, Any]:
             if name in draws:
                 out[f"{m.name}\0in:{name}"] = draws[name]
     receipts = flows + calls
-    disc = job.discount_rate if job.discount_rate is not None else rate
     # the IRR on the members' backend (a numpy run solves on numpy, as simulate does)
     on = "numba" if all(m.backend == "numba" for m in job.members) else "numpy"
     result = irr(flows, full_output=True, backend=on)
@@ -309,7 +314,8 @@ def _run_block(job: _PBlock) -> dict[str, Any]:
     with np.errstate(divide="ignore", invalid="ignore"):
         moic = np.where(paid_in > 0, received / np.where(paid_in > 0, paid_in, 1.0), np.nan)
     out.update(
-        irr=result.rate, irr_status=result.status, npv=npv(disc, flows), moic=moic,
+        irr=result.rate, irr_status=result.status, moic=moic,
+        npv=rate_npv if job.discount_rate is None else npv(job.discount_rate, flows),
         paid_in=paid_in, received=received, worst_call=calls.max(axis=1),
         worst_call_index=np.argmax(calls, axis=1),
     )
@@ -605,7 +611,6 @@ def _members(
                 deal, project=dataclasses.replace(deal.project, first_year=year))
         placed.append((name, deal, unc, v.positive(f"scales[{name!r}]", scale)))
     first = min(d.project.first_year for _, d, _, _ in placed)
-    capex = sum(d.project.capex * s for _, d, _, s in placed)
     col = len(common.variables) if common is not None else 0
     out = []
     for name, deal, unc, scale in placed:
@@ -613,8 +618,7 @@ def _members(
             (c, unc.random_names.index(x)) for c, x in enumerate(common.variables)
             if x in unc.random_names)
         out.append(_Member(name, deal, unc, _horizon(deal, unc),
-                           deal.project.first_year - first, scale, col,
-                           deal.project.capex * scale / capex, links))
+                           deal.project.first_year - first, scale, col, links))
         col += unc.dim
     return tuple(out)
 
@@ -668,9 +672,12 @@ def simulate_portfolio(
     funding : FundingSplit
         Who bears a loss (labelled assumptions, see :class:`FundingSplit`).
     discount_rate : float, optional
-        Rate for the portfolio NPV. Default: per scenario, the capex-weighted mean of
-        the deals' discount rates (each deal's default is its drawn deemed rate), so a
-        one-deal portfolio matches :func:`dealsim.simulate`.
+        Rate for the portfolio NPV: ``npv(discount_rate, sum_k flows_k)`` of the
+        annual flows. Default: the sum of the deals' own NPVs (each at its discount
+        rate -- the deemed-rate path, calls valued from their funding dates -- as
+        :func:`dealsim.simulate` reports it), each brought to the grid's first year at
+        the scenario's year-0 rate; a one-deal portfolio matches
+        :func:`dealsim.simulate`.
     sampler : {"random", "lhs", "sobol"}
     executor : concurrent.futures.Executor or dask.distributed.Client, optional
         Runs blocks in parallel; results are bit-identical to the serial run.
@@ -681,10 +688,11 @@ def simulate_portfolio(
         Drawn inputs stored per deal; ``None`` keeps all.
     title : str
     loss_rate : float, optional
-        Discount rate of the economic loss (decimal, > -1). Default: each deal's
-        discount rate, per scenario (its drawn deemed rate unless the deal sets one),
-        at which the economic loss is the present value of the unrecovered Deemed
-        Allocation Amount.
+        Discount rate of the economic loss (decimal, > -1). Default: each deal's own
+        rate, at which the economic loss is the present value of the unrecovered Deemed
+        Allocation Amount: ``max(-NPV, 0)`` of the deal (its deemed-rate path), brought
+        to the grid's first year at the scenario's year-0 rate. The shares of it each
+        party bears weigh the capital paid in at the year-0 rate (an approximation).
     backend : {"auto", "numpy", "numba"}
         Path that evaluates each deal, as in :func:`dealsim.simulate` (``"auto"``: per
         deal, the compiled path where it supports the deal). Every deal runs through the
@@ -711,7 +719,7 @@ def simulate_portfolio(
     -----
     Japan's flows of deal ``k`` are its :func:`dealsim.evaluate_draws` investor flows
     times ``scales[k]``, placed at ``first_year_k - min(first_year)`` on the grid and
-    summed. Portfolio NPV ``= npv(rate, sum_k flows_k)`` at the grid's first year; IRR
+    summed. Portfolio NPV: see ``discount_rate``, at the grid's first year; IRR
     by :func:`dealsim.irr` on the summed flows. Gross annual calls and receipts sum each
     deal's negative and positive flows separately (a call on one project is not
     netted against a receipt from another). Reproducibility: see the module docstring.

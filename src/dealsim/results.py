@@ -15,20 +15,25 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from . import _validate as v
 from ._engine import Collector
 from ._outputs import ARRAYS, OUTPUT_TABLE, RUN_META, SUMMARISED, complete_requested
 from .errors import InvalidParameterError
 
 __all__ = [
     "INPUT_EVENTS",
+    "MIN_CONDITIONAL_ROWS",
     "OUTPUTS",
+    "PATH_MEASURES",
     "PROBABILITIES",
     "Probability",
     "SimulationResult",
     "Statistic",
     "Summary",
+    "TORNADO_METHODS",
     "TOTAL_LOSS_IRR",
     "TornadoBar",
+    "conditional_bars",
     "irr_for_statistics",
 ]
 
@@ -290,19 +295,130 @@ def _npv_restates_daa(probabilities: Mapping[str, Probability], n: int) -> bool:
     return abs(gap) * n <= max(2.0, n / 100_000)
 
 
+#: What a tornado bar of each method is (:meth:`SimulationResult.tornado`).
+TORNADO_METHODS: dict[str, str] = {
+    "deterministic": "the input at its P10 and its P90, every other input at its median, "
+                     "through the deterministic model (a path factor held at that level "
+                     "for the whole grid: a persistent shift)",
+    "conditional": "mean of the output over the run's scenarios whose input is at or "
+                   "below its P10, and at or above its P90 (a path factor's input: its "
+                   "path's mean over the operating years; the deemed rate's: over "
+                   "construction and operation)",
+}
+
+#: What a conditional tornado bar ranks each market path by (:mod:`dealsim.market`).
+PATH_MEASURES: dict[str, str] = {
+    "price": "mean over the operating years",
+    "fuel": "mean over the operating years",
+    "usdjpy": "mean over the operating years",
+    "deemed_rate": "mean over construction and operation",
+}
+
+#: Fewest scenarios a conditional bar is computed from (10 in each decile tail): an
+#: assumption about the least a tail mean should rest on.
+MIN_CONDITIONAL_ROWS = 100
+
+
 @dataclass(frozen=True, slots=True)
 class TornadoBar:
-    """One uncertainty swung from its P10 to its P90 with the others at their medians."""
+    """One uncertainty's bar: the outputs at its low and high end.
+
+    Attributes
+    ----------
+    name : str
+        The uncertainty.
+    low_input, high_input : float
+        Its P10 and P90: of the drawn level (``measure="level"``) or of the path
+        summary named by ``measure``.
+    low, high : dict of str to float
+        Output values at the two ends (see ``method``).
+    method : {"deterministic", "conditional"}
+        How the ends were computed (:data:`TORNADO_METHODS`).
+    measure : str
+        What the input values measure: ``"level"`` (the scenario's draw), or for a
+        path factor of a conditional bar the path summary it was ranked by.
+    n_low, n_high : int
+        Scenarios in the low and high tail (conditional bars; 0 otherwise).
+    low_se, high_se : dict of str to float
+        Standard errors of the tail means (conditional bars; empty otherwise).
+    """
 
     name: str
     low_input: float
     high_input: float
     low: dict[str, float]
     high: dict[str, float]
+    method: str = "deterministic"
+    measure: str = "level"
+    n_low: int = 0
+    n_high: int = 0
+    low_se: dict[str, float] = field(default_factory=dict)
+    high_se: dict[str, float] = field(default_factory=dict)
 
     def swing(self, output: str) -> float:
-        """``|output(P90 input) - output(P10 input)|`` (NaN if either is undefined)."""
+        """``|output(high end) - output(low end)|`` (NaN if either is undefined)."""
         return abs(self.high[output] - self.low[output])
+
+
+def conditional_bars(
+    inputs: Mapping[str, F64], outputs: Mapping[str, F64], *,
+    measures: Mapping[str, str] | None = None, low: float = 0.10, high: float = 0.90,
+) -> tuple[TornadoBar, ...]:
+    """Tornado bars from a sample: the outputs' means over each input's two tails.
+
+    Parameters
+    ----------
+    inputs : mapping of str to ndarray (m_j,)
+        Per input, its value in the first ``m_j`` scenarios (a level draw or a path
+        summary); inputs that do not vary get no bar.
+    outputs : mapping of str to ndarray (n,)
+        Per output, its value in every scenario (``n >= m_j``); NaNs are left out.
+    measures : mapping of str to str, optional
+        What each input measures (default ``"level"``).
+    low, high : float
+        Tail quantiles (default the deciles).
+
+    Returns
+    -------
+    tuple of TornadoBar
+        ``method="conditional"``; ``low[o] = mean(o | x <= Q(low))``, ``high[o] =
+        mean(o | x >= Q(high))`` with their standard errors ``s / sqrt(m)``.
+
+    Notes
+    -----
+    Ties (a delay of whole years, a capacity point mass) fall wholly in a tail, so a
+    tail may hold more than ``low * m`` scenarios; its bar then compares the same
+    ends as the deterministic bar (an input equal to its P10 or P90).
+
+    Examples
+    --------
+    >>> x = np.arange(1000.0)
+    >>> bar, = conditional_bars({"x": x}, {"y": 2 * x})
+    >>> bar.low["y"] < bar.high["y"], bar.n_low, bar.n_high
+    (True, 100, 100)
+    """
+    bars = []
+    for name, x in inputs.items():
+        x = np.asarray(x, dtype=np.float64)
+        if x.size == 0 or np.ptp(x) == 0:
+            continue
+        q_lo, q_hi = (float(q) for q in np.quantile(x, [low, high]))
+        ends = (x <= q_lo, x >= q_hi)
+        means: tuple[dict[str, float], dict[str, float]] = ({}, {})
+        ses: tuple[dict[str, float], dict[str, float]] = ({}, {})
+        for out, y in outputs.items():
+            y = np.asarray(y, dtype=np.float64)[: x.size]
+            for k, mask in enumerate(ends):
+                vals = y[mask & ~np.isnan(y)]
+                means[k][out] = float(vals.mean()) if vals.size else math.nan
+                ses[k][out] = (float(vals.std(ddof=1)) / math.sqrt(vals.size)
+                               if vals.size > 1 else math.nan)
+        bars.append(TornadoBar(
+            name=name, low_input=q_lo, high_input=q_hi, low=means[0], high=means[1],
+            method="conditional", measure=(measures or {}).get(name, "level"),
+            n_low=int(ends[0].sum()), n_high=int(ends[1].sum()),
+            low_se=ses[0], high_se=ses[1]))
+    return tuple(bars)
 
 
 def probabilities_from_counts(
@@ -382,7 +498,15 @@ class SimulationResult:
         Horizon of ``p_recover_daa_within``.
     paths : dict of str to ndarray (k, T)
         Year-by-year ``investor`` flows and deemed-allocation ``balance`` of the first
-        ``k`` scenarios (for fan charts).
+        ``k`` scenarios (for fan charts); for a deal with market paths
+        (:mod:`dealsim.market`) also the paths those scenarios' market followed, by
+        input name: ``price`` and ``fuel`` (factors on the escalated base prices),
+        ``deemed_rate`` (SOFR + spread) and ``usdjpy`` (yen per dollar), each present
+        when ``deal.market`` models it.
+    path_inputs : dict of str to ndarray (k,)
+        For a deal with market paths, each path's summary in the same ``k`` scenarios
+        (:data:`PATH_MEASURES`): what a conditional tornado bar ranks a path factor by.
+        Empty for a deal of levels (and for a result loaded from a file).
     tornado_bars : tuple of TornadoBar
         Computed by :func:`dealsim.simulate` (see :meth:`tornado`).
     backend : str
@@ -414,6 +538,7 @@ class SimulationResult:
     backend: str = "numpy"
     requested: int | None = None
     partial: bool = False
+    path_inputs: dict[str, F64] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         complete_requested(self)
@@ -614,32 +739,166 @@ class SimulationResult:
                 table[name][out] = float(np.corrcoef(_stats.rankdata(xs), ry)[0, 1])
         return table
 
-    def tornado(self, output: str = "investor_npv") -> list[TornadoBar]:
+    def tornado(self, output: str = "investor_npv", *,
+                method: str | None = None) -> list[TornadoBar]:
         """Tornado bars sorted by their swing of ``output``, largest first.
-
-        Each uncertainty is swung between its P10 and P90 with the others at their
-        medians, through the deterministic deal model (computed by
-        :func:`dealsim.simulate`). NPVs are at the deal's discount rate, by default
-        the deemed rate -- so the ``deemed_rate`` bar moves the discount rate too.
 
         Parameters
         ----------
-        output : {"investor_npv", "investor_irr", "host_npv"}
+        output : str
+            ``"investor_npv"``, ``"investor_irr"`` or ``"host_npv"``; a conditional
+            tornado takes any output of :data:`OUTPUTS`.
+        method : {None, "deterministic", "conditional"}
+            ``"deterministic"``: each uncertainty at its P10 and its P90 with the others
+            at their medians, through the deterministic model (computed by
+            :func:`dealsim.simulate`). ``"conditional"``: the mean of ``output`` over the
+            run's scenarios whose input lies at or below its P10, and at or above its
+            P90 (:func:`conditional_bars`). ``None`` (default): conditional when the
+            deal's market follows paths and the result holds their summaries for at
+            least :data:`MIN_CONDITIONAL_ROWS` scenarios, else deterministic. Each bar
+            says which it is (``bar.method``).
+
+        Returns
+        -------
+        list of TornadoBar
 
         Raises
         ------
         InvalidParameterError
-            If ``output`` is not one of those, or the result carries no tornado (one
-            loaded from a file: use :func:`dealsim.tornado` on the deal).
+            If ``output`` or ``method`` is unknown, a deterministic tornado is asked of
+            a result that carries none (one loaded from a file: use
+            :func:`dealsim.tornado` on the deal), or a conditional one of a result
+            with too few scenarios (or kept paths, for a path factor).
+
+        Notes
+        -----
+        What a bar is for a factor that follows a path (``deal.market``,
+        :mod:`dealsim.market`): the **deterministic** bar holds the factor's whole
+        path at its level's P10 or P90 -- a persistent shift of power, fuel, the deemed
+        rate or USD/JPY for the life of the deal, which the mean-reverting paths never
+        draw -- so no deterministic bar moves with the paths, and a path factor's bar
+        overstates how far the life-average moves (for the default power process,
+        half-life 3 years, the 30-year mean's spread is about half the level's). The
+        **conditional** bar ranks scenarios by what the path did: a price or fuel
+        factor by its mean over the scenario's operating years (delay included),
+        USD/JPY likewise (the yen fee is paid in operation), the deemed rate by its
+        mean over construction and operation (it accrues on the allocation from the
+        first call and discounts every flow). Those bars move with the paths; the
+        level factors' (overrun, delay, capacity, utilisation) rank by their draws,
+        over all ``n`` scenarios, while a path factor's use the first ``k`` scenarios
+        whose paths the run kept (``simulate(..., paths=k)``; the default 1000 puts 100
+        scenarios in each tail, and ``paths=10_000`` makes those bars about a third as
+        noisy, at the cost of regenerating 10,000 scenarios' paths once after the run:
+        the blocks keep no paths). A conditional bar is
+        the total association in the run, not a partial effect: conditioning on cheap
+        power also selects cheap gas (the two are correlated), and the other inputs
+        vary inside each tail, so bars are not additive. Each bar carries the
+        standard errors of its tail means (``low_se``, ``high_se``). NPVs are at the
+        deal's discount rate, by default the deemed rate -- so the ``deemed_rate``
+        bar moves the discount rate too.
+
+        Examples
+        --------
+        >>> import dataclasses, dealsim
+        >>> from dealsim.market import Market
+        >>> from dealsim.presets import ohio_gas_power
+        >>> levels = dataclasses.replace(ohio_gas_power(), market=Market())
+        >>> r = dealsim.simulate(levels, 2000, seed=1)
+        >>> r.tornado()[0].method, r.tornado(method="conditional")[0].method
+        ('deterministic', 'conditional')
+        >>> paths = dataclasses.replace(levels, market=Market.paths())
+        >>> bars = dealsim.simulate(paths, 2000, seed=1).tornado()
+        >>> {b.name: b.measure for b in bars}["price"]
+        'mean over the operating years'
         """
-        if not self.tornado_bars:
+        method = self._tornado_method(method)
+        if method == "deterministic":
+            if not self.tornado_bars:
+                raise InvalidParameterError(
+                    "this result carries no tornado bars (loaded from a file or built by "
+                    "hand); compute them with dealsim.tornado(deal, uncertainties)")
+            allowed = tuple(self.tornado_bars[0].low)
+            if output not in allowed:
+                raise InvalidParameterError(f"output must be one of {allowed}; got {output!r}")
+            bars: Sequence[TornadoBar] = self.tornado_bars
+        else:
+            if output not in OUTPUTS:
+                raise InvalidParameterError(
+                    f"output must be one of {tuple(OUTPUTS)}; got {output!r}")
+            bars = self._conditional_bars((output,))
+        return sorted(bars, key=lambda b: -np.nan_to_num(b.swing(output)))
+
+    def _tornado_method(self, method: str | None) -> str:
+        if method is None:
+            sizes = [x.size for x in self.path_inputs.values()]
+            ok = sizes and min(sizes) >= MIN_CONDITIONAL_ROWS
+            return "conditional" if ok else "deterministic"
+        if method not in TORNADO_METHODS:
             raise InvalidParameterError(
-                "this result carries no tornado bars (loaded from a file or built by hand); "
-                "compute them with dealsim.tornado(deal, uncertainties)")
-        allowed = tuple(self.tornado_bars[0].low)
-        if output not in allowed:
-            raise InvalidParameterError(f"output must be one of {allowed}; got {output!r}")
-        return sorted(self.tornado_bars, key=lambda b: -np.nan_to_num(b.swing(output)))
+                f"method must be None or one of {tuple(TORNADO_METHODS)}; got {method!r}")
+        return method
+
+    def _conditional_bars(self, outputs: Sequence[str]) -> tuple[TornadoBar, ...]:
+        inputs, measures = dict(self.inputs), {}
+        lost = [k for k in PATH_MEASURES if k in self.paths and k not in self.path_inputs]
+        if lost:  # ranking a path factor by its year-0 draw would be silently wrong
+            raise InvalidParameterError(
+                f"this result keeps market paths ({lost}) but not their summaries (loaded "
+                "from a file?); rerun dealsim.simulate for a conditional tornado")
+        for name, x in self.path_inputs.items():
+            if x.size < MIN_CONDITIONAL_ROWS:
+                raise InvalidParameterError(
+                    f"a conditional bar of the path factor {name!r} needs the paths of at "
+                    f"least {MIN_CONDITIONAL_ROWS} scenarios; the run kept {x.size} "
+                    "(simulate(..., paths=1000))")
+            inputs[name], measures[name] = x, PATH_MEASURES[name]
+        if self.n < MIN_CONDITIONAL_ROWS:
+            raise InvalidParameterError(
+                f"a conditional tornado needs at least {MIN_CONDITIONAL_ROWS} scenarios; "
+                f"got {self.n}")
+        return conditional_bars(inputs, {o: self.statistic_values(o) for o in outputs},
+                                measures=measures)
+
+    def path_quantiles(
+        self, name: str, quantiles: Sequence[float] = (0.05, 0.25, 0.5, 0.75, 0.95),
+    ) -> tuple[NDArray[np.int64], F64]:
+        """Quantiles by year of a kept path over the first ``k`` scenarios.
+
+        Parameters
+        ----------
+        name : str
+            A key of :attr:`paths`: ``"investor"``, ``"balance"``, or a market path
+            (``"price"``, ``"fuel"``, ``"deemed_rate"``, ``"usdjpy"``).
+        quantiles : sequence of float
+            Probabilities in [0, 1].
+
+        Returns
+        -------
+        (ndarray of int64 (T,), ndarray (len(quantiles), T))
+            Calendar years and ``numpy.quantile`` of the paths in each year.
+
+        Raises
+        ------
+        InvalidParameterError
+            If the result kept no such path, or none at all.
+
+        Examples
+        --------
+        >>> import dataclasses, dealsim
+        >>> from dealsim.market import Market
+        >>> from dealsim.presets import ohio_gas_power
+        >>> deal = dataclasses.replace(ohio_gas_power(), market=Market.paths())
+        >>> years, q = dealsim.simulate(deal, 500, seed=1, paths=500).path_quantiles("price")
+        >>> q.shape == (5, years.size), bool(np.all(q[0] <= q[4]))
+        (True, True)
+        """
+        if name not in self.paths or not len(self.paths[name]):
+            raise InvalidParameterError(
+                f"name must be a kept path ({sorted(self.paths)}; simulate(..., paths=1000) "
+                f"keeps them, and a deal with market paths keeps those); got {name!r}")
+        qs = [v.fraction("quantiles", q, allow_zero=True) for q in quantiles]
+        x = np.asarray(self.paths[name], dtype=np.float64)
+        return self.first_year + np.arange(x.shape[1]), np.quantile(x, qs, axis=0)
 
     def conditional(self, mask: NDArray[np.bool_]) -> dict[str, dict[str, float]]:
         """What the inputs look like inside a set of scenarios, against all scenarios.
@@ -734,7 +993,7 @@ def _take(res: SimulationResult, rows: slice) -> SimulationResult:
     return SimulationResult(
         **meta, inputs={k: x[rows] for k, x in res.inputs.items()},
         paths={k: x[rows] for k, x in res.paths.items()}, tornado_bars=res.tornado_bars,
-        **arrays,
+        path_inputs={k: x[rows] for k, x in res.path_inputs.items()}, **arrays,
     )
 
 

@@ -48,9 +48,11 @@ from ._engine import Runner
 from ._outputs import RUN_META, complete_requested
 from .deal import Deal
 from .errors import InvalidParameterError
-from .montecarlo import _Block, _plan, _run_block
+from .montecarlo import _Block, _plan, _run_block, _with_market
 from .results import (
+    MIN_CONDITIONAL_ROWS,
     OUTPUTS,
+    TORNADO_METHODS,
     TOTAL_LOSS_IRR,
     Probability,
     Statistic,
@@ -158,6 +160,18 @@ def _reduce(block: Mapping[str, NDArray[Any]], edges: Mapping[str, F64],
     )
 
 
+def _first_block_bars(block: Mapping[str, NDArray[Any]], setup: Any,
+                      meta: Mapping[str, Any]) -> tuple[TornadoBar, ...]:
+    """Conditional tornado bars over block 0's scenarios (its market paths regenerated,
+    once, on the caller); none if the block is smaller than
+    :data:`dealsim.results.MIN_CONDITIONAL_ROWS`."""
+    res = concat_blocks([block], **meta)
+    if res.n < MIN_CONDITIONAL_ROWS:
+        return ()
+    res = _with_market(res, setup, k=res.n)
+    return res._conditional_bars(("investor_npv", "investor_irr", "host_npv"))
+
+
 def _run_and_reduce(job: _Block, edges: Mapping[str, F64], meta: Mapping[str, Any]) -> _Stats:
     """What a worker runs: one block, reduced to its statistics (picklable by reference)."""
     return _reduce(_run_block(job), edges, meta, job.horizon)
@@ -188,6 +202,11 @@ class StreamingSummary:
         Scenarios recovering the deemed allocation in each grid year.
     first_year, within_years : int
     tornado_bars : tuple of TornadoBar
+        Deterministic bars (:func:`dealsim.tornado`).
+    conditional_bars : tuple of TornadoBar
+        Conditional bars of ``investor_npv``, ``investor_irr`` and ``host_npv``
+        (:meth:`dealsim.SimulationResult.tornado`), from the scenarios of block 0 (the
+        first ``min(n, BLOCK_SIZE)``): a stream keeps no per-scenario rows after it.
     backend : str
         Which path computed the outputs, as in :class:`dealsim.SimulationResult`.
     requested : int
@@ -212,6 +231,7 @@ class StreamingSummary:
     backend: str = ""
     requested: int | None = None
     partial: bool = False
+    conditional_bars: tuple[TornadoBar, ...] = field(default=())
 
     def __post_init__(self) -> None:
         complete_requested(self)
@@ -293,9 +313,38 @@ class StreamingSummary:
         years = self.first_year + np.arange(self.recovered.size)
         return years, np.cumsum(self.recovered) / self.n
 
-    def tornado(self, output: str = "investor_npv") -> list[TornadoBar]:
-        """Tornado bars sorted by their swing of ``output``, largest first."""
-        return sorted(self.tornado_bars, key=lambda b: -np.nan_to_num(b.swing(output)))
+    def tornado(self, output: str = "investor_npv", *,
+                method: str | None = None) -> list[TornadoBar]:
+        """Tornado bars sorted by their swing of ``output``, largest first.
+
+        As :meth:`dealsim.SimulationResult.tornado` (``method`` and what a bar of a path
+        factor is), except that conditional bars come from the first block's scenarios
+        (``conditional_bars``) and cover ``investor_npv``, ``investor_irr`` and
+        ``host_npv``. ``method=None``: conditional when the deal's market follows paths.
+
+        Examples
+        --------
+        >>> import dataclasses
+        >>> from dealsim.market import Market
+        >>> from dealsim.presets import ohio_gas_power
+        >>> levels = dataclasses.replace(ohio_gas_power(), market=Market())
+        >>> s = simulate_stream(levels, 2000, seed=1)
+        >>> s.tornado()[0].method, s.tornado(method="conditional")[0].n_low >= 200
+        ('deterministic', True)
+        """
+        if method is None:
+            paths = any(b.measure != "level" for b in self.conditional_bars)
+            method = "conditional" if paths else "deterministic"
+        if method not in TORNADO_METHODS:
+            raise InvalidParameterError(
+                f"method must be None or one of {tuple(TORNADO_METHODS)}; got {method!r}")
+        bars = self.tornado_bars if method == "deterministic" else self.conditional_bars
+        if not bars:
+            raise InvalidParameterError(f"this summary carries no {method} tornado bars")
+        if output not in bars[0].low:
+            raise InvalidParameterError(
+                f"output must be one of {tuple(bars[0].low)}; got {output!r}")
+        return sorted(bars, key=lambda b: -np.nan_to_num(b.swing(output)))
 
     def summary(
         self,
@@ -422,6 +471,7 @@ def simulate_stream(
         light = {k: x for k, x in setup.meta.items() if k != "tornado_bars"}
         horizon = setup.template.horizon
         first = next(runner.run(_run_block, itertools.islice(setup.jobs(), 1)))
+        conditional = _first_block_bars(first, setup, light)
         edges = _edges(first, bins)
         total = _reduce(first, edges, light, horizon)
         del first
@@ -432,7 +482,7 @@ def simulate_stream(
         **{f.name: light[f.name] for f in RUN_META if f.name in light},
         n=total.n, moments=total.moments, edges=edges, counts=total.counts,
         events=total.events, recovered=total.recovered,
-        tornado_bars=setup.meta["tornado_bars"],
+        tornado_bars=setup.meta["tornado_bars"], conditional_bars=conditional,
         requested=setup.n if runner.stopped else None, partial=bool(runner.stopped),
     )
     return runner.finish(out, out.n)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Literal, TypedDict, TypeVar
 
 from .. import _validate as v
+from .._facts import SOFTBANK_FEE_JPY_PER_USD
 from ..deal import Deal
 from ..errors import InvalidParameterError
 from ..fees import DeveloperFee
+from ..market import Market
+from ..operations import Operations
+from ..paths import PricePaths, SofrPaths, UsdJpyPaths
 from ..project import Project
 from ..terms import DealTerms
 
@@ -92,10 +97,16 @@ def ohio_gas_power(
     data-centre offtake price is not published); ``gas_price`` $3.50/MMBtu
     (Henry-Hub-like, 2026); ``capacity_factor`` 0.60 (EIA's CC range 0.55–0.60 for a
     plant serving data centres); 2%/yr escalation of prices and costs; a 21% US
-    federal tax rate on the SPV's margin (the MOU counts cash "net of US taxes",
-    Katz); 3 years of even construction spending (EIA lead time for CC; 2 years for
-    CT — the larger figure for a 9.2 GW site); the MOU deemed rate of
-    :meth:`DealTerms.japan_2025`.
+    federal tax rate (the MOU counts cash "net of US taxes", Katz), levied on Japan's
+    half of the margin by the default :class:`~dealsim.operations.Operations`; 3 years
+    of even construction spending (EIA lead time for CC; 2 years for CT — the larger
+    figure for a 9.2 GW site); the MOU deemed rate of :meth:`DealTerms.japan_2025`.
+
+    The owner's economics of issue 11 are the :class:`~dealsim.deal.Deal` defaults:
+    annual power and gas price paths (rank correlation 0.7, a gas-marginal market), a
+    term-SOFR deemed rate, economic dispatch, costly delays, calls funded as spent; the
+    SoftBank fee is the yen amount (¥100bn, or ¥1tn for ``fee="original"``), each
+    installment converted at the scenario's USD/JPY.
 
     Parameters
     ----------
@@ -132,8 +143,8 @@ def ohio_gas_power(
     plant = _choice("configuration", configuration,
                     {"aeroderivative": EIA_AERO, "combined_cycle": EIA_CC})
     fees = _choice("fee", fee, {
-        "reduced": (DeveloperFee.softbank_ohio(),),
-        "original": (DeveloperFee.softbank_ohio_original(),),
+        "reduced": (_in_yen(DeveloperFee.softbank_ohio()),),
+        "original": (_in_yen(DeveloperFee.softbank_ohio_original()),),
         "none": (),
     })
     project = Project.power_plant(
@@ -174,6 +185,16 @@ def ohio_gas_power(
         name="Ohio gas power (SB Energy)",
         sources=("Japan funds 100% through a 50/50 US-Japan SPV: FT 19 Mar 2026",),
     )
+
+
+def _in_yen(fee: DeveloperFee) -> DeveloperFee:
+    """The SoftBank fee as the yen amount it is (¥100bn or ¥1tn), each installment
+    converted at the scenario's USD/JPY (issue 11; the dollar preset converts at ¥159)."""
+    yen = float(round(fee.total * SOFTBANK_FEE_JPY_PER_USD / 1e9) * 1e9)  # whole ¥bn
+    return dataclasses.replace(
+        fee, total=yen, currency="JPY",
+        assumptions=tuple(a for a in fee.assumptions if not a.startswith("FX")) + (
+            "converted at each payment year's USD/JPY (the scenario's path)",))
 
 
 class _Market(TypedDict):
@@ -368,6 +389,8 @@ def smr_tranche2(
     published; close to NuScale's $89/MWh after subsidies); nuclear ``fuel_cost``
     $6/MWh added to variable O&M (not in deal-facts; no fuel-price uncertainty applies
     to it); 6 construction years from 2027; 2%/yr escalation; 21% tax; no subsidies.
+    The plant runs as baseload (``Operations.owner(thermal=False)``: must-run) and its
+    power price path is not correlated with gas (rank correlation 0).
 
     Parameters
     ----------
@@ -414,7 +437,12 @@ def smr_tranche2(
             _MARKET_NOTE.format(e=escalation, t=tax_rate),
         ),
     )
-    return Deal(project=project, terms=_terms(terms), name="Tranche 2 SMRs")
+    # nuclear runs as baseload; its fuel is not gas, so power and fuel are not
+    # correlated (the SMR's fuel cost sits in variable O&M and draws no fuel factor)
+    return Deal(project=project, terms=_terms(terms), name="Tranche 2 SMRs",
+                operations=Operations.owner(thermal=False),
+                market=Market(prices=PricePaths(rank_correlation=0.0), sofr=SofrPaths(),
+                              usdjpy=UsdJpyPaths()))
 
 
 def gas_tranche2(

@@ -48,7 +48,7 @@ def _assumption(text: str) -> Source:
 #: Section title -> sources, rendered by :func:`dealsim.presets.sources.render`.
 SOURCES: Mapping[str, tuple[Source, ...]] = {
     "§1 Funding on the calendar and the floating deemed rate (dealsim.capital_calls, "
-    "dealsim.paths; not yet the simulation default)": (
+    "dealsim.paths; the defaults since issue 11)": (
         _OHMY, _TRANCHE1,
         _assumption(f"term SOFR path: {SOFR_PROCESS.source}"),
         _assumption("SOFR floored at 0 before the spread (the DAA formula's floor is not "
@@ -58,8 +58,8 @@ SOURCES: Mapping[str, tuple[Source, ...]] = {
                     "earns nothing in the SPV; DAA day count actual/365 with annual "
                     "compounding"),
     ),
-    "§2 Annual price paths and the yen fee (dealsim.paths, dealsim.yen_fee; not yet the "
-    "simulation default)": (
+    "§2 Annual price paths and the yen fee (dealsim.paths, dealsim.yen_fee; the defaults "
+    "since issue 11: Deal(market=Market.paths()), the Ohio preset's fee in yen)": (
         _PINDYCK, _PJM,
         _assumption(f"power: {POWER_PROCESS.source}"),
         _assumption(f"fuel: {FUEL_PROCESS.source}"),
@@ -67,10 +67,11 @@ SOURCES: Mapping[str, tuple[Source, ...]] = {
                     "gas-fired projects in a gas-marginal market such as PJM"),
         _assumption(f"USD/JPY: {USDJPY_PROCESS.source}; the SoftBank fee stays ¥100bn and "
                     "each installment converts at its year's rate (DeveloperFee(currency="
-                    "'JPY'); without a draw, ¥159/$ as the presets)"),
+                    "'JPY'); without a draw, ¥159/$)"),
     ),
     "§3 Operations: dispatch, delays, end of life, tax (dealsim.operations; "
-    "Operations() is today's model, Operations.owner() the owner's reading)": (
+    "Operations() is the owner's model, the default since issue 11; Operations.legacy() "
+    "the model before)": (
         _assumption("economic dispatch: a thermal plant runs a year only where the power "
                     "price covers fuel and variable O&M; fixed O&M continues; nuclear runs "
                     "as baseload (must-run)"),
@@ -78,13 +79,14 @@ SOURCES: Mapping[str, tuple[Source, ...]] = {
                     "mothballed plant still pays 20% of fixed O&M (security, insurance, "
                     "property tax)"),
         _assumption("a delay's deferred spend escalates at the project's cost escalation; "
-                    "Operations.owner() adds 2% of capex per year of delay (owner's costs, "
+                    "the default adds 2% of capex per year of delay (owner's costs, "
                     "extended site overheads)"),
         _assumption("end of life (off by default): a terminal value or decommissioning "
                     "cost as a share of capex, escalated, in the last operating year, "
                     "untaxed, split like other cash"),
-        _assumption("tax: 'spv_margin' (21% on the SPV's whole margin, today) or "
+        _assumption("tax: 'spv_margin' (21% on the SPV's whole margin, the model before "
+                    "issue 11) or "
                     "'investor_share' (only Japan's share_before of the margin: the US "
-                    "government's half pays no US tax; Operations.owner()) or 'none'"),
+                    "government's half pays no US tax; the default) or 'none'"),
     ),
 }
