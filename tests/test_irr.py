@@ -390,7 +390,7 @@ def test_property_last_true_is_the_reversed_argmax(signs: np.ndarray) -> None:
         mask = compare(cf, 0.0)
         has = mask.any(axis=1)
         want = cf.shape[1] - 1 - np.argmax(mask[:, ::-1], axis=1)
-        got = metrics._last_true(metrics._padded_mask(cf, compare))
+        got = metrics._last_true(metrics._padded_mask(cf, compare).view("<u8"))
         np.testing.assert_array_equal(got[has], want[has])
 
 

@@ -324,9 +324,9 @@ def _padded_mask(cf: NDArray[np.float64], compare: np.ufunc) -> NDArray[np.bool_
     return out
 
 
-def _last_true(mask: NDArray[np.bool_]) -> NDArray[np.intp]:
-    """Index of the last True of each row of a :func:`_padded_mask` (garbage where a
-    row has none).
+def _last_true(words: NDArray[np.uint64]) -> NDArray[np.intp]:
+    """Index of the last True of each row of a :func:`_padded_mask` viewed as ``"<u8"``
+    words (garbage where a row has none).
 
     Each row is read as little-endian 64-bit words of eight 0/1 bytes: the last
     non-zero word, then its highest non-zero byte ``k`` from the exponent of the word
@@ -334,7 +334,6 @@ def _last_true(mask: NDArray[np.bool_]) -> NDArray[np.intp]:
     ``8k + 1`` exactly). A reversed ``argmax`` over the bytes scans from the end of
     the row back to the flow: twice as slow on rows whose flows change sign early.
     """
-    words = mask.view("<u8")
     n_words = words.shape[1]
     last_word = n_words - 1 - np.argmax(words[:, ::-1] != 0, axis=1)
     word = words[np.arange(words.shape[0]), last_word]
@@ -392,12 +391,18 @@ def _irr_2d(cf: NDArray[np.float64], closest: bool
         if odd.size:  # rows whose flows of one sign all vanished in scaling
             lost = ~mixed & (raw > 0).any(axis=1) & (raw < 0).any(axis=1)
             status[lost] = IrrStatus.NO_ROOT_FOUND
-        last_pos, last_neg = _last_true(pos), _last_true(neg)
-        one = mixed & ((last_neg < first_pos) | (last_pos < first_neg))
+        # a mixed row changes sign once where the last flow of its first sign comes
+        # before the first flow of the other sign (it then ends with the other sign)
+        neg_first = first_neg < first_pos
+        last_of_first = _last_true(np.where(neg_first[:, None], neg.view("<u8"),
+                                            pos.view("<u8")))
+        one = mixed & (last_of_first < np.where(neg_first, first_pos, first_neg))
         rows = np.flatnonzero(one)
-        if rows.size:
+        if rows.size == n_rows:  # (no gathers)
+            rate, status = _one_change(cf, scale, rows, stats, neg_first)
+        elif rows.size:
             rate[rows], status[rows] = _one_change(
-                cf, scale, rows, stats[rows], last_pos[rows] > last_neg[rows])
+                cf, scale, rows, stats[rows], neg_first[rows])
         rows = np.flatnonzero(mixed & ~one)
         if rows.size:
             sub = cf[rows] * scale[rows, None]
