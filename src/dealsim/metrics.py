@@ -187,11 +187,11 @@ def _one_change(
 ) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
     """Rows whose flows change sign once: exactly one root, solved without the grid.
 
-    ``stats`` rows are (received, paid, and their sums weighted by t and by t**2) of
-    ``rows``. Newton starts from :func:`dealsim._irr_core.moic_start` on the bracket
+    ``stats`` ``(6, len(rows))`` holds (received, paid, and their sums weighted by t
+    and by t**2) of ``rows``. Newton starts from :func:`dealsim._irr_core.moic_start` on the bracket
     [0, 1] of the variable that :func:`dealsim._irr_core.one_change_side` picks.
     """
-    received, paid, t_received, t_paid, t2_received, t2_paid = stats.T
+    received, paid, t_received, t_paid, t2_received, t2_paid = stats
     total = received - paid
     use_y, lo_positive = _core.one_change_side(total, np.where(last_positive, 1.0, -1.0))
     mp, mr = t_paid / paid, t_received / received
@@ -289,7 +289,7 @@ def _polish_events(
 
 
 def _flow_sums(cf: NDArray[np.float64], mag: NDArray[np.float64]) -> NDArray[np.float64]:
-    """(received, paid) of each row and their sums weighted by t and by t**2, ``(S, 6)``.
+    """(received, paid) of each row and their sums weighted by t and by t**2, ``(6, S)``.
 
     From the sums of the flows and of their magnitudes ``mag`` (``einsum`` rather than
     ``@``: it does not start BLAS threads, which on a busy machine cost ten times more),
@@ -297,21 +297,21 @@ def _flow_sums(cf: NDArray[np.float64], mag: NDArray[np.float64]) -> NDArray[np.
     other, that difference cancels, and the rows are summed side by side instead.
     """
     t = np.arange(cf.shape[1], dtype=np.float64)
-    out = np.empty((cf.shape[0], 6))
+    out = np.empty((6, cf.shape[0]))
     for k, w in enumerate((None, t, t * t)):
         if w is None:
             total, absolute = np.einsum("ij->i", cf), np.einsum("ij->i", mag)
         else:
             total, absolute = np.einsum("ij,j->i", cf, w), np.einsum("ij,j->i", mag, w)
-        out[:, 2 * k] = 0.5 * (absolute + total)
-        out[:, 2 * k + 1] = 0.5 * (absolute - total)
-    lop = np.flatnonzero(np.minimum(out[:, 0], out[:, 1]) < 2.0**-30 * (out[:, 0] + out[:, 1]))
+        np.multiply(0.5, absolute + total, out=out[2 * k])
+        np.multiply(0.5, absolute - total, out=out[2 * k + 1])
+    lop = np.flatnonzero(np.minimum(out[0], out[1]) < 2.0**-30 * (out[0] + out[1]))
     if lop.size:
         got = np.maximum(cf[lop], 0.0)
         lost = got - cf[lop]  # the negative part, exactly
         for k, w in enumerate((np.ones_like(t), t, t * t)):
-            out[lop, 2 * k] = np.einsum("ij,j->i", got, w)
-            out[lop, 2 * k + 1] = np.einsum("ij,j->i", lost, w)
+            out[2 * k, lop] = np.einsum("ij,j->i", got, w)
+            out[2 * k + 1, lop] = np.einsum("ij,j->i", lost, w)
     return out
 
 
@@ -372,14 +372,14 @@ def _irr_2d(cf: NDArray[np.float64], closest: bool
         raw = cf
         mag = np.abs(cf)
         stats = _flow_sums(cf, mag)
-        l1 = stats[:, 0] + stats[:, 1]
+        l1 = stats[0] + stats[1]
         odd = np.flatnonzero(~((l1 >= _core.L1_LOW) & (l1 <= _core.L1_HIGH)))
         if odd.size:
             s1, s2 = _core.scale_pair(np.frexp(np.max(mag[odd], axis=1))[1])
             cf, mag = cf.copy(), mag.copy()
             cf[odd] = cf[odd] * s1[:, None] * s2[:, None]
             mag[odd] = np.abs(cf[odd])
-            stats[odd] = _flow_sums(cf[odd], mag[odd])
+            stats[:, odd] = _flow_sums(cf[odd], mag[odd])
             l1[odd] = 0.5  # scaled already: a scale of 1
         scale = _core.scale_pair(np.frexp(l1)[1])[0]
 
@@ -387,7 +387,7 @@ def _irr_2d(cf: NDArray[np.float64], closest: bool
         first_pos = np.argmax(pos[:, :n_periods], axis=1)
         first_neg = np.argmax(neg[:, :n_periods], axis=1)
         # (a side's sum is exact where it is tiny (_flow_sums), so > 0 iff it has a flow)
-        mixed = (stats[:, 0] > 0.0) & (stats[:, 1] > 0.0)
+        mixed = (stats[0] > 0.0) & (stats[1] > 0.0)
         if odd.size:  # rows whose flows of one sign all vanished in scaling
             lost = ~mixed & (raw > 0).any(axis=1) & (raw < 0).any(axis=1)
             status[lost] = IrrStatus.NO_ROOT_FOUND
@@ -402,7 +402,7 @@ def _irr_2d(cf: NDArray[np.float64], closest: bool
             rate, status = _one_change(cf, scale, rows, stats, neg_first)
         elif rows.size:
             rate[rows], status[rows] = _one_change(
-                cf, scale, rows, stats[rows], neg_first[rows])
+                cf, scale, rows, stats[:, rows], neg_first[rows])
         rows = np.flatnonzero(mixed & ~one)
         if rows.size:
             sub = cf[rows] * scale[rows, None]
