@@ -89,7 +89,8 @@ def _polish(
     Row ``rows[k]`` (sorted) of ``cf``, times ``scale[rows[k]]``, is solved in
     y = 1 + r where ``use_y[k]``, else in x = 1/(1 + r), from ``z`` inside the
     bracket; ``lo_positive`` is the sign of the polynomial at ``lo``. Works through
-    blocks of ``_BLOCK`` rows so that each block's coefficients stay in cache.
+    blocks of equal size, at most ``_BLOCK`` rows, so that the vectors of an iteration
+    stay in cache.
     Returns the root in the polynomial variable and a converged flag.
     """
     root = np.empty(rows.size)
