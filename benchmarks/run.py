@@ -16,6 +16,7 @@ timed on their first rows and scaled by rows (their cost per row is constant).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -121,18 +122,22 @@ def timed_loop(fn: Callable[[np.ndarray], Any], cf: np.ndarray, budget_rows: int
 # --- metrics ------------------------------------------------------------------------
 
 
-def bench_irr(sizes: list[int], repeat: int, npf_rows: int) -> list[dict[str, Any]]:
+def bench_irr(sizes: list[int], repeat: int, npf_rows: int,
+              only: str | None = None) -> list[dict[str, Any]]:
     """irr on both backends against a numpy-financial loop and a pyxirr loop, on
     project-like rows and on a random mix; agreement measured on single-root rows.
 
     The loops and dealsim are timed side by side in each of ``repeat`` rounds (a busy
     machine slows them alike); the figures are medians over rounds, and each ratio is
-    the median of the rounds' ratios.
+    the median of the rounds' ratios. ``only``: time that backend alone (the loops
+    still run beside it).
     """
     import numpy_financial as npf
     import pyxirr
 
     backends = ["numpy"] + (["numba"] if dealsim.metrics._numba_irr() is not None else [])
+    if only is not None:
+        backends = [only]
     rows_out = []
     for label, make in (("project rows", project_flows), ("random mix", mixed_flows)):
         for rows in sizes:
@@ -401,7 +406,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--periods", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--stages", action="store_true", help=argparse.SUPPRESS)
-    ap.add_argument("--backend", default="auto", help=argparse.SUPPRESS)
+    ap.add_argument("--backend", default="auto",
+                    help="with --irr: time only this irr backend ('numpy' or 'numba')")
     ap.add_argument("--decision", action="store_true",
                     help="only the fund_or_decline vs simulate row")
     a = ap.parse_args()
@@ -427,7 +433,8 @@ def main() -> None:
     sizes = [1000, 10_000] if quick else [1000, 10_000, 100_000]
     bench = bench_metrics
     if a.irr:
-        sizes, bench = [100_000], bench_irr
+        sizes = [100_000]
+        bench = functools.partial(bench_irr, only=None if a.backend == "auto" else a.backend)
     print("## irr and npv, 40 periods (loops timed on their first rows, scaled; irr: "
           "medians of rounds timed side by side, x = median of the rounds' ratios)\n")
     print("| what | rows | dealsim | rows/s | numpy-financial loop | x | pyxirr loop | x "

@@ -350,3 +350,68 @@ def test_core_row_driver_runs_as_plain_python_too() -> None:
             assert int(status) == ref.status[i] == int(compiled[1])
             np.testing.assert_allclose(float(rate), ref.rate[i], rtol=1e-13, atol=1e-15)
             assert float(rate) == compiled[0] or np.isnan(compiled[0])
+
+
+# ---------------------------------------------------------------------------------------
+# The numpy path's vectorised forms of the shared steps
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 70), st.integers(1, 9), st.integers(0, 2**32 - 1))
+def test_property_stacked_horner_chains_are_the_core_horner_bit_for_bit(
+        n_periods: int, n_rows: int, seed: int) -> None:
+    # the numpy path runs dealsim._irr_core.horner's four chains as the rows of one
+    # (4, n) array (top group completed with zeros); it must give the very same bits as
+    # the core function run row by row in plain Python (the compiled path's code)
+    from dealsim import metrics
+
+    rng = np.random.default_rng(seed)
+    coef = rng.normal(size=(n_periods, n_rows)) * 10.0 ** rng.integers(-3, 4, n_periods)[:, None]
+    z = rng.uniform(0.0, 1.0, n_rows)
+    z[: min(2, n_rows)] = (0.0, 1.0)[: min(2, n_rows)]  # the ends of the bracket too
+    groups = -(-n_periods // 4)
+    stacked = np.zeros((4 * groups, n_rows))
+    stacked[4 * groups - n_periods:] = coef
+    f, d = metrics._horner_groups(stacked.reshape(groups, 4, n_rows), z)
+    for i in range(n_rows):
+        fi, di = _irr_core.horner(coef[:, i], z[i])
+        assert f[i] == fi and d[i] == di
+
+
+@settings(max_examples=80, deadline=None)
+@given(hnp.arrays(np.int8, st.tuples(st.integers(1, 30), st.integers(1, 140)),
+                  elements=st.integers(-1, 1)))
+def test_property_last_true_is_the_reversed_argmax(signs: np.ndarray) -> None:
+    # the word-wise search for the last flow of a sign equals the plain reversed scan
+    from dealsim import metrics
+
+    cf = signs.astype(np.float64)
+    for compare in (np.greater, np.less):
+        mask = compare(cf, 0.0)
+        has = mask.any(axis=1)
+        want = cf.shape[1] - 1 - np.argmax(mask[:, ::-1], axis=1)
+        got = metrics._last_true(metrics._padded_mask(cf, compare).view("<u8"))
+        np.testing.assert_array_equal(got[has], want[has])
+
+
+def test_grid_values_run_in_one_thread_pieces_and_equal_the_product(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # products of at most 65536 * 4 multiply-adds (OpenBLAS's one-thread size, its
+    # interface/gemm.c); the pieces hold the same values as one product, to rounding
+    from dealsim import metrics
+
+    rng = np.random.default_rng(4)
+    sub = rng.normal(size=(1000, 40))
+    mat = _irr_core.grid_matrix(40)
+    sizes = []
+    real_matmul = np.matmul
+
+    def spy(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
+        sizes.append(a.shape[0] * b.shape[0] * b.shape[1])
+        return real_matmul(a, b, out=out)
+
+    np.testing.assert_allclose(metrics._grid_values(sub, mat), sub @ mat, rtol=0,
+                               atol=1e-13)
+    monkeypatch.setattr(np, "matmul", spy)
+    metrics._grid_values(sub, mat)
+    assert len(sizes) > 1 and max(sizes) <= metrics._ONE_THREAD_MNK

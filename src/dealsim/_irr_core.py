@@ -43,7 +43,11 @@ __all__ = [
     "TOL",
     "Y_FLOOR",
     "ZERO_COL",
+    "chain_start",
+    "chain_step",
+    "chains_end",
     "choose",
+    "fourth_power",
     "grid_cell",
     "grid_matrix",
     "horner",
@@ -159,6 +163,42 @@ def not_(cond: Any) -> Any:
 # The steps.
 
 
+def chain_start(z: Any, c: Any) -> Any:
+    """The value of a Horner chain at its top coefficient ``c`` (``0 z + c``: NaN
+    where ``z`` is)."""
+    return 0.0 * z + c
+
+
+def chain_step(f: Any, d: Any, w: Any, c: Any) -> tuple[Any, Any]:
+    """One step of a Horner chain in ``w``: ``(f, d) <- (f w + c, d w + f)``.
+
+    Works in place on arrays (numpy: ``f`` and ``d`` must be owned, ``w`` and ``c``
+    broadcast against them), by rebinding on scalars (numba).
+    """
+    d *= w
+    d += f
+    f *= w
+    f += c
+    return f, d
+
+
+def chains_end(z: Any, f0: Any, f1: Any, f2: Any, f3: Any, d0: Any, d1: Any, d2: Any,
+               d3: Any) -> tuple[Any, Any]:
+    """Polynomial and derivative at ``z`` from the four chains ``Q_r(z**4)`` (values
+    ``f_r``, derivatives in ``w = z**4`` ``d_r``) of :func:`horner`."""
+    z2 = z * z
+    f = (f0 + z * f1) + z2 * (f2 + z * f3)
+    inner = (d0 + z * d1) + z2 * (d2 + z * d3)
+    d = (f1 + 2.0 * z * f2 + 3.0 * z2 * f3) + 4.0 * (z2 * z) * inner
+    return f, d
+
+
+def fourth_power(z: Any) -> Any:
+    """``z**4`` as ``(z z)(z z)``, the variable of the Horner chains."""
+    w = z * z
+    return w * w
+
+
 def horner(coef: Any, z: Any) -> tuple[Any, Any]:
     """Polynomial and derivative at ``z``: Horner's rule in four interleaved chains.
 
@@ -168,44 +208,28 @@ def horner(coef: Any, z: Any) -> tuple[Any, Any]:
     ``p(z) = sum_r z**r Q_r(z**4)``, and the four ``Q_r`` (with their derivatives) run
     as independent Horner chains a quarter as long: the compiled row then does not
     wait on one long chain of dependent multiply-adds (same number of operations).
+    The top group of four powers is completed with zero coefficients (which change
+    no value), so the numpy path can run the four chains as one array of four rows
+    with the same steps (:func:`chain_start`, :func:`chain_step`,
+    :func:`chains_end`) and the same result, bit for bit.
     """
     n = coef.shape[0]
-    w = z * z
-    w = w * w
-    f0, f1, f2, f3 = 0.0 * z, 0.0 * z, 0.0 * z, 0.0 * z
-    d0, d1, d2, d3 = 0.0 * z, 0.0 * z, 0.0 * z, 0.0 * z
+    w = fourth_power(z)
     top = (n - 1) // 4  # highest power of w
     # the top group may be partial: coefficient of z**(4 top + r) exists if <= n - 1
-    f0 = f0 + coef[n - 1 - 4 * top]
-    if 4 * top + 1 <= n - 1:
-        f1 = f1 + coef[n - 2 - 4 * top]
-    if 4 * top + 2 <= n - 1:
-        f2 = f2 + coef[n - 3 - 4 * top]
-    if 4 * top + 3 <= n - 1:
-        f3 = f3 + coef[n - 4 - 4 * top]
+    f0 = chain_start(z, coef[n - 1 - 4 * top])
+    f1 = chain_start(z, coef[n - 2 - 4 * top] if 4 * top + 1 <= n - 1 else 0.0)
+    f2 = chain_start(z, coef[n - 3 - 4 * top] if 4 * top + 2 <= n - 1 else 0.0)
+    f3 = chain_start(z, coef[n - 4 - 4 * top] if 4 * top + 3 <= n - 1 else 0.0)
+    d0, d1 = chain_start(z, 0.0), chain_start(z, 0.0)
+    d2, d3 = chain_start(z, 0.0), chain_start(z, 0.0)
     for k in range(top - 1, -1, -1):
         j = n - 1 - 4 * k  # index of the coefficient of z**(4k)
-        d0 *= w
-        d0 += f0
-        f0 *= w
-        f0 += coef[j]
-        d1 *= w
-        d1 += f1
-        f1 *= w
-        f1 += coef[j - 1]
-        d2 *= w
-        d2 += f2
-        f2 *= w
-        f2 += coef[j - 2]
-        d3 *= w
-        d3 += f3
-        f3 *= w
-        f3 += coef[j - 3]
-    z2 = z * z
-    f = (f0 + z * f1) + z2 * (f2 + z * f3)
-    inner = (d0 + z * d1) + z2 * (d2 + z * d3)
-    d = (f1 + 2.0 * z * f2 + 3.0 * z2 * f3) + 4.0 * (z2 * z) * inner
-    return f, d
+        f0, d0 = chain_step(f0, d0, w, coef[j])
+        f1, d1 = chain_step(f1, d1, w, coef[j - 1])
+        f2, d2 = chain_step(f2, d2, w, coef[j - 2])
+        f3, d3 = chain_step(f3, d3, w, coef[j - 3])
+    return chains_end(z, f0, f1, f2, f3, d0, d1, d2, d3)
 
 
 def newton_update(

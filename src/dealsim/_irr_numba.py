@@ -48,7 +48,8 @@ def _not(cond):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
     return lambda cond: not cond
 
 
-for _fn in (core.horner, core.newton_update, core.rate_from_var, core.var_from_rate,
+for _fn in (core.chain_start, core.chain_step, core.chains_end, core.fourth_power,
+            core.horner, core.newton_update, core.rate_from_var, core.var_from_rate,
             core.representable, core.one_change_side, core.moic_start, core.grid_cell,
             core.quadratic_start, core.inside_or_mid, core.choose, core.status_of,
             core.scale_basis, core.scale_pair, core.polish_row, core._fill_coef, core._polish_event,

@@ -40,10 +40,12 @@ _GRID_RATES, _GRID_VAR, _NCOL, _ZERO_COL = (
 _TOL, _MAX_ITER = _core.TOL, _core.MAX_ITER
 _grid_matrix = _core.grid_matrix
 
-_BLOCK = 4096  # rows per Newton block (keeps a block's coefficients in cache)
+_BLOCK = 16384  # rows per Newton block (keeps the per-row vectors of an iteration in cache)
 #: Fewest rows per thread for which the numpy path splits a batch over threads (numpy
 #: releases the GIL inside its operations; smaller chunks cost more than they save).
-_ROWS_PER_THREAD = 8192
+_ROWS_PER_THREAD = 16384
+#: Largest matrix product (M N K multiply-adds) that OpenBLAS runs on one thread.
+_ONE_THREAD_MNK = 65536 * 4
 
 
 class IrrResult(NamedTuple):
@@ -87,13 +89,17 @@ def _polish(
     Row ``rows[k]`` (sorted) of ``cf``, times ``scale[rows[k]]``, is solved in
     y = 1 + r where ``use_y[k]``, else in x = 1/(1 + r), from ``z`` inside the
     bracket; ``lo_positive`` is the sign of the polynomial at ``lo``. Works through
-    blocks of ``_BLOCK`` rows so that each block's coefficients stay in cache.
+    blocks of equal size, at most ``_BLOCK`` rows, so that the vectors of an iteration
+    stay in cache.
     Returns the root in the polynomial variable and a converged flag.
     """
     root = np.empty(rows.size)
     done = np.empty(rows.size, dtype=bool)
-    for a in range(0, rows.size, _BLOCK):
-        b = min(a + _BLOCK, rows.size)
+    n_periods = cf.shape[1]
+    groups = -(-n_periods // 4)
+    pad = 4 * groups - n_periods  # zero coefficients completing the top group
+    edges = np.linspace(0, rows.size, -(-rows.size // _BLOCK) + 1).astype(np.intp)
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
         blk = rows[a:b]
         if blk[-1] - blk[0] == blk.size - 1:  # sorted and unique: a run, no gather
             part = slice(blk[0], blk[-1] + 1)
@@ -101,16 +107,36 @@ def _polish(
         else:
             sel, sc = cf[blk], scale[blk]
         # Horner coefficients, highest power first, one contiguous row per power: x
-        # takes the flows last to first, y first to last.
-        coef = np.empty(sel.shape[::-1])
-        np.multiply(sel.T[::-1], sc, out=coef)
+        # takes the flows last to first, y first to last; in groups of four powers,
+        # one per chain of dealsim._irr_core.horner.
+        coef = np.empty((4 * groups, blk.size))
+        coef[:pad] = 0.0
+        np.multiply(sel.T[::-1], sc, out=coef[pad:])
         uy = use_y[a:b]
         if uy.any():
-            coef[:, uy] = sel[uy].T * sc[uy]
+            coef[pad:, uy] = sel[uy].T * sc[uy]
         root[a:b], done[a:b] = _newton_block(
-            coef, uy, lo[a:b], hi[a:b], lo_positive[a:b], z[a:b].copy()
+            coef.reshape(groups, 4, blk.size), uy, lo[a:b], hi[a:b], lo_positive[a:b],
+            z[a:b].copy()
         )
     return root, done
+
+
+def _horner_groups(coef: NDArray[np.float64], z: NDArray[np.float64]
+                   ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """:func:`dealsim._irr_core.horner` with its four chains as the rows of one array.
+
+    ``coef`` is ``(K, 4, n)``: group ``m`` holds the coefficients of the powers
+    ``4 (K - 1 - m) + 3 - s`` in row ``s`` (highest first, zeros above the highest
+    power), so row ``s`` runs chain ``3 - s``. Same steps, same result bit for bit,
+    a quarter of the numpy calls.
+    """
+    w = _core.fourth_power(z)
+    f = _core.chain_start(z, coef[0])
+    d = _core.chain_start(z, np.zeros((4, 1)))
+    for m in range(1, coef.shape[0]):
+        f, d = _core.chain_step(f, d, w, coef[m])
+    return _core.chains_end(z, f[3], f[2], f[1], f[0], d[3], d[2], d[1], d[0])
 
 
 def _newton_block(
@@ -121,11 +147,12 @@ def _newton_block(
     lo_positive: NDArray[np.bool_],
     z: NDArray[np.float64],
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-    """:func:`dealsim._irr_core.polish_row` on a block; ``coef`` is ``(T, n)``.
+    """:func:`dealsim._irr_core.polish_row` on a block; ``coef`` is ``(K, 4, n)`` (see
+    :func:`_horner_groups`).
 
     Rows that converge are dropped from the iteration once they are the majority.
     """
-    n = coef.shape[1]
+    n = coef.shape[2]
     floor = np.where(use_y, _core.Y_FLOOR, 0.0)
     dx_old = hi - lo
     prev = np.full(n, np.nan)
@@ -134,7 +161,7 @@ def _newton_block(
     active = np.arange(n)  # original index of each row still carried along
     fin = np.zeros(n, dtype=bool)  # carried rows that have already converged
     for _ in range(_core.MAX_ITER):
-        f, d = _core.horner(coef, z)
+        f, d = _horner_groups(coef, z)
         z_new, lo, hi, prev, dx_old, conv = _core.newton_update(
             f, d, z, lo, hi, lo_positive, prev, dx_old, floor)
         new = conv & ~fin
@@ -146,11 +173,11 @@ def _newton_block(
         if n_left == 0:
             break
         if 2 * n_left <= fin.size:  # drop converged rows once they are the majority
-            keep = ~fin
+            keep = np.flatnonzero(~fin)
             active, lo_positive = active[keep], lo_positive[keep]
             z, lo, hi, dx_old, prev = z[keep], lo[keep], hi[keep], dx_old[keep], prev[keep]
             floor = floor[keep]
-            coef = coef[:, keep]
+            coef = np.take(coef, keep, axis=2)
             fin = fin[keep]
     return root, done
 
@@ -161,11 +188,11 @@ def _one_change(
 ) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
     """Rows whose flows change sign once: exactly one root, solved without the grid.
 
-    ``stats`` rows are (received, paid, and their sums weighted by t and by t**2) of
-    ``rows``. Newton starts from :func:`dealsim._irr_core.moic_start` on the bracket
+    ``stats`` ``(6, len(rows))`` holds (received, paid, and their sums weighted by t
+    and by t**2) of ``rows``. Newton starts from :func:`dealsim._irr_core.moic_start` on the bracket
     [0, 1] of the variable that :func:`dealsim._irr_core.one_change_side` picks.
     """
-    received, paid, t_received, t_paid, t2_received, t2_paid = stats.T
+    received, paid, t_received, t_paid, t2_received, t2_paid = stats
     total = received - paid
     use_y, lo_positive = _core.one_change_side(total, np.where(last_positive, 1.0, -1.0))
     mp, mr = t_paid / paid, t_received / received
@@ -263,7 +290,7 @@ def _polish_events(
 
 
 def _flow_sums(cf: NDArray[np.float64], mag: NDArray[np.float64]) -> NDArray[np.float64]:
-    """(received, paid) of each row and their sums weighted by t and by t**2, ``(S, 6)``.
+    """(received, paid) of each row and their sums weighted by t and by t**2, ``(6, S)``.
 
     From the sums of the flows and of their magnitudes ``mag`` (``einsum`` rather than
     ``@``: it does not start BLAS threads, which on a busy machine cost ten times more),
@@ -271,21 +298,64 @@ def _flow_sums(cf: NDArray[np.float64], mag: NDArray[np.float64]) -> NDArray[np.
     other, that difference cancels, and the rows are summed side by side instead.
     """
     t = np.arange(cf.shape[1], dtype=np.float64)
-    out = np.empty((cf.shape[0], 6))
+    out = np.empty((6, cf.shape[0]))
     for k, w in enumerate((None, t, t * t)):
         if w is None:
             total, absolute = np.einsum("ij->i", cf), np.einsum("ij->i", mag)
         else:
             total, absolute = np.einsum("ij,j->i", cf, w), np.einsum("ij,j->i", mag, w)
-        out[:, 2 * k] = 0.5 * (absolute + total)
-        out[:, 2 * k + 1] = 0.5 * (absolute - total)
-    lop = np.flatnonzero(np.minimum(out[:, 0], out[:, 1]) < 2.0**-30 * (out[:, 0] + out[:, 1]))
+        np.multiply(0.5, absolute + total, out=out[2 * k])
+        np.multiply(0.5, absolute - total, out=out[2 * k + 1])
+    lop = np.flatnonzero(np.minimum(out[0], out[1]) < 2.0**-30 * (out[0] + out[1]))
     if lop.size:
         got = np.maximum(cf[lop], 0.0)
         lost = got - cf[lop]  # the negative part, exactly
         for k, w in enumerate((np.ones_like(t), t, t * t)):
-            out[lop, 2 * k] = np.einsum("ij,j->i", got, w)
-            out[lop, 2 * k + 1] = np.einsum("ij,j->i", lost, w)
+            out[2 * k, lop] = np.einsum("ij,j->i", got, w)
+            out[2 * k + 1, lop] = np.einsum("ij,j->i", lost, w)
+    return out
+
+
+def _padded_mask(cf: NDArray[np.float64], compare: np.ufunc) -> NDArray[np.bool_]:
+    """``compare(cf, 0)`` in a C-contiguous ``(S, T8)`` bool array, ``T8`` the multiple of
+    8 at or above ``T``, padded with False (rows of whole 64-bit words)."""
+    n_rows, n_periods = cf.shape
+    out = np.zeros((n_rows, -(-n_periods // 8) * 8), dtype=bool)
+    compare(cf, 0.0, out=out[:, :n_periods])
+    return out
+
+
+def _last_true(words: NDArray[np.uint64]) -> NDArray[np.intp]:
+    """Index of the last True of each row of a :func:`_padded_mask` viewed as ``"<u8"``
+    words (garbage where a row has none).
+
+    Each row is read as little-endian 64-bit words of eight 0/1 bytes: the last
+    non-zero word, then its highest non-zero byte ``k`` from the exponent of the word
+    as a float (the word is in [2**(8k), 2**(8k) * 1.004), whose ``frexp`` exponent is
+    ``8k + 1`` exactly). A reversed ``argmax`` over the bytes scans from the end of
+    the row back to the flow: twice as slow on rows whose flows change sign early.
+    """
+    n_words = words.shape[1]
+    last_word = n_words - 1 - np.argmax(words[:, ::-1] != 0, axis=1)
+    word = words[np.arange(words.shape[0]), last_word]
+    return 8 * last_word + (np.frexp(word.astype(np.float64))[1] - 1) // 8
+
+
+def _grid_values(sub: NDArray[np.float64], mat: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``sub @ mat`` as products of at most :data:`_ONE_THREAD_MNK` multiply-adds.
+
+    OpenBLAS runs a product on ``M N K / 262144`` threads (``interface/gemm.c``:
+    ``SMP_THRESHOLD_MIN * GEMM_MULTITHREAD_THRESHOLD = 65536 * 4``); on a machine whose
+    other cores are busy those threads cost twenty times the product itself (48 ms
+    against 2.3 ms for 30000 x 40 rows measured with another process on the second
+    core) and keep spinning after it, slowing what follows. Rows are independent, so
+    the split changes no value.
+    """
+    n_rows, (n_periods, n_cols) = sub.shape[0], mat.shape
+    step = max(1, _ONE_THREAD_MNK // (n_periods * n_cols))
+    out = np.empty((n_rows, n_cols))
+    for a in range(0, n_rows, step):
+        np.matmul(sub[a:a + step], mat, out=out[a:a + step])
     return out
 
 
@@ -303,37 +373,42 @@ def _irr_2d(cf: NDArray[np.float64], closest: bool
         raw = cf
         mag = np.abs(cf)
         stats = _flow_sums(cf, mag)
-        l1 = stats[:, 0] + stats[:, 1]
+        l1 = stats[0] + stats[1]
         odd = np.flatnonzero(~((l1 >= _core.L1_LOW) & (l1 <= _core.L1_HIGH)))
         if odd.size:
             s1, s2 = _core.scale_pair(np.frexp(np.max(mag[odd], axis=1))[1])
             cf, mag = cf.copy(), mag.copy()
             cf[odd] = cf[odd] * s1[:, None] * s2[:, None]
             mag[odd] = np.abs(cf[odd])
-            stats[odd] = _flow_sums(cf[odd], mag[odd])
+            stats[:, odd] = _flow_sums(cf[odd], mag[odd])
             l1[odd] = 0.5  # scaled already: a scale of 1
         scale = _core.scale_pair(np.frexp(l1)[1])[0]
 
-        pos = cf > 0
-        neg = cf < 0
-        first_pos, first_neg = np.argmax(pos, axis=1), np.argmax(neg, axis=1)
+        pos, neg = _padded_mask(cf, np.greater), _padded_mask(cf, np.less)
+        first_pos = np.argmax(pos[:, :n_periods], axis=1)
+        first_neg = np.argmax(neg[:, :n_periods], axis=1)
         # (a side's sum is exact where it is tiny (_flow_sums), so > 0 iff it has a flow)
-        mixed = (stats[:, 0] > 0.0) & (stats[:, 1] > 0.0)
+        mixed = (stats[0] > 0.0) & (stats[1] > 0.0)
         if odd.size:  # rows whose flows of one sign all vanished in scaling
             lost = ~mixed & (raw > 0).any(axis=1) & (raw < 0).any(axis=1)
             status[lost] = IrrStatus.NO_ROOT_FOUND
-        last_pos = n_periods - 1 - np.argmax(pos[:, ::-1], axis=1)
-        last_neg = n_periods - 1 - np.argmax(neg[:, ::-1], axis=1)
-        one = mixed & ((last_neg < first_pos) | (last_pos < first_neg))
+        # a mixed row changes sign once where the last flow of its first sign comes
+        # before the first flow of the other sign (it then ends with the other sign)
+        neg_first = first_neg < first_pos
+        last_of_first = _last_true(np.where(neg_first[:, None], neg.view("<u8"),
+                                            pos.view("<u8")))
+        one = mixed & (last_of_first < np.where(neg_first, first_pos, first_neg))
         rows = np.flatnonzero(one)
-        if rows.size:
+        if rows.size == n_rows:  # (no gathers)
+            rate, status = _one_change(cf, scale, rows, stats, neg_first)
+        elif rows.size:
             rate[rows], status[rows] = _one_change(
-                cf, scale, rows, stats[rows], last_pos[rows] > last_neg[rows])
+                cf, scale, rows, stats[:, rows], neg_first[rows])
         rows = np.flatnonzero(mixed & ~one)
         if rows.size:
             sub = cf[rows] * scale[rows, None]
             rate[rows], status[rows] = _grid_events(
-                sub, sub @ _core.grid_matrix(n_periods), closest)
+                sub, _grid_values(sub, _core.grid_matrix(n_periods)), closest)
     return rate, status
 
 
