@@ -31,6 +31,7 @@ __all__ = [
     "FeeAndNet",
     "LINE_ITEMS",
     "LineParams",
+    "PathParams",
     "SplitParams",
     "aggregate_step",
     "cash_line",
@@ -40,10 +41,15 @@ __all__ = [
     "dispatch_step",
     "funding_flows",
     "next_factor",
+    "ou_step",
     "period_metrics",
     "fee_installment",
     "fee_share",
     "mark_recovered",
+    "deemed_path",
+    "fx_path",
+    "yen_fee_years",
+    "price_paths",
     "scenario_constants",
     "scenario_lines",
     "scenario_split",
@@ -132,8 +138,100 @@ class SplitParams(NamedTuple):
     dated: bool = False                 # calls accrue deemed interest from funding dates
     call_tau: NDArray[np.float64] = np.zeros((0, 1))  # (T, Q): years funding -> period end
     upfront_period: int = -1            # period of the upfront funding (-1: as spent)
+    upfront: bool = False               # funded upfront (upfront_period >= 0)
     upfront_tau: float = 0.0            # years from the upfront funding to its period's end
     discount_apart: bool = False        # NPVs discount at a rate other than the deemed rate
+
+
+class PathParams(NamedTuple):
+    """The market's path models (:mod:`dealsim.paths`) as numbers, built by
+    :func:`dealsim.market.path_params`: each family is an AR(1) ``(mean, phi, vol)``;
+    a family without a model keeps its level and is not read."""
+
+    power_mean: float = 0.0
+    power_phi: float = 1.0
+    power_vol: float = 0.0
+    fuel_mean: float = 0.0
+    fuel_phi: float = 1.0
+    fuel_vol: float = 0.0
+    rho: float = 0.0          # fuel innovation: rho * z_power + rho_c * z_own
+    rho_c: float = 1.0
+    sofr_mean: float = 0.0
+    sofr_phi: float = 1.0
+    sofr_vol: float = 0.0
+    floor: float = -np.inf    # deemed rate = max(sofr, floor) + spread
+    spread: float = 0.0
+    fx_mean: float = 0.0
+    fx_phi: float = 1.0
+    fx_vol: float = 0.0
+
+
+# --- market paths --------------------------------------------------------------------
+# A path of year t reads its state of year t - 1 and the year's innovation; a scenario
+# (compiled: rows (T,)) or a block (numpy: rows (T, S), innovations read as z[t]). The
+# state carried is the deviation from the long-run mean (one multiply-add per year on
+# the recursion's critical path). A factor is written where the model reads it, years
+# ``first <= t < last``, and 1.0 elsewhere (the compiled path passes a scenario's
+# operating years and skips the exponentials of the others; numpy passes 0 and T).
+
+
+def ou_step(deviation: Any, phi: float, shock: Any) -> Any:
+    """One year of an Ornstein-Uhlenbeck state observed annually (an AR(1)), as its
+    deviation from the long-run mean: ``phi * deviation + shock`` (``shock`` =
+    volatility times the year's standard normal)."""
+    return deviation * phi + shock
+
+
+def price_paths(pp: PathParams, x: Any, y: Any, z: Any, power: Any, fuel: Any, first: int,
+                last: int) -> None:
+    """Power and fuel factors ``power[t] = exp(x_t)``, ``fuel[t] = exp(y_t)`` from the
+    year-0 logs ``x``, ``y`` and innovations ``z[t, 0]``, ``z[t, 1]`` (years >= 1; the
+    fuel's is ``rho z[t, 0] + rho_c z[t, 1]``), in years ``first <= t < last``."""
+    dx = x - pp.power_mean
+    dy = y - pp.fuel_mean
+    for t in range(power.shape[0]):
+        if t > 0:
+            zp = z[t, 0]
+            dx = ou_step(dx, pp.power_phi, zp * pp.power_vol)
+            dy = ou_step(dy, pp.fuel_phi, (pp.rho * zp + pp.rho_c * z[t, 1]) * pp.fuel_vol)
+        if first <= t < last:
+            power[t] = np.exp(pp.power_mean + dx)
+            fuel[t] = np.exp(pp.fuel_mean + dy)
+        else:
+            power[t] = 1.0
+            fuel[t] = 1.0
+
+
+def deemed_path(pp: PathParams, s: Any, z: Any, rate: Any) -> None:
+    """The deemed rate ``rate[t] = max(sofr_t, floor) + spread`` of a term-SOFR path from
+    year-0 SOFR ``s`` and innovations ``z[t]`` (years >= 1)."""
+    d = s - pp.sofr_mean
+    rate[0] = np.maximum(s, pp.floor) + pp.spread
+    for t in range(1, rate.shape[0]):
+        d = ou_step(d, pp.sofr_phi, z[t] * pp.sofr_vol)
+        rate[t] = np.maximum(pp.sofr_mean + d, pp.floor) + pp.spread
+
+
+def yen_fee_years(lp: LineParams) -> tuple[int, int]:
+    """Years after the commercial operation date in which a yen fee may be paid,
+    ``[first, last)`` (``first >= last``: no yen fee): where USD/JPY is read."""
+    first = lp.price.shape[0]
+    last = 0
+    for k in range(lp.fee_amount.shape[0]):
+        if lp.fee_yen[k]:
+            first = min(first, lp.fee_start[k])
+            last = max(last, lp.fee_start[k] + lp.fee_count[k])
+    return first, last
+
+
+def fx_path(pp: PathParams, x: Any, z: Any, usdjpy: Any, first: int, last: int) -> None:
+    """Yen per dollar ``usdjpy[t] = exp(x_t)`` from the year-0 log ``x`` and innovations
+    ``z[t]`` (years >= 1), in years ``first <= t < last``."""
+    d = x - pp.fx_mean
+    for t in range(usdjpy.shape[0]):
+        if t > 0:
+            d = ou_step(d, pp.fx_phi, z[t] * pp.fx_vol)
+        usdjpy[t] = np.exp(pp.fx_mean + d) if first <= t < last else 1.0
 
 
 # --- fees ----------------------------------------------------------------------------
@@ -258,43 +356,62 @@ def aggregate_step(balance: Any, cash: Any, paid: Any, credit: Any, growth: Any,
     return split_tiers(cash, paid, owed, share_before, share_after)
 
 
-def dated_accrual(growth: Any, tau: Any) -> Any:
-    """``mean_q growth ** tau[q]``: what a call funded in equal parts ``tau[q]`` years
-    before the period's end is worth in the allocation at that end."""
+def dated_accrual(growth: Any, tau: Any, t: int) -> Any:
+    """``mean_q growth ** tau[t, q]``: what a call funded in equal parts ``tau[t, q]``
+    years before period ``t``'s end is worth in the allocation at that end (computed as
+    ``exp(tau log growth)``: one logarithm, then an exponential per part)."""
+    log_growth = np.log(growth)
     acc = 0.0 * growth
-    for q in range(tau.shape[0]):
-        acc = acc + growth ** tau[q]
-    return acc / tau.shape[0]
+    for q in range(tau.shape[1]):
+        acc = acc + np.exp(tau[t, q] * log_growth)
+    return acc / tau.shape[1]
 
 
-def funding_flows(sp: SplitParams, t: int, net: Any, growth: Any, operating: Any,
-                  prefund: Any) -> tuple[Any, Any, Any]:
-    """Period ``t``'s call as paid by the investor and as credited to the allocation.
+def funding_flows(sp: SplitParams, t: int, net: Any, growth: Any, disc: Any,
+                  operating: Any, prefund: Any) -> tuple[Any, Any, Any, Any]:
+    """Period ``t``'s call as paid by the investor, as credited to the allocation and as
+    the investor's present value counts it.
 
-    Returns ``(paid, credit, operating)``. On the annual grid both are ``min(net, 0)``.
-    With dated calls the credit carries deemed interest from the funding dates
-    (:func:`dated_accrual`); upfront, the construction calls (those before the first
-    period with distributable cash, tracked by ``operating``) are paid at once in
-    ``sp.upfront_period`` (``prefund``, their total) and covered from it afterwards.
+    Returns ``(paid, credit, valued, operating)``. On the annual grid all three are
+    ``min(net, 0)``. With dated calls the credit carries deemed interest (``growth``)
+    from the funding dates (:func:`dated_accrual`) and ``valued`` the same at the
+    discount rate ``disc`` (with ``sp.discount_apart``; else it is the credit); upfront,
+    the construction calls (those before the first period with distributable cash,
+    tracked by ``operating``) are paid at once in ``sp.upfront_period`` (``prefund``,
+    their total, credited from its own funding date) and covered from it afterwards.
     """
     call = np.minimum(net, 0.0)
     if not sp.dated:
-        return call, call, operating
+        return call, call, call, operating
     operating = operating | (net > 0.0)
-    acc = dated_accrual(growth, sp.call_tau[t])
-    if sp.upfront_period < 0:
-        return call, call * acc, operating
-    spent = call * operating  # construction calls are covered by the prefund
-    here = 1.0 * (t == sp.upfront_period)
-    paid = spent + here * prefund
-    return paid, spent * acc + here * prefund * growth ** sp.upfront_tau, operating
+    if sp.upfront:
+        call = call * operating  # construction calls are covered by the prefund
+    paid = call
+    credit = call
+    valued = call
+    # deemed interest from the funding dates only where a call is paid in this period
+    # (most periods have none): a scalar test when compiled, one test per period of a
+    # block on numpy; where the call is 0 its credit is 0 either way
+    if np.any(call < 0.0):
+        credit = call * dated_accrual(growth, sp.call_tau, t)
+        if sp.discount_apart:
+            valued = call * dated_accrual(1.0 + disc, sp.call_tau, t)
+    if sp.upfront:
+        if t == sp.upfront_period:
+            paid = call + prefund
+            credit = credit + prefund * growth ** sp.upfront_tau
+            if sp.discount_apart:
+                valued = valued + prefund * (1.0 + disc) ** sp.upfront_tau
+    if not sp.discount_apart:
+        valued = credit
+    return paid, credit, valued, operating
 
 
 def upfront_total(sp: SplitParams, lines: Any, zero: Any) -> Any:
     """The construction calls funded upfront: every call before the first period with
-    distributable cash (0 unless ``sp.upfront_period >= 0``)."""
+    distributable cash (0 unless ``sp.upfront``)."""
     total = zero
-    if sp.dated and sp.upfront_period >= 0:
+    if sp.upfront:
         operating = zero > 0.0
         for t in range(lines.shape[1]):
             net = lines[5, t]
@@ -454,13 +571,11 @@ def scenario_split(sp: SplitParams, rate: Any, disc: Any, lines: Any, investor: 
         r = rate[t]
         growth = 1.0 + r
         cash = np.maximum(net, 0.0)
-        paid, credit, operating = funding_flows(sp, t, net, growth, operating, prefund)
         # the investor's NPV counts a call from its funding days (as the allocation does),
         # at the discount rate: so NPV < 0 at the deemed rate exactly when the allocation
         # is not recovered; its flow (and IRR, MOIC) stays on the annual grid
-        valued_call = credit
-        if sp.discount_apart:  # ``operating`` is already updated: same calls, other rate
-            valued_call = funding_flows(sp, t, net, 1.0 + disc[t], operating, prefund)[1]
+        paid, credit, valued_call, operating = funding_flows(
+            sp, t, net, growth, disc[t], operating, prefund)
         # the reading's step, inline: a compiled call of a function holding both readings
         # was measured 25% slower on the whole pass
         principal, arrears, elapsed, started, seen, recovered = state

@@ -27,6 +27,7 @@ assumption, the DAA day count is a known gap (``docs/sources.md``).
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -140,6 +141,9 @@ def funding_calendar(
     Returns
     -------
     FundingCalendar
+        With the default ``busdaycal``, one calendar per set of arguments, kept and
+        shared between calls (a simulation asks once per block): its arrays are
+        read-only.
 
     Raises
     ------
@@ -155,6 +159,38 @@ def funding_calendar(
     >>> str(cal.upfront_funded), cal.upfront_period, round(cal.upfront_tau, 4)
     ('2026-04-21', 0, 0.6959)
     """
+    key = (first_year, horizon, mode, _date_key(selection), calls_per_year, business_days)
+    if busdaycal is None and all(type(k) in (int, str) for k in key):
+        return _default_calendar(*key)  # the same calendar for every block of a run
+    return _calendar(first_year, horizon, mode=mode, selection=selection,
+                     calls_per_year=calls_per_year, business_days=business_days,
+                     busdaycal=busdaycal)
+
+
+def _date_key(date: Any) -> Any:
+    """A hashable key of one date (its ISO string), or ``date`` itself if it is not one."""
+    try:
+        d = np.asarray(date, dtype="datetime64[D]")
+    except (TypeError, ValueError):
+        return date
+    return str(d) if d.ndim == 0 else date
+
+
+@functools.lru_cache(maxsize=32)
+def _default_calendar(first_year: int, horizon: int, mode: Mode, selection: str,
+                      calls_per_year: int, business_days: int) -> FundingCalendar:
+    """:func:`funding_calendar` on the default holiday calendar, kept (read-only)."""
+    cal = _calendar(first_year, horizon, mode=mode, selection=selection,
+                    calls_per_year=calls_per_year, business_days=business_days,
+                    busdaycal=None)
+    for arr in (cal.notices, cal.funded, cal.tau):
+        arr.setflags(write=False)
+    return cal
+
+
+def _calendar(first_year: int, horizon: int, *, mode: Mode, selection: Any,
+              calls_per_year: int, business_days: int,
+              busdaycal: np.busdaycalendar | None) -> FundingCalendar:
     if mode not in FUNDING_MODES:
         raise InvalidParameterError(f"mode must be one of {FUNDING_MODES}; got {mode!r}")
     first = v.integer("first_year", first_year, minimum=1971)

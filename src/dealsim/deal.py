@@ -30,7 +30,7 @@ from .cashflows import (
 )
 from .errors import InvalidParameterError
 from .fees import DeveloperFee
-from .market import Market, block_paths
+from .market import Market, block_generators, path_params
 from .metrics import irr, payback_period
 from .operations import Operations
 from .project import Project
@@ -377,6 +377,7 @@ def _deal_split_params(deal: Deal, horizon: int) -> SplitParams:
     cal = funding_calendar(first, horizon, mode=mode, selection=selection)
     return sp._replace(dated=True, call_tau=cal.tau,
                        upfront_period=cal.upfront_period if mode == "upfront" else -1,
+                       upfront=mode == "upfront",
                        upfront_tau=cal.upfront_tau)
 
 
@@ -413,7 +414,7 @@ def _simulation_outputs(
     The draws come from user-supplied distributions, so they are checked here, once per
     block (one vectorised pass per factor), and nowhere below. Where ``deal.market``
     has path models, the block's paths start at the draws and take their innovations
-    from ``(root, block)`` streams (:func:`dealsim.market.block_paths`).
+    from ``(root, block)`` streams (:func:`dealsim.market.block_generators`).
 
     Raises
     ------
@@ -444,25 +445,22 @@ def _simulation_outputs(
     else:
         rate = np.ascontiguousarray(np.broadcast_to(
             v.as_factor("deemed_rate", rate_in, low=-1.0, low_open=True), (n,)))
+    gens: tuple[Any, ...] = (None, None, None)
     if not deal.market.is_levels:
         if root is None:
             raise InvalidParameterError("a deal with market paths needs the run's seed")
-        start = {"price": factors["price_factor"], "fuel": factors["fuel_factor"],
-                 "deemed_rate": rate}
-        if any(f.currency == "JPY" for f in deal.fees):  # only yen fees read USD/JPY
-            start["usdjpy"] = factors["usdjpy"]
-        moved = block_paths(deal.market, root, block, start, horizon)
-        factors["price_factor"], factors["fuel_factor"] = moved["price"], moved["fuel"]
-        factors["usdjpy"] = moved.get("usdjpy", factors["usdjpy"])
-        rate = moved["deemed_rate"] if deal.market.sofr is not None else rate
-    disc = rate if deal.discount_rate is None else np.full(n, deal.discount_rate)
+        # the paths start at the draws and are generated inside the block's pass; only
+        # yen fees read USD/JPY
+        gens = block_generators(deal.market, root, block,
+                                usdjpy=any(f.currency == "JPY" for f in deal.fees))
+    disc = None if deal.discount_rate is None else np.full(n, deal.discount_rate)
     ops = deal.operations
     lp = _line_params(deal.project, deal.fees, horizon, max_delay, ops,
                       ops.tax_share(deal.terms.share_before))
     dest = out or {}
-    sp = _deal_split_params(deal, horizon)._replace(discount_apart=disc is not rate)
-    raw = _kernels.block_outputs(lp, sp, factors, rate, disc,
-                                 paths=paths, backend=used, out=dest)
+    sp = _deal_split_params(deal, horizon)._replace(discount_apart=disc is not None)
+    raw = _kernels.block_outputs(lp, sp, factors, rate, disc, paths=paths, backend=used,
+                                 out=dest, pp=path_params(deal.market), gens=gens)
     ok = np.isfinite(raw["received"]) & np.isfinite(raw["paid"]) & np.isfinite(
         raw["fee_total"])
     if not ok.all():

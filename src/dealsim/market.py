@@ -2,10 +2,12 @@
 
 :class:`Market` bundles the path models of :mod:`dealsim.paths`. Each is optional:
 ``None`` is one level per scenario held for the whole grid (the
-full-persistence special case). :func:`block_paths` turns a block's scalar draws into
-``(S, T)`` arrays that both backends read (the numpy path a column per period, the
-compiled kernel a row per scenario), so a path is generated once, outside the
-arithmetic, and the arithmetic reads ``factor[t]`` whichever backend runs.
+full-persistence special case). A simulation reads a market through
+:func:`path_params` (the models' numbers) and :func:`block_generators` (a block's
+innovation streams): the paths are generated inside the block's pass by the steps of
+:mod:`dealsim._steps`, a period at a time across the block (numpy) or a scenario at a
+time (the compiled kernel), so no ``(S, T)`` path array is built outside it.
+:func:`block_paths` returns the same paths as ``(S, T)`` arrays, for inspection.
 
 Year 0 of every path is the scenario's existing level draw (``price``, ``fuel``,
 ``deemed_rate``, ``usdjpy``), so the scalar draws are unchanged and serve as the
@@ -21,10 +23,19 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ._steps import PathParams
 from .errors import InvalidParameterError
-from .paths import PricePaths, SofrPaths, UsdJpyPaths
+from .paths import (
+    PRICE_TAG,
+    SOFR_TAG,
+    USDJPY_TAG,
+    PricePaths,
+    SofrPaths,
+    UsdJpyPaths,
+    path_generator,
+)
 
-__all__ = ["PATH_NAMES", "Market", "block_paths"]
+__all__ = ["PATH_NAMES", "Market", "block_generators", "block_paths", "path_params"]
 
 F64 = NDArray[np.float64]
 
@@ -75,6 +86,43 @@ class Market:
     def paths(cls) -> Market:
         """Every path model at its labelled defaults (:mod:`dealsim.paths`)."""
         return cls(prices=PricePaths(), sofr=SofrPaths(), usdjpy=UsdJpyPaths())
+
+
+def path_params(market: Market) -> PathParams:
+    """The numbers of ``market``'s path models that the simulation's steps read
+    (:func:`dealsim._steps.price_paths`, :func:`~dealsim._steps.deemed_path`,
+    :func:`~dealsim._steps.fx_path`); a family without a model keeps the defaults.
+
+    Examples
+    --------
+    >>> pp = path_params(Market.paths())
+    >>> round(pp.power_phi, 6), pp.floor, pp.spread
+    (0.793701, 0.0, 0.01)
+    """
+    fields: dict[str, float] = {}
+    for model in (market.prices, market.sofr, market.usdjpy):
+        if model is not None:
+            fields.update(model.path_fields())
+    return PathParams(**fields)
+
+
+def block_generators(market: Market, root: np.random.SeedSequence, block: int, *,
+                     prices: bool = True, sofr: bool = True, usdjpy: bool = True,
+                     ) -> tuple[np.random.Generator | None, ...]:
+    """The innovation streams of one block: ``(prices, sofr, usdjpy)``, each a
+    :func:`~dealsim.paths.path_generator` where ``market`` has that model and the
+    simulation reads it (the flags), else None.
+
+    A scenario's row of innovations is ``2 T``, ``T`` and ``T`` standard normals in C
+    order of ``(S, T, 2)``, ``(S, T)``, ``(S, T)`` arrays: the draws of
+    :meth:`PricePaths.sample`, :meth:`SofrPaths.sample` and :meth:`UsdJpyPaths.sample`
+    (so either backend, drawing a block at once or a row at a time, reads the same
+    numbers).
+    """
+    wanted = ((market.prices, prices, PRICE_TAG), (market.sofr, sofr, SOFR_TAG),
+              (market.usdjpy, usdjpy, USDJPY_TAG))
+    return tuple(path_generator(root, block, tag) if model is not None and on else None
+                 for model, on, tag in wanted)
 
 
 def _level(x: F64, horizon: int) -> F64:

@@ -34,6 +34,17 @@ spawn key ``(b,)``, so adding paths leaves every existing draw unchanged, and sc
 ``(seed, i)``: rows are drawn in C order, so row ``r`` does not depend on how many rows
 are drawn.
 
+Inside a simulation the paths are not built as ``(S, T)`` arrays: each block's pass
+generates them (:func:`dealsim.market.block_generators`; the steps
+:func:`dealsim._steps.price_paths`, :func:`~dealsim._steps.deemed_path` and
+:func:`~dealsim._steps.fx_path`). The numpy path draws a block's innovations at once,
+in the layout above; the compiled path draws a scenario's row at a time from the same
+generator, which gives the same numbers (numba's ``Generator.standard_normal`` is
+numpy's ziggurat, bit for bit: tested), so the streams are those of :meth:`sample`
+whichever backend or thread runs a block. The AR(1) step carries the deviation from
+the mean (``d = phi d + volatility eps``); the compiled path evaluates a price factor
+only in the years the model reads it (operating years; a yen fee's installment years).
+
 Arrays are ``(S, T)`` float64: scenarios first, years on the last axis.
 """
 
@@ -46,7 +57,9 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import _steps
 from . import _validate as v
+from ._steps import PathParams
 from .errors import InvalidParameterError
 from .sampling import as_seed_sequence
 
@@ -247,7 +260,8 @@ def ou_paths(process: MeanReverting, start: ArrayLike, innovations: ArrayLike) -
     -------
     ndarray, shape (S, T)
         ``x[:, 0] = start``; ``x[:, t] = mean + phi (x[:, t-1] - mean) + volatility *
-        innovations[:, t-1]``.
+        innovations[:, t-1]`` (evaluated on the deviation from ``mean``:
+        :func:`dealsim._steps.ou_step`).
 
     Examples
     --------
@@ -269,12 +283,10 @@ def ou_paths(process: MeanReverting, start: ArrayLike, innovations: ArrayLike) -
     out[0] = x0
     phi, mu, vol = process.phi, process.mean, process.volatility
     shocks = np.multiply(eps.T, vol)
+    dev = x0 - mu
     for t in range(1, out.shape[0]):
-        step = out[t]
-        np.subtract(out[t - 1], mu, out=step)
-        step *= phi
-        step += mu
-        step += shocks[t - 1]
+        dev = _steps.ou_step(dev, phi, shocks[t - 1])
+        out[t] = mu + dev
     return np.ascontiguousarray(out.T)
 
 
@@ -413,14 +425,22 @@ class PricePaths:
         p0 = _levels("power_start", power_start, size, log=True)
         f0 = _levels("fuel_start", fuel_start, size, log=True)
         z = path_generator(_root(seed), block, PRICE_TAG).standard_normal((size, horizon, 2))
+        pp = PathParams(**self.path_fields())
+        x0 = self.power.start(self.start, z[:, 0, 0]) if p0 is None else p0
+        y0 = self.fuel.start(self.start, pp.rho * z[:, 0, 0] + pp.rho_c * z[:, 0, 1]
+                             ) if f0 is None else f0
+        power, fuel = np.empty((horizon, size)), np.empty((horizon, size))
+        _steps.price_paths(pp, x0, y0, z.transpose(1, 2, 0), power, fuel, 0, horizon)
+        return np.ascontiguousarray(power.T), np.ascontiguousarray(fuel.T)
+
+    def path_fields(self) -> dict[str, float]:
+        """This model's fields of :class:`dealsim._steps.PathParams` (the numbers the
+        simulation's steps read)."""
         rho = self.gaussian_correlation
-        zf = rho * z[:, :, 0] + math.sqrt(max(1.0 - rho * rho, 0.0)) * z[:, :, 1]
-        zp = z[:, :, 0]
-        x0 = self.power.start(self.start, zp[:, 0]) if p0 is None else p0
-        y0 = self.fuel.start(self.start, zf[:, 0]) if f0 is None else f0
-        power = np.exp(ou_paths(self.power, x0, zp[:, 1:]))
-        fuel = np.exp(ou_paths(self.fuel, y0, zf[:, 1:]))
-        return power, fuel
+        return {"power_mean": self.power.mean, "power_phi": self.power.phi,
+                "power_vol": self.power.volatility, "fuel_mean": self.fuel.mean,
+                "fuel_phi": self.fuel.phi, "fuel_vol": self.fuel.volatility,
+                "rho": rho, "rho_c": math.sqrt(max(1.0 - rho * rho, 0.0))}
 
 
 #: Term SOFR: level OU, long-run mean 4.5% (the OhmyNews example's SOFR), stationary sd
@@ -496,6 +516,12 @@ class SofrPaths:
         sofr = ou_paths(self.process, x0, z[:, 1:])
         return sofr, self.deemed(sofr)
 
+    def path_fields(self) -> dict[str, float]:
+        """This model's fields of :class:`dealsim._steps.PathParams`."""
+        return {"sofr_mean": self.process.mean, "sofr_phi": self.process.phi,
+                "sofr_vol": self.process.volatility, "spread": self.spread,
+                "floor": -math.inf if self.floor is None else self.floor}
+
 
 #: USD/JPY: a log random walk with 10% annual volatility (the assumption of
 #: :func:`dealsim.fx.usdjpy_paths`), from the scenario's drawn level.
@@ -539,4 +565,11 @@ class UsdJpyPaths:
         x0 = _levels("usdjpy_start", usdjpy_start, size, log=True)
         z = path_generator(_root(seed), block, USDJPY_TAG).standard_normal((size, horizon))
         start = self.process.start(self.start, z[:, 0]) if x0 is None else x0
-        return np.exp(ou_paths(self.process, start, z[:, 1:]))
+        out = np.empty((horizon, size))
+        _steps.fx_path(PathParams(**self.path_fields()), start, z.T, out, 0, horizon)
+        return np.ascontiguousarray(out.T)
+
+    def path_fields(self) -> dict[str, float]:
+        """This model's fields of :class:`dealsim._steps.PathParams`."""
+        return {"fx_mean": self.process.mean, "fx_phi": self.process.phi,
+                "fx_vol": self.process.volatility}
