@@ -20,9 +20,11 @@ import functools
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -62,16 +64,34 @@ def bandwidth_unit(repeat: int = 7) -> float:
     return median_time(lambda: np.add(a, b, out=a), repeat)
 
 
-def import_seconds(module: str, repeat: int = 5) -> float:
+def import_seconds(module: str, repeat: int = 5, *, bytecode: bool = True) -> float:
     """Median over ``repeat`` fresh interpreters of ``import module`` (``-X importtime``'s
-    cumulative time of the top-level import), with this process's dealsim on the path."""
-    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(dealsim.__file__)))
-    times = []
-    for _ in range(repeat):
-        err = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"],
-                             capture_output=True, text=True, env=env, check=True).stderr
-        last = err.strip().splitlines()[-1]  # "import time: self | cumulative | name"
-        times.append(int(last.split("|")[1]) / 1e6)
+    cumulative time of the top-level import), with this process's dealsim on the path.
+
+    dealsim is imported from a fresh copy of the package. ``bytecode=True`` (how an
+    installed package imports: pip compiles its ``.pyc``): the copy is compiled first.
+    ``False``: every dealsim module is compiled from source at each import (a machine
+    that sets ``PYTHONDONTWRITEBYTECODE=1`` on an uncompiled checkout, as this sandbox
+    does). numpy's installed bytecode is used in both cases.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        # a copy of the package without any __pycache__, so that the two cases differ
+        # only in dealsim's bytecode
+        shutil.copytree(os.path.dirname(dealsim.__file__), os.path.join(tmp, "dealsim"),
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        env = dict(os.environ, PYTHONPATH=tmp)
+        if bytecode:
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            subprocess.run([sys.executable, "-m", "compileall", "-q", tmp], env=env,
+                           check=True, capture_output=True)
+        else:
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
+        times = []
+        for _ in range(repeat):
+            err = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"],
+                                 capture_output=True, text=True, env=env, check=True).stderr
+            last = err.strip().splitlines()[-1]  # "import time: self | cumulative | name"
+            times.append(int(last.split("|")[1]) / 1e6)
     return statistics.median(times)
 
 
@@ -230,18 +250,16 @@ def bench_waterfall(sizes: list[int], repeat: int, loop_rows: int) -> list[dict[
 def stage_breakdown(backend: str, deal: dealsim.Deal, n: int) -> dict[str, float]:
     """Seconds per stage for ``n`` scenarios, from one block timed stage by stage.
 
-    The block (``dealsim.deal._simulation_outputs``) is timed whole, then its parts:
-    on the numpy path the two period loops of the shared steps (line items; split and
-    one-pass metrics) run separately, then the IRR; on the compiled path the
-    IRR of the block's flows is timed alone (one thread) and the rest is the fused pass.
+    The draws, the whole block (``dealsim.deal._simulation_outputs``: paths, cash
+    flows, split, NPVs, MOIC and IRR) and the IRR of the block's flows alone (one
+    thread) are timed; the rest of the block is the model's pass. The cost of each
+    feature of the owner's economics (dated calls, dispatch, each path) is broken down
+    by ``python benchmarks/paths_cost.py --stages``.
     """
-    from dealsim import _steps, montecarlo
-    from dealsim._irr_core import grid_matrix
-    from dealsim.cashflows import _line_params
+    from dealsim import montecarlo
     from dealsim.deal import _simulation_outputs
     from dealsim.metrics import _irr_2d
     from dealsim.uncertainty import default_uncertainties, sampler_uniforms
-    from dealsim.waterfall import _split_params
 
     unc = default_uncertainties(deal.project.reference_class)
     horizon = montecarlo._horizon(deal, unc)
@@ -252,36 +270,25 @@ def stage_breakdown(backend: str, deal: dealsim.Deal, n: int) -> dict[str, float
     st["draws"] = median_time(lambda: unc.transform(
         sampler_uniforms("random", root, block=0, size=size, dim=unc.dim)), 3)
     draws = unc.transform(sampler_uniforms("random", root, block=0, size=size, dim=unc.dim))
-    st["block"] = median_time(lambda: _simulation_outputs(
-        deal, draws, horizon=horizon, paths=0, backend=backend), 3)
-    flows = _simulation_outputs(deal, draws, horizon=horizon, paths=size,
-                                backend=backend)["path:investor"]
+
+    def block(paths: int) -> dict[str, Any]:
+        return _simulation_outputs(deal, draws, horizon=horizon, paths=paths, backend=backend,
+                                   root=root, block=0)
+
+    st["block"] = median_time(lambda: block(0), 3)
+    flows = block(size)["path:investor"]
     if backend == "numba":
+        from dealsim._irr_core import grid_matrix
         from dealsim._irr_numba import irr_rows
 
         rate, status = np.empty(size), np.empty(size, dtype=np.int8)
         mat = grid_matrix(horizon)
         st["  IRR (compiled, one thread)"] = median_time(
             lambda: irr_rows(flows, mat, rate, status, False), 3)
-        st["  fused pass: cash flows, split, NPVs, MOIC"] = (
-            st["block"] - st["  IRR (compiled, one thread)"])
-        return {k: v * scale for k, v in st.items()}
-    lp = _line_params(deal.project, deal.fees, horizon, horizon - deal.project.base_horizon)
-    sp = _split_params(deal.terms)
-    from dealsim.cashflows import over_time
-
-    args = (draws["delay"].astype(np.int64), draws["overrun"], draws["capacity"],
-            over_time(draws["price"], horizon), over_time(draws["fuel"], horizon),
-            draws["utilisation"], over_time(draws["usdjpy"], horizon))
-    rate = over_time(draws["deemed_rate"], horizon)
-    lines = _steps.FeeAndNet(np.empty((horizon, size)), np.empty((horizon, size)))
-    inv = np.empty((horizon, size))
-    with np.errstate(all="ignore"):
-        st["  cash-flow lines, fees, tax (steps)"] = median_time(
-            lambda: _steps.scenario_lines(lp, *args, lines), 3)
-        st["  split, recovery, NPVs, MOIC (steps)"] = median_time(
-            lambda: _steps.scenario_split(sp, rate, rate, lines, inv, _steps.Discard()), 3)
-    st["  IRR (numpy)"] = median_time(lambda: _irr_2d(flows, False), 3)
+    else:
+        st["  IRR (numpy)"] = median_time(lambda: _irr_2d(flows, False), 3)
+    irr_key = [k for k in st if "IRR" in k][0]
+    st["  model pass: paths, cash flows, split, NPVs, MOIC"] = st["block"] - st[irr_key]
     return {k: v * scale for k, v in st.items()}
 
 
@@ -424,11 +431,16 @@ def main() -> None:
     unit = bandwidth_unit()
     print(f"bandwidth unit (np.add in place, 1e6 x 40 float64): {unit * 1e3:.1f} ms\n")
 
-    t_np, t_ds = import_seconds("numpy"), import_seconds("dealsim")
     print("## import time (median of 5 fresh interpreters, python -X importtime)\n")
-    print("| import numpy | import dealsim | ratio | budget |\n|---|---|---|---|")
-    print(f"| {fmt_s(t_np)} | {fmt_s(t_ds)} | {t_ds / t_np:.2f}x | 2.5x "
-          f"({'within' if t_ds <= 2.5 * t_np else 'OVER'}) |\n")
+    print("| dealsim's bytecode | import numpy | import dealsim | ratio | budget |\n"
+          "|---|---|---|---|---|")
+    for cached in (True, False):
+        t_np = import_seconds("numpy", bytecode=cached)
+        t_ds = import_seconds("dealsim", bytecode=cached)
+        label = "compiled (as installed)" if cached else "compiled at each import"
+        print(f"| {label} | {fmt_s(t_np)} | {fmt_s(t_ds)} | {t_ds / t_np:.2f}x | 2.5x "
+              f"({'within' if t_ds <= 2.5 * t_np else 'OVER'}) |")
+    print()
 
     sizes = [1000, 10_000] if quick else [1000, 10_000, 100_000]
     bench = bench_metrics

@@ -29,10 +29,10 @@ finish in the background; blocks not yet started are cancelled.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Executor
 from typing import Any, TypeVar
 
 import numpy as np
@@ -219,7 +219,7 @@ class Runner:
         if window is None:
             window = 2 * self.threads if self.threads > 1 else _default_window(executor)
         self.window = window
-        self._pool: Executor | None = None
+        self._pool: Any = None  # a concurrent.futures.ThreadPoolExecutor once started
         self.progress = progress
         self.stopped: str | None = None  # "deadline" or "cancelled" once stopped early
         self._start = time.monotonic()
@@ -310,11 +310,18 @@ class Runner:
 
 
 def _check_executor(executor: Any) -> Any:
-    if executor is None or isinstance(executor, Executor) or _is_dask(executor):
+    if executor is None or _is_executor(executor) or _is_dask(executor):
         return executor
     raise InvalidParameterError(
         "executor must be None, a concurrent.futures.Executor or a dask.distributed.Client; "
         f"got {executor!r}")
+
+
+def _is_executor(executor: Any) -> bool:
+    """Whether ``executor`` is a :class:`concurrent.futures.Executor`, without importing
+    the module: an instance exists only once the module has been imported."""
+    futures = sys.modules.get("concurrent.futures")
+    return futures is not None and isinstance(executor, futures.Executor)
 
 
 def _is_dask(executor: Any) -> bool:

@@ -11,7 +11,6 @@ layers (:mod:`dealsim.uncertainty`, :mod:`dealsim.deal`, :mod:`dealsim.scenario`
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 from .errors import UnknownNameError
@@ -50,6 +49,8 @@ def suggest(name: str, valid: Iterable[str]) -> str:
     >>> suggest("zzz", STANDARD_NAMES)
     ''
     """
+    import difflib  # only on an error path
+
     close = difflib.get_close_matches(str(name), list(valid), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 

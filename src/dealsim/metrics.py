@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import os
-from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
 from typing import Any, NamedTuple
 
@@ -429,6 +428,8 @@ def _irr_2d_threaded(cf: NDArray[np.float64], closest: bool
 
     def run(a: int, b: int) -> None:
         rate[a:b], status[a:b] = _irr_2d(cf[a:b], closest)
+
+    from concurrent.futures import ThreadPoolExecutor  # loads on first threaded use
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         list(pool.map(run, edges[:-1], edges[1:]))

@@ -9,7 +9,6 @@ this module turns them into :class:`ReferenceClass` records and
 from __future__ import annotations
 
 import math
-import statistics
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -65,8 +64,23 @@ def _sigma_from_share_over(mean_factor: float, share_over: float) -> float:
     ``P(log X > 0) = Phi(mu / sigma) = share`` gives ``mu = k sigma``, ``k = Phi^-1(share)``;
     the mean gives ``mu + sigma**2 / 2 = log(mean)``; so ``sigma = -k + sqrt(k**2 + 2 log m)``.
     """
-    k = statistics.NormalDist().inv_cdf(share_over)  # stdlib: no scipy at import
+    k = _probit(share_over)
     return -k + math.sqrt(k * k + 2.0 * math.log(mean_factor))
+
+
+def _probit(p: float) -> float:
+    """The standard normal quantile of ``p`` in (0, 1), by Newton's method on
+    ``math.erf`` (to rounding; ``statistics.NormalDist().inv_cdf`` agrees, tested), so
+    that ``import dealsim`` loads neither scipy nor :mod:`statistics` (with its
+    fractions and decimal)."""
+    x = 0.0
+    for _ in range(100):
+        step = (0.5 * (1.0 + math.erf(x / math.sqrt(2.0))) - p) * math.sqrt(2.0 * math.pi) \
+            * math.exp(0.5 * x * x)
+        x -= step
+        if abs(step) < 1e-15 * max(1.0, abs(x)):
+            break
+    return x
 
 
 _ALL_SIGMA = _sigma_from_share_over(1.663, 0.75)  # = 0.5388...
