@@ -257,10 +257,9 @@ def plot_market_fan(result: Any, *, axes: Any = None) -> Any:
 
     Examples
     --------
-    >>> import dataclasses, dealsim
-    >>> from dealsim.market import Market
+    >>> import dealsim
     >>> from dealsim.presets import ohio_gas_power
-    >>> deal = dataclasses.replace(ohio_gas_power(), market=Market.paths())
+    >>> deal = ohio_gas_power()  # market paths: the default
     >>> fig = plot_market_fan(dealsim.simulate(deal, 300, seed=1))
     >>> [ax.get_title() for ax in fig.axes][:2]
     ['power price factor', 'fuel price factor']
@@ -340,10 +339,9 @@ def plot_report(result: Any) -> Any:
 
     Examples
     --------
-    >>> import dataclasses, dealsim
-    >>> from dealsim.market import Market
+    >>> import dealsim
     >>> from dealsim.presets import ohio_gas_power
-    >>> deal = dataclasses.replace(ohio_gas_power(), market=Market.paths())
+    >>> deal = ohio_gas_power()  # market paths: the default
     >>> len(plot_report(dealsim.simulate(deal, 300, seed=1)).axes)  # 6 panels + 4 fans
     10
     """

@@ -884,10 +884,9 @@ class SimulationResult:
 
         Examples
         --------
-        >>> import dataclasses, dealsim
-        >>> from dealsim.market import Market
+        >>> import dealsim
         >>> from dealsim.presets import ohio_gas_power
-        >>> deal = dataclasses.replace(ohio_gas_power(), market=Market.paths())
+        >>> deal = ohio_gas_power()  # market paths: the default
         >>> years, q = dealsim.simulate(deal, 500, seed=1, paths=500).path_quantiles("price")
         >>> q.shape == (5, years.size), bool(np.all(q[0] <= q[4]))
         (True, True)
