@@ -212,3 +212,15 @@ def test_refusals():
         PricePaths().sample(seed=1, size=2, horizon=3, power_start=[1.0, -1.0])
     with pytest.raises(InvalidParameterError, match="seed"):
         PricePaths().sample(seed="x", size=2, horizon=3)
+
+
+def test_start_levels_and_spreads_that_cannot_be_rates_are_refused():
+    # review of 2026-11-28: a zero yen rate would divide a yen fee by zero; a spread
+    # below -100% - floor makes the deemed rate impossible (the run used to abort late)
+    with pytest.raises(InvalidParameterError, match=r"usdjpy_start must be > 0; got 0.0"):
+        UsdJpyPaths().sample(seed=1, size=2, horizon=3, usdjpy_start=[0.0, 150.0])
+    with pytest.raises(InvalidParameterError, match=r"spread must keep the deemed rate"):
+        SofrPaths(spread=-5.0)
+    power, _ = PricePaths().sample(seed=1, size=2, horizon=3, power_start=[0.0, 1.0],
+                                   fuel_start=[1.0, 1.0])
+    assert (power[0] == 0.0).all() and (power[1] > 0).all()  # a price of 0 stays 0

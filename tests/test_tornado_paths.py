@@ -265,3 +265,5 @@ def test_refusals():
 
     with pytest.raises(InvalidParameterError, match="market paths"):
         plot.plot_market_fan(levels)
+    with pytest.raises(InvalidParameterError, match="axes must be a sequence"):
+        plot.plot_market_fan(few, axes=1)

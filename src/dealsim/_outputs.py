@@ -33,11 +33,13 @@ class Output(NamedTuple):
 #: Every per-scenario output, in column order (``to_pandas``, files, block dictionaries).
 OUTPUT_TABLE: tuple[Output, ...] = (
     Output("investor_irr", "float64", "1/year", 100.0, "%", True,
-           "investor's internal rate of return; NaN where undefined (see irr_status)"),
+           "investor's internal rate of return of its annual flows (calls booked at the "
+           "year's end); NaN where undefined (see irr_status)"),
     Output("irr_status", "int8", "", 1.0, "", False,
            "dealsim.IrrStatus code of investor_irr"),
     Output("investor_npv", "float64", "USD", 1e-9, "bn USD", True,
-           "investor's net present value at the deal's discount rate"),
+           "investor's net present value at the deal's discount rate, each call valued "
+           "from its funding days"),
     Output("investor_moic", "float64", "x", 1.0, "x", True,
            "investor's multiple on invested capital (received / paid in)"),
     Output("host_npv", "float64", "USD", 1e-9, "bn USD", True,

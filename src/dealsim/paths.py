@@ -290,7 +290,8 @@ def ou_paths(process: MeanReverting, start: ArrayLike, innovations: ArrayLike) -
     return np.ascontiguousarray(out.T)
 
 
-def _levels(name: str, levels: ArrayLike | None, size: int, *, log: bool) -> F64 | None:
+def _levels(name: str, levels: ArrayLike | None, size: int, *, log: bool,
+            allow_zero: bool = True) -> F64 | None:
     """Validate given start levels (S,) and return the start states (logs if ``log``)."""
     if levels is None:
         return None
@@ -299,9 +300,10 @@ def _levels(name: str, levels: ArrayLike | None, size: int, *, log: bool) -> F64
     if arr.shape != (size,):
         raise InvalidParameterError(f"{name} must have shape ({size},); got {arr.shape}")
     if log:
-        if (arr < 0).any():
+        bad = arr < 0 if allow_zero else arr <= 0
+        if bad.any():
             raise InvalidParameterError(
-                f"{name} must be >= 0; got {float(arr[arr < 0][0])!r}")
+                f"{name} must be {'>=' if allow_zero else '>'} 0; got {float(arr[bad][0])!r}")
         with np.errstate(divide="ignore"):  # a factor of 0 stays 0: log -inf, exp 0
             return np.log(arr)
     return arr
@@ -413,7 +415,7 @@ class PricePaths:
         size, horizon, block : int
             Rows, years on the grid, block index.
         power_start, fuel_start : array_like, shape (size,), optional
-            Year-0 factors (> 0), e.g. the scenario's ``price`` and ``fuel`` draws.
+            Year-0 factors (>= 0: a factor of 0 stays 0), e.g. the scenario's ``price`` and ``fuel`` draws.
             Default: ``start``.
 
         Returns
@@ -491,6 +493,10 @@ class SofrPaths:
         object.__setattr__(self, "spread", v.finite("spread", self.spread))
         if self.floor is not None:
             object.__setattr__(self, "floor", v.finite("floor", self.floor))
+            if self.floor + self.spread <= -1.0:  # a deemed rate <= -100% is no rate
+                raise InvalidParameterError(
+                    f"spread must keep the deemed rate above -100% (floor + spread > -1); "
+                    f"got spread={self.spread!r} with floor={self.floor!r}")
         _check_start(self.start)
 
     @classmethod
@@ -562,7 +568,7 @@ class UsdJpyPaths:
                usdjpy_start: ArrayLike | None = None) -> F64:
         """USD/JPY paths ``(S, T)``, yen per dollar."""
         size, horizon, block = _sizes(size, horizon, block)
-        x0 = _levels("usdjpy_start", usdjpy_start, size, log=True)
+        x0 = _levels("usdjpy_start", usdjpy_start, size, log=True, allow_zero=False)
         z = path_generator(_root(seed), block, USDJPY_TAG).standard_normal((size, horizon))
         start = self.process.start(self.start, z[:, 0]) if x0 is None else x0
         out = np.empty((horizon, size))

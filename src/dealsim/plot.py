@@ -277,7 +277,11 @@ def plot_market_fan(result: Any, *, axes: Any = None) -> Any:
 
         fig = Figure(figsize=(3.6 * len(names), 3.4), layout="constrained")
         axes = np.atleast_1d(fig.subplots(1, len(names))).tolist()
-    axes = list(axes)
+    try:
+        axes = list(axes)
+    except TypeError:
+        raise InvalidParameterError(
+            f"axes must be a sequence of matplotlib Axes; got {axes!r}") from None
     if len(axes) < len(names):
         raise InvalidParameterError(
             f"axes must hold one Axes per market path ({len(names)}: {names}); "

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 from ..errors import InvalidParameterError
-from ..fees import DeveloperFee
 from ..terms import DealTerms
 from . import deals, reference
 
@@ -189,7 +188,29 @@ _LAZARD = Source("Lazard LCOE+ 2025: CCGT $2,400-2,600/kW", "2025-06", "press")
 
 
 def _deal_assumptions(builder: Callable[..., Any]) -> tuple[str, ...]:
-    return tuple(builder().project.assumptions)
+    """The preset's project and fee assumptions, then its operations and market (the
+    Deal defaults of issue 11 unless the preset sets its own), each labelled."""
+    deal = builder()
+    ops, market = deal.operations, deal.market
+    lines = [*deal.project.assumptions, *(a for f in deal.fees for a in f.assumptions)]
+    lines.append(
+        f"operations: dispatch {ops.dispatch}; a delay escalates deferred spend "
+        f"({ops.delay_escalation}) and costs {ops.delay_cost:.0%} of capex a year; tax on "
+        f"{ops.tax.replace('_', ' ')}; calls funded {ops.funding.replace('_', ' ')} "
+        "(dealsim.operations)")
+    if market.is_levels:
+        lines.append("market: one level per scenario for the whole life (Market())")
+    else:
+        corr = market.prices.rank_correlation if market.prices is not None else None
+        lines.append(
+            "market: annual paths (dealsim.paths): "
+            + ", ".join(x for x in (
+                None if market.prices is None else
+                f"power and fuel (half-life {market.prices.power.half_life:g} years, rank "
+                f"correlation {corr:g})",
+                None if market.sofr is None else "term-SOFR deemed rate",
+                None if market.usdjpy is None else "USD/JPY") if x))
+    return tuple(lines)
 
 
 def _build_catalog() -> Mapping[str, Preset]:
@@ -199,8 +220,7 @@ def _build_catalog() -> Mapping[str, Preset]:
         Preset(name="ohio_gas_power", kind="deal", build=deals.ohio_gas_power,
                description="Portsmouth (Piketon), Ohio 9.2 GW gas power, $33.3bn, SoftBank fee",
                sources=(_OHIO, _FT_OHIO, _FT_FEE, _EIA, _MOU, _FX),
-               assumptions=_deal_assumptions(deals.ohio_gas_power)
-               + tuple(DeveloperFee.softbank_ohio().assumptions),
+               assumptions=_deal_assumptions(deals.ohio_gas_power),
                usdjpy=159.0, facts={"capex_usd": 33.3e9, "capacity_mw": 9200.0}),
         Preset(name="texas_gulflink", kind="deal", build=deals.texas_gulflink,
                description="Texas GulfLink crude-export terminal (Sentinel Midstream), $2.1bn, "

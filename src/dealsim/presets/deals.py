@@ -33,7 +33,7 @@ EIA_SMR = {"capex_per_kw": 9831.0, "heat_rate": 10445.0, "fixed_om": 128.0,
            "variable_om": 3.32, "capacity_factor": 0.90, "life": 40, "lead_time": 6}
 
 _EIA_SOURCE = "heat rate, O&M, life: EIA AEO2026 Table 3 via a public copy (deal-facts §6)"
-_MARKET_NOTE = "escalation {e:.1%}/yr on prices and costs; tax rate {t:.0%} on the SPV margin"
+_MARKET_NOTE = "escalation {e:.1%}/yr on prices and costs; tax rate {t:.0%}"
 
 
 def _terms(terms: DealTerms | None) -> DealTerms:
