@@ -415,8 +415,8 @@ class PricePaths:
         size, horizon, block : int
             Rows, years on the grid, block index.
         power_start, fuel_start : array_like, shape (size,), optional
-            Year-0 factors (>= 0: a factor of 0 stays 0), e.g. the scenario's ``price`` and ``fuel`` draws.
-            Default: ``start``.
+            Year-0 factors (>= 0: a factor of 0 stays 0), e.g. the scenario's
+            ``price`` and ``fuel`` draws. Default: ``start``.
 
         Returns
         -------
