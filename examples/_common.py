@@ -8,18 +8,31 @@ from pathlib import Path
 from typing import Any
 
 
+def parser(doc: str, png: str | None, *, n_portfolio: float | None = None
+           ) -> argparse.ArgumentParser:
+    """The examples' common options: ``--n`` scenarios, ``--seed``, ``--png`` path ('' for
+    none; left out when ``png`` is None) and, with ``n_portfolio``, ``--n-portfolio``
+    (scenarios of the portfolio runs, slower per scenario)."""
+    out = argparse.ArgumentParser(description=doc.splitlines()[0])
+    out.add_argument("--n", type=float, default=100_000, help="number of scenarios")
+    out.add_argument("--seed", type=int, default=2025, help="seed of the Monte Carlo")
+    if png is not None:
+        out.add_argument("--png", default=png, help="figure to write if matplotlib is "
+                         "installed; '' for none")
+    if n_portfolio is not None:
+        out.add_argument("--n-portfolio", type=float, default=n_portfolio,
+                         help="scenarios of the portfolio runs (many deals: slower)")
+    return out
+
+
 def parse(doc: str, argv: list[str] | None, png: str,
           deals: list[str] | None = None) -> argparse.Namespace:
-    """``--n`` scenarios, ``--seed``, ``--png`` path ('' for none), and ``--deal`` names
-    (preset names, defaults ``deals``) when ``deals`` is given."""
-    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
-    parser.add_argument("--n", type=float, default=100_000, help="number of scenarios")
-    parser.add_argument("--seed", type=int, default=2025, help="seed of the Monte Carlo")
-    parser.add_argument("--png", default=png, help="figure to write if matplotlib is "
-                        "installed; '' for none")
+    """:func:`parser`'s options, and ``--deal`` names (preset names, defaults ``deals``)
+    when ``deals`` is given; ``n`` as an int."""
+    options = parser(doc, png)
     if deals is not None:
-        parser.add_argument("--deal", nargs="+", default=deals, help="deal preset names")
-    args = parser.parse_args(argv)
+        options.add_argument("--deal", nargs="+", default=deals, help="deal preset names")
+    args = options.parse_args(argv)
     args.n = int(args.n)
     return args
 

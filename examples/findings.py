@@ -15,12 +15,11 @@ latter is reported; P(fee paid) restates the assumed capacity distribution.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 from collections.abc import Callable, Iterator
 
 import numpy as np
-from _common import irr_percentiles
+from _common import irr_percentiles, parser
 from c_smr_overrun import breakeven
 from e_announced_portfolio import announced, extrapolated
 
@@ -248,14 +247,10 @@ def sensitivity_rows(n: int, seed: int) -> Iterator[tuple[str, str]]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=float, default=100_000, help="scenarios per simulation")
-    parser.add_argument("--n-portfolio", type=float, default=20_000,
-                        help="scenarios per portfolio (30 deals: slower)")
-    parser.add_argument("--seed", type=int, default=2025)
-    parser.add_argument("--skip-wrong", action="store_true",
-                        help="leave out the 'How these numbers can be wrong' runs")
-    args = parser.parse_args(argv)
+    options = parser(__doc__, None, n_portfolio=20_000)
+    options.add_argument("--skip-wrong", action="store_true",
+                         help="leave out the 'How these numbers can be wrong' runs")
+    args = options.parse_args(argv)
     n, seed = int(args.n), args.seed
     print(f"Defaults of dealsim.presets.catalog(), {n:,} scenarios, seed {seed} (portfolios: "
           f"{int(args.n_portfolio):,}); each row is printed, with more context, by the "

@@ -15,10 +15,8 @@ readings of how declines combine.
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
-from _common import save_png
+from _common import parser, save_png
 from e_announced_portfolio import announced, extrapolated
 
 from dealsim import TariffThreat, decide_portfolio, fund_or_decline
@@ -37,14 +35,7 @@ def best_line(label: str, d: PortfolioDecision, reading: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=float, default=100_000, help="scenarios per project")
-    parser.add_argument("--portfolio-n", type=float, default=20_000,
-                        help="scenarios of the portfolio decisions (capped at --n)")
-    parser.add_argument("--seed", type=int, default=2025)
-    parser.add_argument("--png", default="g_fund_or_decline.png",
-                        help="chart path ('' for none; needs matplotlib)")
-    args = parser.parse_args(argv)
+    args = parser(__doc__, "g_fund_or_decline.png", n_portfolio=20_000).parse_args(argv)
     n = int(args.n)
     threat = TariffThreat()
     print(threat.describe())
@@ -66,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
           "yrs: the fixed duration at +10 points where they are equal in expectation)")
     print()
 
-    pn = min(int(args.portfolio_n), n)
+    pn = min(int(args.n_portfolio), n)
     port = decide_portfolio(deals, threat, pn, seed=args.seed, title="announced projects")
     print(port.summary())
     print()

@@ -156,6 +156,16 @@ def _bounds(low: Any, high: Any, *, strict: bool = True) -> tuple[float, float]:
     return lo, hi
 
 
+def _optional_bounds(dist: Any, *, strict: bool = True) -> None:
+    """Validate a frozen distribution's optional ``low`` and ``high`` in place: each
+    finite where given, and ``low < high`` (``<=`` unless ``strict``) where both are."""
+    for name in ("low", "high"):
+        if getattr(dist, name) is not None:
+            object.__setattr__(dist, name, _validate.finite(name, getattr(dist, name)))
+    if dist.low is not None and dist.high is not None:
+        _bounds(dist.low, dist.high, strict=strict)
+
+
 @dataclass(frozen=True, slots=True)
 class Uniform(Distribution):
     """Uniform on ``[low, high]``.
@@ -204,12 +214,7 @@ class Normal(Distribution):
     def __post_init__(self) -> None:
         object.__setattr__(self, "mu", _validate.finite("mu", self.mu))
         object.__setattr__(self, "sd", _validate.positive("sd", self.sd))
-        if self.low is not None:
-            object.__setattr__(self, "low", _validate.finite("low", self.low))
-        if self.high is not None:
-            object.__setattr__(self, "high", _validate.finite("high", self.high))
-        if self.low is not None and self.high is not None:
-            _bounds(self.low, self.high)
+        _optional_bounds(self)
         a, b = self._ab()
         if _phi(b) - _phi(a) <= 0.0 and _phi(-a) - _phi(-b) <= 0:
             raise InvalidParameterError(
@@ -611,12 +616,7 @@ class Rounded(Distribution):
         if not isinstance(self.base, Distribution):
             raise InvalidParameterError(f"base must be a Distribution; got {self.base!r}")
         object.__setattr__(self, "step", _validate.positive("step", self.step))
-        if self.low is not None:
-            object.__setattr__(self, "low", _validate.finite("low", self.low))
-        if self.high is not None:
-            object.__setattr__(self, "high", _validate.finite("high", self.high))
-        if self.low is not None and self.high is not None:
-            _bounds(self.low, self.high, strict=False)
+        _optional_bounds(self, strict=False)
 
     def _round(self, x: FloatArray) -> FloatArray:
         out = np.asarray(np.divide(x, self.step))
