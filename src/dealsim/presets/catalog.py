@@ -22,8 +22,8 @@ __all__ = ["CONFIDENCE", "KINDS", "PLEDGES", "Confidence", "Kind", "Preset", "So
 
 Confidence = Literal["official", "press", "seed", "derived", "assumption"]
 Kind = Literal["deal", "reference", "terms", "table"]
-#: Confidence grades of deal-facts.md: government document, named press source, only in
-#: the original news articles, arithmetic on the above, ours.
+#: Confidence grades of the sources page (``docs/sources.md``): government document,
+#: named press source, only in the original news articles, arithmetic on the above, ours.
 CONFIDENCE: tuple[str, ...] = get_args(Confidence)
 KINDS: tuple[str, ...] = get_args(Kind)
 
@@ -40,7 +40,7 @@ class Source:
         Publication date, ISO style (``"2026-03-19"``, or ``"2025-11"`` when only the
         month is known).
     confidence : {"official", "press", "seed", "derived", "assumption"}
-        As in deal-facts.md.
+        As defined on the sources page (``docs/sources.md``).
 
     Examples
     --------
@@ -90,7 +90,7 @@ class Preset:
         Every number that no public source gives, in words.
     usdjpy : float
         Yen per dollar pinned for this preset's yen view (a labelled parameter,
-        deal-facts.md section 1 "FX used in the articles").
+        ``docs/sources.md``, FX in the articles).
     facts : mapping of str to float
         Published (or derived) figures that are not builder inputs, e.g. the Korean
         MOU's annual cap.
@@ -126,7 +126,8 @@ class Preset:
         return "\n".join(lines)
 
 
-#: Pledges under the 2025 tariff deals, USD (deal-facts.md section 1).
+#: Pledges under the 2025 tariff deals, USD (Hudson Institute; Newspim; Nikkei;
+#: ``docs/sources.md``).
 PLEDGES: Mapping[str, float] = types.MappingProxyType(
     {"Japan": 550e9, "EU": 600e9, "Korea": 350e9, "Taiwan": 250e9})
 
