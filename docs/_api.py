@@ -48,6 +48,24 @@ def _layered() -> bool:
     return all(_module(f"dealsim.{layer}") is not None for layer in ("model", "finance"))
 
 
+def _homes() -> dict[tuple[str, int], str]:
+    """``(name, id(object))`` -> the layer whose modules list it in their ``__all__``."""
+    import pkgutil
+
+    import dealsim
+
+    out: dict[tuple[str, int], str] = {}
+    for info in pkgutil.walk_packages(dealsim.__path__, "dealsim."):
+        parts = info.name.split(".")
+        if parts[1] not in LAYERS:
+            continue
+        mod = _module(info.name)
+        for name in getattr(mod, "__all__", ()) if mod else ():
+            if hasattr(mod, name):
+                out.setdefault((name, id(getattr(mod, name))), parts[1])
+    return out
+
+
 def _kind(obj: Any) -> str:
     if inspect.isclass(obj):
         return "Exceptions" if issubclass(obj, BaseException) else "Classes"
@@ -59,6 +77,7 @@ def _kind(obj: Any) -> str:
 def entries() -> dict[str, list[tuple[str, str]]]:
     """Group -> ``(kind, public path)`` of every public name, each once."""
     layered = _layered()
+    homes = _homes() if layered else {}
     spaces = list(PUBLIC) + ([f"dealsim.{layer}" for layer in LAYERS] if layered else [])
     seen: set[tuple[str, int]] = set()
     out: dict[str, list[tuple[str, str]]] = {}
@@ -77,7 +96,9 @@ def entries() -> dict[str, list[tuple[str, str]]]:
             if layered:
                 home = getattr(obj, "__module__", None) if _kind(obj) != "Constants" else None
                 parts = (home or space).split(".")
-                group = parts[1] if len(parts) > 1 and parts[1] in LAYERS else space
+                group = homes.get((name, id(obj)), parts[1] if len(parts) > 1 else space)
+                if group not in LAYERS:
+                    group = space
             out.setdefault(group, []).append((_kind(obj), f"{space}.{name}"))
     return out
 

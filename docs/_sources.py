@@ -4,7 +4,9 @@
 ``python -m dealsim.presets.sources``. The model chapter shows, beside each
 assumption, the same records: this module calls the same generator at build time and
 writes each section's body to ``docs/_generated/sources-<key>.md``, which the chapter
-includes. Nothing is copied by hand, so the chapter cannot drift from the records.
+includes, and the whole page to ``docs/guide/sources.md``, the site's sources page.
+Nothing is copied by hand, so the site cannot drift from the records. Dollar signs are
+escaped on the way (the site reads ``$...$`` as mathematics; the records mean money).
 """
 
 from __future__ import annotations
@@ -29,6 +31,17 @@ SECTIONS: dict[str, str] = {
 }
 
 
+def escape(text: str) -> str:
+    """``$`` -> ``\\$`` outside code spans (MyST's dollar math would read money as TeX)."""
+    parts = text.split("`")
+    return "`".join(p if i % 2 else p.replace("$", "\\$") for i, p in enumerate(parts))
+
+
+def _write(path: Path, text: str) -> None:
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
 def sections(text: str) -> dict[str, str]:
     """Title -> body of each ``## `` section of the rendered page."""
     out: dict[str, str] = {}
@@ -39,16 +52,16 @@ def sections(text: str) -> dict[str, str]:
 
 
 def write(folder: Path) -> None:
-    """Write one fragment per entry of :data:`SECTIONS` into ``folder``."""
-    found = sections(render())
+    """Write one fragment per entry of :data:`SECTIONS` into ``folder``, and the sources
+    page next to the guide."""
+    text = render()
+    found = sections(text)
     folder.mkdir(parents=True, exist_ok=True)
+    _write(folder.parent / "guide" / "sources.md", escape(text))
     for key, words in SECTIONS.items():
         titles = [t for t in found if words.lower() in t.lower()]
         if len(titles) != 1:
             raise RuntimeError(
                 f"docs/_sources.py: {len(titles)} sections of the sources page have "
                 f"{words!r} in their title (want 1): {sorted(found)}")
-        path = folder / f"sources-{key}.md"
-        body = found[titles[0]]
-        if not path.exists() or path.read_text(encoding="utf-8") != body:
-            path.write_text(body, encoding="utf-8")
+        _write(folder / f"sources-{key}.md", escape(found[titles[0]]))

@@ -8,6 +8,11 @@ system Chromium (``--chromium``, else ``$CHROMIUM``, else the first of ``chromiu
 ``chromium-browser``, ``google-chrome`` on the PATH); Playwright's own browser
 download is not needed. Serves the site over a loopback HTTP server, as search needs.
 Exits 1 naming each failure.
+
+The site loads MathJax from its CDN. Where the machine has no internet but a local
+MathJax 2 (Debian's ``libjs-mathjax``: ``--mathjax DIR``, default
+``/usr/share/javascript/mathjax`` if present), the browser is given that copy instead,
+and the model chapter's formulas are checked to render.
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+LOCAL_MATHJAX = Path("/usr/share/javascript/mathjax")
+#: The CDN address Sphinx's MathJax script has (any version), routed to a local copy.
+MATHJAX_CDN = "**/npm/mathjax@*/**"
 
 
 def find_chromium(given: str | None) -> str:
@@ -46,6 +54,24 @@ def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
+def use_local_mathjax(page, base: str) -> None:  # noqa: ANN001
+    """Answer the CDN's MathJax request with a loader of the local MathJax 2."""
+    config = ('{"jax": ["input/TeX", "output/HTML-CSS"], "extensions": ["tex2jax.js"],'
+              ' "TeX": {"extensions": ["AMSmath.js", "AMSsymbols.js"]},'
+              ' "tex2jax": {"processClass": "math|output_area|tex2jax_process"}}')
+    loader = (f"(function(){{window.MathJax = {config};"
+              "var s = document.createElement('script');"
+              f"s.src = '{base}MathJax.js'; document.head.appendChild(s);}})();")
+    page.route(MATHJAX_CDN, lambda route: route.fulfill(
+        status=200, content_type="application/javascript", body=loader))
+
+
+def rendered_math(page) -> int:  # noqa: ANN001
+    """Number of formulas MathJax typeset on the page (version 2 or 3)."""
+    page.wait_for_timeout(4000)
+    return page.locator(".MathJax, .MathJax_Display, mjx-container").count()
+
+
 def images(page) -> list[dict]:  # noqa: ANN001
     """Every figure of the page's notebook outputs, once all images have settled."""
     page.wait_for_load_state("load")
@@ -61,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chromium", default=None)
     parser.add_argument("--screenshots", type=Path, default=None,
                         help="also save full-page PNGs of a few pages here")
+    parser.add_argument("--mathjax", type=Path,
+                        default=LOCAL_MATHJAX if LOCAL_MATHJAX.is_dir() else None,
+                        help="a local MathJax 2 directory to use instead of the CDN")
     args = parser.parse_args(argv)
     site = args.site.resolve()
     if not (site / "index.html").is_file():
@@ -69,11 +98,14 @@ def main(argv: list[str] | None = None) -> int:
                      if p.name != "index.html")
     failures: list[str] = []
     server, base = serve(site)
+    mathjax = serve(args.mathjax) if args.mathjax else None
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=find_chromium(args.chromium),
                                          args=["--no-sandbox"])
             page = browser.new_page(viewport={"width": 1280, "height": 900})
+            if mathjax:
+                use_local_mathjax(page, mathjax[1])
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
 
@@ -92,6 +124,13 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as exc:  # noqa: BLE001  (report, do not crash)
                 failures.append(f"search 'waterfall' found nothing ({type(exc).__name__})")
 
+            if mathjax:
+                page.goto(base + "guide/model.html")
+                count = rendered_math(page)
+                print(f"guide/model.html: {count} formulas typeset (local MathJax)")
+                if count == 0:
+                    failures.append("guide/model.html: no formula typeset")
+
             if not gallery:
                 failures.append("no gallery pages in the site")
             for rel in gallery:
@@ -108,13 +147,17 @@ def main(argv: list[str] | None = None) -> int:
                 for rel in ["index.html", "guide/model.html", *gallery[:2]]:
                     page.goto(base + rel)
                     page.wait_for_load_state("networkidle")
+                    if mathjax:
+                        rendered_math(page)
                     out = args.screenshots / (rel.replace("/", "_").replace(".html", ".png"))
-                    page.screenshot(path=str(out), full_page=rel != "guide/model.html")
+                    page.screenshot(path=str(out), full_page=True)
                     print(f"screenshot: {out}")
             failures += [f"JavaScript error: {e}" for e in errors]
             browser.close()
     finally:
         server.shutdown()
+        if mathjax:
+            mathjax[0].shutdown()
     for f in failures:
         print(f"FAIL {f}", file=sys.stderr)
     return 1 if failures else 0

@@ -35,7 +35,7 @@ extensions = [
     "sphinx_copybutton",
 ]
 
-exclude_patterns = ["_build", "_generated", "README.md", "**.ipynb_checkpoints",
+exclude_patterns = ["_build", "_generated", "README.md", "sources.md", "**.ipynb_checkpoints",
                     "jupyter_execute"]
 templates_path = ["_templates"]
 html_static_path = ["_static"]
