@@ -34,6 +34,7 @@ LAYERS: dict[str, str] = {
     "analysis": "Fund or decline, and plots",
     "presets": "The announced deal as data, with its sources",
     "interfaces": "Scenario files, input/output and the command line",
+    "errors": "Errors",
 }
 
 
@@ -48,13 +49,14 @@ def _layered() -> bool:
     return all(_module(f"dealsim.{layer}") is not None for layer in ("model", "finance"))
 
 
-def _homes() -> dict[tuple[str, int], str]:
-    """``(name, id(object))`` -> the layer whose modules list it in their ``__all__``."""
+def _homes() -> dict[tuple[str, int], tuple[str, str]]:
+    """``(name, id(object))`` -> ``(layer, module)`` of the first layer module that
+    lists it in its ``__all__``."""
     import pkgutil
 
     import dealsim
 
-    out: dict[tuple[str, int], str] = {}
+    out: dict[tuple[str, int], tuple[str, str]] = {}
     for info in pkgutil.walk_packages(dealsim.__path__, "dealsim."):
         parts = info.name.split(".")
         if parts[1] not in LAYERS:
@@ -62,7 +64,7 @@ def _homes() -> dict[tuple[str, int], str]:
         mod = _module(info.name)
         for name in getattr(mod, "__all__", ()) if mod else ():
             if hasattr(mod, name):
-                out.setdefault((name, id(getattr(mod, name))), parts[1])
+                out.setdefault((name, id(getattr(mod, name))), (parts[1], info.name))
     return out
 
 
@@ -92,15 +94,29 @@ def entries() -> dict[str, list[tuple[str, str]]]:
             if (name, id(obj)) in seen:
                 continue
             seen.add((name, id(obj)))
-            group = space
+            group, path = space, f"{space}.{name}"
             if layered:
                 home = getattr(obj, "__module__", None) if _kind(obj) != "Constants" else None
                 parts = (home or space).split(".")
-                group = homes.get((name, id(obj)), parts[1] if len(parts) > 1 else space)
+                layer, module = homes.get((name, id(obj)), (parts[1] if len(parts) > 1
+                                                             else space, space))
+                group = layer
+                if home == "dealsim.errors" or space == "dealsim.errors":
+                    group = "errors"
+                if _kind(obj) == "Constants" and space != "dealsim":
+                    # documented where its ``#:`` comment is, the module that defines it
+                    path = f"{module}.{name}"
                 if group not in LAYERS:
                     group = space
-            out.setdefault(group, []).append((_kind(obj), f"{space}.{name}"))
+            out.setdefault(group, []).append((_kind(obj), path))
     return out
+
+
+def _myst_roles(text: str) -> str:
+    """reST roles (``:class:`X```) as MyST roles (``{class}`X```)."""
+    import re
+
+    return re.sub(r":(\w+):`", r"{\1}`", text)
 
 
 def _page(title: str, intro: str, items: list[tuple[str, str]]) -> str:
@@ -115,26 +131,46 @@ def _page(title: str, intro: str, items: list[tuple[str, str]]) -> str:
     return "\n".join(lines)
 
 
+INDEX = """# API reference
+
+Generated from the docstrings. Each public name appears once, at the path you import
+it from; names exported by `import dealsim` are listed as `dealsim.X`. The pages follow
+the package's layers, from the shared foundations up to the interfaces (the kernels
+layer has no public names).
+
+```{toctree}
+:maxdepth: 1
+
+"""
+
+
 def write(folder: Path) -> list[str]:
-    """Write one page per group into ``folder`` (``NN-group.md``); return their names."""
+    """Write ``index.md`` and one page per group (``<group>.md``) into ``folder``, and
+    remove autosummary pages of names that are no longer public; return the pages."""
     groups = entries()
     order = [g for g in LAYERS if g in groups] + sorted(g for g in groups if g not in LAYERS)
     if not _layered():
         order = [g for g in PUBLIC if g in groups]
     names = []
-    for i, group in enumerate(order, 1):
+    for group in order:
         if group in LAYERS and _layered():
             title = f"{LAYERS[group]} (`dealsim.{group}`)"
             doc = (_module(f"dealsim.{group}").__doc__ or "").strip().split("\n\n")[0]
         else:
             title = f"`{group}`"
             doc = ((_module(group).__doc__ or "").strip().split("\n\n")[0])
-        page = _page(title, doc.replace("\n", " "), groups[group])
-        path = folder / f"{i:02d}-{group.replace('dealsim.', '') or 'dealsim'}.md"
-        if not path.exists() or path.read_text(encoding="utf-8") != page:
-            path.write_text(page, encoding="utf-8")
-        names.append(path.stem)
-    for stale in folder.glob("[0-9][0-9]-*.md"):
-        if stale.stem not in names:
-            stale.unlink()
+        page = _page(title, _myst_roles(doc.replace("\n", " ")), groups[group])
+        name = group.replace("dealsim.", "") or "dealsim"
+        _write(folder / f"{name}.md", page)
+        names.append(name)
+    _write(folder / "index.md", INDEX + "\n".join(names) + "\n```\n")
+    public = {path for items in groups.values() for _, path in items}
+    for stub in (folder / "generated").glob("*.rst"):
+        if stub.stem not in public:
+            stub.unlink()
     return names
+
+
+def _write(path: Path, text: str) -> None:
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
