@@ -605,14 +605,24 @@ async def _run(request: Request, doc: dict[str, Any], left: float) -> StrictJSON
     key = id(stop)
     state.running[key] = time.monotonic() + left
     state.stops.add(stop)
+    outcome: list[Any] = []
+
+    def work() -> None:  # the outcome, kept out of the task group's ExceptionGroup
+        try:
+            outcome.append(run_scenario(doc, left, stop=stop))
+        except (RequestTooLarge, DealsimError) as exc:
+            outcome.append(exc)
+
     try:
         async with anyio.create_task_group() as tg:
             tg.start_soon(_watch_disconnect, request, stop)
             try:  # not abandoned on cancel: the worker stays counted until it ends
-                summary = await anyio.to_thread.run_sync(
-                    lambda: run_scenario(doc, left, stop=stop), limiter=_threads)
+                await anyio.to_thread.run_sync(work, limiter=_threads)
             finally:
                 tg.cancel_scope.cancel()
+        if isinstance(outcome[0], Exception):
+            raise outcome[0]
+        summary = outcome[0]
     except RequestTooLarge as exc:
         return unprocessable(str(exc), exc.loc)
     except DealsimError as exc:  # a ScenarioError names its field; so do the others
