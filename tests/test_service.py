@@ -440,7 +440,8 @@ def test_a_request_cut_by_its_deadline_returns_the_prefix_of_the_run(base_url):
     assert r.status_code == 200 and body["partial"] is True
     assert 0 < body["n"] < MAX_N == body["requested"]
     queued, ran = run_ms(r)
-    assert queued < 0.1 and ran < 0.5 + 1.0 and elapsed < 0.5 + 2.0  # 1 s: one block
+    # past the deadline: at most one block (0.1-0.3 s here; 1.5 s allows a loaded CI)
+    assert queued < 0.2 and ran < 0.5 + 1.5 and elapsed < 0.5 + 3.0
     assert idle(base_url) < 0.5
     # the first k scenarios of a run are the same for every n >= k (simulate's contract)
     prefix = dealsim.simulate(from_dict(scenario()).deal, body["n"], seed=4,
@@ -474,7 +475,7 @@ def test_a_full_queue_answers_503_at_once_and_deadlines_hold(base_url):
     assert max(t for _, t in full) < 3.0  # at once, not after the deadline
     for r, _ in ok:
         queued, ran = run_ms(r)
-        assert queued + ran < deadline + 1.0, r.headers["server-timing"]
+        assert queued + ran < deadline + 2.0, r.headers["server-timing"]  # + one block
         assert r.json()["n"] >= 16_384
     assert idle(base_url) < 0.5  # nothing runs after the last response
 
@@ -489,7 +490,7 @@ def test_a_deal_of_a_new_shape_runs_on_numpy_within_its_deadline(base_url):
     r = httpx.post(f"{base_url}/simulate?deadline=0.5", json=doc, timeout=60)
     elapsed = time.monotonic() - start
     assert r.status_code == 200 and r.json()["backend"] == "numpy"
-    assert elapsed < 0.5 + 2.5, elapsed  # one numpy block at most past the deadline
+    assert elapsed < 0.5 + 3.0, elapsed  # one numpy block at most past the deadline
     deadline = time.monotonic() + 90
     while health(base_url)["compiled_shapes"] == before:
         assert time.monotonic() < deadline, "the new shape did not compile in 90 s"
