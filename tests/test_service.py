@@ -221,6 +221,11 @@ BIG = 2**63
      "a deal may have at most 32 fees on this service; got 33"),
     (full_deal(**{"project.operating_life": 98, "project.depreciation_years": 98}),
      ["body", "deal", "project"], "construction_years + operating_life must be <= 100"),
+    ({"deal": {"preset": "ohio_gas_power"},
+      "uncertainties": {"delay": {"distribution": "fixed", "value": 90}}},
+     ["body", "uncertainties", "delay"],
+     "construction_years + operating_life + the longest delay must be <= 100 years on this "
+     "service; got 33 + 90"),
 ])
 def test_bad_requests_are_422_naming_the_field(base_url, doc, loc, field):
     # json.dumps writes a lone surrogate as the escape "\ud800", as JSON allows

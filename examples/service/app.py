@@ -45,9 +45,9 @@ takes the run, it gets the time left and stops at a block boundary -- before a b
 that, at the pace of the blocks done, would end after the deadline (the engine's
 ``simulate(..., deadline=)`` is the backstop) -- or when its client disconnects, and
 returns the blocks done. At least one block (16,384 scenarios) always runs; the caps
-on a request (``DEALSIM_MAX_FEES`` fees, ``DEALSIM_MAX_YEARS`` years of construction
-plus operating life, ``n``, the body's size) bound the validation and that block (at
-the caps, 0.6 s with numba and 1.3 s with numpy on one core of a busy 2-core
+on a request (``DEALSIM_MAX_FEES`` fees, ``DEALSIM_MAX_YEARS`` years of construction,
+operation and the longest delay, ``n``, the body's size) bound the validation and that
+block (at the caps, 0.6 s with numba and 1.3 s with numpy on one core of a busy 2-core
 machine). Nothing runs on after its response, and each run uses one thread
 (``workers=1``): at most ``DEALSIM_WORKERS`` simulations run at once. The response's
 ``Server-Timing`` header gives the queue and run times.
@@ -69,7 +69,8 @@ at once, default 2), ``DEALSIM_QUEUE`` (requests that may wait for a worker, def
 a scenario is a few kilobytes), ``DEALSIM_BODY_TIMEOUT`` (seconds to receive a body,
 default 10), ``DEALSIM_HEADER_TIMEOUT`` (seconds a connection may take to send a
 request's headers, default 10), ``DEALSIM_MAX_FEES`` (default 32), ``DEALSIM_MAX_YEARS``
-(default 100), ``DEALSIM_WARMUP`` (``0`` skips the warm-up: for tests only).
+(construction, operating life and the longest delay, default 100), ``DEALSIM_WARMUP``
+(``0`` skips the warm-up: for tests only).
 
 Deployment (uvicorn and a proxy)
 --------------------------------
@@ -108,6 +109,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import anyio
+import numpy as np
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -357,6 +359,14 @@ def build(doc: dict[str, Any]) -> Any:
         raise RequestTooLarge(
             f"construction_years + operating_life must be <= {MAX_YEARS} on this service; "
             f"got {years}", ["body", "deal", "project"])
+    delay = scenario.uncertainties.marginals.get("delay")
+    # the longest delay drawn lengthens every scenario's grid (the engine reads the
+    # distribution's top at this quantile)
+    top = 0.0 if delay is None else float(np.max(delay.ppf(np.array([0.5, 1.0 - 1e-16]))))
+    if not years + top <= MAX_YEARS:  # also refuses nan
+        raise RequestTooLarge(
+            f"construction_years + operating_life + the longest delay must be <= {MAX_YEARS} "
+            f"years on this service; got {years} + {top:g}", ["body", "uncertainties", "delay"])
     if len(scenario.deal.fees) > MAX_FEES:
         raise RequestTooLarge(f"a deal may have at most {MAX_FEES} fees on this service; "
                               f"got {len(scenario.deal.fees)}", ["body", "deal", "fees"])
