@@ -10,7 +10,7 @@ Endpoints
 ---------
 ``POST /simulate[?deadline=SECONDS]``
     Body (``Content-Type: application/json``, else 415): a scenario as JSON, the format
-    of the scenario files (``dealsim.scenario.schema()``, ``GET /schema``), e.g.
+    of the scenario files (``dealsim.interfaces.scenario.schema()``, ``GET /schema``), e.g.
     ``{"deal": {"preset": "ohio_gas_power"}, "simulation": {"n": 20000, "seed": 1}}``.
     Returns the run's summary as strict JSON (``Summary.to_dict()``, 200). The run stops
     at its deadline: the scenarios done come back marked ``"partial": true``.
@@ -120,7 +120,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 import dealsim
 from dealsim.errors import DealsimError
-from dealsim.scenario import deal_presets, from_dict, schema
+from dealsim.interfaces.scenario import deal_presets, from_dict, schema
 
 log = logging.getLogger("dealsim.service")
 
