@@ -185,9 +185,10 @@ def rate(name: str, value: Any) -> float:
 INT64_MAX = 2**63 - 1
 
 
-def integer(name: str, value: Any, *, minimum: int = 0, maximum: int = INT64_MAX) -> int:
+def integer(name: str, value: Any, *, minimum: int = 0, maximum: float = INT64_MAX) -> int:
     """Return ``value`` as an ``int`` in ``[minimum, maximum]`` (bools and non-integral
-    floats refused; ``maximum`` defaults to the largest int64).
+    floats refused; ``maximum`` defaults to the largest int64; a caller with its own,
+    clearer bound passes ``math.inf`` and checks after).
 
     Examples
     --------
