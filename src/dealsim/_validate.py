@@ -24,6 +24,7 @@ __all__ = [
     "positive",
     "rate",
     "text",
+    "unicode_ok",
 ]
 
 # dtype kinds accepted as numbers: signed/unsigned integers and reals. Bools ("b"), complex
@@ -67,7 +68,7 @@ def numeric_array(
         arr = np.asarray(value)
     except (TypeError, ValueError) as exc:  # ragged nesting
         raise error(f"{name} must be numeric; got {_short(value)}") from exc
-    if arr.dtype.kind in "iu" and isinstance(value, (list, tuple)) and _has_bool(value):
+    if arr.dtype.kind in "iuf" and isinstance(value, (list, tuple)) and _has_bool(value):
         # numpy turns [-100, True] into integers: look at the elements
         raise error(f"{name} must be real numbers, not bool; got {_short(value)}")
     if arr.dtype.kind not in _REAL_KINDS:
@@ -81,8 +82,9 @@ def _has_bool(values: list[Any] | tuple[Any, ...]) -> bool:
     stack: list[Any] = [values]
     while stack:
         for x in stack.pop():
-            if isinstance(x, (bool, np.bool_)):
-                return True
+            if isinstance(x, (bool, np.bool_)) or (
+                    isinstance(x, np.ndarray) and x.dtype.kind == "b"):
+                return True  # np.array(True) among numbers becomes 1 too
             if isinstance(x, (list, tuple)):
                 stack.append(x)
     return False
@@ -193,8 +195,19 @@ def integer(name: str, value: Any, *, minimum: int = 0) -> int:
     return out
 
 
+def unicode_ok(value: str) -> bool:
+    """Whether ``value`` is valid Unicode text (no lone surrogate such as ``"\\ud800"``,
+    which JSON can spell but no file or terminal can encode)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def text(name: str, value: Any, *, allow_empty: bool = True) -> str:
-    """Return ``value`` if it is a ``str`` (numbers and ``None`` are refused, not converted).
+    """Return ``value`` if it is a ``str`` (numbers and ``None`` are refused, not converted;
+    so is a string with a lone surrogate, which cannot be printed or saved).
 
     Examples
     --------
@@ -206,6 +219,9 @@ def text(name: str, value: Any, *, allow_empty: bool = True) -> str:
     if not isinstance(value, str) or (not allow_empty and not value):
         kind = "a non-empty str" if not allow_empty else "a str"
         raise InvalidParameterError(f"{name} must be {kind}; got {_short(value)}")
+    if not unicode_ok(value):
+        raise InvalidParameterError(
+            f"{name} must be valid Unicode text (no lone surrogates); got {_short(value)}")
     return value
 
 
@@ -221,4 +237,8 @@ def strings(name: str, value: Any) -> tuple[str, ...]:
         isinstance(s, str) for s in value
     ):
         raise InvalidParameterError(f"{name} must be a tuple of str; got {_short(value)}")
+    for s in value:
+        if not unicode_ok(s):
+            raise InvalidParameterError(
+                f"{name} must be valid Unicode text (no lone surrogates); got {_short(s)}")
     return tuple(value)
