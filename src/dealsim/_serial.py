@@ -129,6 +129,16 @@ def _hints(cls: type) -> dict[str, Any]:
     return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
 
 
+def field_types(cls: type) -> dict[str, Any]:
+    """Each dataclass field's type hint (``float | None`` for an optional bound)."""
+    return dict(_hints(cls))
+
+
+def options(tp: Any) -> tuple[Any, ...]:
+    """The members of a union type (``(float, NoneType)``), or ``(tp,)``."""
+    return _options(tp)
+
+
 def _abstract_base(cls: type) -> type | None:
     for base in cls.__mro__[1:]:
         if inspect.isabstract(base):

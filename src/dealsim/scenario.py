@@ -67,7 +67,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import _names, _serial
+from . import _names, _serial, _validate
 from .deal import Deal
 from .errors import DealsimError, InvalidParameterError
 from .terms import DealTerms
@@ -116,7 +116,16 @@ DISTRIBUTIONS: dict[str, type[Distribution]] = {
 
 _TOP = {"schema_version", "deal", "simulation", "uncertainties", "correlation"}
 _DEAL = {"preset", "name", "discount_rate", "options", "terms"}
-_SIMULATION = {"n": int, "seed": int, "sampler": str, "within_years": int}
+#: ``[simulation]``: each key's JSON Schema, which :func:`from_dict` checks by
+#: :func:`_check_simple` and :func:`schema` publishes as is (one source for both). An
+#: integer may be written as a whole float (``n = 1e6``, ``seed = 1.0``), as JSON Schema's
+#: "integer" allows.
+_SIMULATION: dict[str, dict[str, Any]] = {
+    "n": {"type": "integer", "minimum": 1},
+    "seed": {"type": "integer", "minimum": 0},
+    "sampler": {"enum": list(SAMPLERS)},
+    "within_years": {"type": "integer", "minimum": 1},
+}
 
 
 class ScenarioError(InvalidParameterError):
@@ -204,10 +213,44 @@ def _scalar(where: str, key: str, value: Any, kind: type) -> Any:
     ok = isinstance(value, kind) and not isinstance(value, bool)
     if kind is float:
         ok = isinstance(value, int | float) and not isinstance(value, bool)
-        ok = ok and math.isfinite(value)
+        try:
+            ok = ok and math.isfinite(value)
+        except OverflowError:  # an integer beyond float64, 1e400 written out
+            ok = False
+    if ok and kind is str and not _validate.unicode_ok(value):
+        raise _fail(where, f"{key} must be valid Unicode text (no lone surrogates); got "
+                           f"{_short(value)}")
     if not ok:
         raise _fail(where, f"{key} must be {'a finite number' if kind is float else kind.__name__}"
-                    f"; got {value!r}")
+                    f"; got {_short(value)}")
+    return value
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _check_simple(where: str, key: str, value: Any, spec: Mapping[str, Any]) -> Any:
+    """``value`` checked against a flat JSON Schema ``spec`` (``type`` integer/number/string
+    with ``minimum``/``maximum``, or ``enum``): the same rule the schema publishes."""
+    if "enum" in spec:
+        if isinstance(value, bool) or value not in spec["enum"] or (
+                type(value) is not type(spec["enum"][0])):
+            raise _fail(where, f"{key} must be one of {spec['enum']}; got {_short(value)}")
+        return value
+    kind = spec["type"]
+    if kind == "integer":
+        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+            value = int(value)  # n = 1e6, as JSON Schema's integer allows
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise _fail(where, f"{key} must be an integer; got {_short(value)}")
+    else:
+        value = _scalar(where, key, value, {"number": float, "string": str}[kind])
+    if "minimum" in spec and value < spec["minimum"]:
+        raise _fail(where, f"{key} must be >= {spec['minimum']}; got {_short(value)}")
+    if "maximum" in spec and value > spec["maximum"]:
+        raise _fail(where, f"{key} must be <= {spec['maximum']}; got {_short(value)}")
     return value
 
 
@@ -220,14 +263,18 @@ def _distribution(where: str, spec: Any) -> Distribution:
     fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     allowed = set(fields) | ({"mean"} if cls is LogNormal else set())
     _keys(where, spec, allowed)
+    hints = dict(_serial.field_types(cls), mean=float)
     args: dict[str, Any] = {}
-    for key, value in spec.items():
-        if key == "source":
-            args[key] = _scalar(where, key, value, str)
-        elif key in ("base", "below"):
+    for key, value in spec.items():  # by the field's type, as the schema describes it
+        options = _serial.options(hints[key])
+        if value is None and type(None) in options:  # an optional bound given as null
+            args[key] = None
+            continue
+        (tp,) = (o for o in options if o is not type(None))
+        if tp is Distribution:
             args[key] = _distribution(f"{where[:-1]}.{key}]", value)
         else:
-            args[key] = _scalar(where, key, value, float)
+            args[key] = _scalar(where, key, value, tp)
     try:
         if cls is LogNormal and "mean" in args:
             if "median" in args:
@@ -273,8 +320,12 @@ def _deal(where: str, spec: dict[str, Any]) -> Deal:
     except DealsimError as exc:
         raise _fail(at_options, str(exc).replace(": must", " must", 1)) from None
     terms = _table(where, "terms", spec.get("terms", {}))
-    term_fields = {f.name for f in dataclasses.fields(DealTerms)} - {"sources"}
-    _keys(f"{where[:-1]}.terms]", terms, term_fields)
+    term_types = {k: tp for k, tp in _serial.field_types(DealTerms).items() if k != "sources"}
+    _keys(f"{where[:-1]}.terms]", terms, set(term_types))
+    try:  # each value of the type the schema gives it, before the class's own checks
+        terms = {k: _serial.load(term_types[k], x, k) for k, x in terms.items()}
+    except DealsimError as exc:
+        raise _fail(f"{where[:-1]}.terms]", str(exc).replace(": must", " must", 1)) from None
     try:
         deal = builder(**options)
     except DealsimError as exc:
@@ -283,10 +334,13 @@ def _deal(where: str, spec: dict[str, Any]) -> Deal:
         changes: dict[str, Any] = {"terms": dataclasses.replace(deal.terms, **terms)}
     except DealsimError as exc:
         raise _fail(f"{where[:-1]}.terms]", str(exc)) from exc
-    if "name" in spec:
-        changes["name"] = _scalar(where, "name", spec["name"], str)
-    if "discount_rate" in spec:
-        changes["discount_rate"] = _scalar(where, "discount_rate", spec["discount_rate"], float)
+    deal_types = _serial.field_types(Deal)
+    for key in ("name", "discount_rate"):  # of Deal's field types (discount_rate may be null)
+        if key in spec:
+            try:
+                changes[key] = _serial.load(deal_types[key], spec[key], key)
+            except DealsimError as exc:
+                raise _fail(where, str(exc).replace(": must", " must", 1)) from None
     try:
         return dataclasses.replace(deal, **changes)
     except DealsimError as exc:
@@ -391,15 +445,7 @@ def from_dict(doc: Mapping[str, Any], *, source: str = "scenario") -> Scenario:
     sim = dict(_table(f"{file}:", "simulation", doc.get("simulation", {})))
     _keys(f"{file}: [simulation]", sim, set(_SIMULATION))
     for key, value in sim.items():
-        if key == "n" and isinstance(value, float) and value.is_integer():
-            sim[key] = value = int(value)  # n = 1e6
-        _scalar(f"{file}: [simulation]", key, value, _SIMULATION[key])
-        if key != "sampler" and value < (0 if key == "seed" else 1):
-            raise _fail(f"{file}: [simulation]",
-                        f"{key} must be >= {0 if key == 'seed' else 1}; got {value!r}")
-    if "sampler" in sim and sim["sampler"] not in SAMPLERS:
-        raise _fail(f"{file}: [simulation]",
-                    f"sampler must be one of {list(SAMPLERS)}; got {sim['sampler']!r}")
+        sim[key] = _check_simple(f"{file}: [simulation]", key, value, _SIMULATION[key])
     unc = _uncertainties(file, deal, dict(_table(f"{file}:", "uncertainties",
                                                  doc.get("uncertainties", {}))),
                          doc.get("correlation"))
@@ -487,6 +533,7 @@ def schema() -> dict[str, Any]:
     lognormal["required"] = [k for k in lognormal["required"] if k != "median"]
     lognormal["oneOf"] = [{"required": ["median"]}, {"required": ["mean"]}]
     full_deal = _serial.schema(Deal, defs)
+    deal_types = _serial.field_types(Deal)
     presets = deal_presets()
     names = sorted(k for k, p in presets.items() if p.kind == "deal")
     _serial.schema(DealTerms, defs)
@@ -504,8 +551,8 @@ def schema() -> dict[str, Any]:
         "description": "A deal preset (`dealsim presets`), its options and terms replaced",
         "properties": {
             "preset": {"enum": names},
-            "name": {"type": "string"},
-            "discount_rate": {"type": "number"},
+            "name": _serial.schema(deal_types["name"], defs),
+            "discount_rate": _serial.schema(deal_types["discount_rate"], defs),
             "options": {"type": "object"},
             "terms": {"type": "object", "properties": term_props,
                       "additionalProperties": False}},
@@ -522,18 +569,16 @@ def schema() -> dict[str, Any]:
         "properties": {
             "schema_version": {"const": SCHEMA_VERSION},
             "deal": {"oneOf": [{"$ref": "#/$defs/PresetDeal"}, full_deal]},
-            "simulation": {"type": "object", "additionalProperties": False, "properties": {
-                "n": {"type": "integer", "minimum": 1},
-                "seed": {"type": "integer", "minimum": 0},
-                "sampler": {"enum": list(SAMPLERS)},
-                "within_years": {"type": "integer", "minimum": 1}}},
+            "simulation": {"type": "object", "additionalProperties": False,
+                           "properties": {k: dict(v) for k, v in _SIMULATION.items()}},
             "uncertainties": {"type": "object", "additionalProperties": False,
                               "properties": unc_props},
-            "correlation": {"type": "array", "items": {
+            "correlation": {"anyOf": [{"type": "null"}, {"type": "array", "items": {
                 "type": "object", "additionalProperties": False, "required": ["pair", "rho"],
                 "properties": {"pair": {"type": "array", "minItems": 2, "maxItems": 2,
                                         "items": {"enum": list(_names.STANDARD_NAMES)}},
-                               "rho": {"type": "number", "minimum": -1, "maximum": 1}}}},
+                               "rho": {"type": "number", "minimum": -1, "maximum": 1}}}}],
+                            "description": "null or absent: the default correlation"},
         },
         "$defs": dict(sorted(defs.items())),
     }
