@@ -207,7 +207,7 @@ def _target(p: Path, overwrite: bool, name: str = "path") -> tuple[Path, int | N
         return real, None
     if not stat.S_ISREG(st.st_mode):
         raise InvalidParameterError(f"{name}: {shown!r} is not a regular file; not replaced")
-    if not os.access(real, os.W_OK):
+    if not os.access(real, os.W_OK) or not st.st_mode & 0o222:  # root too: the mode says no
         raise InvalidParameterError(
             f"{name}: {shown!r} is read-only (mode {stat.S_IMODE(st.st_mode):o}); not replaced")
     return real, stat.S_IMODE(st.st_mode)
