@@ -147,6 +147,21 @@ class Fixed(Distribution):
         return self.value
 
 
+#: Largest log-scale ``sigma`` of a :class:`LogNormal` (and ``scale`` of a
+#: :class:`LogStudentT`): at 10 the 1-in-a-million draw is already ``exp(47)`` times the
+#: median; larger values overflow float64 in the tails (``exp(100 z)``) and say nothing
+#: a cost model can use. An **assumption** of sense, not a source.
+MAX_SIGMA = 10.0
+
+
+def _sigma(value: Any, name: str = "sigma") -> float:
+    s = _validate.positive(name, value)
+    if s > MAX_SIGMA:
+        raise InvalidParameterError(f"{name} must be <= {MAX_SIGMA:g} (a log scale; "
+                                    f"exp({MAX_SIGMA:g}) is a factor of 22,000); got {value!r}")
+    return s
+
+
 def _bounds(low: Any, high: Any, *, strict: bool = True) -> tuple[float, float]:
     lo = _validate.finite("low", low)
     hi = _validate.finite("high", high)
@@ -294,7 +309,7 @@ class LogNormal(Distribution):
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "median", _validate.positive("median", self.median))
-        object.__setattr__(self, "sigma", _validate.positive("sigma", self.sigma))
+        object.__setattr__(self, "sigma", _sigma(self.sigma))
 
     def ppf(self, u: ArrayLike) -> FloatArray:
         from scipy import special
@@ -321,7 +336,7 @@ class LogNormal(Distribution):
         """The lognormal with the given mean and log-scale ``sigma``:
         ``median = mean * exp(-sigma**2 / 2)``."""
         m = _validate.positive("mean", mean)
-        s = _validate.positive("sigma", sigma)
+        s = _sigma(sigma)
         return cls(m * math.exp(-0.5 * s * s), s, source=source)
 
     @classmethod
@@ -536,7 +551,7 @@ class LogStudentT(Distribution):
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "center", _validate.positive("center", self.center))
-        object.__setattr__(self, "scale", _validate.positive("scale", self.scale))
+        object.__setattr__(self, "scale", _sigma(self.scale, "scale"))
         object.__setattr__(self, "df", _validate.positive("df", self.df))
         if self.cap is not None:
             cap = _validate.positive("cap", self.cap)

@@ -48,7 +48,8 @@ from .results import SimulationResult
 from .sampling import SAMPLERS
 from .streaming import StreamingSummary
 
-__all__ = ["FORMATS", "STALE_AFTER", "check_path", "clean_stale", "load", "save"]
+__all__ = ["FORMATS", "STALE_AFTER", "check_path", "clean_stale", "describe_existing", "load",
+           "save"]
 
 #: File suffixes :func:`save` writes.
 FORMATS = (".npz", ".parquet")
@@ -211,6 +212,12 @@ def _target(p: Path, overwrite: bool, name: str = "path") -> tuple[Path, int | N
         raise InvalidParameterError(
             f"{name}: {shown!r} is read-only (mode {stat.S_IMODE(st.st_mode):o}); not replaced")
     return real, stat.S_IMODE(st.st_mode)
+
+
+def describe_existing(path: str | Path) -> str:
+    """What a save to ``path`` would replace (``a regular file of 1,204 bytes, modified
+    2026-12-04 15:30``)."""
+    return _describe(Path(path))
 
 
 def _describe(p: Path) -> str:

@@ -60,6 +60,8 @@ import dataclasses
 import inspect
 import json
 import math
+import os
+import stat
 import tomllib
 import typing
 from collections.abc import Callable, Mapping
@@ -104,6 +106,10 @@ SCHEMA_VERSION = 1
 #: Deepest nesting of tables a scenario may have (``[uncertainties.delay]`` with an inline
 #: ``base`` is 4); deeper documents are refused before they are walked.
 MAX_DEPTH = 8
+
+#: Largest scenario file :func:`load_scenario` reads (16 MiB; the examples are about
+#: 1 KiB): anything larger is refused before it is read.
+MAX_FILE_BYTES = 16 * 2**20
 
 #: Names accepted by ``distribution = ...`` and the class each one builds; the other
 #: keys of the table are the class's fields (``lognormal`` also takes ``mean`` instead
@@ -467,7 +473,8 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises
     ------
     ScenarioError
-        If the file is missing, not UTF-8 or not TOML/JSON, or a key or value is
+        If the file is missing, not a regular file (a FIFO, ``/dev/zero``), larger than
+        :data:`MAX_FILE_BYTES`, not UTF-8 or not TOML/JSON, or a key or value is
         invalid; the message names the file, the table and the key.
 
     Examples
@@ -482,8 +489,10 @@ def load_scenario(path: str | Path) -> Scenario:
     p = Path(path)
     file = p.name
     try:
-        text = p.read_bytes().decode("utf-8")
+        text = _read_limited(p, file).decode("utf-8")
     except ValueError as exc:  # a NUL in the path (UnicodeDecodeError is handled below)
+        if isinstance(exc, ScenarioError):
+            raise
         if isinstance(exc, UnicodeDecodeError):
             line = exc.object.count(b"\n", 0, exc.start) + 1
             raise ScenarioError(f"{file}: not UTF-8 text (line {line}: byte "
@@ -503,6 +512,25 @@ def load_scenario(path: str | Path) -> Scenario:
     except RecursionError:
         raise ScenarioError(f"{file}: tables nested too deeply") from None
     return dataclasses.replace(from_dict(doc, source=file), path=p)
+
+
+def _read_limited(p: Path, file: str) -> bytes:
+    """The bytes of a regular file of at most :data:`MAX_FILE_BYTES`, checked on the open
+    handle before reading (a FIFO is opened without blocking, ``/dev/zero`` never read)."""
+    fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise ScenarioError(f"{file}: not a regular file (a device, FIFO, socket or "
+                                "directory); a scenario is a .toml or .json file")
+        if st.st_size > MAX_FILE_BYTES:
+            raise ScenarioError(f"{file}: {st.st_size:,} bytes, more than a scenario may "
+                                f"have ({MAX_FILE_BYTES // 2**20} MiB)")
+        data = f.read(MAX_FILE_BYTES + 1)  # a file growing meanwhile stops here
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError(f"{file}: more than a scenario may have "
+                            f"({MAX_FILE_BYTES // 2**20} MiB)")
+    return data
 
 
 def _no_constant(name: str) -> Any:
