@@ -155,3 +155,25 @@ def test_the_signal_handler_is_restored_after_main(capsys):
     assert main(["presets"]) == 0
     assert signal.getsignal(signal.SIGTERM) is before
     json.dumps(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("section, key, value, message", [
+    ("project", "capex", 1e-300, "cannot be evaluated"),
+    ("project", "fixed_om", 1e300, "investor_npv is .* beyond 1e\\+15 USD"),
+    (None, "discount_rate", 1e300, "discount_rate=1e\\+300"),
+])
+def test_extreme_but_valid_numbers_exit_2_before_the_run(tmp_path, capsys, no_run, section,
+                                                         key, value, message):
+    deal = dealsim.presets.ohio_gas_power().to_dict()
+    (deal if section is None else deal[section])[key] = value
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"deal": deal, "simulation": {"n": 500}}), encoding="utf-8")
+    assert main(["run", str(path), "--quiet"]) == 2  # and no RuntimeWarning (an error here)
+    assert __import__("re").search(message, capsys.readouterr().err)
+
+
+def test_a_run_whose_paths_cannot_fit_is_refused_before_it_starts(tmp_path, capsys, no_run,
+                                                                  monkeypatch):
+    monkeypatch.setattr(dealsim._engine, "usable_memory", lambda: 2**28)  # 256 MiB
+    assert main(["example", "ohio", "--n", "1e6", "--quiet", "--workers", "2"]) == 2
+    assert "paths and block arrays" in capsys.readouterr().err

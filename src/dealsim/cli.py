@@ -151,7 +151,7 @@ def _run(args: argparse.Namespace, deal: Any, unc: Any, settings: dict[str, Any]
         except ImportError:
             raise InvalidParameterError(
                 "--plot needs matplotlib: pip install 'dealsim[plot]'") from None
-    _preflight(deal, n, seed, sampler, within, streaming)
+    _preflight(deal, n, seed, sampler, within, streaming, args.workers)
     for flag in ("out", "plot"):
         if getattr(args, flag) and os.path.lexists(getattr(args, flag)):
             print(f"dealsim: --{flag} will replace {getattr(args, flag)} "
@@ -178,15 +178,20 @@ def _run(args: argparse.Namespace, deal: Any, unc: Any, settings: dict[str, Any]
 
 
 def _preflight(deal: Any, n: int, seed: Any, sampler: str, within: Any,
-               streaming: bool) -> None:
-    """Everything a run needs, checked before it starts: the run's arguments (as
-    ``simulate`` checks them, on one scenario) and one evaluation of the deal, so that a
-    deal that cannot be evaluated (a calendar beyond year 9999) is bad input, not an
-    error after the whole run."""
-    from ._engine import check_n
+               streaming: bool, workers: int | None) -> None:
+    """Everything a run needs, checked before it starts: the run's arguments, the memory
+    it will hold (rows, kept paths and block arrays over the deal's horizon), and one
+    evaluation of the deal, so that a deal that cannot be evaluated (a calendar beyond
+    year 9999, numbers that overflow) is bad input, not an error after the whole run."""
+    from ._engine import check_n, default_workers, working_bytes
+    from ._outputs import OUTPUT_TABLE
     from .deal import evaluate
 
-    check_n(n, name="--n" if not isinstance(n, int) else "n")
+    row_bytes = 0 if streaming else sum(8 for _ in OUTPUT_TABLE) + 8 * 8  # outputs, inputs
+    kept = 0 if streaming else min(1000, int(n))  # simulate's default paths
+    check_n(n, row_bytes=row_bytes, fixed_bytes=working_bytes(
+        horizon=deal.project.base_horizon, kept_paths=kept,
+        workers=workers or default_workers()))
     if not (isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0):
         raise InvalidParameterError(f"seed must be an integer >= 0; got {seed!r}")
     if not (isinstance(within, int) and not isinstance(within, bool) and within >= 1):
@@ -194,13 +199,26 @@ def _preflight(deal: Any, n: int, seed: Any, sampler: str, within: Any,
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         try:
-            evaluate(deal)
+            ev = evaluate(deal)
         except DealsimError:
             raise
         except Exception as exc:  # the deal's own numbers fail: bad input
             raise InvalidParameterError(
                 f"the deal cannot be evaluated ({type(exc).__name__}: {exc}); check its "
                 "years and amounts") from None
+    for name in ("investor_npv", "host_npv", "fee_pv"):
+        value = float(getattr(ev, name))
+        if not abs(value) <= MAX_AMOUNT:
+            raise InvalidParameterError(
+                f"the deal's {name} is {value:.3g} USD, beyond {MAX_AMOUNT:.0e} USD: check "
+                f"its amounts and rates (discount_rate={deal.discount_rate!r}, capex="
+                f"{deal.project.capex!r}, fixed_om={deal.project.fixed_om!r})")
+
+
+#: Largest present value (USD) the command line runs a deal with: 1e15, ten times the
+#: world's annual output. Beyond it the numbers are a typo or a rate in percent, and
+#: the summaries' squares overflow float64.
+MAX_AMOUNT = 1e15
 
 
 def _presets(args: argparse.Namespace) -> int:
