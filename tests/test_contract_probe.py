@@ -48,3 +48,20 @@ def test_cashflow_elements_that_are_bools_are_refused(flows):
 
 def test_cashflow_zero_d_arrays_of_numbers_are_fine():
     assert dealsim.irr([-1, np.array(1.0), np.float64(1.0)]) == pytest.approx(0.6180339887)
+
+
+def test_an_integer_beyond_float64_is_refused_by_name():
+    from dealsim import DealTerms
+
+    with pytest.raises(InvalidParameterError, match="deemed_rate: must be a finite number"):
+        DealTerms.from_dict({"deemed_rate": 10**400})
+
+
+@pytest.mark.parametrize("text", ["\ud800", "ok \udfff"])
+def test_lone_surrogates_are_refused_where_text_enters(text):
+    from dealsim import DealTerms
+
+    with pytest.raises(InvalidParameterError, match="lone surrogates"):
+        DealTerms.from_dict({"name": text})
+    with pytest.raises(InvalidParameterError, match="lone surrogates"):
+        Deal.from_dict({**dealsim.presets.ohio_gas_power().to_dict(), "name": text})

@@ -255,7 +255,10 @@ def _load_scalar(tp: Any, data: Any, path: str) -> Any:
             data, ok = int(data), True
     elif tp is float:
         ok = isinstance(data, (int, float)) and not isinstance(data, bool)
-        ok = ok and math.isfinite(data)
+        try:
+            ok = ok and math.isfinite(data)
+        except OverflowError:  # an integer beyond float64 (10**400 written out in JSON)
+            ok = False
     else:
         raise TypeError(f"no loader for {tp!r}")
     if not ok:
