@@ -545,7 +545,11 @@ def schema() -> dict[str, Any]:
     names), and written to ``docs/scenario.schema.json`` in the repository (``dealsim
     schema`` prints it). A service can validate a request with it (e.g. with the
     ``jsonschema`` package) before it calls dealsim; dealsim itself does not need
-    ``jsonschema``. Ranges (``capex > 0``) are checked by the classes, not the schema.
+    ``jsonschema``. Ranges (``capex > 0``) are checked by the classes, not the schema;
+    otherwise a document passes the schema exactly when :func:`from_dict` accepts it
+    (``tests/test_schema_agrees.py`` holds this as a hypothesis property). Integers may
+    be written as whole floats (``20.0``), as the schema's "integer" allows; strings
+    must be valid Unicode (no lone surrogates, which no schema keyword excludes).
 
     Examples
     --------
