@@ -315,3 +315,50 @@ def test_a_killed_save_leaves_nothing_after_the_next_save(result, tmp_path):
         proc.wait(timeout=60)
     save(result, target, overwrite=True)
     assert [p.name for p in tmp_path.iterdir()] == ["r.npz"]
+
+
+# --- any damage: a ResultFileError or a checked result, nothing else ---------------------
+
+
+@pytest.fixture(scope="module")
+def good_files(result, tmp_path_factory):
+    d = tmp_path_factory.mktemp("files")
+    files = {".npz": save(result, d / "r.npz").read_bytes()}
+    try:
+        import pyarrow  # noqa: F401
+        files[".parquet"] = save(result, d / "r.parquet").read_bytes()
+    except ImportError:
+        pass
+    return files
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".parquet"])
+def test_damaged_files_raise_result_file_error_or_load_checked(good_files, tmp_path, suffix):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    if suffix not in good_files:
+        pytest.skip("needs pyarrow")
+    good = good_files[suffix]
+    path = tmp_path / f"d{suffix}"
+
+    @settings(max_examples=150, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(st.tuples(st.integers(0, len(good) - 1), st.integers(0, 255)),
+                    min_size=1, max_size=4),
+           st.integers(1, len(good)))
+    def check(flips, keep):
+        raw = bytearray(good[:keep])
+        for at, byte in flips:
+            if at < len(raw):
+                raw[at] = byte
+        path.write_bytes(bytes(raw))
+        try:
+            back = load(path)
+        except ResultFileError:
+            return
+        # a flip the checks cannot see (inside a number): still a well-formed result
+        assert back.n == 200 and np.isfinite(back.investor_npv).all()
+        assert back.investor_npv.dtype == np.float64 and back.fee_paid.dtype == bool
+
+    check()
