@@ -1,16 +1,21 @@
 """Saving results: per-scenario arrays to ``.npz`` (numpy) or ``.parquet`` (pyarrow).
 
 Both formats keep the run's metadata (:data:`_META`: title, seed, sampler, backend,
-first year, recovery horizon, plus ``n``, the file format and the dealsim version) and
-the year-by-year paths of the first scenarios; :func:`load` reads either back into a
-:class:`dealsim.SimulationResult` and checks it. A
+first year, recovery horizon, plus ``n``, the file format and the dealsim version), the
+year-by-year paths of the first scenarios and their market paths' summaries
+(``path_inputs``, which the conditional tornado ranks by); :func:`load` reads either back
+into a :class:`dealsim.SimulationResult`, checking each array's header before its data
+and every field's kind, shape and domain after. A
 :class:`dealsim.streaming.StreamingSummary` saves its moments, event counts and
 histograms to ``.npz``. Files hold plain arrays (no pickled objects); tornado bars are
 not stored (they describe the deal, not the scenarios).
 
 Writes are atomic: :func:`save` writes a temporary file in the target's directory,
-flushes it to disk and renames it over the target, so an interrupted save (SIGINT,
-SIGTERM, SIGKILL, a full disk) leaves the earlier file intact.
+flushes it to disk and moves it into place, so an interrupted save (SIGINT, SIGTERM,
+SIGKILL, a full disk) leaves the earlier file intact; the next save of the same target
+removes a killed save's temporary file (:func:`clean_stale`). An existing file is
+replaced only with ``overwrite=True``, keeping its mode (and a symlink, whose target is
+replaced); a read-only file never is.
 """
 
 from __future__ import annotations
