@@ -437,9 +437,10 @@ def _result(meta: dict[str, Any], data: dict[str, Any], shown: str) -> Simulatio
         raise ResultFileError(f"path {shown!r}: {exc}; the file is damaged or not written "
                               "by dealsim.io.save") from None
     takes = {f.name for f in dataclasses.fields(SimulationResult)}
+    fields: dict[str, Any] = {k: meta[k] for k in _META if k in meta and k in takes}
+    fields.update({k: arrays[k] for k in _ARRAYS})
     return SimulationResult(
-        **{k: meta[k] for k in _META if k in meta and k in takes},
-        **{k: arrays[k] for k in _ARRAYS},
+        **fields,
         inputs={k[3:]: x for k, x in arrays.items() if k.startswith("in:")},
         paths={k[5:]: x for k, x in arrays.items() if k.startswith("path:")},
         path_inputs={k[4:]: x for k, x in arrays.items() if k.startswith("pin:")},
@@ -472,8 +473,8 @@ def _check_meta(meta: dict[str, Any]) -> None:
         "sampler": (lambda x: x in SAMPLERS, f"one of {list(SAMPLERS)}"),
         "backend": (lambda x: x in _BACKENDS, f"one of {list(_BACKENDS)}"),
     }
-    for key, (ok, rule) in rules.items():
-        if key in meta and not ok(meta[key]):
+    for key, (test, rule) in rules.items():
+        if key in meta and not test(meta[key]):
             raise _Bad(f"{key} must be {rule}; got {_short(meta[key])}")
     for key in ("n", "title", "seed", "sampler", "first_year"):
         if key not in meta:
