@@ -16,8 +16,11 @@ from pathlib import Path
 import pytest
 
 import dealsim
-from dealsim.cli import main
-from dealsim.io import load
+import dealsim.montecarlo.engine
+import dealsim.montecarlo.run
+import dealsim.montecarlo.streaming
+from dealsim.interfaces.cli import main
+from dealsim.interfaces.io import load
 
 ENV = dict(os.environ, PYTHONPATH=str(Path(dealsim.__file__).parents[1]))
 
@@ -27,8 +30,8 @@ def no_run(monkeypatch):
     """Fails the test if a simulation starts: bad input must be found before it."""
     def refuse(*args, **kwargs):
         raise AssertionError("the run started")
-    monkeypatch.setattr(dealsim.montecarlo, "simulate", refuse)
-    monkeypatch.setattr(dealsim.streaming, "simulate_stream", refuse)
+    monkeypatch.setattr(dealsim.montecarlo.run, "simulate", refuse)
+    monkeypatch.setattr(dealsim.montecarlo.streaming, "simulate_stream", refuse)
 
 
 @pytest.mark.parametrize("doc, message", [
@@ -90,8 +93,8 @@ def test_out_is_not_replaced_without_force(tmp_path, capsys):
 _SAVE_UNDER_CLI = textwrap.dedent("""
     import sys
     import numpy as np
-    from dealsim.cli import Terminated, _terminate_as_exception
-    from dealsim.io import save
+    from dealsim.interfaces.cli import Terminated, _terminate_as_exception
+    from dealsim.interfaces.io import save
     from dealsim.results import SimulationResult
     n = 2_000_000
     rng = np.random.default_rng(7)
@@ -132,8 +135,8 @@ def test_sigterm_during_a_save_leaves_no_temporary_file(tmp_path):
 
 def test_sigterm_exits_143_with_one_line():
     proc = subprocess.Popen(
-        [sys.executable, "-c", "import sys, dealsim.cli; print('ready', flush=True); "
-         "sys.exit(dealsim.cli.main(['example', 'ohio', '--n', '5e6', '--quiet', "
+        [sys.executable, "-c", "import sys, dealsim.interfaces.cli; print('ready', flush=True); "
+         "sys.exit(dealsim.interfaces.cli.main(['example', 'ohio', '--n', '5e6', '--quiet', "
          "'--stream']))"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
     with proc:
@@ -174,6 +177,6 @@ def test_extreme_but_valid_numbers_exit_2_before_the_run(tmp_path, capsys, no_ru
 
 def test_a_run_whose_paths_cannot_fit_is_refused_before_it_starts(tmp_path, capsys, no_run,
                                                                   monkeypatch):
-    monkeypatch.setattr(dealsim._engine, "usable_memory", lambda: 2**28)  # 256 MiB
+    monkeypatch.setattr(dealsim.montecarlo.engine, "usable_memory", lambda: 2**28)  # 256 MiB
     assert main(["example", "ohio", "--n", "1e6", "--quiet", "--workers", "2"]) == 2
     assert "paths and block arrays" in capsys.readouterr().err

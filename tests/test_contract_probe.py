@@ -11,7 +11,7 @@ import pytest
 import dealsim
 from dealsim import Deal
 from dealsim.errors import InvalidCashflowsError, InvalidParameterError
-from dealsim.uncertainty import Rounded, Uncertainties
+from dealsim.montecarlo.uncertainty import Rounded, Uncertainties
 
 
 def _nested(levels: int) -> dict:

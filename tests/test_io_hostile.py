@@ -23,7 +23,7 @@ import pytest
 
 import dealsim
 from dealsim.errors import InvalidParameterError, ResultFileError
-from dealsim.io import STALE_AFTER, clean_stale, load, save
+from dealsim.interfaces.io import STALE_AFTER, check_path, clean_stale, load, save
 from dealsim.presets import ohio_gas_power
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
@@ -224,7 +224,7 @@ def test_a_save_refuses_an_existing_file_unless_asked(result, tmp_path):
     with pytest.raises(InvalidParameterError, match=r"exists \(a regular file of .* bytes"):
         save(result, path)
     with pytest.raises(InvalidParameterError, match="overwrite=True"):
-        dealsim.io.check_path(path)
+        check_path(path)
     assert save(result, path, overwrite=True) == path
 
 
@@ -253,7 +253,7 @@ def test_a_read_only_file_is_never_replaced(result, tmp_path):
 
 
 def _fake_tmp(target: Path, pid: int, age: float = 0.0, token: str = "ab") -> Path:
-    from dealsim.io import _host
+    from dealsim.interfaces.atomic import _host
 
     tmp = target.parent / f".{target.name[:32]}.dealsim-{_host()}-{pid}-{token * 6}.tmp"
     tmp.write_bytes(b"partial")
@@ -288,7 +288,7 @@ def test_a_save_removes_temporaries_whose_writer_is_gone(result, tmp_path):
 _SAVER = textwrap.dedent("""
     import sys
     import numpy as np
-    from dealsim.io import save
+    from dealsim.interfaces.io import save
     from dealsim.results import SimulationResult
     n = 1_500_000
     rng = np.random.default_rng(7)

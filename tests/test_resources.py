@@ -13,11 +13,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dealsim import _engine
-from dealsim._engine import MEMORY_SHARE, check_n, usable_memory, working_bytes
+import dealsim
 from dealsim.errors import InvalidParameterError
+from dealsim.montecarlo import engine as _engine
+from dealsim.montecarlo.engine import MEMORY_SHARE, check_n, usable_memory, working_bytes
 
-ENV = dict(os.environ, PYTHONPATH=str(Path(_engine.__file__).parents[1]))
+ENV = dict(os.environ, PYTHONPATH=str(Path(dealsim.__file__).parents[1]))
 
 
 def test_usable_memory_is_at_most_what_the_machine_has():

@@ -1,10 +1,10 @@
 """Property: a scenario document passes the published JSON Schema exactly when
-:func:`dealsim.scenario.from_dict` accepts it (one source for both).
+:func:`dealsim.interfaces.scenario.from_dict` accepts it (one source for both).
 
 The documents vary what the schema can express -- kinds (integers written as floats,
 bools, strings, null), unknown keys, missing keys, enums -- over values whose ranges are
 valid, since ranges (``capex > 0``, a correlation matrix being positive definite) are
-checked by the classes, not the schema (:func:`dealsim.scenario.schema`).
+checked by the classes, not the schema (:func:`dealsim.interfaces.scenario.schema`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dealsim.interfaces.scenario import ScenarioError, from_dict, schema
 from dealsim.presets import ohio_gas_power
-from dealsim.scenario import ScenarioError, from_dict, schema
 
 jsonschema = pytest.importorskip("jsonschema")
 VALIDATOR = jsonschema.Draft202012Validator(schema())

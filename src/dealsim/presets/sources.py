@@ -9,14 +9,15 @@ It lists, with dates and confidence grades: every :class:`~dealsim.presets.Sourc
 cited by a preset of :func:`~dealsim.presets.catalog`; the sourced figures the
 library's defaults use outside the presets (:data:`SOURCES` here: funding and loss
 split, overrun and delay reference classes, plant parameters); the reference-class
-table :data:`dealsim.uncertainty.REFERENCE_CLASSES`; the source line of every default
+table :data:`dealsim.montecarlo.uncertainty.REFERENCE_CLASSES`; the source line of every default
 uncertainty; the EIA plant parameters as the code holds them; and the known gaps.
 
 More sections come from other modules: any module listed in ``modules`` (see
 :func:`render`, or ``--module`` on the command line) that defines ``SOURCES``, a
 mapping of section title to a tuple of :class:`~dealsim.presets.Source`, adds its
-sections after this module's. Docstrings that cite "deal-facts §N" refer to the
-project's fact sheet, whose section numbers the section titles keep.
+sections after this module's. Docstrings cite the rendered page by section
+(``docs/sources.md`` §N); the section titles keep the numbers of the project's fact
+sheet, from which the records were taken and which some records cite as "deal-facts".
 
 Examples
 --------
@@ -34,15 +35,16 @@ import argparse
 import importlib
 from collections.abc import Iterable, Mapping, Sequence
 
-from .. import uncertainty
-from .catalog import CONFIDENCE, Source, catalog
-from .deals import EIA_AERO, EIA_CC, EIA_SMR
-from .reference import EIA_LWR
+from dealsim.common.sources import CONFIDENCE, Source
+from dealsim.montecarlo import uncertainty
+from dealsim.presets.catalog import catalog
+from dealsim.presets.deals import EIA_AERO, EIA_CC, EIA_SMR
+from dealsim.presets.reference import EIA_LWR
 
 __all__ = ["DEFAULT_MODULES", "GAPS", "SOURCES", "render"]
 
 #: Modules whose ``SOURCES`` sections :func:`render` includes by default, in order.
-DEFAULT_MODULES: tuple[str, ...] = ("dealsim.presets.sources", "dealsim.decision",
+DEFAULT_MODULES: tuple[str, ...] = ("dealsim.presets.sources", "dealsim.analysis.threat",
                                     "dealsim.presets.market_paths")
 
 #: What each confidence grade means (the fact sheet's grades).
@@ -179,9 +181,10 @@ def render(modules: Sequence[str] = DEFAULT_MODULES) -> str:
         "Generated from the records in the code -- do not edit by hand; regenerate with",
         "`python -m dealsim.presets.sources > docs/sources.md` (a test checks it is up to",
         "date). Every figure in a preset or a default traces to a line here or is labelled",
-        "an assumption where it is used. Docstrings citing \"deal-facts §N\" refer to",
-        "section N of the project's fact sheet, from which these records were taken; the",
-        "headings below keep its section numbers where a section is listed on its own.",
+        "an assumption where it is used. Docstrings cite this page by section",
+        "(`docs/sources.md` §N). Where a section is listed on its own, its heading keeps",
+        "the section number of the project's fact sheet, from which these records were",
+        "taken (some records cite it as \"deal-facts\").",
         "",
         f"Confidence: {grades}.",
         "",
@@ -192,7 +195,7 @@ def render(modules: Sequence[str] = DEFAULT_MODULES) -> str:
         *_preset_sources(),
         *_module_sections(modules),
         "",
-        "## §5 Overrun reference classes (`dealsim.uncertainty.REFERENCE_CLASSES`)",
+        "## §5 Overrun reference classes (`dealsim.montecarlo.uncertainty.REFERENCE_CLASSES`)",
         "",
         *_reference_classes(),
         "",
