@@ -51,6 +51,18 @@ def test_a_million_kept_paths_are_counted():
     assert working_bytes(horizon=35, kept_paths=10**6) > 4 * 2**30
 
 
+def test_simulate_counts_its_kept_paths_before_any_work(monkeypatch):
+    # with 3 GiB usable, a million kept paths (about 4.3 GiB) are refused at once, while
+    # the same n with the default few kept paths runs (no per-scenario arrays of 1e6
+    # rows: n = 1000 keeps the test cheap; the paths are what is counted)
+    from dealsim.presets import ohio_gas_power
+
+    monkeypatch.setattr(_engine, "usable_memory", lambda: 3 * 2**30)
+    with pytest.raises(InvalidParameterError, match="paths and block arrays"):
+        dealsim.simulate(ohio_gas_power(), 10**6, seed=1, paths=10**6)
+    assert dealsim.simulate(ohio_gas_power(), 1000, seed=1, paths=1000).n == 1000
+
+
 _UNDER_LIMIT = textwrap.dedent("""
     import resource, sys, time
     resource.setrlimit(resource.RLIMIT_AS, (4 * 2**30, 4 * 2**30))
