@@ -392,26 +392,3 @@ def test_property_last_true_is_the_reversed_argmax(signs: np.ndarray) -> None:
         want = cf.shape[1] - 1 - np.argmax(mask[:, ::-1], axis=1)
         got = metrics._last_true(metrics._padded_mask(cf, compare).view("<u8"))
         np.testing.assert_array_equal(got[has], want[has])
-
-
-def test_grid_values_run_in_one_thread_pieces_and_equal_the_product(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    # products of at most 65536 * 4 multiply-adds (OpenBLAS's one-thread size, its
-    # interface/gemm.c); the pieces hold the same values as one product, to rounding
-    from dealsim import metrics
-
-    rng = np.random.default_rng(4)
-    sub = rng.normal(size=(1000, 40))
-    mat = _irr_core.grid_matrix(40)
-    sizes = []
-    real_matmul = np.matmul
-
-    def spy(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
-        sizes.append(a.shape[0] * b.shape[0] * b.shape[1])
-        return real_matmul(a, b, out=out)
-
-    np.testing.assert_allclose(metrics._grid_values(sub, mat), sub @ mat, rtol=0,
-                               atol=1e-13)
-    monkeypatch.setattr(np, "matmul", spy)
-    metrics._grid_values(sub, mat)
-    assert len(sizes) > 1 and max(sizes) <= metrics._ONE_THREAD_MNK

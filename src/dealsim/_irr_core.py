@@ -37,34 +37,48 @@ from numpy.typing import NDArray
 __all__ = [
     "GRID_RATES",
     "GRID_VAR",
-    "IrrStatus",
+    "MAX_DEPTH",
     "MAX_ITER",
     "NCOL",
+    "SPLITS",
     "TOL",
+    "UNIT",
     "Y_FLOOR",
     "ZERO_COL",
+    "casteljau_step",
     "chain_start",
     "chain_step",
     "chains_end",
     "choose",
+    "classify",
+    "conversion_error",
+    "deflate",
+    "deflate_step",
+    "deflation_error",
+    "explore",
+    "falsi_start",
     "fourth_power",
-    "grid_cell",
     "grid_matrix",
     "horner",
     "inside_or_mid",
     "irr_row",
     "irr_rows",
+    "IrrStatus",
     "moic_start",
     "newton_update",
     "not_",
     "one_change_side",
     "polish_row",
-    "quadratic_start",
+    "raise_step",
     "rate_from_var",
     "representable",
     "scale_basis",
     "scale_pair",
+    "several_changes_row",
+    "split_at",
+    "split_error",
     "status_of",
+    "to_bernstein",
     "var_from_rate",
     "where",
 ]
@@ -74,15 +88,21 @@ class IrrStatus(enum.IntEnum):
     """Outcome of the IRR search for one row (stored as ``int8``)."""
 
     CONVERGED = 0
-    """A single root was found and polished to full precision."""
+    """The row has exactly one real root in (-1, inf); it was polished to full
+    precision."""
     NO_SIGN_CHANGE = 1
     """All flows have the same sign or are zero: no IRR exists (rate is NaN)."""
     MULTIPLE_ROOTS = 2
-    """Several roots were found; the rate is the one the selection rule picks."""
+    """The row has several real roots (or one and a cluster); the rate is the one the
+    selection rule picks, polished to full precision."""
     NO_ROOT_FOUND = 3
-    """The flows change sign but the NPV never crosses zero on the grid (rate is NaN)."""
+    """The flows change sign but the NPV has no real root in (-1, inf) (rate is NaN)."""
     NOT_CONVERGED = 4
     """A bracket was found but the iteration did not converge (rate is NaN)."""
+    AMBIGUOUS = 5
+    """The root the rule picks lies in a cluster of roots (or is a multiple root) that
+    the flows' float64 precision cannot separate: which root is the rule's is
+    undecidable (rate is NaN)."""
 
 
 #: Relative step in the polynomial variable at which Newton stops.
@@ -334,40 +354,69 @@ def moic_start(paid: Any, received: Any, t_paid: Any, t_received: Any, v_paid: A
     return np.expm1(delta)
 
 
-# --- rows whose flows change sign more than once: grid brackets -------------------
+# --- rows whose flows change sign more than once: every real root isolated ----------
+#
+# Each side of r = 0 is a polynomial on [0, 1] (x for r >= 0, y for r <= 0), written
+# in the Bernstein basis of degree n = T - 1: ``P(z) = sum_k b_k C(n,k) z**k (1-z)**(n-k)``.
+# The number of sign changes of (b_0 .. b_n) bounds the number of roots in (0, 1),
+# with the same parity (Descartes' rule of signs for the Bernstein basis); de
+# Casteljau's algorithm gives the coefficients on the two halves of an interval by
+# averaging only. Splitting until every piece shows 0 sign changes (no root) or 1
+# (exactly one root, a bracket for Newton) isolates every real root. A coefficient
+# within its rounding-error bound of zero has an unknown sign and counts either way,
+# so a piece is declared root-free or single-rooted only when rounding cannot change
+# that; pieces that stay undecided to :data:`MAX_DEPTH` are clusters of roots (or a
+# multiple root) closer together than the flows' precision separates.
+
+#: Unit roundoff of float64.
+UNIT = 2.0**-53
+#: Deepest subdivision (pieces of about 2**-64 of [0, 1]; a cluster narrower than
+#: that is reported, not resolved).
+MAX_DEPTH = 64
+#: Split points tried in turn (as fractions of the piece): the first at which the
+#: polynomial is not within rounding of zero is used, so that no root sits on a split.
+SPLITS = (0.5, 0.4375, 0.5625, 0.375, 0.625)
+#: Outcomes of :func:`classify`.
+NO_ROOT, ONE_ROOT, SPLIT, CLUSTER = 0, 1, 2, 3
 
 
-def grid_cell(g: Any) -> tuple[Any, Any, Any, Any]:
-    """The bracket of a sign change between grid columns ``g`` and ``g + 1``.
+def raise_step(a: Any, w: Any, b: Any) -> Any:
+    """``a + w b``: one coefficient of ``a + z q(z)`` in the Bernstein basis one degree
+    up, from the coefficient ``b`` of ``q`` (weight ``w = k/(d + 1)``)."""
+    return a + w * b
 
-    Returns ``(use_y, g_lo, g_hi, g3)``: the variable (y left of r = 0), the columns
-    at the low and high end of the bracket in that variable (x falls as r rises, so
-    the ends swap), and a third column on the same side of r = 0 (the same
-    polynomial) for the quadratic start.
+
+def casteljau_step(s: Any, b_left: Any, t: Any, b_right: Any) -> Any:
+    """``s b_left + t b_right`` (``s = 1 - t``): one point of de Casteljau's scheme."""
+    return s * b_left + t * b_right
+
+
+def deflate_step(b: Any, b_prev: Any, w: Any) -> Any:
+    """``b + w b_prev``: one coefficient of ``P(z)/(1 - z)`` raised back to degree n
+    (``w = k/(n - k + 1)``), see :func:`deflate`."""
+    return b + w * b_prev
+
+
+def conversion_error(l1: Any, n: int) -> Any:
+    """Bound on the rounding error of every coefficient from :func:`to_bernstein`.
+
+    Each of the ``n`` raises adds a product with a weight in [0, 1] to a value whose
+    magnitude stays below ``l1``, the sum of the magnitudes of the monomial
+    coefficients: at most three roundings of ``l1`` each (eight is a margin).
     """
-    use_y = g < ZERO_COL
-    g_lo = where(use_y, g, g + 1)
-    g_hi = where(use_y, g + 1, g)
-    g3 = where(use_y, where(g >= 1, g - 1, g + 2), where(g + 2 < NCOL, g + 2, g - 1))
-    return use_y, g_lo, g_hi, g3
+    return 8.0 * (n + 1) * UNIT * l1
 
 
-def quadratic_start(
-    z_lo: Any, z_hi: Any, z3: Any, f_lo: Any, f_hi: Any, f3: Any
-) -> Any:
-    """Newton's start inside ``(z_lo, z_hi)`` from three grid values.
+def split_error(err: Any, big: Any, n: int) -> Any:
+    """Error bound after one de Casteljau split of coefficients of magnitude at most
+    ``big`` with bound ``err``: convex combinations keep ``err`` and ``n`` levels add
+    at most three roundings of ``big`` each."""
+    return err + 4.0 * (n + 1) * UNIT * big
 
-    Inverse quadratic interpolation through the bracket and the third point; the
-    regula falsi point if that leaves the bracket; the midpoint if that does too.
-    """
-    z0 = (
-        z_lo * f_hi * f3 / ((f_lo - f_hi) * (f_lo - f3))
-        + z_hi * f_lo * f3 / ((f_hi - f_lo) * (f_hi - f3))
-        + z3 * f_lo * f_hi / ((f3 - f_lo) * (f3 - f_hi))
-    )
-    z_rf = z_lo - f_lo * (z_hi - z_lo) / (f_hi - f_lo)
-    z0 = where((z0 > z_lo) & (z0 < z_hi), z0, z_rf)
-    return where((z0 > z_lo) & (z0 < z_hi), z0, 0.5 * (z_lo + z_hi))
+
+def deflation_error(err: Any, n: int) -> Any:
+    """Error bound after :func:`deflate` (weights up to ``n``)."""
+    return (n + 2) * err
 
 
 def inside_or_mid(z0: Any, lo: Any, hi: Any) -> Any:
@@ -375,11 +424,146 @@ def inside_or_mid(z0: Any, lo: Any, hi: Any) -> Any:
     return where((z0 > lo) & (z0 < hi), z0, 0.5 * (lo + hi))
 
 
+def falsi_start(lo: Any, hi: Any, f_lo: Any, f_hi: Any) -> Any:
+    """Regula falsi point of an isolating piece (the midpoint if it falls outside)."""
+    return inside_or_mid(lo + (hi - lo) * (f_lo / (f_lo - f_hi)), lo, hi)
+
+
+def to_bernstein(a: Any, b: Any, n: int) -> None:
+    """Bernstein coefficients on [0, 1] of ``sum_s a[s] z**s`` (degree ``n``), into ``b``.
+
+    Horner's rule in the Bernstein basis: ``q <- a_j + z q`` raises the degree by one,
+    ``b'_0 = a_j``, ``b'_k = a_j + k/(d + 1) b_{k-1}`` (no binomials, weights in
+    [0, 1]). Scalar loops (the numpy path runs the same :func:`raise_step` on slices).
+    """
+    b[0] = a[n]
+    for d in range(n):
+        aj = a[n - 1 - d]
+        for k in range(d + 1, 0, -1):
+            b[k] = raise_step(aj, k / (d + 1), b[k - 1])
+        b[0] = aj
+
+
+def deflate(b: Any, n: int) -> None:
+    """Replace Bernstein coefficients of ``P`` with ``P(1) = 0`` (``b_n = 0``) by those
+    of ``P(z)/(1 - z)``, raised back to degree n: ``b'_k = b_k + k/(n - k + 1) b_{k-1}``
+    (``b_n`` is not read: the root at 1 is divided out)."""
+    for k in range(n, 0, -1):
+        b[k] = deflate_step(b[k] if k < n else 0.0, b[k - 1], k / (n - k + 1))
+
+
+def split_at(b: Any, left: Any, n: int, s: float, t: float) -> None:
+    """de Casteljau at ``t`` (``s = 1 - t``): ``left`` gets the coefficients on the left
+    part of the piece, ``b`` (overwritten) those on the right part; ``left[n] == b[0]``
+    is the polynomial at the split point."""
+    for level in range(n):
+        left[level] = b[0]
+        for k in range(n - level):
+            b[k] = casteljau_step(s, b[k], t, b[k + 1])
+    left[n] = b[0]
+
+
+def classify(b: Any, n: int, err: float, exact_lo: bool) -> int:
+    """What the Bernstein coefficients ``b`` (error bound ``err``) say about a piece.
+
+    :data:`NO_ROOT` where every coefficient has a certain sign and all agree;
+    :data:`ONE_ROOT` where the end values have certain, opposite signs and at most one
+    coefficient lies between the leading run of the first sign and the trailing run
+    of the other (the sign changes are then 1 however rounding went); :data:`CLUSTER`
+    where no coefficient has a certain sign; else :data:`SPLIT`. ``exact_lo``: ``b[0]``
+    is exact (the piece starts at 0, where it is a flow).
+    """
+    e0 = 0.0 if exact_lo else err
+    all_pos = all_neg = True
+    any_sure = False
+    for k in range(n + 1):
+        e = e0 if k == 0 else err
+        pos, neg = b[k] > e, b[k] < -e
+        all_pos = all_pos and pos
+        all_neg = all_neg and neg
+        any_sure = any_sure or pos or neg
+    if all_pos or all_neg:
+        return NO_ROOT
+    if not any_sure:
+        return CLUSTER
+    first_pos, first_neg = b[0] > e0, b[0] < -e0
+    if (first_pos and b[n] < -err) or (first_neg and b[n] > err):
+        lead = 1
+        while lead <= n and ((b[lead] > err) if first_pos else (b[lead] < -err)):
+            lead += 1
+        trail = 0
+        while trail <= n and ((b[n - trail] < -err) if first_pos else (b[n - trail] > err)):
+            trail += 1
+        if lead + trail >= n:
+            return ONE_ROOT
+    return SPLIT
+
+
+def explore(b_root: Any, n: int, err0: float, use_y: bool, limit: int, stack: Any,
+            pieces: Any, work: Any, trial: Any, left: Any) -> tuple[
+        int, int, float, float, float, float]:
+    """Isolate the roots in (0, 1) of the polynomial with Bernstein coefficients
+    ``b_root`` (error bound ``err0``) on [0, 1], depth first, right piece first.
+
+    Leaves (isolated roots and clusters whose rate is representable) come out from the
+    right, the first is the one nearest to r = 0 on that side; the search stops at the
+    ``limit``-th. Scratch: ``stack`` ``(MAX_DEPTH + 2, n + 1)``, ``pieces``
+    ``(MAX_DEPTH + 2, 4)``, ``work``, ``trial``, ``left`` ``(n + 1,)``.
+
+    Returns ``(count, kind, lo, hi, f_lo, f_hi)``: the number of leaves found (at most
+    ``limit``), and the first one: its kind (:data:`ONE_ROOT`, :data:`CLUSTER`, or
+    :data:`NO_ROOT` if there is none), its piece and the polynomial at its ends.
+    """
+    for k in range(n + 1):
+        stack[0, k] = b_root[k]
+    pieces[0, 0], pieces[0, 1], pieces[0, 2], pieces[0, 3] = 0.0, 1.0, err0, 0.0
+    top = 0
+    count, kind = 0, NO_ROOT
+    best_lo = best_hi = f_lo = f_hi = np.nan
+    while top >= 0 and count < limit:
+        for k in range(n + 1):
+            work[k] = stack[top, k]
+        lo, hi, err, depth = pieces[top, 0], pieces[top, 1], pieces[top, 2], pieces[top, 3]
+        top -= 1
+        cls = classify(work, n, err, lo == 0.0)
+        if cls == NO_ROOT:
+            continue
+        if cls == SPLIT and depth < MAX_DEPTH:
+            big = 0.0
+            for k in range(n + 1):
+                big = max(big, abs(work[k]))
+            err_c = split_error(err, big, n)
+            t = 0.5
+            for t in SPLITS:
+                for k in range(n + 1):
+                    trial[k] = work[k]
+                split_at(trial, left, n, 1.0 - t, t)
+                if abs(left[n]) > err_c:
+                    break
+            c = lo + t * (hi - lo)
+            if lo < c < hi:  # left below, right on top: the right is searched first
+                for k in range(n + 1):
+                    stack[top + 1, k] = left[k]
+                    stack[top + 2, k] = trial[k]
+                pieces[top + 1, 0], pieces[top + 1, 1] = lo, c
+                pieces[top + 2, 0], pieces[top + 2, 1] = c, hi
+                pieces[top + 1, 2] = pieces[top + 2, 2] = err_c
+                pieces[top + 1, 3] = pieces[top + 2, 3] = depth + 1.0
+                top += 2
+                continue
+        if representable(rate_from_var(hi, use_y)):
+            if count == 0:
+                kind = ONE_ROOT if cls == ONE_ROOT else CLUSTER
+                best_lo, best_hi, f_lo, f_hi = lo, hi, work[0], work[n]
+            count += 1
+    return count, kind, best_lo, best_hi, f_lo, f_hi
+
 # --- root selection ----------------------------------------------------------------
 
 #: Candidate states: no root on that side (or one outside the representable range),
-#: polished, iteration failed.
-ABSENT, FOUND, FAILED = 0, 1, 2
+#: polished, iteration failed, a cluster of roots that the flows' precision cannot
+#: separate (its rate: the end of the cluster nearest to zero).
+ABSENT, FOUND, FAILED, UNRESOLVED = 0, 1, 2, 3
 
 
 def choose(
@@ -387,27 +571,30 @@ def choose(
 ) -> tuple[Any, Any]:
     """The selected root from the candidates on each side of r = 0.
 
-    ``rate_r``/``state_r``: the smallest root at r >= 0 (:data:`FOUND`, :data:`ABSENT`
-    or :data:`FAILED`); ``rate_l``/``state_l``: the largest root at r < 0.
+    ``rate_r``/``state_r``: the smallest root at r >= 0 (:data:`FOUND`, :data:`ABSENT`,
+    :data:`FAILED` or :data:`UNRESOLVED`); ``rate_l``/``state_l``: the largest root at
+    r < 0.
 
     Default rule (``closest`` false), numpy-financial 1.1's ``_irr_default_selection``:
     where the roots have mixed signs keep the non-negative ones, then take the smallest
     in magnitude; so the smallest root >= 0 if there is one, else the negative root
     closest to zero. The left candidate then matters only where the right one is
     absent. ``closest`` true: the root closest to zero (numpy-financial 1.0's rule);
-    both candidates matter.
+    both candidates matter (an unresolved cluster loses only to a root strictly
+    closer to zero than the whole cluster).
 
     Returns ``(rate, state)``; a failed candidate that matters makes the state
-    :data:`FAILED` (and the rate NaN).
+    :data:`FAILED`, an unresolved one that is picked :data:`UNRESOLVED` (the rate is
+    then NaN).
     """
-    ok_r = state_r == FOUND
-    ok_l = state_l == FOUND
     left_counts = (state_r == ABSENT) | closest
+    cand_r = (state_r == FOUND) | (state_r == UNRESOLVED)
+    cand_l = ((state_l == FOUND) | (state_l == UNRESOLVED)) & left_counts
     failed = (state_r == FAILED) | (left_counts & (state_l == FAILED))
-    use_left = ok_l & left_counts & (not_(ok_r) | (np.abs(rate_l) < np.abs(rate_r)))
-    found = (ok_r | (ok_l & left_counts)) & not_(failed)
-    rate = where(found, where(use_left, rate_l, rate_r), np.nan)
-    state = where(failed, FAILED, where(found, FOUND, ABSENT))
+    use_left = cand_l & (not_(cand_r) | (np.abs(rate_l) < np.abs(rate_r)))
+    picked = where(use_left, state_l, where(cand_r, state_r, ABSENT))
+    state = where(failed, FAILED, picked)
+    rate = where(state == FOUND, where(use_left, rate_l, rate_r), np.nan)
     return rate, state
 
 
@@ -417,7 +604,8 @@ def status_of(state: Any, n_found: Any, mixed: Any) -> Any:
         state == FOUND,
         where(n_found > 1, IrrStatus.MULTIPLE_ROOTS, IrrStatus.CONVERGED),
         where(state == FAILED, IrrStatus.NOT_CONVERGED,
-              where(mixed, IrrStatus.NO_ROOT_FOUND, IrrStatus.NO_SIGN_CHANGE)),
+              where(state == UNRESOLVED, IrrStatus.AMBIGUOUS,
+                    where(mixed, IrrStatus.NO_ROOT_FOUND, IrrStatus.NO_SIGN_CHANGE))),
     )
 
 
@@ -482,24 +670,6 @@ def _fill_coef(cf: Any, s1: float, s2: float, use_y: bool, coef: Any) -> None:
             coef[n_periods - 1 - t] = c
 
 
-def _polish_event(cf: Any, s1: float, s2: float, coef: Any, vals: Any,
-                  ev: int) -> tuple[float, int]:
-    """Rate and candidate state of grid event ``ev`` (2g: a zero at column g;
-    2g + 1: a sign change between columns g and g + 1)."""
-    if ev % 2 == 0:
-        return GRID_RATES[ev // 2], FOUND
-    use_y, g_lo, g_hi, g3 = grid_cell(ev // 2)
-    z_lo, z_hi = GRID_VAR[g_lo], GRID_VAR[g_hi]
-    f_lo = vals[g_lo]
-    z0 = quadratic_start(z_lo, z_hi, GRID_VAR[g3], f_lo, vals[g_hi], vals[g3])
-    _fill_coef(cf, s1, s2, use_y, coef)
-    root, ok = polish_row(coef, z_lo, z_hi, f_lo > 0, z0, Y_FLOOR if use_y else 0.0)
-    if not ok:
-        return np.nan, FAILED
-    rate = rate_from_var(root, use_y)
-    return rate, (FOUND if representable(rate) else ABSENT)
-
-
 def _row_stats(cf: Any, s1: float, s2: float) -> tuple[
         float, float, float, float, float, float, float, float, float, float, float, int]:
     """One pass over the row times ``s1 * s2``: largest magnitude, sum of magnitudes,
@@ -529,6 +699,100 @@ def _row_stats(cf: Any, s1: float, s2: float) -> tuple[
             last = c
     return (big, l1, total, received, paid, t_received, t_paid, t2_received, t2_paid,
             first, last, n_changes)
+
+
+def _fill_shifted(cf: Any, s1: float, s2: float, use_y: bool, a: Any) -> None:
+    """Monomial coefficients, lowest power first, of the scaled row's polynomial in x
+    (``use_y`` false) or y, without the powers of the variable that divide it.
+
+    In x: ``a[s] = c_{f+s}`` (``f`` the first non-zero flow), in y: ``a[s] = c_{l-s}``
+    (``l`` the last); zeros above. The constant term is then non-zero, so 0 is not a
+    root; the roots in (0, 1] are those of the row.
+    """
+    n_periods = cf.shape[0]
+    for s in range(n_periods):
+        a[s] = 0.0
+    if use_y:
+        last = n_periods - 1
+        while last > 0 and cf[last] * s1 * s2 == 0.0:
+            last -= 1
+        for s in range(last + 1):
+            a[s] = cf[last - s] * s1 * s2
+    else:
+        first = 0
+        while first < n_periods - 1 and cf[first] * s1 * s2 == 0.0:
+            first += 1
+        for s in range(n_periods - first):
+            a[s] = cf[first + s] * s1 * s2
+
+
+def _candidate(kind: int, lo: float, hi: float, f_lo: float, f_hi: float, use_y: bool,
+               cf: Any, s1: float, s2: float, coef: Any) -> tuple[float, int]:
+    """Rate and candidate state of the rightmost leaf of one side (see :func:`explore`):
+    an isolated root is polished by Newton on its piece, a cluster is
+    :data:`UNRESOLVED` (rate: its end nearest to zero)."""
+    if kind == NO_ROOT:
+        return np.nan, ABSENT
+    if kind == CLUSTER:
+        return rate_from_var(hi, use_y), UNRESOLVED
+    _fill_coef(cf, s1, s2, use_y, coef)
+    root, ok = polish_row(coef, lo, hi, f_lo > 0, falsi_start(lo, hi, f_lo, f_hi),
+                          Y_FLOOR if use_y else 0.0)
+    if not ok:
+        return np.nan, FAILED
+    rate = rate_from_var(root, use_y)
+    return rate, (FOUND if representable(rate) else ABSENT)
+
+
+def several_changes_row(cf: Any, s1: float, s2: float, coef: Any,
+                        closest: bool) -> tuple[float, IrrStatus]:
+    """IRR and status of a row whose flows change sign more than once.
+
+    The real roots are isolated on both sides of r = 0 (:func:`explore` on the
+    Bernstein coefficients of the polynomials in x and in y) as far as the rule and the
+    status need: the leaf nearest to r = 0 on each side that the rule looks at, and
+    whether the row has a second root. Where the flows sum to exactly zero, r = 0 is a
+    root (the rule's, whichever rule) and is divided out before the others are
+    counted.
+    """
+    n_periods = cf.shape[0]
+    n = n_periods - 1
+    l1 = 0.0
+    for t in range(n_periods):
+        l1 += abs(cf[t] * s1 * s2)
+    a = np.empty(n_periods)
+    bx, by = np.empty(n_periods), np.empty(n_periods)
+    _fill_shifted(cf, s1, s2, False, a)
+    to_bernstein(a, bx, n)
+    _fill_shifted(cf, s1, s2, True, a)
+    to_bernstein(a, by, n)
+    err = conversion_error(l1, n)
+    at_zero = bx[n] == 0.0
+    if at_zero:
+        deflate(bx, n)
+        deflate(by, n)
+        err = deflation_error(err, n)
+    stack, pieces = np.empty((MAX_DEPTH + 2, n_periods)), np.empty((MAX_DEPTH + 2, 4))
+    work, trial, left = np.empty(n_periods), np.empty(n_periods), np.empty(n_periods)
+    count_x, kind_x, lo_x, hi_x, f_lo_x, f_hi_x = explore(
+        bx, n, err, False, 2, stack, pieces, work, trial, left)
+    rate_r, state_r = np.nan, ABSENT
+    if not at_zero:
+        rate_r, state_r = _candidate(kind_x, lo_x, hi_x, f_lo_x, f_hi_x, False, cf, s1,
+                                     s2, coef)
+    need_left = not at_zero and (closest or state_r == ABSENT)
+    limit_y = max(1, 2 - count_x) if need_left else 2 - min(count_x, 2)
+    count_y, kind_y, lo_y, hi_y, f_lo_y, f_hi_y = explore(
+        by, n, err, True, limit_y, stack, pieces, work, trial, left)
+    n_found = count_x + count_y + (1 if at_zero else 0)
+    if at_zero:
+        return 0.0, status_of(FOUND, n_found, True)
+    rate_l, state_l = np.nan, ABSENT
+    if need_left:
+        rate_l, state_l = _candidate(kind_y, lo_y, hi_y, f_lo_y, f_hi_y, True, cf, s1,
+                                     s2, coef)
+    rate, state = choose(rate_r, state_r, rate_l, state_l, closest)
+    return rate, status_of(state, n_found, True)
 
 
 def irr_row(cf: Any, mat: Any, vals: Any, coef: Any,
@@ -588,42 +852,7 @@ def irr_row(cf: Any, mat: Any, vals: Any, coef: Any,
         if representable(rate):
             return rate, IrrStatus.CONVERGED
         return np.nan, IrrStatus.NO_ROOT_FOUND
-    # several sign changes: NPV signs on the grid, then the nearest root on each side
-    for g in range(NCOL):
-        vals[g] = 0.0
-    for t in range(n_periods):
-        c = cf[t] * s1 * s2
-        for g in range(NCOL):
-            vals[g] += c * mat[t, g]
-    if vals[0] == 0.0:
-        vals[0] = last
-    if vals[NCOL - 1] == 0.0:
-        vals[NCOL - 1] = first
-    centre = 2 * ZERO_COL
-    n_found = 0
-    ev_right = ev_left = -1
-    for e in range(2 * NCOL - 1):
-        g = e // 2
-        if e % 2 == 0:
-            hit = 0 < g < NCOL - 1 and vals[g] == 0.0
-        else:
-            a, b = vals[g], vals[g + 1]
-            hit = (a > 0.0 and b < 0.0) or (a < 0.0 and b > 0.0)
-        if hit:
-            n_found += 1
-            if e >= centre:
-                if ev_right < 0:
-                    ev_right = e
-            else:
-                ev_left = e
-    rate_r = rate_l = np.nan
-    state_r = state_l = ABSENT
-    if ev_right >= 0:
-        rate_r, state_r = _polish_event(cf, s1, s2, coef, vals, ev_right)
-    if ev_left >= 0 and (closest or state_r == ABSENT):
-        rate_l, state_l = _polish_event(cf, s1, s2, coef, vals, ev_left)
-    rate, state = choose(rate_r, state_r, rate_l, state_l, closest)
-    return rate, status_of(state, n_found, True)
+    return several_changes_row(cf, s1, s2, coef, closest)
 
 
 def irr_rows(cf: Any, mat: Any, rate: Any, status: Any, closest: bool) -> None:

@@ -50,11 +50,13 @@ def _not(cond):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
 
 for _fn in (core.chain_start, core.chain_step, core.chains_end, core.fourth_power,
             core.horner, core.newton_update, core.rate_from_var, core.var_from_rate,
-            core.representable, core.one_change_side, core.moic_start, core.grid_cell,
-            core.quadratic_start, core.inside_or_mid, core.choose, core.status_of,
-            core.scale_basis, core.scale_pair, core.polish_row, core._fill_coef, core._polish_event,
-            core._row_stats,
-            core.irr_row):
+            core.representable, core.one_change_side, core.moic_start,
+            core.inside_or_mid, core.choose, core.status_of, core.scale_basis,
+            core.scale_pair, core.polish_row, core._fill_coef, core._row_stats,
+            core.raise_step, core.casteljau_step, core.deflate_step, core.conversion_error,
+            core.split_error, core.deflation_error, core.falsi_start, core.to_bernstein,
+            core.deflate, core.split_at, core.classify, core.explore, core._fill_shifted,
+            core._candidate, core.several_changes_row, core.irr_row):
     register_jitable(nogil=True, error_model="numpy")(_fn)
 
 #: The per-row entry for compiled callers (see the module docstring).

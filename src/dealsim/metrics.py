@@ -39,12 +39,11 @@ _GRID_RATES, _GRID_VAR, _NCOL, _ZERO_COL = (
 _TOL, _MAX_ITER = _core.TOL, _core.MAX_ITER
 _grid_matrix = _core.grid_matrix
 
+_BERNSTEIN_BLOCK = 2048  # rows per block of the Bernstein conversion (in cache)
 _BLOCK = 16384  # rows per Newton block (keeps the per-row vectors of an iteration in cache)
 #: Fewest rows per thread for which the numpy path splits a batch over threads (numpy
 #: releases the GIL inside its operations; smaller chunks cost more than they save).
 _ROWS_PER_THREAD = 16384
-#: Largest matrix product (M N K multiply-adds) that OpenBLAS runs on one thread.
-_ONE_THREAD_MNK = 65536 * 4
 
 
 class IrrResult(NamedTuple):
@@ -215,75 +214,196 @@ def _one_change(
     return rate, _core.status_of(state, 1, True).astype(np.int8)
 
 
-def _grid_events(
-    sub: NDArray[np.float64], vals: NDArray[np.float64], closest: bool
-) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
-    """Rows whose flows change sign more than once: the grid, then the nearest root on
-    each side of r = 0, then the selection rule (:func:`dealsim._irr_core.choose`)."""
-    n_rows = sub.shape[0]
-    # At the two limits the sign is that of the last/first non-zero flow.
-    for col, end in ((0, -1), (-1, 0)):
-        zero = vals[:, col] == 0.0
-        if zero.any():
-            part = sub[zero] if end == 0 else sub[zero, ::-1]
-            first = np.argmax(part != 0.0, axis=1)
-            vals[zero, col] = part[np.arange(part.shape[0]), first]
-
-    # Roots are "events" ordered along the rate axis: an exact zero at grid point g is
-    # event 2g, a strict sign change in the interval (g, g+1) is event 2g+1.
-    centre = 2 * _core.ZERO_COL
-    every = np.arange(n_rows)
-    pos = vals > 0
-    neg = vals < 0
-    change = (pos[:, :-1] & neg[:, 1:]) | (neg[:, :-1] & pos[:, 1:])
-    point = ~(pos | neg)  # an exact zero at an interior grid rate is a root
-    point[:, 0] = False
-    point[:, -1] = False
-    n_found = np.count_nonzero(change, axis=1) + np.count_nonzero(point, axis=1)
-    events = np.zeros((n_rows, 2 * _core.NCOL - 1), dtype=bool)
-    events[:, 0::2] = point
-    events[:, 1::2] = change
-    right = events[:, centre:]  # r >= 0, nearest to zero first
-    left = events[:, centre - 1 :: -1]  # r < 0, nearest to zero first
-    i_right = np.argmax(right, axis=1)
-    i_left = np.argmax(left, axis=1)
-    has_right = right[every, i_right]
-    has_left = left[every, i_left]
-
-    rate_r = np.full(n_rows, np.nan)
-    state_r = np.full(n_rows, _core.ABSENT)
-    rws = np.flatnonzero(has_right)
-    rate_r[rws], state_r[rws] = _polish_events(sub, vals, rws, centre + i_right[rws])
-    # the left candidate matters where the rule looks at it (see _core.choose)
-    rate_l = np.full(n_rows, np.nan)
-    state_l = np.full(n_rows, _core.ABSENT)
-    rws = np.flatnonzero(has_left & ((state_r == _core.ABSENT) | closest))
-    rate_l[rws], state_l[rws] = _polish_events(sub, vals, rws, centre - 1 - i_left[rws])
+def _several_changes(sub: NDArray[np.float64], closest: bool
+                     ) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
+    """Rows whose flows change sign more than once (``sub``: scaled rows): every real
+    root isolated (:func:`dealsim._irr_core.several_changes_row`, vectorised), the
+    rule's candidates polished, then the selection rule
+    (:func:`dealsim._irr_core.choose`)."""
+    n_rows, n_periods = sub.shape
+    n = n_periods - 1
+    mag = np.abs(sub)
+    l1 = mag[:, 0].copy()
+    for t in range(1, n_periods):  # (in order, as the compiled row sums)
+        l1 += mag[:, t]
+    # the polynomial in x from the first non-zero flow, in y from the last one
+    nonzero = sub != 0.0
+    ax = sub.T.copy()
+    for r in np.flatnonzero(~nonzero[:, 0]):
+        f = np.argmax(nonzero[r])
+        ax[:, r] = np.concatenate((sub[r, f:], np.zeros(f)))
+    ay = sub.T[::-1].copy()
+    for r in np.flatnonzero(~nonzero[:, n]):
+        last = n - np.argmax(nonzero[r, ::-1])
+        ay[:, r] = np.concatenate((sub[r, last::-1], np.zeros(n - last)))
+    bx, by = _bernstein_rows(ax).T.copy(), _bernstein_rows(ay).T.copy()
+    err = _core.conversion_error(l1, n)
+    at_zero = bx[:, n] == 0.0
+    if at_zero.any():
+        bx[at_zero] = _deflate_rows(bx[at_zero])
+        by[at_zero] = _deflate_rows(by[at_zero])
+        err[at_zero] = _core.deflation_error(err[at_zero], n)
+    count_x, right = _explore_rows(bx, err, False)
+    count_y, left = _explore_rows(by, err, True)
+    n_found = count_x + count_y + at_zero
+    rate_r, state_r = _candidates(sub, right, False, ~at_zero)
+    need_left = ~at_zero & (closest | (state_r == _core.ABSENT))
+    rate_l, state_l = _candidates(sub, left, True, need_left)
     rate, state = _core.choose(rate_r, state_r, rate_l, state_l, closest)
+    rate = np.where(at_zero, 0.0, rate)
+    state = np.where(at_zero, _core.FOUND, state)
     return rate, _core.status_of(state, n_found, True).astype(np.int8)
 
 
-def _polish_events(
-    sub: NDArray[np.float64], vals: NDArray[np.float64], rows: NDArray[np.intp],
-    ev: NDArray[np.intp],
-) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
-    """Rate and candidate state of grid event ``ev[k]`` of row ``rows[k]`` (sorted)."""
-    rate = np.full(rows.size, np.nan)
-    state = np.full(rows.size, _core.FOUND)
-    is_point = ev % 2 == 0
-    rate[is_point] = _core.GRID_RATES[ev[is_point] // 2]
-    intv = np.flatnonzero(~is_point)
-    if intv.size:
-        rws = rows[intv]
-        use_y, g_lo, g_hi, g3 = _core.grid_cell(ev[intv] // 2)
-        z_lo, z_hi = _core.GRID_VAR[g_lo], _core.GRID_VAR[g_hi]
-        f_lo = vals[rws, g_lo]
-        z0 = _core.quadratic_start(z_lo, z_hi, _core.GRID_VAR[g3], f_lo, vals[rws, g_hi],
-                                   vals[rws, g3])
-        root, ok = _polish(sub, np.ones(sub.shape[0]), rws, use_y, z_lo, z_hi, f_lo > 0, z0)
+def _bernstein_rows(a: NDArray[np.float64]) -> NDArray[np.float64]:
+    """:func:`dealsim._irr_core.to_bernstein` on every column of ``a`` ``(n + 1, k)``
+    (lowest power first), one degree at a time on blocks of columns: the same
+    :func:`~dealsim._irr_core.raise_step` on slices, the same bits."""
+    n = a.shape[0] - 1
+    b = np.empty_like(a)
+    for c0 in range(0, a.shape[1], _BERNSTEIN_BLOCK):
+        blk, out = a[:, c0:c0 + _BERNSTEIN_BLOCK], b[:, c0:c0 + _BERNSTEIN_BLOCK]
+        out[0] = blk[n]
+        for d in range(n):
+            w = (np.arange(1, d + 2) / (d + 1))[:, None]
+            out[1 : d + 2] = _core.raise_step(blk[n - 1 - d], w, out[: d + 1])
+            out[0] = blk[n - 1 - d]
+    return b
+
+
+def _deflate_rows(b: NDArray[np.float64]) -> NDArray[np.float64]:
+    """:func:`dealsim._irr_core.deflate` on every row of ``b`` (same steps, same bits)."""
+    n = b.shape[1] - 1
+    k = np.arange(1, n + 1)
+    out = b.copy()
+    upper = np.concatenate((b[:, 1:n], np.zeros((b.shape[0], 1))), axis=1)
+    out[:, 1:] = _core.deflate_step(upper, b[:, :n], k / (n - k + 1))
+    return out
+
+
+def _classify_rows(b: NDArray[np.float64], err: NDArray[np.float64],
+                   exact_lo: NDArray[np.bool_]) -> NDArray[np.intp]:
+    """:func:`dealsim._irr_core.classify` of every row of ``b``, written with array
+    reductions (a second implementation of the same decision; the tests compare them)."""
+    n = b.shape[1] - 1
+    e = err[:, None]
+    pos, neg = b > e, b < -e
+    e0 = np.where(exact_lo, 0.0, err)
+    pos[:, 0], neg[:, 0] = b[:, 0] > e0, b[:, 0] < -e0
+    no_root = pos.all(axis=1) | neg.all(axis=1)
+    cluster = ~(pos | neg).any(axis=1)
+    first_pos = pos[:, 0]
+    ends = (first_pos & neg[:, n]) | (neg[:, 0] & pos[:, n])
+    same = np.where(first_pos[:, None], pos, neg)  # the first sign, surely
+    other = np.where(first_pos[:, None], neg, pos)[:, ::-1]  # the other, from the end
+    lead = np.where(same.all(axis=1), n + 1, np.argmin(same, axis=1))
+    trail = np.where(other.all(axis=1), n + 1, np.argmin(other, axis=1))
+    one = ends & (lead + trail >= n)
+    return np.where(no_root, _core.NO_ROOT, np.where(
+        cluster, _core.CLUSTER, np.where(one, _core.ONE_ROOT, _core.SPLIT)))
+
+
+def _split_rows(b: NDArray[np.float64], t: float) -> NDArray[np.float64]:
+    """:func:`dealsim._irr_core.split_at` at ``t`` on every row of ``b`` (overwritten
+    by the right parts); returns the left parts (same steps on slices, same bits)."""
+    n = b.shape[1] - 1
+    left = np.empty_like(b)
+    s = 1.0 - t
+    for level in range(n):
+        left[:, level] = b[:, 0]
+        b[:, : n - level] = _core.casteljau_step(s, b[:, : n - level], t,
+                                                 b[:, 1 : n - level + 1])
+    left[:, n] = b[:, 0]
+    return left
+
+
+class _Leaves(NamedTuple):
+    """The leaf nearest to r = 0 of each row on one side (kind NO_ROOT where none)."""
+
+    kind: NDArray[np.intp]
+    lo: NDArray[np.float64]
+    hi: NDArray[np.float64]
+    f_lo: NDArray[np.float64]
+    f_hi: NDArray[np.float64]
+
+
+def _explore_rows(b: NDArray[np.float64], err: NDArray[np.float64], use_y: bool
+                  ) -> tuple[NDArray[np.intp], _Leaves]:
+    """:func:`dealsim._irr_core.explore` on every row of ``b``, breadth first: every
+    piece of every row in one array, split together, round after round.
+
+    Each piece goes through the same steps as on the compiled path, so the leaves are
+    the same; here all of them are found (the compiled search stops once the rule and
+    the status are decided). Returns the number of leaves per row and the rightmost.
+    """
+    n_rows, m = b.shape
+    n = m - 1
+    owner = np.arange(n_rows)
+    lo, hi = np.zeros(n_rows), np.ones(n_rows)
+    depth = np.zeros(n_rows, dtype=np.intp)
+    err = err.copy()
+    found: list[tuple[NDArray[Any], ...]] = []
+    while owner.size:
+        cls = _classify_rows(b, err, lo == 0.0)
+        split = np.flatnonzero((cls == _core.SPLIT) & (depth < _core.MAX_DEPTH))
+        right = b[split]
+        big = np.max(np.abs(right), axis=1)
+        err_c = _core.split_error(err[split], big, n)
+        t = np.full(split.size, _core.SPLITS[0])
+        left = _split_rows(right, _core.SPLITS[0])
+        for t_next in _core.SPLITS[1:]:
+            retry = np.flatnonzero(~(np.abs(left[:, n]) > err_c))
+            if not retry.size:
+                break
+            again = b[split[retry]]
+            left[retry] = _split_rows(again, t_next)
+            right[retry] = again
+            t[retry] = t_next
+        c = lo[split] + t * (hi[split] - lo[split])
+        ok = (lo[split] < c) & (c < hi[split])
+        leaf = (cls == _core.ONE_ROOT) | (cls == _core.CLUSTER) | (cls == _core.SPLIT)
+        leaf[split[ok]] = False
+        leaf &= _core.representable(_core.rate_from_var(hi, use_y))
+        idx = np.flatnonzero(leaf)
+        found.append((owner[idx], np.where(cls[idx] == _core.ONE_ROOT, _core.ONE_ROOT,
+                                           _core.CLUSTER),
+                      lo[idx], hi[idx], b[idx, 0], b[idx, n]))
+        go, c = split[ok], c[ok]
+        owner = np.concatenate((owner[go], owner[go]))
+        lo, hi = np.concatenate((lo[go], c)), np.concatenate((c, hi[go]))
+        b = np.concatenate((left[ok], right[ok]))
+        err = np.concatenate((err_c[ok], err_c[ok]))
+        depth = np.concatenate((depth[go] + 1, depth[go] + 1))
+    who, kind, lo, hi, f_lo, f_hi = (np.concatenate(x) for x in zip(*found, strict=True))
+    count = np.bincount(who, minlength=n_rows)
+    best = _Leaves(np.full(n_rows, _core.NO_ROOT),
+                   *(np.full(n_rows, np.nan) for _ in range(4)))
+    order = np.lexsort((hi, who))  # by row, then from the left: each row's last leaf
+    sorted_who = who[order]
+    top = order[np.flatnonzero(np.r_[sorted_who[1:] != sorted_who[:-1], who.size > 0])]
+    for field, values in zip(best, (kind, lo, hi, f_lo, f_hi), strict=True):
+        field[who[top]] = values[top]
+    return count, best
+
+
+def _candidates(sub: NDArray[np.float64], leaves: _Leaves, use_y: bool,
+                wanted: NDArray[np.bool_]) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+    """:func:`dealsim._irr_core._candidate` on the rows ``wanted``: isolated roots
+    polished on their pieces (all together), clusters unresolved."""
+    rate = np.full(sub.shape[0], np.nan)
+    state = np.full(sub.shape[0], _core.ABSENT)
+    cluster = wanted & (leaves.kind == _core.CLUSTER)
+    rate[cluster] = _core.rate_from_var(leaves.hi[cluster], use_y)
+    state[cluster] = _core.UNRESOLVED
+    rows = np.flatnonzero(wanted & (leaves.kind == _core.ONE_ROOT))
+    if rows.size:
+        lo, hi = leaves.lo[rows], leaves.hi[rows]
+        f_lo, f_hi = leaves.f_lo[rows], leaves.f_hi[rows]
+        root, ok = _polish(sub, np.ones(sub.shape[0]), rows, np.full(rows.size, use_y),
+                           lo, hi, f_lo > 0, _core.falsi_start(lo, hi, f_lo, f_hi))
         r = _core.rate_from_var(root, use_y)
-        rate[intv] = np.where(ok, r, np.nan)
-        state[intv] = np.where(ok, np.where(_core.representable(r), _core.FOUND,
+        rate[rows] = np.where(ok, r, np.nan)
+        state[rows] = np.where(ok, np.where(_core.representable(r), _core.FOUND,
                                             _core.ABSENT), _core.FAILED)
     return rate, state
 
@@ -340,24 +460,6 @@ def _last_true(words: NDArray[np.uint64]) -> NDArray[np.intp]:
     return 8 * last_word + (np.frexp(word.astype(np.float64))[1] - 1) // 8
 
 
-def _grid_values(sub: NDArray[np.float64], mat: NDArray[np.float64]) -> NDArray[np.float64]:
-    """``sub @ mat`` as products of at most :data:`_ONE_THREAD_MNK` multiply-adds.
-
-    OpenBLAS runs a product on ``M N K / 262144`` threads (``interface/gemm.c``:
-    ``SMP_THRESHOLD_MIN * GEMM_MULTITHREAD_THRESHOLD = 65536 * 4``); on a machine whose
-    other cores are busy those threads cost twenty times the product itself (48 ms
-    against 2.3 ms for 30000 x 40 rows measured with another process on the second
-    core) and keep spinning after it, slowing what follows. Rows are independent, so
-    the split changes no value.
-    """
-    n_rows, (n_periods, n_cols) = sub.shape[0], mat.shape
-    step = max(1, _ONE_THREAD_MNK // (n_periods * n_cols))
-    out = np.empty((n_rows, n_cols))
-    for a in range(0, n_rows, step):
-        np.matmul(sub[a:a + step], mat, out=out[a:a + step])
-    return out
-
-
 def _irr_2d(cf: NDArray[np.float64], closest: bool
             ) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
     """IRR and status of every row of a ``(S, T)`` array (the numpy path)."""
@@ -406,8 +508,7 @@ def _irr_2d(cf: NDArray[np.float64], closest: bool
         rows = np.flatnonzero(mixed & ~one)
         if rows.size:
             sub = cf[rows] * scale[rows, None]
-            rate[rows], status[rows] = _grid_events(
-                sub, _grid_values(sub, _core.grid_matrix(n_periods)), closest)
+            rate[rows], status[rows] = _several_changes(sub, closest)
     return rate, status
 
 
