@@ -51,10 +51,9 @@ __all__ = [
     "chains_end",
     "choose",
     "classify",
-    "conversion_error",
     "deflate",
     "deflate_step",
-    "deflation_error",
+    "error_factor",
     "explore",
     "falsi_start",
     "fourth_power",
@@ -76,7 +75,6 @@ __all__ = [
     "scale_pair",
     "several_changes_row",
     "split_at",
-    "split_error",
     "status_of",
     "to_bernstein",
     "var_from_rate",
@@ -397,26 +395,19 @@ def deflate_step(b: Any, b_prev: Any, w: Any) -> Any:
     return b + w * b_prev
 
 
-def conversion_error(l1: Any, n: int) -> Any:
-    """Bound on the rounding error of every coefficient from :func:`to_bernstein`.
+def error_factor(depth: Any, n: int) -> Any:
+    """Rounding-error bound of a piece's Bernstein coefficients, per unit of their
+    magnitudes (see :func:`explore`): ``b_k`` is within ``error_factor * m_k`` of
+    its exact value.
 
-    Each of the ``n`` raises adds a product with a weight in [0, 1] to a value whose
-    magnitude stays below ``l1``, the sum of the magnitudes of the monomial
-    coefficients: at most three roundings of ``l1`` each (eight is a margin).
+    ``m`` holds the Bernstein coefficients of ``sum_s |a_s| z**s`` carried through the
+    same steps, so ``|b_k| <= m_k`` and each rounding of a step is at most ``UNIT``
+    times the ``m`` of its result. :func:`to_bernstein`'s ``n`` raises add a product
+    with a weight in [0, 1] (three roundings each; eight with a margin); each de
+    Casteljau split above the piece carries the errors over by convex combinations
+    and adds three roundings at each of its ``n`` levels (four with a margin).
     """
-    return 8.0 * (n + 1) * UNIT * l1
-
-
-def split_error(err: Any, big: Any, n: int) -> Any:
-    """Error bound after one de Casteljau split of coefficients of magnitude at most
-    ``big`` with bound ``err``: convex combinations keep ``err`` and ``n`` levels add
-    at most three roundings of ``big`` each."""
-    return err + 4.0 * (n + 1) * UNIT * big
-
-
-def deflation_error(err: Any, n: int) -> Any:
-    """Error bound after :func:`deflate` (weights up to ``n``)."""
-    return (n + 2) * err
+    return (8.0 + 4.0 * depth) * (n + 1) * UNIT
 
 
 def inside_or_mid(z0: Any, lo: Any, hi: Any) -> Any:
@@ -463,21 +454,20 @@ def split_at(b: Any, left: Any, n: int, s: float, t: float) -> None:
     left[n] = b[0]
 
 
-def classify(b: Any, n: int, err: float, exact_lo: bool) -> int:
-    """What the Bernstein coefficients ``b`` (error bound ``err``) say about a piece.
+def classify(b: Any, m: Any, n: int, g: float) -> int:
+    """What the Bernstein coefficients ``b`` (error bound ``g m_k`` each) say about a
+    piece.
 
     :data:`NO_ROOT` where every coefficient has a certain sign and all agree;
     :data:`ONE_ROOT` where the end values have certain, opposite signs and at most one
     coefficient lies between the leading run of the first sign and the trailing run
     of the other (the sign changes are then 1 however rounding went); :data:`CLUSTER`
-    where no coefficient has a certain sign; else :data:`SPLIT`. ``exact_lo``: ``b[0]``
-    is exact (the piece starts at 0, where it is a flow).
+    where no coefficient has a certain sign; else :data:`SPLIT`.
     """
-    e0 = 0.0 if exact_lo else err
     all_pos = all_neg = True
     any_sure = False
     for k in range(n + 1):
-        e = e0 if k == 0 else err
+        e = g * m[k]
         pos, neg = b[k] > e, b[k] < -e
         all_pos = all_pos and pos
         all_neg = all_neg and neg
@@ -486,77 +476,79 @@ def classify(b: Any, n: int, err: float, exact_lo: bool) -> int:
         return NO_ROOT
     if not any_sure:
         return CLUSTER
-    first_pos, first_neg = b[0] > e0, b[0] < -e0
-    if (first_pos and b[n] < -err) or (first_neg and b[n] > err):
+    first_pos, first_neg = b[0] > g * m[0], b[0] < -(g * m[0])
+    if (first_pos and b[n] < -(g * m[n])) or (first_neg and b[n] > g * m[n]):
         lead = 1
-        while lead <= n and ((b[lead] > err) if first_pos else (b[lead] < -err)):
+        while lead <= n and ((b[lead] > g * m[lead]) if first_pos
+                             else (b[lead] < -(g * m[lead]))):
             lead += 1
-        trail = 0
-        while trail <= n and ((b[n - trail] < -err) if first_pos else (b[n - trail] > err)):
+        trail = 1
+        while trail <= n and ((b[n - trail] < -(g * m[n - trail])) if first_pos
+                              else (b[n - trail] > g * m[n - trail])):
             trail += 1
         if lead + trail >= n:
             return ONE_ROOT
     return SPLIT
 
 
-def explore(b_root: Any, n: int, err0: float, use_y: bool, limit: int, stack: Any,
-            pieces: Any, work: Any, trial: Any, left: Any) -> tuple[
-        int, int, float, float, float, float]:
+def explore(b_root: Any, m_root: Any, n: int, use_y: bool, limit: int, stack: Any,
+            pieces: Any, work: Any) -> tuple[int, int, float, float, float, float]:
     """Isolate the roots in (0, 1) of the polynomial with Bernstein coefficients
-    ``b_root`` (error bound ``err0``) on [0, 1], depth first, right piece first.
+    ``b_root`` on [0, 1], depth first, right piece first.
 
-    Leaves (isolated roots and clusters whose rate is representable) come out from the
+    ``m_root``: the Bernstein coefficients of the magnitudes (``sum_s |a_s| z**s``),
+    split alongside: they bound the rounding errors (:func:`error_factor`). Leaves
+    (isolated roots and clusters whose rate is representable) come out from the
     right, the first is the one nearest to r = 0 on that side; the search stops at the
-    ``limit``-th. Scratch: ``stack`` ``(MAX_DEPTH + 2, n + 1)``, ``pieces``
-    ``(MAX_DEPTH + 2, 4)``, ``work``, ``trial``, ``left`` ``(n + 1,)``.
+    ``limit``-th. Scratch: ``stack`` ``(MAX_DEPTH + 2, 2, n + 1)``, ``pieces``
+    ``(MAX_DEPTH + 2, 3)``, ``work`` ``(6, n + 1)``.
 
     Returns ``(count, kind, lo, hi, f_lo, f_hi)``: the number of leaves found (at most
     ``limit``), and the first one: its kind (:data:`ONE_ROOT`, :data:`CLUSTER`, or
     :data:`NO_ROOT` if there is none), its piece and the polynomial at its ends.
     """
+    b, m, b_r, m_r, b_l, m_l = work[0], work[1], work[2], work[3], work[4], work[5]
     for k in range(n + 1):
-        stack[0, k] = b_root[k]
-    pieces[0, 0], pieces[0, 1], pieces[0, 2], pieces[0, 3] = 0.0, 1.0, err0, 0.0
+        stack[0, 0, k], stack[0, 1, k] = b_root[k], m_root[k]
+    pieces[0, 0], pieces[0, 1], pieces[0, 2] = 0.0, 1.0, 0.0
     top = 0
     count, kind = 0, NO_ROOT
     best_lo = best_hi = f_lo = f_hi = np.nan
     while top >= 0 and count < limit:
         for k in range(n + 1):
-            work[k] = stack[top, k]
-        lo, hi, err, depth = pieces[top, 0], pieces[top, 1], pieces[top, 2], pieces[top, 3]
+            b[k], m[k] = stack[top, 0, k], stack[top, 1, k]
+        lo, hi, depth = pieces[top, 0], pieces[top, 1], pieces[top, 2]
         top -= 1
-        cls = classify(work, n, err, lo == 0.0)
+        cls = classify(b, m, n, error_factor(depth, n))
         if cls == NO_ROOT:
             continue
         if cls == SPLIT and depth < MAX_DEPTH:
-            big = 0.0
-            for k in range(n + 1):
-                big = max(big, abs(work[k]))
-            err_c = split_error(err, big, n)
-            t = 0.5
+            t = c = 0.5
+            g = error_factor(depth + 1.0, n)
             for t in SPLITS:
                 for k in range(n + 1):
-                    trial[k] = work[k]
-                split_at(trial, left, n, 1.0 - t, t)
-                if abs(left[n]) > err_c:
+                    b_r[k], m_r[k] = b[k], m[k]
+                split_at(b_r, b_l, n, 1.0 - t, t)
+                split_at(m_r, m_l, n, 1.0 - t, t)
+                c = lo + t * (hi - lo)
+                if abs(b_l[n]) > g * m_l[n]:
                     break
-            c = lo + t * (hi - lo)
             if lo < c < hi:  # left below, right on top: the right is searched first
                 for k in range(n + 1):
-                    stack[top + 1, k] = left[k]
-                    stack[top + 2, k] = trial[k]
+                    stack[top + 1, 0, k], stack[top + 1, 1, k] = b_l[k], m_l[k]
+                    stack[top + 2, 0, k], stack[top + 2, 1, k] = b_r[k], m_r[k]
                 pieces[top + 1, 0], pieces[top + 1, 1] = lo, c
                 pieces[top + 2, 0], pieces[top + 2, 1] = c, hi
-                pieces[top + 1, 2] = pieces[top + 2, 2] = err_c
-                pieces[top + 1, 3] = pieces[top + 2, 3] = depth + 1.0
+                pieces[top + 1, 2] = pieces[top + 2, 2] = depth + 1.0
                 top += 2
                 continue
         if representable(rate_from_var(hi, use_y)):
             if count == 0:
                 kind = ONE_ROOT if cls == ONE_ROOT else CLUSTER
-                best_lo, best_hi, f_lo, f_hi = lo, hi, work[0], work[n]
+                best_lo, best_hi, f_lo, f_hi = lo, hi, b[0], b[n]
             count += 1
     return count, kind, best_lo, best_hi, f_lo, f_hi
+
 
 # --- root selection ----------------------------------------------------------------
 
@@ -757,25 +749,22 @@ def several_changes_row(cf: Any, s1: float, s2: float, coef: Any,
     """
     n_periods = cf.shape[0]
     n = n_periods - 1
-    l1 = 0.0
-    for t in range(n_periods):
-        l1 += abs(cf[t] * s1 * s2)
     a = np.empty(n_periods)
-    bx, by = np.empty(n_periods), np.empty(n_periods)
-    _fill_shifted(cf, s1, s2, False, a)
-    to_bernstein(a, bx, n)
-    _fill_shifted(cf, s1, s2, True, a)
-    to_bernstein(a, by, n)
-    err = conversion_error(l1, n)
-    at_zero = bx[n] == 0.0
+    bern = np.empty((4, n_periods))  # x: values, magnitudes; y: values, magnitudes
+    for side in range(2):
+        _fill_shifted(cf, s1, s2, side == 1, a)
+        to_bernstein(a, bern[2 * side], n)
+        for s in range(n_periods):
+            a[s] = abs(a[s])
+        to_bernstein(a, bern[2 * side + 1], n)
+    at_zero = bern[0, n] == 0.0
     if at_zero:
-        deflate(bx, n)
-        deflate(by, n)
-        err = deflation_error(err, n)
-    stack, pieces = np.empty((MAX_DEPTH + 2, n_periods)), np.empty((MAX_DEPTH + 2, 4))
-    work, trial, left = np.empty(n_periods), np.empty(n_periods), np.empty(n_periods)
+        for j in range(4):
+            deflate(bern[j], n)
+    stack, pieces = np.empty((MAX_DEPTH + 2, 2, n_periods)), np.empty((MAX_DEPTH + 2, 3))
+    work = np.empty((6, n_periods))
     count_x, kind_x, lo_x, hi_x, f_lo_x, f_hi_x = explore(
-        bx, n, err, False, 2, stack, pieces, work, trial, left)
+        bern[0], bern[1], n, False, 2, stack, pieces, work)
     rate_r, state_r = np.nan, ABSENT
     if not at_zero:
         rate_r, state_r = _candidate(kind_x, lo_x, hi_x, f_lo_x, f_hi_x, False, cf, s1,
@@ -783,7 +772,7 @@ def several_changes_row(cf: Any, s1: float, s2: float, coef: Any,
     need_left = not at_zero and (closest or state_r == ABSENT)
     limit_y = max(1, 2 - count_x) if need_left else 2 - min(count_x, 2)
     count_y, kind_y, lo_y, hi_y, f_lo_y, f_hi_y = explore(
-        by, n, err, True, limit_y, stack, pieces, work, trial, left)
+        bern[2], bern[3], n, True, limit_y, stack, pieces, work)
     n_found = count_x + count_y + (1 if at_zero else 0)
     if at_zero:
         return 0.0, status_of(FOUND, n_found, True)

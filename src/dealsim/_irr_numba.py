@@ -53,8 +53,8 @@ for _fn in (core.chain_start, core.chain_step, core.chains_end, core.fourth_powe
             core.representable, core.one_change_side, core.moic_start,
             core.inside_or_mid, core.choose, core.status_of, core.scale_basis,
             core.scale_pair, core.polish_row, core._fill_coef, core._row_stats,
-            core.raise_step, core.casteljau_step, core.deflate_step, core.conversion_error,
-            core.split_error, core.deflation_error, core.falsi_start, core.to_bernstein,
+            core.raise_step, core.casteljau_step, core.deflate_step, core.error_factor,
+            core.falsi_start, core.to_bernstein,
             core.deflate, core.split_at, core.classify, core.explore, core._fill_shifted,
             core._candidate, core.several_changes_row, core.irr_row):
     register_jitable(nogil=True, error_model="numpy")(_fn)

@@ -222,10 +222,6 @@ def _several_changes(sub: NDArray[np.float64], closest: bool
     (:func:`dealsim._irr_core.choose`)."""
     n_rows, n_periods = sub.shape
     n = n_periods - 1
-    mag = np.abs(sub)
-    l1 = mag[:, 0].copy()
-    for t in range(1, n_periods):  # (in order, as the compiled row sums)
-        l1 += mag[:, t]
     # the polynomial in x from the first non-zero flow, in y from the last one
     nonzero = sub != 0.0
     ax = sub.T.copy()
@@ -236,15 +232,14 @@ def _several_changes(sub: NDArray[np.float64], closest: bool
     for r in np.flatnonzero(~nonzero[:, n]):
         last = n - np.argmax(nonzero[r, ::-1])
         ay[:, r] = np.concatenate((sub[r, last::-1], np.zeros(n - last)))
-    bx, by = _bernstein_rows(ax).T.copy(), _bernstein_rows(ay).T.copy()
-    err = _core.conversion_error(l1, n)
-    at_zero = bx[:, n] == 0.0
+    # values and magnitudes (the Bernstein coefficients of sum |a_s| z**s)
+    bern = [_bernstein_rows(v).T.copy() for v in (ax, np.abs(ax), ay, np.abs(ay))]
+    at_zero = bern[0][:, n] == 0.0
     if at_zero.any():
-        bx[at_zero] = _deflate_rows(bx[at_zero])
-        by[at_zero] = _deflate_rows(by[at_zero])
-        err[at_zero] = _core.deflation_error(err[at_zero], n)
-    count_x, right = _explore_rows(bx, err, False)
-    count_y, left = _explore_rows(by, err, True)
+        for v in bern:
+            v[at_zero] = _deflate_rows(v[at_zero])
+    count_x, right = _explore_rows(bern[0], bern[1], False)
+    count_y, left = _explore_rows(bern[2], bern[3], True)
     n_found = count_x + count_y + at_zero
     rate_r, state_r = _candidates(sub, right, False, ~at_zero)
     need_left = ~at_zero & (closest | (state_r == _core.ABSENT))
@@ -281,15 +276,14 @@ def _deflate_rows(b: NDArray[np.float64]) -> NDArray[np.float64]:
     return out
 
 
-def _classify_rows(b: NDArray[np.float64], err: NDArray[np.float64],
-                   exact_lo: NDArray[np.bool_]) -> NDArray[np.intp]:
-    """:func:`dealsim._irr_core.classify` of every row of ``b``, written with array
-    reductions (a second implementation of the same decision; the tests compare them)."""
+def _classify_rows(b: NDArray[np.float64], m: NDArray[np.float64],
+                   g: NDArray[np.float64]) -> NDArray[np.intp]:
+    """:func:`dealsim._irr_core.classify` of every row of ``b`` (bounds ``g m``),
+    written with array reductions (a second implementation of the same decision; the
+    tests compare them)."""
     n = b.shape[1] - 1
-    e = err[:, None]
+    e = g[:, None] * m
     pos, neg = b > e, b < -e
-    e0 = np.where(exact_lo, 0.0, err)
-    pos[:, 0], neg[:, 0] = b[:, 0] > e0, b[:, 0] < -e0
     no_root = pos.all(axis=1) | neg.all(axis=1)
     cluster = ~(pos | neg).any(axis=1)
     first_pos = pos[:, 0]
@@ -327,40 +321,38 @@ class _Leaves(NamedTuple):
     f_hi: NDArray[np.float64]
 
 
-def _explore_rows(b: NDArray[np.float64], err: NDArray[np.float64], use_y: bool
+def _explore_rows(b: NDArray[np.float64], m: NDArray[np.float64], use_y: bool
                   ) -> tuple[NDArray[np.intp], _Leaves]:
-    """:func:`dealsim._irr_core.explore` on every row of ``b``, breadth first: every
-    piece of every row in one array, split together, round after round.
+    """:func:`dealsim._irr_core.explore` on every row of ``b`` (magnitudes ``m``), both
+    ``(k, n + 1)``, breadth first: every piece of every row in one array, split
+    together, round after round.
 
     Each piece goes through the same steps as on the compiled path, so the leaves are
     the same; here all of them are found (the compiled search stops once the rule and
     the status are decided). Returns the number of leaves per row and the rightmost.
     """
-    n_rows, m = b.shape
-    n = m - 1
+    n_rows, n = b.shape[0], b.shape[1] - 1
     owner = np.arange(n_rows)
     lo, hi = np.zeros(n_rows), np.ones(n_rows)
-    depth = np.zeros(n_rows, dtype=np.intp)
-    err = err.copy()
+    depth = np.zeros(n_rows)
     found: list[tuple[NDArray[Any], ...]] = []
     while owner.size:
-        cls = _classify_rows(b, err, lo == 0.0)
+        cls = _classify_rows(b, m, _core.error_factor(depth, n))
         split = np.flatnonzero((cls == _core.SPLIT) & (depth < _core.MAX_DEPTH))
-        right = b[split]
-        big = np.max(np.abs(right), axis=1)
-        err_c = _core.split_error(err[split], big, n)
-        t = np.full(split.size, _core.SPLITS[0])
-        left = _split_rows(right, _core.SPLITS[0])
-        for t_next in _core.SPLITS[1:]:
-            retry = np.flatnonzero(~(np.abs(left[:, n]) > err_c))
+        b_r, m_r = b[split], m[split]
+        b_l, m_l = _split_rows(b_r, _core.SPLITS[0]), _split_rows(m_r, _core.SPLITS[0])
+        lo_s, hi_s, own_s, next_depth = lo[split], hi[split], owner[split], depth[split] + 1.0
+        g = _core.error_factor(next_depth, n)
+        c = lo_s + _core.SPLITS[0] * (hi_s - lo_s)
+        for t in _core.SPLITS[1:]:
+            retry = np.flatnonzero(~(np.abs(b_l[:, n]) > g * m_l[:, n]))
             if not retry.size:
                 break
-            again = b[split[retry]]
-            left[retry] = _split_rows(again, t_next)
-            right[retry] = again
-            t[retry] = t_next
-        c = lo[split] + t * (hi[split] - lo[split])
-        ok = (lo[split] < c) & (c < hi[split])
+            b_again, m_again = b[split[retry]], m[split[retry]]
+            b_l[retry], m_l[retry] = _split_rows(b_again, t), _split_rows(m_again, t)
+            b_r[retry], m_r[retry] = b_again, m_again
+            c[retry] = lo_s[retry] + t * (hi_s[retry] - lo_s[retry])
+        ok = (lo_s < c) & (c < hi_s)
         leaf = (cls == _core.ONE_ROOT) | (cls == _core.CLUSTER) | (cls == _core.SPLIT)
         leaf[split[ok]] = False
         leaf &= _core.representable(_core.rate_from_var(hi, use_y))
@@ -368,12 +360,11 @@ def _explore_rows(b: NDArray[np.float64], err: NDArray[np.float64], use_y: bool
         found.append((owner[idx], np.where(cls[idx] == _core.ONE_ROOT, _core.ONE_ROOT,
                                            _core.CLUSTER),
                       lo[idx], hi[idx], b[idx, 0], b[idx, n]))
-        go, c = split[ok], c[ok]
-        owner = np.concatenate((owner[go], owner[go]))
-        lo, hi = np.concatenate((lo[go], c)), np.concatenate((c, hi[go]))
-        b = np.concatenate((left[ok], right[ok]))
-        err = np.concatenate((err_c[ok], err_c[ok]))
-        depth = np.concatenate((depth[go] + 1, depth[go] + 1))
+        c = c[ok]
+        owner = np.concatenate((own_s[ok], own_s[ok]))
+        lo, hi = np.concatenate((lo_s[ok], c)), np.concatenate((c, hi_s[ok]))
+        b, m = np.concatenate((b_l[ok], b_r[ok])), np.concatenate((m_l[ok], m_r[ok]))
+        depth = np.concatenate((next_depth[ok], next_depth[ok]))
     who, kind, lo, hi, f_lo, f_hi = (np.concatenate(x) for x in zip(*found, strict=True))
     count = np.bincount(who, minlength=n_rows)
     best = _Leaves(np.full(n_rows, _core.NO_ROOT),
