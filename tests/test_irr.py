@@ -207,7 +207,7 @@ def test_selection_rule_equals_numpy_financial_11_on_its_root_set() -> None:
     checked = 0
     for _ in range(400):
         roots = np.sort(rng.uniform(-0.85, 0.4, size=rng.integers(2, 4)))
-        if np.min(np.diff(roots)) < 0.11:  # two roots in one grid cell: the blind spot
+        if np.min(np.diff(roots)) < 0.01:  # (np.roots itself is then less accurate)
             continue
         # flows with exactly these roots: p(x) = prod (x - x_k) in x = 1/(1+r)
         coef = np.poly(1 / (1 + roots))[::-1]  # c_t multiplies x**t
@@ -219,7 +219,7 @@ def test_selection_rule_equals_numpy_financial_11_on_its_root_set() -> None:
         assert got.status == IrrStatus.MULTIPLE_ROOTS
         assert got.rate == pytest.approx(npf11_select(eirr), abs=1e-9)
         checked += 1
-    assert checked > 100
+    assert checked > 300
 
 
 @pytest.mark.parametrize("select", ["closest", "npf", "", "CLOSEST_TO_ZERO", True, None, 1])
@@ -229,7 +229,7 @@ def test_select_must_be_a_known_rule(select: object) -> None:
 
 
 # ---------------------------------------------------------------------------------------
-# Scale invariance and edge numerics (issue 13 §10)
+# Scale invariance and edge numerics
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -110,7 +110,9 @@ Y_FLOOR = 1e-17
 MAX_ITER = 100
 
 # ---------------------------------------------------------------------------
-# The rate grid (used only for rows whose flows change sign more than once).
+# The rate grid. The root search no longer reads it (rows with several sign changes
+# isolate every root, see below); ``grid_matrix`` and ``NCOL`` remain because compiled
+# callers of ``irr_row`` still pass its ``mat`` and ``vals`` arguments.
 #
 # Interior grid points in r. Around r = 0 the spacing is 0.025, it widens further out.
 # Two limits close the search on both sides: r -> -1 (y = 0, where the sign of the NPV
@@ -793,10 +795,9 @@ def irr_row(cf: Any, mat: Any, vals: Any, coef: Any,
     cf : float64 array, shape ``(T,)``
         The row (finite; not modified; any scale).
     mat : float64 array, shape ``(T, NCOL)``
-        ``grid_matrix(T)`` (read only; used only for rows whose flows change sign
-        more than once).
+        ``grid_matrix(T)`` (not read any more; kept for compiled callers).
     vals : float64 array, shape ``(NCOL,)``
-        Scratch (overwritten).
+        Not read any more (kept for compiled callers).
     coef : float64 array, shape ``(T,)``
         Scratch (overwritten).
     closest : bool

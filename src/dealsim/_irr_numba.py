@@ -11,8 +11,9 @@ For a compiled caller (the fused Monte Carlo kernel) the entry point is
     rate, status = irr_row(cf, mat, vals, coef, closest)
 
 ``cf`` the row ``(T,)`` float64 (any scale, finite, not modified); ``mat`` =
-``dealsim._irr_core.grid_matrix(T)``; ``vals`` scratch float64 ``(NCOL,)`` =
-``(dealsim._irr_core.NCOL,)``; ``coef`` scratch float64 ``(T,)``; ``closest`` a bool
+``dealsim._irr_core.grid_matrix(T)`` and ``vals`` float64 ``(NCOL,)`` =
+``(dealsim._irr_core.NCOL,)`` (no longer read; kept for existing callers); ``coef``
+scratch float64 ``(T,)``; ``closest`` a bool
 (False: numpy-financial 1.1's rule, :func:`dealsim.irr`'s default). Returns a float
 and an :class:`~dealsim.metrics.IrrStatus` member (stores into an ``int8`` array).
 """
