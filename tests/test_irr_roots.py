@@ -108,10 +108,11 @@ def test_double_root_that_the_rule_picks_is_ambiguous(backend: str, select: str)
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize(("flows", "rate", "status"), [
     ([-1.0, 3.0, -2.0], 0.0, IrrStatus.MULTIPLE_ROOTS),  # roots 0 and 1 (x = 1/2)
-    ([1.0, -2.0, 1.0], 0.0, IrrStatus.MULTIPLE_ROOTS),  # double root at 0 (sum exactly 0)
+    ([1.0, -2.0, 1.0], 0.0, IrrStatus.CONVERGED),  # double root at 0: one root, twice
     ([-1.0, 2.0, -2.0, 1.0], 0.0, IrrStatus.CONVERGED),  # (1 - x)(x**2 - x + 1): only 0
     ([1.0, -3.0, 3.0], np.nan, IrrStatus.NO_ROOT_FOUND),  # 3x**2 - 3x + 1 has no real root
-    ([-1.0, 3.0, -3.0, 1.0], 0.0, IrrStatus.MULTIPLE_ROOTS),  # -(1 - x)**3: triple at 0
+    ([-1.0, 3.0, -3.0, 1.0], 0.0, IrrStatus.CONVERGED),  # -(1 - x)**3: triple at 0
+    ([-1.0, 4.0, -5.0, 2.0], 0.0, IrrStatus.MULTIPLE_ROOTS),  # (x-1)**2 (2x-1): 0 twice, 1
     ([-8.0, 12.0, -6.0, 1.0], np.nan, IrrStatus.AMBIGUOUS),  # (x - 2)**3: r = -0.5 thrice
 ])
 def test_roots_at_zero_and_rows_without_a_real_root(flows: list[float], rate: float,

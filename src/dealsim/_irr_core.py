@@ -746,7 +746,8 @@ def several_changes_row(cf: Any, s1: float, s2: float, coef: Any,
     Bernstein coefficients of the polynomials in x and in y) as far as the rule and the
     status need: the leaf nearest to r = 0 on each side that the rule looks at, and
     whether the row has a second root. Where the flows sum to exactly zero, r = 0 is a
-    root (the rule's, whichever rule) and is divided out before the others are
+    root (the rule's, whichever rule) and is divided out (as many times as it is a
+    root: roots are counted once, whatever their multiplicity) before the others are
     counted.
     """
     n_periods = cf.shape[0]
@@ -760,7 +761,9 @@ def several_changes_row(cf: Any, s1: float, s2: float, coef: Any,
             a[s] = abs(a[s])
         to_bernstein(a, bern[2 * side + 1], n)
     at_zero = bern[0, n] == 0.0
-    if at_zero:
+    for _ in range(n):  # divide out r = 0 as often as it is a root (a double root, ...)
+        if bern[0, n] != 0.0:
+            break
         for j in range(4):
             deflate(bern[j], n)
     stack, pieces = np.empty((MAX_DEPTH + 2, 2, n_periods)), np.empty((MAX_DEPTH + 2, 3))

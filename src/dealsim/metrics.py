@@ -235,9 +235,13 @@ def _several_changes(sub: NDArray[np.float64], closest: bool
     # values and magnitudes (the Bernstein coefficients of sum |a_s| z**s)
     bern = [_bernstein_rows(v).T.copy() for v in (ax, np.abs(ax), ay, np.abs(ay))]
     at_zero = bern[0][:, n] == 0.0
-    if at_zero.any():
+    zero = at_zero.copy()
+    for _ in range(n):  # r = 0 divided out as often as it is a root
+        if not zero.any():
+            break
         for v in bern:
-            v[at_zero] = _deflate_rows(v[at_zero])
+            v[zero] = _deflate_rows(v[zero])
+        zero &= bern[0][:, n] == 0.0
     count_x, right = _explore_rows(bern[0], bern[1], False)
     count_y, left = _explore_rows(bern[2], bern[3], True)
     n_found = count_x + count_y + at_zero
