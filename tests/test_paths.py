@@ -1,4 +1,4 @@
-"""Annual market paths (dealsim.paths): defining properties of the generators.
+"""Annual market paths (dealsim.model.paths): defining properties of the generators.
 
 Statistical checks use fixed seeds and state their tolerance in standard errors (SE).
 """
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from dealsim.errors import InvalidParameterError
-from dealsim.paths import (
+from dealsim.model.paths import (
     GAS_MARGINAL_RANK_CORRELATION,
     PRICE_TAG,
     SOFR_TAG,
@@ -27,7 +27,7 @@ from dealsim.paths import (
     path_generator,
     spearman_from_gaussian,
 )
-from dealsim.sampling import sampler_uniforms
+from dealsim.montecarlo.sampling import sampler_uniforms
 
 N = 40_000  # scenarios in the statistical checks
 T = 25
