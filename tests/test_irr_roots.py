@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from dealsim.finance.metrics import irr
-from dealsim.kernels import irr_core as _irr_core
+from dealsim.kernels import irr_roots as _irr_roots
 from dealsim.kernels.irr import IrrStatus
 
 try:
@@ -301,15 +301,15 @@ def test_property_classify_is_descartes_with_unknown_signs(
     n = b.size - 1
     signs = [int(np.sign(v)) if abs(v) > e else 0 for v, e in zip(b, err, strict=True)]
     v_max = max_variations(signs)
-    got = _irr_core.classify(b, err, n, 1.0)
+    got = _irr_roots.classify(b, err, n, 1.0)
     if v_max == 0:
-        want = _irr_core.NO_ROOT
+        want = _irr_roots.NO_ROOT
     elif not any(signs):
-        want = _irr_core.CLUSTER
+        want = _irr_roots.CLUSTER
     elif v_max == 1 and signs[0] * signs[-1] == -1:
-        want = _irr_core.ONE_ROOT
+        want = _irr_roots.ONE_ROOT
     else:
-        want = _irr_core.SPLIT
+        want = _irr_roots.SPLIT
     assert got == want
     vec = metrics._classify_rows(b[None, :], err[None, :], np.array([1.0]))
     assert vec[0] == got
@@ -326,7 +326,7 @@ def test_property_bernstein_form_and_split_evaluate_the_polynomial(a: np.ndarray
 
     n = a.size - 1
     b = np.empty(n + 1)
-    _irr_core.to_bernstein(a, b, n)
+    _irr_roots.to_bernstein(a, b, n)
 
     def bern(coef: np.ndarray, u: float) -> float:
         return sum(float(c) * comb(n, k) * u**k * (1 - u) ** (n - k)
@@ -335,7 +335,7 @@ def test_property_bernstein_form_and_split_evaluate_the_polynomial(a: np.ndarray
     scale = np.sum(np.abs(a)) + 1.0
     assert abs(bern(b, z) - np.polynomial.polynomial.polyval(z, a)) <= 1e-12 * scale
     right, left = b.copy(), np.empty(n + 1)
-    _irr_core.split_at(right, left, n, 0.5625, 0.4375)
+    _irr_roots.split_at(right, left, n, 0.5625, 0.4375)
     c = 0.4375
     assert abs(bern(left, z) - bern(b, c * z)) <= 1e-12 * scale
     assert abs(bern(right, z) - bern(b, c + (1 - c) * z)) <= 1e-12 * scale

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dealsim.kernels import irr_core as _core
+from dealsim.kernels import irr_roots as _roots
 from dealsim.kernels.irr_core import IrrStatus
 
 #: Root selection rules of :func:`irr` (the first is the default).
@@ -237,9 +238,9 @@ def _several_changes(sub: NDArray[np.float64], closest: bool
 
 
 def _bernstein_rows(a: NDArray[np.float64]) -> NDArray[np.float64]:
-    """:func:`dealsim.kernels.irr_core.to_bernstein` on every column of ``a`` ``(n + 1, k)``
+    """:func:`dealsim.kernels.irr_roots.to_bernstein` on every column of ``a`` ``(n + 1, k)``
     (lowest power first), one degree at a time on blocks of columns: the same
-    :func:`~dealsim.kernels.irr_core.raise_step` on slices, the same bits."""
+    :func:`~dealsim.kernels.irr_roots.raise_step` on slices, the same bits."""
     n = a.shape[0] - 1
     b = np.empty_like(a)
     for c0 in range(0, a.shape[1], _BERNSTEIN_BLOCK):
@@ -247,24 +248,24 @@ def _bernstein_rows(a: NDArray[np.float64]) -> NDArray[np.float64]:
         out[0] = blk[n]
         for d in range(n):
             w = (np.arange(1, d + 2) / (d + 1))[:, None]
-            out[1 : d + 2] = _core.raise_step(blk[n - 1 - d], w, out[: d + 1])
+            out[1 : d + 2] = _roots.raise_step(blk[n - 1 - d], w, out[: d + 1])
             out[0] = blk[n - 1 - d]
     return b
 
 
 def _deflate_rows(b: NDArray[np.float64]) -> NDArray[np.float64]:
-    """:func:`dealsim.kernels.irr_core.deflate` on every row of ``b`` (same steps, same bits)."""
+    """:func:`dealsim.kernels.irr_roots.deflate` on every row of ``b`` (same steps, same bits)."""
     n = b.shape[1] - 1
     k = np.arange(1, n + 1)
     out = b.copy()
     upper = np.concatenate((b[:, 1:n], np.zeros((b.shape[0], 1))), axis=1)
-    out[:, 1:] = _core.deflate_step(upper, b[:, :n], k / (n - k + 1))
+    out[:, 1:] = _roots.deflate_step(upper, b[:, :n], k / (n - k + 1))
     return out
 
 
 def _classify_rows(b: NDArray[np.float64], m: NDArray[np.float64],
                    g: NDArray[np.float64]) -> NDArray[np.intp]:
-    """:func:`dealsim.kernels.irr_core.classify` of every row of ``b`` (bounds ``g m``),
+    """:func:`dealsim.kernels.irr_roots.classify` of every row of ``b`` (bounds ``g m``),
     written with array reductions (a second implementation of the same decision; the
     tests compare them)."""
     n = b.shape[1] - 1
@@ -279,19 +280,19 @@ def _classify_rows(b: NDArray[np.float64], m: NDArray[np.float64],
     lead = np.where(same.all(axis=1), n + 1, np.argmin(same, axis=1))
     trail = np.where(other.all(axis=1), n + 1, np.argmin(other, axis=1))
     one = ends & (lead + trail >= n)
-    return np.where(no_root, _core.NO_ROOT, np.where(
-        cluster, _core.CLUSTER, np.where(one, _core.ONE_ROOT, _core.SPLIT)))
+    return np.where(no_root, _roots.NO_ROOT, np.where(
+        cluster, _roots.CLUSTER, np.where(one, _roots.ONE_ROOT, _roots.SPLIT)))
 
 
 def _split_rows(b: NDArray[np.float64], t: float) -> NDArray[np.float64]:
-    """:func:`dealsim.kernels.irr_core.split_at` at ``t`` on every row of ``b`` (overwritten
+    """:func:`dealsim.kernels.irr_roots.split_at` at ``t`` on every row of ``b`` (overwritten
     by the right parts); returns the left parts (same steps on slices, same bits)."""
     n = b.shape[1] - 1
     left = np.empty_like(b)
     s = 1.0 - t
     for level in range(n):
         left[:, level] = b[:, 0]
-        b[:, : n - level] = _core.casteljau_step(s, b[:, : n - level], t,
+        b[:, : n - level] = _roots.casteljau_step(s, b[:, : n - level], t,
                                                  b[:, 1 : n - level + 1])
     left[:, n] = b[:, 0]
     return left
@@ -309,7 +310,7 @@ class _Leaves(NamedTuple):
 
 def _explore_rows(b: NDArray[np.float64], m: NDArray[np.float64], use_y: bool
                   ) -> tuple[NDArray[np.intp], _Leaves]:
-    """:func:`dealsim.kernels.irr_core.explore` on every row of ``b`` (magnitudes ``m``), both
+    """:func:`dealsim.kernels.irr_roots.explore` on every row of ``b`` (magnitudes ``m``), both
     ``(k, n + 1)``, breadth first: every piece of every row in one array, split
     together, round after round.
 
@@ -323,14 +324,14 @@ def _explore_rows(b: NDArray[np.float64], m: NDArray[np.float64], use_y: bool
     depth = np.zeros(n_rows)
     found: list[tuple[NDArray[Any], ...]] = []
     while owner.size:
-        cls = _classify_rows(b, m, _core.error_factor(depth, n))
-        split = np.flatnonzero((cls == _core.SPLIT) & (depth < _core.MAX_DEPTH))
+        cls = _classify_rows(b, m, _roots.error_factor(depth, n))
+        split = np.flatnonzero((cls == _roots.SPLIT) & (depth < _roots.MAX_DEPTH))
         b_r, m_r = b[split], m[split]
-        b_l, m_l = _split_rows(b_r, _core.SPLITS[0]), _split_rows(m_r, _core.SPLITS[0])
+        b_l, m_l = _split_rows(b_r, _roots.SPLITS[0]), _split_rows(m_r, _roots.SPLITS[0])
         lo_s, hi_s, own_s, next_depth = lo[split], hi[split], owner[split], depth[split] + 1.0
-        g = _core.error_factor(next_depth, n)
-        c = lo_s + _core.SPLITS[0] * (hi_s - lo_s)
-        for t in _core.SPLITS[1:]:
+        g = _roots.error_factor(next_depth, n)
+        c = lo_s + _roots.SPLITS[0] * (hi_s - lo_s)
+        for t in _roots.SPLITS[1:]:
             retry = np.flatnonzero(~(np.abs(b_l[:, n]) > g * m_l[:, n]))
             if not retry.size:
                 break
@@ -339,12 +340,12 @@ def _explore_rows(b: NDArray[np.float64], m: NDArray[np.float64], use_y: bool
             b_r[retry], m_r[retry] = b_again, m_again
             c[retry] = lo_s[retry] + t * (hi_s[retry] - lo_s[retry])
         ok = (lo_s < c) & (c < hi_s)
-        leaf = (cls == _core.ONE_ROOT) | (cls == _core.CLUSTER) | (cls == _core.SPLIT)
+        leaf = (cls == _roots.ONE_ROOT) | (cls == _roots.CLUSTER) | (cls == _roots.SPLIT)
         leaf[split[ok]] = False
-        leaf &= _core.representable(_core.rate_from_var(hi, use_y))
+        leaf &= _roots.leaf_counts(hi, use_y)
         idx = np.flatnonzero(leaf)
-        found.append((owner[idx], np.where(cls[idx] == _core.ONE_ROOT, _core.ONE_ROOT,
-                                           _core.CLUSTER),
+        found.append((owner[idx], np.where(cls[idx] == _roots.ONE_ROOT, _roots.ONE_ROOT,
+                                           _roots.CLUSTER),
                       lo[idx], hi[idx], b[idx, 0], b[idx, n]))
         c = c[ok]
         owner = np.concatenate((own_s[ok], own_s[ok]))
@@ -353,7 +354,7 @@ def _explore_rows(b: NDArray[np.float64], m: NDArray[np.float64], use_y: bool
         depth = np.concatenate((next_depth[ok], next_depth[ok]))
     who, kind, lo, hi, f_lo, f_hi = (np.concatenate(x) for x in zip(*found, strict=True))
     count = np.bincount(who, minlength=n_rows)
-    best = _Leaves(np.full(n_rows, _core.NO_ROOT),
+    best = _Leaves(np.full(n_rows, _roots.NO_ROOT),
                    *(np.full(n_rows, np.nan) for _ in range(4)))
     order = np.lexsort((hi, who))  # by row, then from the left: each row's last leaf
     sorted_who = who[order]
@@ -369,10 +370,10 @@ def _candidates(sub: NDArray[np.float64], leaves: _Leaves, use_y: bool,
     polished on their pieces (all together), clusters unresolved."""
     rate = np.full(sub.shape[0], np.nan)
     state = np.full(sub.shape[0], _core.ABSENT)
-    cluster = wanted & (leaves.kind == _core.CLUSTER)
+    cluster = wanted & (leaves.kind == _roots.CLUSTER)
     rate[cluster] = _core.rate_from_var(leaves.hi[cluster], use_y)
     state[cluster] = _core.UNRESOLVED
-    rows = np.flatnonzero(wanted & (leaves.kind == _core.ONE_ROOT))
+    rows = np.flatnonzero(wanted & (leaves.kind == _roots.ONE_ROOT))
     if rows.size:
         lo, hi = leaves.lo[rows], leaves.hi[rows]
         f_lo, f_hi = leaves.f_lo[rows], leaves.f_hi[rows]

@@ -20,8 +20,10 @@ and an :class:`~dealsim.kernels.irr.IrrStatus` member (stores into an ``int8`` a
 
 from __future__ import annotations
 
+import hashlib
 import os
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -29,6 +31,7 @@ from numba.extending import overload, register_jitable
 from numpy.typing import NDArray
 
 from dealsim.kernels import irr_core as core
+from dealsim.kernels import irr_roots as roots
 
 __all__ = ["irr_2d", "irr_row", "irr_rows"]
 
@@ -54,16 +57,35 @@ for _fn in (core.chain_start, core.chain_step, core.chains_end, core.fourth_powe
             core.representable, core.one_change_side, core.moic_start,
             core.inside_or_mid, core.choose, core.status_of, core.scale_basis,
             core.scale_pair, core.polish_row, core._fill_coef, core._row_stats,
-            core.raise_step, core.casteljau_step, core.deflate_step, core.error_factor,
-            core.falsi_start, core.to_bernstein,
-            core.deflate, core.split_at, core.classify, core.explore, core._fill_shifted,
+            roots.raise_step, roots.casteljau_step, roots.deflate_step, roots.error_factor,
+            roots.leaf_counts, roots.to_bernstein, roots.deflate, roots.split_at,
+            roots.classify, roots.explore, core.falsi_start, core._fill_shifted,
             core._candidate, core.several_changes_row, core.irr_row):
     register_jitable(nogil=True, error_model="numpy")(_fn)
 
-#: The per-row entry for compiled callers (see the module docstring).
-irr_row = numba.njit(core.irr_row, cache=True, nogil=True, error_model="numpy")
+register_jitable(nogil=True, error_model="numpy")(core.irr_rows)
+
+# numba's on-disk cache keys a function by its own file only; the entries' names carry a
+# digest of the steps' two source files, so that an edit of either recompiles them.
+_DIGEST = hashlib.sha256(b"".join(
+    Path(str(m.__file__)).read_bytes() for m in (core, roots))).hexdigest()[:16]
+
+
+def _irr_row(cf, mat, vals, coef, closest):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+    return core.irr_row(cf, mat, vals, coef, closest)
+
+
+def _irr_rows(cf, mat, rate, status, closest):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+    core.irr_rows(cf, mat, rate, status, closest)
+
+
+_irr_row.__qualname__ = _irr_row.__name__ = "irr_row_" + _DIGEST
+_irr_rows.__qualname__ = _irr_rows.__name__ = "irr_rows_" + _DIGEST
+#: The per-row entry for compiled callers (see the module docstring):
+#: :func:`dealsim.kernels.irr_core.irr_row` compiled.
+irr_row = numba.njit(_irr_row, cache=True, nogil=True, error_model="numpy")
 #: :func:`dealsim.kernels.irr_core.irr_rows` compiled: the rows of ``cf`` into ``rate``/``status``.
-irr_rows = numba.njit(core.irr_rows, cache=True, nogil=True, error_model="numpy")
+irr_rows = numba.njit(_irr_rows, cache=True, nogil=True, error_model="numpy")
 
 
 def irr_2d(cf: NDArray[np.float64], closest: bool) -> tuple[NDArray[np.float64],
