@@ -215,21 +215,35 @@ def _several_changes(sub: NDArray[np.float64], closest: bool
     for r in np.flatnonzero(~nonzero[:, n]):
         last = n - np.argmax(nonzero[r, ::-1])
         ay[:, r] = np.concatenate((sub[r, last::-1], np.zeros(n - last)))
-    # values and magnitudes (the Bernstein coefficients of sum |a_s| z**s)
-    bern = [_bernstein_rows(v).T.copy() for v in (ax, np.abs(ax), ay, np.abs(ay))]
-    at_zero = bern[0][:, n] == 0.0
+    # values and magnitudes (the Bernstein coefficients of sum |a_s| z**s), x side
+    bx, mx = _bernstein_rows(ax).T.copy(), _bernstein_rows(np.abs(ax)).T.copy()
+    at_zero = bx[:, n] == 0.0
+    times = np.zeros(n_rows, dtype=np.intp)  # r = 0 divided out as often as it is a root
     zero = at_zero.copy()
-    for _ in range(n):  # r = 0 divided out as often as it is a root
+    for _ in range(n):
         if not zero.any():
             break
-        for v in bern:
-            v[zero] = _deflate_rows(v[zero])
-        zero &= bern[0][:, n] == 0.0
-    count_x, right = _explore_rows(bern[0], bern[1], False)
-    count_y, left = _explore_rows(bern[2], bern[3], True)
-    n_found = count_x + count_y + at_zero
+        bx[zero], mx[zero] = _deflate_rows(bx[zero]), _deflate_rows(mx[zero])
+        times += zero
+        zero &= bx[:, n] == 0.0
+    count_x, right = _explore_rows(bx, mx, False)
     rate_r, state_r = _candidates(sub, right, False, ~at_zero)
     need_left = ~at_zero & (closest | (state_r == _core.ABSENT))
+    # the y side where the rule or the status needs it (as the compiled row)
+    want = np.flatnonzero(need_left | (count_x < 2))
+    by = _bernstein_rows(ay[:, want]).T.copy()
+    my = _bernstein_rows(np.abs(ay[:, want])).T.copy()
+    for k in range(int(times.max(initial=0))):
+        sel = times[want] > k
+        by[sel], my[sel] = _deflate_rows(by[sel]), _deflate_rows(my[sel])
+    count_y = np.zeros(n_rows, dtype=np.intp)
+    left = _Leaves(np.full(n_rows, _roots.NO_ROOT),
+                   *(np.full(n_rows, np.nan) for _ in range(4)))
+    if want.size:
+        count_y[want], part = _explore_rows(by, my, True)
+        for field, values in zip(left, part, strict=True):
+            field[want] = values
+    n_found = count_x + count_y + at_zero
     rate_l, state_l = _candidates(sub, left, True, need_left)
     rate, state = _core.choose(rate_r, state_r, rate_l, state_l, closest)
     rate = np.where(at_zero, 0.0, rate)
