@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Literal, TypedDict, TypeVar
 
 from dealsim.common import validate as v
+from dealsim.common.docs import fill
 from dealsim.common.facts import SOFTBANK_FEE_JPY_PER_USD
 from dealsim.errors import InvalidParameterError
 from dealsim.model.deal import Deal
@@ -81,11 +82,11 @@ _COMMON_PARAMETERS = {
 
 
 def _preset_doc(returns: str) -> Callable[[F], F]:
-    """Complete a preset builder's docstring, as scipy's ``doccer`` does: after its first
+    """Complete a preset builder's docstring (:mod:`dealsim.common.docs`): after its first
     line, where its sources are listed; at its ``%(common)s`` line, the parameters of
     :data:`_COMMON_PARAMETERS` that it takes (under a Parameters heading if it has none),
     then ``returns`` as its Returns section."""
-    def fill(builder: F) -> F:
+    def complete(builder: F) -> F:
         params = inspect.signature(builder).parameters
         summary, rest = (builder.__doc__ or "").split("\n", 1)
         indent = rest[:len(rest) - len(rest.lstrip())].rpartition("\n")[2]
@@ -95,10 +96,10 @@ def _preset_doc(returns: str) -> Callable[[F], F]:
                                ("Parameters", "----------")),
                              *(text for name, text in _COMMON_PARAMETERS.items() if name in params),
                              "", "Returns", "-------", returns])
-        rest = rest.replace(indent + "%(common)s", textwrap.indent(common, indent))
+        rest = fill(rest, {"common": common})
         builder.__doc__ = f"{summary}\n\n{textwrap.indent(sources, indent)}\n{rest}"
         return builder
-    return fill
+    return complete
 
 
 def _eia_plant(row: Mapping[str, float], *, nuclear_fuel: float | None = None
