@@ -432,9 +432,8 @@ def simulate_stream(
         Blocks in flight at once (>= 1); memory on the caller is ``window`` block
         statistics, whatever ``n``.
     progress, deadline, on_stop, backend
-        As in :func:`dealsim.simulate`: a bar or a callback (returning ``False`` stops
-        the run), a time budget in seconds, and what a stopped run does (a partial
-        summary, ``partial`` true and ``n < requested``, or an exception).
+        As in :func:`dealsim.simulate`; a run stopped early returns the summary of the
+        blocks done (``partial`` true, ``n < requested``) or raises.
 
     Returns
     -------
