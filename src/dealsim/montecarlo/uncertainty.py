@@ -67,12 +67,12 @@ from dealsim.montecarlo.sampling import (
     _child,
 )
 
-# every public name of the four modules, listed once (in each module's __all__)
-__all__ = ["as_seed_sequence"]
-__all__ += sampling.__all__
-__all__ += distributions.__all__
-__all__ += reference_classes.__all__
-__all__ += copula.__all__
+# the public names of the four modules, each listed once (in its module's __all__), but
+# two that the facade has never exported (the tail table and the pair alias)
+__all__ = ["as_seed_sequence"] + [
+    name for module in (sampling, distributions, reference_classes, copula)
+    for name in module.__all__ if name not in ("TAILS", "Pair")
+]
 
 # Names kept for code written against the single-module layout (private helpers and
 # constants); new code imports them from their modules.
