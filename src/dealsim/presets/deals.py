@@ -87,8 +87,10 @@ def _preset_doc(returns: str) -> Callable[[F], F]:
     :data:`_COMMON_PARAMETERS` that it takes (under a Parameters heading if it has none),
     then ``returns`` as its Returns section."""
     def complete(builder: F) -> F:
+        if not builder.__doc__:  # python -OO
+            return builder
         params = inspect.signature(builder).parameters
-        summary, rest = (builder.__doc__ or "").split("\n", 1)
+        summary, rest = builder.__doc__.split("\n", 1)
         indent = rest[:len(rest) - len(rest.lstrip())].rpartition("\n")[2]
         sources = ("Sources, with dates and confidence grades: ``docs/sources.md`` in the\n"
                    f"repository (``dealsim presets {builder.__name__}`` prints this preset's).")
