@@ -42,6 +42,7 @@ def fill(doc: str, parts: dict[str, str]) -> str:
 def fill_doc(**parts: str) -> Callable[[F], F]:
     """Decorator: fill the function's docstring's ``%(key)s`` lines from ``parts``."""
     def decorate(func: F) -> F:
-        func.__doc__ = fill(func.__doc__ or "", parts)
+        if func.__doc__:  # None under python -OO
+            func.__doc__ = fill(func.__doc__, parts)
         return func
     return decorate
