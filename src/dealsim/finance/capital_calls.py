@@ -29,12 +29,13 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dealsim.common import validate as v
+from dealsim.common.arrays import F64
 from dealsim.errors import InvalidParameterError
 from dealsim.finance.funding import FUNDING_BUSINESS_DAYS, federal_busdaycalendar, funding_deadline
 
@@ -49,11 +50,10 @@ __all__ = [
     "upfront_calls",
 ]
 
-F64 = NDArray[np.float64]
 Mode = Literal["as_spent", "upfront"]
 
 #: Allowed values of ``mode``.
-FUNDING_MODES: tuple[str, ...] = ("as_spent", "upfront")
+FUNDING_MODES: tuple[str, ...] = get_args(Mode)
 #: Notices per year in the as-spent mode: quarterly. Assumption.
 CALLS_PER_YEAR: int = 4
 #: Notice of selection of tranche 1 (Ohio among it): announced 17 Feb 2026 (press;

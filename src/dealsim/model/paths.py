@@ -55,9 +55,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from dealsim.common import validate as v
+from dealsim.common.arrays import F64
 from dealsim.common.seeds import as_seed_sequence
 from dealsim.errors import InvalidParameterError
 from dealsim.kernels import steps as _steps
@@ -83,7 +84,6 @@ __all__ = [
     "spearman_from_gaussian",
 ]
 
-F64 = NDArray[np.float64]
 Start = Literal["stationary", "mean"]
 
 #: Spawn-key tags of the path streams (the second word after the block index). The
