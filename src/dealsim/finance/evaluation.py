@@ -285,14 +285,15 @@ def _deal_split_params(deal: Deal, horizon: int) -> SplitParams:
     mode = deal.operations.funding
     if mode == "grid":
         return sp
-    from dealsim.finance.capital_calls import TRANCHE1_SELECTION, funding_calendar  # lazy: holidays
+    from dealsim.finance.capital_calls import (  # lazy: holidays
+        funding_calendar,
+        notice_of_selection,
+    )
 
     first = int(deal.project.first_year)
     # upfront: noticed when tranche 1 was (17 Feb 2026) for a 2026 start, else on 1 Jan
     # of the first year (assumption: the notice of a project's selection is not public)
-    selection = (TRANCHE1_SELECTION if first == 2026
-                 else np.datetime64(f"{first:04d}-01-01", "D"))
-    cal = funding_calendar(first, horizon, mode=mode, selection=selection)
+    cal = funding_calendar(first, horizon, mode=mode, selection=notice_of_selection(first))
     return sp._replace(dated=True, call_tau=cal.tau,
                        upfront_period=cal.upfront_period if mode == "upfront" else -1,
                        upfront=mode == "upfront",
