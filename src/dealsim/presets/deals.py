@@ -19,7 +19,8 @@ from dealsim.model.terms import DealTerms
 
 T = TypeVar("T")
 
-__all__ = ["gas_tranche2", "georgia_diamond", "ohio_gas_power", "smr_tranche2", "texas_gulflink"]
+__all__ = ["REGIONS", "gas_tranche2", "georgia_diamond", "ohio_gas_power", "smr_tranche2",
+           "texas_gulflink"]
 
 #: EIA AEO2026 Table 3 (via a public copy; deal-facts.md §6), gas CT aeroderivative:
 #: heat rate 9,447 Btu/kWh, fixed O&M $9.99/kW-yr, variable O&M $5.97/MWh, 30-year life.
@@ -34,6 +35,21 @@ EIA_SMR = {"capex_per_kw": 9831.0, "heat_rate": 10445.0, "fixed_om": 128.0,
 
 _EIA_SOURCE = "heat rate, O&M, life: EIA AEO2026 Table 3 via a public copy (deal-facts §6)"
 _MARKET_NOTE = "escalation {e:.1%}/yr on prices and costs; tax rate {t:.0%}"
+
+
+#: The power market (region) each power preset sells into: deals of one region share
+#: one power-price path in a portfolio (:class:`dealsim.model.portfolio.SharedMarket`).
+#: Portsmouth, Ohio and Pennsylvania are in PJM's footprint; Texas plants in ERCOT;
+#: Tennessee and Alabama in SERC (TVA's and Southern Company's areas); both tranche-2
+#: sites as one project sit in a region of their own (a mix of PJM and ERCOT). The
+#: terminal and the diamond plant sell no power: their prices are their own.
+REGIONS: dict[str, str] = {
+    "ohio_gas_power": "PJM",
+    "gas_tranche2:pennsylvania": "PJM",
+    "gas_tranche2:texas": "ERCOT",
+    "gas_tranche2:both": "PJM+ERCOT",
+    "smr_tranche2": "SERC",
+}
 
 
 def _terms(terms: DealTerms | None) -> DealTerms:
@@ -183,6 +199,7 @@ def ohio_gas_power(
         terms=_terms(terms),
         fees=fees,
         name="Ohio gas power (SB Energy)",
+        market=Market.paths(region=REGIONS["ohio_gas_power"]),
         sources=("Japan funds 100% through a 50/50 US-Japan SPV: FT 19 Mar 2026",),
     )
 
@@ -442,7 +459,7 @@ def smr_tranche2(
     return Deal(project=project, terms=_terms(terms), name="Tranche 2 SMRs",
                 operations=Operations.owner(thermal=False),
                 market=Market(prices=PricePaths(rank_correlation=0.0), sofr=SofrPaths(),
-                              usdjpy=UsdJpyPaths()))
+                              usdjpy=UsdJpyPaths(), region=REGIONS["smr_tranche2"]))
 
 
 def gas_tranche2(
@@ -527,4 +544,5 @@ def gas_tranche2(
             _MARKET_NOTE.format(e=escalation, t=tax_rate),
         ),
     )
-    return Deal(project=project, terms=_terms(terms), name=f"Tranche 2 gas ({label})")
+    return Deal(project=project, terms=_terms(terms), name=f"Tranche 2 gas ({label})",
+                market=Market.paths(region=REGIONS[f"gas_tranche2:{site}"]))
