@@ -418,6 +418,8 @@ class TariffThreat:
             note = DEFAULT_NOTES[f.name] if value == getattr(default, f.name) else "user value"
             if self.calibration == "trade" and f.name == "nominal_gdp_yen":
                 note = "unused by the trade route"
+            if f.name == "discount_rate" and self.yen_rate is not None:
+                note = "unused: yen_rate discounts the yen cost"
             if self.calibration != "trade" and f.name in used:
                 note = f"unused by the {self.calibration!r} route"
             shown = str(value) if not isinstance(value, float) else f"{value:g}"
