@@ -197,6 +197,8 @@ TORNADO_RANGES: Mapping[str, tuple[float, float, str]] = {
     "lost_value_share": (0.25, 1.0, "assumption"),
     "usdjpy": (145.0, 159.0, "the articles' range (deal-facts section 1)"),
     "reallocation": (0.0, 1.0, "none to the Korean rule"),
+    "yen_rate": (0.0, 0.02, "assumption: 0 to 2% (the BoJ's 0.5% policy rate, Jan 2025, "
+                 "plus or minus a term premium)"),
 }
 
 
