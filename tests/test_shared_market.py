@@ -11,6 +11,7 @@ import pytest
 from scipy import stats
 
 import dealsim
+from dealsim import SharedMarket
 from dealsim.errors import InvalidParameterError
 from dealsim.model.market import Market
 from dealsim.model.paths import (
@@ -23,7 +24,6 @@ from dealsim.model.paths import (
     SofrPaths,
     path_generator,
 )
-from dealsim.model.portfolio import SharedMarket
 from dealsim.montecarlo.uncertainty import Fixed, as_seed_sequence, default_uncertainties
 from dealsim.presets import gas_tranche2, ohio_gas_power, smr_tranche2
 from dealsim.presets.deals import REGIONS
