@@ -57,9 +57,9 @@ positive.
 Threat draws (duration, share borne) come from their own stream, keyed like the deal's
 by ``(seed, block)``: ``SeedSequence(entropy, spawn_key=spawn_key + (THREAT_KEY,))``
 then the block index, through the same sampler. So scenario ``i`` depends only on
-``(seed, i)``, the funding side equals ``simulate(deal, n, seed=seed)`` exactly, and
-results are bit-identical across executors; the funding side is
-``simulate(deal, n, seed=seed).investor_npv`` times the date factor above.
+``(seed, i)``, the deal side is ``simulate(deal, n, seed=seed)`` exactly (the funding
+value its ``investor_npv`` times the date factor above), and results are bit-identical
+across executors.
 """
 
 from __future__ import annotations
