@@ -317,6 +317,9 @@ def test_sources_are_in_the_sources_file():
     ("discount_rate", -1.0, "discount_rate must be a decimal rate > -1"),
     ("usdjpy", 0.0, "usdjpy must be finite and > 0"),
     ("reallocation", 1.1, "reallocation must be in"),
+    ("yen_rate", -1.0, "yen_rate must be a decimal rate > -1"),
+    ("yen_rate", "1%", "yen_rate must be a real number"),
+    ("volume_response", 12.0, "volume_response x rate_increase must be <= 1"),
 ])
 def test_bad_threat_parameters_name_the_field(field, value, match):
     with pytest.raises(InvalidParameterError, match=match):
