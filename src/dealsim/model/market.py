@@ -57,6 +57,11 @@ class Market:
         the deal discounts at the deemed rate).
     usdjpy : UsdJpyPaths, optional
         USD/JPY paths (yen-denominated fees convert at each year's rate).
+    region : str, optional
+        The power market the project sells into (``"PJM"``, ``"ERCOT"``...). In a
+        portfolio (:func:`dealsim.simulate_portfolio`) deals of one region read one
+        power path and every region's deals one gas path; ``None`` (default): the
+        project's prices are its own (a product that is not power).
 
     Examples
     --------
@@ -69,8 +74,13 @@ class Market:
     prices: PricePaths | None = None
     sofr: SofrPaths | None = None
     usdjpy: UsdJpyPaths | None = None
+    region: str | None = None
 
     def __post_init__(self) -> None:
+        if self.region is not None and (not isinstance(self.region, str)
+                                        or not self.region.strip()):
+            raise InvalidParameterError(
+                f"region must be a non-empty string or None; got {self.region!r}")
         for name, cls in (("prices", PricePaths), ("sofr", SofrPaths), ("usdjpy", UsdJpyPaths)):
             value = getattr(self, name)
             if value is not None and not isinstance(value, cls):
@@ -83,9 +93,11 @@ class Market:
         return self.prices is None and self.sofr is None and self.usdjpy is None
 
     @classmethod
-    def paths(cls) -> Market:
-        """Every path model at its labelled defaults (:mod:`dealsim.model.paths`)."""
-        return cls(prices=PricePaths(), sofr=SofrPaths(), usdjpy=UsdJpyPaths())
+    def paths(cls, region: str | None = None) -> Market:
+        """Every path model at its labelled defaults (:mod:`dealsim.model.paths`), in
+        the power market ``region``."""
+        return cls(prices=PricePaths(), sofr=SofrPaths(), usdjpy=UsdJpyPaths(),
+                   region=region)
 
 
 def path_params(market: Market) -> PathParams:

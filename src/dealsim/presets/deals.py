@@ -23,7 +23,8 @@ from dealsim.model.terms import DealTerms
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["gas_tranche2", "georgia_diamond", "ohio_gas_power", "smr_tranche2", "texas_gulflink"]
+__all__ = ["REGIONS", "gas_tranche2", "georgia_diamond", "ohio_gas_power", "smr_tranche2",
+           "texas_gulflink"]
 
 #: EIA AEO2026 Table 3 (via a public copy; ``docs/sources.md`` §6), gas CT aeroderivative:
 #: heat rate 9,447 Btu/kWh, fixed O&M $9.99/kW-yr, variable O&M $5.97/MWh, 30-year life.
@@ -37,6 +38,21 @@ EIA_SMR = {"capex_per_kw": 9831.0, "heat_rate": 10445.0, "fixed_om": 128.0,
            "variable_om": 3.32, "capacity_factor": 0.90, "life": 40, "lead_time": 6}
 
 _EIA_SOURCE = "heat rate, O&M, life: EIA AEO2026 Table 3 via a public copy (deal-facts §6)"
+
+
+#: The power market (region) each power preset sells into: deals of one region share
+#: one power-price path in a portfolio (:class:`dealsim.model.portfolio.SharedMarket`).
+#: Portsmouth, Ohio and Pennsylvania are in PJM's footprint; Texas plants in ERCOT;
+#: Tennessee and Alabama in SERC (TVA's and Southern Company's areas); both tranche-2
+#: sites as one project sit in a region of their own (a mix of PJM and ERCOT). The
+#: terminal and the diamond plant sell no power: their prices are their own.
+REGIONS: dict[str, str] = {
+    "ohio_gas_power": "PJM",
+    "gas_tranche2:pennsylvania": "PJM",
+    "gas_tranche2:texas": "ERCOT",
+    "gas_tranche2:both": "PJM+ERCOT",
+    "smr_tranche2": "SERC",
+}
 
 
 def _terms(terms: DealTerms | None) -> DealTerms:
@@ -208,7 +224,8 @@ def ohio_gas_power(
             _market_note(escalation, tax_rate),
             "3 construction years, even spending, first year 2026",
         ),
-    ), fees=fees, sources=("Japan funds 100% through a 50/50 US-Japan SPV: FT 19 Mar 2026",))
+    ), fees=fees, market=Market.paths(region=REGIONS["ohio_gas_power"]),
+    sources=("Japan funds 100% through a 50/50 US-Japan SPV: FT 19 Mar 2026",))
 
 
 def _in_yen(fee: DeveloperFee) -> DeveloperFee:
@@ -439,7 +456,7 @@ def smr_tranche2(
     # correlated (the SMR's fuel cost sits in variable O&M and draws no fuel factor)
     return _deal("Tranche 2 SMRs", terms, project, operations=Operations.owner(thermal=False),
                  market=Market(prices=PricePaths(rank_correlation=0.0), sofr=SofrPaths(),
-                               usdjpy=UsdJpyPaths()))
+                               usdjpy=UsdJpyPaths(), region=REGIONS["smr_tranche2"]))
 
 
 @_preset_doc("Deal")
@@ -515,4 +532,4 @@ def gas_tranche2(
             f"3 construction years (EIA lead time) from {first_year}",
             _market_note(escalation, tax_rate),
         ),
-    ))
+    ), market=Market.paths(region=REGIONS[f"gas_tranche2:{site}"]))

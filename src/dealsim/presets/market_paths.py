@@ -24,6 +24,8 @@ from dealsim.model.paths import (
     SOFR_PROCESS,
     USDJPY_PROCESS,
 )
+from dealsim.model.portfolio import REGIONAL_RANK_CORRELATION
+from dealsim.presets.deals import REGIONS
 
 __all__ = ["SOURCES"]
 
@@ -69,6 +71,21 @@ SOURCES: Mapping[str, tuple[Source, ...]] = {
         _assumption(f"USD/JPY: {USDJPY_PROCESS.source}; the SoftBank fee stays ¥100bn and "
                     "each installment converts at its year's rate (DeveloperFee(currency="
                     "'JPY'); without a draw, ¥159/$)"),
+    ),
+    "§2b A portfolio's market in calendar time (dealsim.model.portfolio.SharedMarket, "
+    "dealsim.montecarlo.calendar)": (
+        _PJM,
+        _assumption("deals of a portfolio read one term-SOFR path, one USD/JPY path and one "
+                    "gas (Henry Hub) path, and one power path per region, by calendar year; "
+                    "each path starts in the portfolio's first year at the level draw of the "
+                    "first deal that reads it"),
+        _assumption(f"regional power prices: rank correlation {REGIONAL_RANK_CORRELATION} of "
+                    "two regions' annual power innovations beyond the gas they share (no "
+                    "source gives it)"),
+        _assumption("regions of the presets (Market.region): " + "; ".join(
+            f"{k} {v}" for k, v in REGIONS.items()) + " (Portsmouth OH and Pennsylvania in "
+            "PJM's footprint, Texas in ERCOT, Tennessee and Alabama in SERC); the terminal "
+            "and the diamond plant sell no power (own prices)"),
     ),
     "§3 Operations: dispatch, delays, end of life, tax (dealsim.model.operations; "
     "Operations() is the owner's model, the default since issue 11; Operations.legacy() "
