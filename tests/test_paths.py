@@ -224,3 +224,48 @@ def test_start_levels_and_spreads_that_cannot_be_rates_are_refused():
     power, _ = PricePaths().sample(seed=1, size=2, horizon=3, power_start=[0.0, 1.0],
                                    fuel_start=[1.0, 1.0])
     assert (power[0] == 0.0).all() and (power[1] > 0).all()  # a price of 0 stays 0
+
+
+# --- a fixed deemed rate in the terms and a term-SOFR path: one rule ----------------------
+
+
+def test_a_terms_rate_a_sofr_path_would_ignore_is_refused_with_how_to_set_the_path():
+    import dataclasses
+
+    import dealsim
+    from dealsim.presets import ohio_gas_power
+
+    deal = ohio_gas_power()
+    moved = dataclasses.replace(deal, terms=dataclasses.replace(deal.terms, deemed_rate=0.03))
+    with pytest.raises(InvalidParameterError, match=r"deal\.terms\.deemed_rate=0\.03 would "
+                       r"be ignored.*SofrPaths\.constant\(0\.03\)"):
+        dealsim.simulate(moved, 100, seed=1)
+    with pytest.raises(InvalidParameterError, match="deemed_rate=0.03"):
+        dealsim.simulate_portfolio([moved], 100, seed=1)
+
+
+def test_a_fixed_rate_set_through_the_path_is_the_rate_simulate_and_evaluate_use():
+    # the reviewer's case: 0.03 and 0.08 used to give identical simulated NPVs. Set as the
+    # message says (constant path, fixed draw) the rate is used, and each scenario's NPV
+    # equals evaluate at that fixed rate with the scenario's own draws
+    import dataclasses
+
+    import dealsim
+    from dealsim.distributions import Fixed
+    from dealsim.market import Market
+    from dealsim.presets import ohio_gas_power
+    from dealsim.uncertainty import default_uncertainties
+
+    base = ohio_gas_power()
+    npvs = {}
+    for r in (0.03, 0.08):
+        deal = dataclasses.replace(base, terms=dataclasses.replace(base.terms, deemed_rate=r),
+                                   market=Market(sofr=SofrPaths.constant(r)))
+        unc = default_uncertainties("fossil_thermal").with_(deemed_rate=Fixed(r))
+        sim = dealsim.simulate(deal, 50, seed=3, uncertainties=unc)
+        draws = {k: x for k, x in sim.inputs.items() if k in dealsim.deal.DRAW_FACTORS
+                 or k == "usdjpy"}
+        ev = dealsim.evaluate_draws(dataclasses.replace(deal, market=Market()), draws)
+        np.testing.assert_allclose(sim.investor_npv, ev.investor_npv, rtol=1e-9)
+        npvs[r] = sim.investor_npv
+    assert np.abs(npvs[0.03] - npvs[0.08]).min() > 1e6  # the rate moves every scenario

@@ -31,6 +31,7 @@ from ._engine import BLOCK_SIZE, Collector, Runner, check_n, plan
 from ._outputs import complete_requested
 from .deal import Deal, _simulation_outputs
 from .errors import InvalidParameterError
+from .market import check_deemed_rate
 from .metrics import irr, npv
 from .montecarlo import _describe_seed, _horizon, check_sampler
 from .results import _statistic, irr_for_statistics
@@ -591,6 +592,7 @@ def _members(
     for d in items:
         if not isinstance(d, Deal):
             raise InvalidParameterError(f"deals must hold Deal objects; got {d!r}")
+        check_deemed_rate(d.market, d.terms.deemed_rate, where=f"{d.name!r}: deal.terms")
     if len(set(names)) != len(names):
         raise InvalidParameterError(
             f"deal names must be unique (pass a mapping to name them); got {names!r}")
