@@ -161,6 +161,10 @@ class PathParams(NamedTuple):
     fuel_vol: float = 0.0
     rho: float = 0.0          # fuel innovation: rho * z_power + rho_c * z_own
     rho_c: float = 1.0
+    power_centre: float = 0.0  # log-mean of the path (power_mean - sd**2 / 2: E[factor] = 1)
+    fuel_centre: float = 0.0
+    fuel_start_power: float = 0.0  # fuel's year-0 deviation: this * power's deviation
+    fuel_start_own: float = 1.0    # + this * the fuel draw's own deviation (correlated start)
     sofr_mean: float = 0.0
     sofr_phi: float = 1.0
     sofr_vol: float = 0.0
@@ -169,6 +173,7 @@ class PathParams(NamedTuple):
     fx_mean: float = 0.0
     fx_phi: float = 1.0
     fx_vol: float = 0.0
+    fx_drift: float = 0.0     # log USD/JPY drifts by this a year (the forward's)
 
 
 # --- market paths --------------------------------------------------------------------
@@ -189,19 +194,28 @@ def ou_step(deviation: Any, phi: float, shock: Any) -> Any:
 
 def price_paths(pp: PathParams, x: Any, y: Any, z: Any, power: Any, fuel: Any, first: int,
                 last: int) -> None:
-    """Power and fuel factors ``power[t] = exp(x_t)``, ``fuel[t] = exp(y_t)`` from the
-    year-0 logs ``x``, ``y`` and innovations ``z[t, 0]``, ``z[t, 1]`` (years >= 1; the
-    fuel's is ``rho z[t, 0] + rho_c z[t, 1]``), in years ``first <= t < last``."""
+    """Power and fuel factors ``power[t] = exp(centre + dx_t)``, ``fuel[t] = exp(centre +
+    dy_t)`` from the year-0 logs ``x``, ``y`` of the draws and innovations ``z[t, 0]``,
+    ``z[t, 1]`` (years >= 1; the fuel's is ``rho z[t, 0] + rho_c z[t, 1]``), in years
+    ``first <= t < last``.
+
+    The deviations start at the draws' deviations from their medians ``exp(power_mean)``,
+    ``exp(fuel_mean)``, the fuel's mixed with the power's like an innovation
+    (``dy_0 = fuel_start_power dx_0 + fuel_start_own (y - fuel_mean)``), so that
+    independent draws give a correlated start; a power factor of 0 (log -inf) stays 0
+    and does not move the fuel's start."""
     dx = x - pp.power_mean
-    dy = y - pp.fuel_mean
+    dy = pp.fuel_start_power * np.minimum(np.maximum(dx, -1e3), 1e3) * (dx > -np.inf)
+    if pp.fuel_start_own > 0.0:
+        dy = dy + pp.fuel_start_own * (y - pp.fuel_mean)
     for t in range(power.shape[0]):
         if t > 0:
             zp = z[t, 0]
             dx = ou_step(dx, pp.power_phi, zp * pp.power_vol)
             dy = ou_step(dy, pp.fuel_phi, (pp.rho * zp + pp.rho_c * z[t, 1]) * pp.fuel_vol)
         if first <= t < last:
-            power[t] = np.exp(pp.power_mean + dx)
-            fuel[t] = np.exp(pp.fuel_mean + dy)
+            power[t] = np.exp(pp.power_centre + dx)
+            fuel[t] = np.exp(pp.fuel_centre + dy)
         else:
             power[t] = 1.0
             fuel[t] = 1.0
@@ -230,13 +244,15 @@ def yen_fee_years(lp: LineParams) -> tuple[int, int]:
 
 
 def fx_path(pp: PathParams, x: Any, z: Any, usdjpy: Any, first: int, last: int) -> None:
-    """Yen per dollar ``usdjpy[t] = exp(x_t)`` from the year-0 log ``x`` and innovations
-    ``z[t]`` (years >= 1), in years ``first <= t < last``."""
+    """Yen per dollar ``usdjpy[t] = exp(fx_mean + fx_drift t + d_t)`` from the year-0 log
+    ``x`` (``d_0 = x - fx_mean``) and innovations ``z[t]`` (years >= 1), in years
+    ``first <= t < last``: the process's deviation around a level that drifts with the
+    forward."""
     d = x - pp.fx_mean
     for t in range(usdjpy.shape[0]):
         if t > 0:
             d = ou_step(d, pp.fx_phi, z[t] * pp.fx_vol)
-        usdjpy[t] = np.exp(pp.fx_mean + d) if first <= t < last else 1.0
+        usdjpy[t] = np.exp(pp.fx_mean + pp.fx_drift * t + d) if first <= t < last else 1.0
 
 
 # --- fees ----------------------------------------------------------------------------
@@ -583,8 +599,8 @@ def scenario_split(sp: SplitParams, rate: Any, disc: Any, lines: Any, investor: 
     SPV's cash is ``lines[5] + lines[3]`` (before tax), the allocation counts what the
     SPV distributes, and the investor pays :func:`investor_tax_step` out of it: the
     investor's flow, NPV and MOIC are after that tax, which is written back to
-    ``lines[3, t]`` with ``lines[5, t]`` the cash after it. Returns ``(investor_npv, host_npv, fee_pv,
-    fee_total, received, paid, recovered_at)``: present values at ``disc`` (first
+    ``lines[3, t]`` with ``lines[5, t]`` the cash after it. Returns ``(investor_npv,
+    host_npv, fee_pv, fee_total, received, paid, recovered_at)``: present values at ``disc`` (first
     period undiscounted), the fees paid (``lines[4]``), the investor's gross receipts
     and payments (MOIC = received / paid) and the recovery period (-1 never). A
     non-finite ``received``, ``paid`` or ``fee_total`` means the cash flows overflowed.

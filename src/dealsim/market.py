@@ -11,7 +11,10 @@ time (the compiled kernel), so no ``(S, T)`` path array is built outside it.
 
 Year 0 of every path is the scenario's existing level draw (``price``, ``fuel``,
 ``deemed_rate``, ``usdjpy``), so the scalar draws are unchanged and serve as the
-stationary start (see :mod:`dealsim.paths`).
+stationary start (see :mod:`dealsim.paths`); price factors read their draws on the
+median scale of the centred stationary law (``E[factor] = 1``: a draw ``L`` starts the
+path at ``L exp(-sd**2 / 2)``), the fuel's start mixed with the power's to the paths'
+correlation.
 """
 
 from __future__ import annotations
@@ -208,8 +211,8 @@ def block_paths(market: Market, root: np.random.SeedSequence, block: int,
     array([[1. , 1. , 1. ],
            [1.5, 1.5, 1.5]])
     >>> p = block_paths(Market.paths(), root, 0, d, 3)
-    >>> p["price"][:, 0], p["deemed_rate"][:, 0]
-    (array([1. , 1.5]), array([0.05, 0.06]))
+    >>> p["price"][:, 0].round(4), p["deemed_rate"][:, 0]  # centred: x exp(-0.2**2 / 2)
+    (array([0.9802, 1.4703]), array([0.05, 0.06]))
     """
     out: dict[str, F64] = {}
     size = None

@@ -103,11 +103,12 @@ def _waterfall_core(
     ``rate`` (deemed) and ``disc`` (discount, default ``rate``) are floats or ``(S,)``;
     ``fee`` is ``(S, T)`` or None (no fees); ``tax`` ``(S, T)``, read with
     ``sp.investor_tax``, when the split overwrites it and ``net`` with the investor's
-    own tax and the cash after it (:func:`dealsim._steps.scenario_split`). Returns ``(investor, balance or None,
-    recovered_at, sums)`` with ``sums`` of shape ``(6, S)``: investor and host NPVs at
-    ``disc``, fee PV, fee total, the investor's gross receipts and payments. Each block
-    of scenarios is worked on as strided ``(T, w)`` views of the ``(S, T)`` arrays
-    (measured: faster than copying each block into contiguous scratch and back).
+    own tax and the cash after it (:func:`dealsim._steps.scenario_split`). Returns
+    ``(investor, balance or None, recovered_at, sums)`` with ``sums`` of shape
+    ``(6, S)``: investor and host NPVs at ``disc``, fee PV, fee total, the investor's
+    gross receipts and payments. Each block of scenarios is worked on as strided
+    ``(T, w)`` views of the ``(S, T)`` arrays (measured: faster than copying each block
+    into contiguous scratch and back).
     """
     S, T = net.shape
     inv = np.empty((S, T))
