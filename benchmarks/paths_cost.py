@@ -34,10 +34,9 @@ from typing import Any
 import numpy as np
 
 import dealsim
-from dealsim import _engine
-from dealsim.fees import DeveloperFee
-from dealsim.market import Market, block_generators
-from dealsim.operations import Operations
+from dealsim import DeveloperFee, Operations
+from dealsim.model.market import Market, block_generators
+from dealsim.montecarlo import engine as _engine
 from dealsim.presets import ohio_gas_power
 
 UNIT_SHAPE = (1_000_000, 40)
@@ -63,8 +62,8 @@ def peak_rss_mib() -> float:
 
 
 def _horizon(deal: dealsim.Deal) -> int:
-    from dealsim.montecarlo import _horizon as horizon
-    from dealsim.uncertainty import default_uncertainties
+    from dealsim.montecarlo.run import _horizon as horizon
+    from dealsim.montecarlo.uncertainty import default_uncertainties
 
     return int(horizon(deal, default_uncertainties(deal.project.reference_class)))
 
@@ -127,9 +126,9 @@ def child_rss(n: int, label: str, backend: str) -> dict[str, float]:
 def stages(backend: str) -> None:
     """Per scenario, one thread (CPU time of one block of the yen configuration), as the
     owner's features are switched on one at a time on the same block of draws."""
-    from dealsim import _kernels
-    from dealsim.deal import _simulation_outputs
-    from dealsim.uncertainty import default_uncertainties, sampler_uniforms
+    from dealsim.finance.evaluation import _simulation_outputs
+    from dealsim.kernels import block as _kernels
+    from dealsim.montecarlo.uncertainty import default_uncertainties, sampler_uniforms
 
     deal = configs()["owner + paths, fee in yen (ohio_gas_power())"]
     unc = default_uncertainties(deal.project.reference_class)

@@ -155,7 +155,7 @@ def bench_irr(sizes: list[int], repeat: int, npf_rows: int,
     import numpy_financial as npf
     import pyxirr
 
-    backends = ["numpy"] + (["numba"] if dealsim.metrics._numba_irr() is not None else [])
+    backends = ["numpy"] + (["numba"] if dealsim.kernels.irr._numba_irr() is not None else [])
     if only is not None:
         backends = [only]
     rows_out = []
@@ -250,16 +250,16 @@ def bench_waterfall(sizes: list[int], repeat: int, loop_rows: int) -> list[dict[
 def stage_breakdown(backend: str, deal: dealsim.Deal, n: int) -> dict[str, float]:
     """Seconds per stage for ``n`` scenarios, from one block timed stage by stage.
 
-    The draws, the whole block (``dealsim.deal._simulation_outputs``: paths, cash
+    The draws, the whole block (``dealsim.finance.evaluation._simulation_outputs``: paths, cash
     flows, split, NPVs, MOIC and IRR) and the IRR of the block's flows alone (one
     thread) are timed; the rest of the block is the model's pass. The cost of each
     feature of the owner's economics (dated calls, dispatch, each path) is broken down
     by ``python benchmarks/paths_cost.py --stages``.
     """
-    from dealsim import montecarlo
-    from dealsim.deal import _simulation_outputs
-    from dealsim.metrics import _irr_2d
-    from dealsim.uncertainty import default_uncertainties, sampler_uniforms
+    from dealsim.finance.evaluation import _simulation_outputs
+    from dealsim.kernels.irr import _irr_2d
+    from dealsim.montecarlo.run import simulate as montecarlo
+    from dealsim.montecarlo.uncertainty import default_uncertainties, sampler_uniforms
 
     unc = default_uncertainties(deal.project.reference_class)
     horizon = montecarlo._horizon(deal, unc)
@@ -278,8 +278,8 @@ def stage_breakdown(backend: str, deal: dealsim.Deal, n: int) -> dict[str, float
     st["block"] = median_time(lambda: block(0), 3)
     flows = block(size)["path:investor"]
     if backend == "numba":
-        from dealsim._irr_core import grid_matrix
-        from dealsim._irr_numba import irr_rows
+        from dealsim.kernels.irr_core import grid_matrix
+        from dealsim.kernels.irr_numba import irr_rows
 
         rate, status = np.empty(size), np.empty(size, dtype=np.int8)
         mat = grid_matrix(horizon)
@@ -391,7 +391,7 @@ def machine() -> str:
     import scipy
 
     numba_v = "not installed"
-    if dealsim._kernels.available():
+    if dealsim.kernels.block.available():
         import numba
 
         numba_v = numba.__version__
@@ -471,7 +471,7 @@ def main() -> None:
         print(f"| {r['rows']:,} | {fmt_s(r['dealsim_s'])} | {fmt_s(r['loop_s'])} | "
               f"{r['loop_s'] / r['dealsim_s']:,.0f} | {r['agree']:.1e} |")
 
-    backends = ["numpy"] + (["numba"] if dealsim._kernels.available() else [])
+    backends = ["numpy"] + (["numba"] if dealsim.kernels.block.available() else [])
     ns = [10_000, 100_000] if quick else [10_000, 100_000, 1_000_000, 10_000_000]
     print("\n## simulate(ohio_gas_power(), n), default arguments (blocks on one thread per "
           "CPU), one child process per row\n")

@@ -15,9 +15,9 @@ import numpy as np
 from _common import irr_percentiles, p_line, parse, save_png
 
 import dealsim
-from dealsim.fx import usdjpy_paths, yen_view
+from dealsim.analysis.fx import usdjpy_paths, yen_view
 from dealsim.presets import catalog
-from dealsim.results import irr_for_statistics
+from dealsim.results.summary import irr_for_statistics
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -25,9 +25,8 @@ from typing import Any
 import numpy as np
 from _common import save_png
 
-from dealsim import Deal
-from dealsim.funding import KOREA_ANNUAL_CAP, funding_schedule
-from dealsim.portfolio import CommonFactor, PortfolioResult, simulate_portfolio
+from dealsim import CommonFactor, Deal, PortfolioResult, simulate_portfolio
+from dealsim.finance.funding import KOREA_ANNUAL_CAP, funding_schedule
 from dealsim.presets import (
     gas_tranche2,
     georgia_diamond,

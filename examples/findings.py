@@ -24,11 +24,8 @@ from c_smr_overrun import breakeven
 from e_announced_portfolio import announced, extrapolated
 
 import dealsim
-from dealsim.fees import DeveloperFee
-from dealsim.market import Market
-from dealsim.operations import Operations
-from dealsim.paths import MeanReverting, PricePaths
-from dealsim.portfolio import PortfolioResult, simulate_portfolio
+from dealsim import DeveloperFee, Market, Operations, PortfolioResult, simulate_portfolio
+from dealsim.model.paths import MeanReverting, PricePaths
 from dealsim.presets import catalog, ohio_gas_power
 
 Row = tuple[str, str, str]
@@ -169,7 +166,7 @@ def decision_rows(n: int, n_portfolio: int, seed: int) -> Iterator[Row]:
     yield ("Break-even tariff increase (E[funding − declining] = 0), points -- same order",
            " / ".join(f"+{100 * r.mean_breakeven_rate_increase()[0]:.2f}" for r in runs), cmd)
 
-    def best(d: dealsim.decision.PortfolioDecision, reading: str) -> str:
+    def best(d: dealsim.analysis.policy.PortfolioDecision, reading: str) -> str:
         label = d.best(reading)
         x = d.values[reading][label]
         out = d.declined[label]

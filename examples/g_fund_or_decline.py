@@ -19,8 +19,7 @@ import numpy as np
 from _common import parser, save_png
 from e_announced_portfolio import announced, extrapolated
 
-from dealsim import TariffThreat, decide_portfolio, fund_or_decline
-from dealsim.decision import PortfolioDecision
+from dealsim import PortfolioDecision, TariffThreat, decide_portfolio, fund_or_decline
 
 
 def best_line(label: str, d: PortfolioDecision, reading: str) -> str:
@@ -70,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
         print(best_line("Scaled to $550bn", scale_up, reading))
 
     def draw(ax: object) -> None:
-        from dealsim.plot import plot_fund_or_decline
+        from dealsim.analysis.plot import plot_fund_or_decline
 
         plot_fund_or_decline(results, ax=ax)
 

@@ -18,9 +18,7 @@ import dataclasses
 from _common import irr_percentiles, parse
 
 import dealsim
-from dealsim.fees import DeveloperFee
-from dealsim.market import Market
-from dealsim.operations import Operations
+from dealsim import DeveloperFee, Market, Operations
 from dealsim.presets import ohio_gas_power
 
 

@@ -9,15 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dealsim.capital_calls import (
+from dealsim.errors import InvalidParameterError
+from dealsim.finance.capital_calls import (
     accrued_calls,
     deemed_balance,
     funding_calendar,
     upfront_calls,
 )
-from dealsim.errors import InvalidParameterError
-from dealsim.funding import federal_busdaycalendar, funding_deadline
-from dealsim.paths import SofrPaths
+from dealsim.finance.funding import federal_busdaycalendar, funding_deadline
+from dealsim.model.paths import SofrPaths
 
 
 def test_funding_dates_follow_the_calendar():
@@ -36,7 +36,7 @@ def test_funding_dates_follow_the_calendar():
             assert np.busday_count(notice + one, funded + one, busdaycal=bdc) == 45
             assert np.is_busday(funded, busdaycal=bdc)
             assert str(funded)[:4] == str(2026 + t)
-    # tranche 1 announced Tue 17 Feb 2026 -> funded 21 Apr 2026 (dealsim.funding doctest)
+    # tranche 1 announced Tue 17 Feb 2026 -> funded 21 Apr 2026 (dealsim.finance.funding doctest)
     assert str(cal.upfront_funded) == "2026-04-21" == str(funding_deadline("2026-02-17"))
     assert cal.upfront_period == 0
     assert cal.upfront_tau == pytest.approx(254 / 365, rel=1e-15)  # 21 Apr -> 31 Dec

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dealsim.cashflows import build_cashflows
 from dealsim.errors import InvalidParameterError
-from dealsim.fees import DeveloperFee
-from dealsim.operations import Operations
-from dealsim.project import Project
+from dealsim.finance.cashflows import build_cashflows
+from dealsim.model.fees import DeveloperFee
+from dealsim.model.operations import Operations
+from dealsim.model.project import Project
 
 
 def toy(**kw):

@@ -10,7 +10,7 @@ import pytest
 
 import dealsim
 from dealsim.errors import InvalidParameterError
-from dealsim.operations import Operations
+from dealsim.model.operations import Operations
 from dealsim.presets import ohio_gas_power
 
 

@@ -14,16 +14,12 @@ from hypothesis import strategies as st
 
 import dealsim
 from dealsim import TariffThreat, decide_portfolio, fund_or_decline
-from dealsim.decision import (
-    DEFAULT_NOTES,
-    EXPORTS_2025,
-    SOURCES,
-    _threat_uniforms,
-)
+from dealsim.analysis.decision import _threat_uniforms
+from dealsim.analysis.threat import DEFAULT_NOTES, EXPORTS_2025, SOURCES
 from dealsim.errors import InvalidParameterError
-from dealsim.montecarlo import BLOCK_SIZE
+from dealsim.montecarlo.run import BLOCK_SIZE
+from dealsim.montecarlo.uncertainty import Fixed, Normal, Triangular, Uniform, sampler_uniforms
 from dealsim.presets import georgia_diamond, ohio_gas_power, texas_gulflink
-from dealsim.uncertainty import Fixed, Normal, Triangular, Uniform, sampler_uniforms
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -331,7 +327,7 @@ def test_portfolio_without_a_threat_declines_the_projects_that_lose():
 
 def test_chart_renders_headless_with_projects_marked(ohio, tmp_path):
     pytest.importorskip("matplotlib")
-    from dealsim import plot
+    from dealsim.analysis import plot
 
     geo = fund_or_decline(georgia_diamond(), None, 500, seed=11)
     fig = plot.plot_fund_or_decline({"Ohio": ohio, "Georgia": geo})
@@ -352,7 +348,7 @@ def test_chart_renders_headless_with_projects_marked(ohio, tmp_path):
 
 
 def test_cli_decide_prints_the_decision(capsys):
-    from dealsim.cli import main
+    from dealsim.interfaces.cli import main
 
     toml = str(ROOT / "examples" / "georgia_diamond.toml")
     assert main(["decide", toml, "--n", "300", "--seed", "3", "--probability", "0.2"]) == 0

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 import dealsim
-from dealsim.cli import main
-from dealsim.io import load
-from dealsim.montecarlo import BLOCK_SIZE
+from dealsim.interfaces.cli import main
+from dealsim.interfaces.io import load
+from dealsim.interfaces.scenario import load_scenario
+from dealsim.montecarlo.run import BLOCK_SIZE
+from dealsim.montecarlo.streaming import simulate_stream
 from dealsim.presets import ohio_gas_power
-from dealsim.scenario import load_scenario
-from dealsim.streaming import simulate_stream
 
 distributed = pytest.importorskip("distributed")
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

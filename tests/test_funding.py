@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dealsim.errors import InvalidParameterError
-from dealsim.funding import (
+from dealsim.finance.funding import (
     COMMITMENT_END,
     KOREA_ANNUAL_CAP,
     federal_busdaycalendar,

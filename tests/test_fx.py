@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import dealsim
-from dealsim.fx import to_yen, usdjpy_paths, yen_metrics, yen_view
+from dealsim.analysis.fx import to_yen, usdjpy_paths, yen_metrics, yen_view
 from dealsim.presets import ohio_gas_power
 
 flows = arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(2, 8)),

@@ -18,9 +18,9 @@ import pytest
 
 import dealsim
 from dealsim.errors import InvalidParameterError, ResultFileError
-from dealsim.io import check_path, load, save
+from dealsim.interfaces.io import check_path, load, save
+from dealsim.montecarlo.streaming import simulate_stream
 from dealsim.presets import ohio_gas_power
-from dealsim.streaming import simulate_stream
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
@@ -127,8 +127,8 @@ def test_a_save_leaves_no_temporary_file_and_keeps_the_umask_mode(result, tmp_pa
 _SAVER = textwrap.dedent("""
     import sys
     import numpy as np
-    from dealsim.io import save
-    from dealsim.results import SimulationResult
+    from dealsim.interfaces.io import save
+    from dealsim.results.simulation import SimulationResult
     n = int(sys.argv[2])
     rng = np.random.default_rng(7)
     big = SimulationResult(

@@ -11,12 +11,13 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from dealsim import _irr_core
 from dealsim.errors import InvalidParameterError
-from dealsim.metrics import IrrStatus, irr, npv
+from dealsim.finance.metrics import irr, npv
+from dealsim.kernels import irr_core as _irr_core
+from dealsim.kernels.irr import IrrStatus
 
 try:
-    from dealsim import _irr_numba
+    from dealsim.kernels import irr_numba as _irr_numba
 except ImportError:  # pragma: no cover - numba is part of the test environment
     _irr_numba = None  # type: ignore[assignment]
 
@@ -315,7 +316,7 @@ def test_backends_agree_on_every_kind_of_row(select: str) -> None:
 def test_result_of_a_row_does_not_depend_on_the_batch_or_threads(backend: str) -> None:
     # more rows than two threads' worth: the threaded split runs; row i must be
     # bit-identical to row i solved alone or in another batch
-    from dealsim import metrics
+    from dealsim.kernels import irr as metrics
 
     rng = np.random.default_rng(2)
     n = 2 * metrics._ROWS_PER_THREAD + 17
@@ -335,7 +336,7 @@ def test_result_of_a_row_does_not_depend_on_the_batch_or_threads(backend: str) -
 
 @pytest.mark.skipif(_irr_numba is None, reason="numba not installed")
 def test_core_row_driver_runs_as_plain_python_too() -> None:
-    # the compiled per-row entry is dealsim._irr_core.irr_row itself; run uncompiled it
+    # the compiled per-row entry is dealsim.kernels.irr_core.irr_row itself; run uncompiled it
     # must give the same answers (one source, two executions)
     cf = batch([f for f, _ in PYXIRR_SINGLE[:6]] + [f for f, *_ in MULTI[:6]]
                + [[100, -300, 250], [0, 0, 0], [1, 2, 3]])
@@ -360,10 +361,10 @@ def test_core_row_driver_runs_as_plain_python_too() -> None:
 @given(st.integers(1, 70), st.integers(1, 9), st.integers(0, 2**32 - 1))
 def test_property_stacked_horner_chains_are_the_core_horner_bit_for_bit(
         n_periods: int, n_rows: int, seed: int) -> None:
-    # the numpy path runs dealsim._irr_core.horner's four chains as the rows of one
+    # the numpy path runs dealsim.kernels.irr_core.horner's four chains as the rows of one
     # (4, n) array (top group completed with zeros); it must give the very same bits as
     # the core function run row by row in plain Python (the compiled path's code)
-    from dealsim import metrics
+    from dealsim.kernels import irr as metrics
 
     rng = np.random.default_rng(seed)
     coef = rng.normal(size=(n_periods, n_rows)) * 10.0 ** rng.integers(-3, 4, n_periods)[:, None]
@@ -383,7 +384,7 @@ def test_property_stacked_horner_chains_are_the_core_horner_bit_for_bit(
                   elements=st.integers(-1, 1)))
 def test_property_last_true_is_the_reversed_argmax(signs: np.ndarray) -> None:
     # the word-wise search for the last flow of a sign equals the plain reversed scan
-    from dealsim import metrics
+    from dealsim.kernels import irr as metrics
 
     cf = signs.astype(np.float64)
     for compare in (np.greater, np.less):
@@ -398,7 +399,7 @@ def test_grid_values_run_in_one_thread_pieces_and_equal_the_product(
         monkeypatch: pytest.MonkeyPatch) -> None:
     # products of at most 65536 * 4 multiply-adds (OpenBLAS's one-thread size, its
     # interface/gemm.c); the pieces hold the same values as one product, to rounding
-    from dealsim import metrics
+    from dealsim.kernels import irr as metrics
 
     rng = np.random.default_rng(4)
     sub = rng.normal(size=(1000, 40))

@@ -1,6 +1,6 @@
 """The two backends of one Monte Carlo block (numpy and the numba kernel) and their edges.
 
-Both run the same steps (:mod:`dealsim._steps`), so the cross-path property test below
+Both run the same steps (:mod:`dealsim.kernels.steps`), so the cross-path property test below
 (hypothesis) is a check of the orchestration and of numba's scalar arithmetic; the
 independent references are elsewhere: the plain-Python waterfall in test_waterfall.py
 and ``evaluate`` (line items, public ``irr``/``npv``/``moic``) here.
@@ -21,16 +21,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import dealsim
-from dealsim import DealTerms, DeveloperFee, Project, _kernels, _steps
-from dealsim.cashflows import _line_params
-from dealsim.deal import _simulation_outputs
+from dealsim import DealTerms, DeveloperFee, Project
 from dealsim.errors import InvalidCashflowsError, InvalidParameterError
-from dealsim.market import Market
-from dealsim.montecarlo import _horizon
-from dealsim.operations import Operations
+from dealsim.finance.cashflows import _line_params
+from dealsim.finance.evaluation import _simulation_outputs
+from dealsim.finance.waterfall import _split_params
+from dealsim.kernels import block as _kernels
+from dealsim.kernels import steps as _steps
+from dealsim.model.market import Market
+from dealsim.model.operations import Operations
+from dealsim.montecarlo.run import _horizon
+from dealsim.montecarlo.uncertainty import default_uncertainties, sampler_uniforms
 from dealsim.presets import ohio_gas_power
-from dealsim.uncertainty import default_uncertainties, sampler_uniforms
-from dealsim.waterfall import _split_params
 
 pytest.importorskip("numba")
 
@@ -236,8 +238,8 @@ def test_kernel_layer_knows_no_deal():
     deal = DEALS["default"]
     draws, horizon = draws_for(deal, size=10)
     lp = _line_params(deal.project, deal.fees, horizon, horizon - deal.project.base_horizon)
-    assert type(lp).__module__ == "dealsim._steps"
-    assert type(_split_params(deal.terms)).__module__ == "dealsim._steps"
+    assert type(lp).__module__ == "dealsim.kernels.steps"
+    assert type(_split_params(deal.terms)).__module__ == "dealsim.kernels.steps"
     def relative_imports(module):
         tree = ast.parse(Path(module.__file__).read_text())
         return {node.module or "" for node in ast.walk(tree)
@@ -245,7 +247,7 @@ def test_kernel_layer_knows_no_deal():
 
     assert relative_imports(_steps) == set()  # the steps import nothing from dealsim
     kernel = relative_imports(_kernels) | relative_imports(
-        importlib.import_module("dealsim._kernels_numba"))
+        importlib.import_module("dealsim.kernels.fused"))
     assert kernel <= {"_steps", "errors", "metrics", "_irr_core", "_irr_numba",
                       "_kernels_numba", ""}, kernel
 

@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dealsim.errors import InvalidParameterError
-from dealsim.market import Market, block_paths
-from dealsim.operations import Operations, delay_spend_table
-from dealsim.paths import PricePaths, SofrPaths
+from dealsim.model.market import Market, block_paths
+from dealsim.model.operations import Operations, delay_spend_table
+from dealsim.model.paths import PricePaths, SofrPaths
 
 DRAWS = {"price": np.array([0.8, 1.0, 1.3]), "fuel": np.array([1.1, 0.9, 1.0]),
          "deemed_rate": np.array([0.05, 0.055, 0.07]), "usdjpy": np.array([150.0, 155.0, 160.0]),

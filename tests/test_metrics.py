@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from dealsim.errors import InvalidCashflowsError, InvalidParameterError
-from dealsim.metrics import IrrResult, IrrStatus, irr, moic, npv, payback_period
+from dealsim.finance.metrics import IrrResult, irr, moic, npv, payback_period
+from dealsim.kernels.irr import IrrStatus
 
 # ---------------------------------------------------------------------------------------
 # helpers

@@ -14,15 +14,21 @@ import pytest
 from _alarm import alarm  # noqa: F401 - fixture
 
 import dealsim
-import dealsim.montecarlo
-from dealsim._engine import MAX_N
-from dealsim._outputs import ARRAYS, OUTPUT_TABLE, RUN_META
+import dealsim.montecarlo.run
+from dealsim.common.outputs import ARRAYS, OUTPUT_TABLE, RUN_META
 from dealsim.errors import DeadlineExceeded, InvalidParameterError, RunCancelled
-from dealsim.market import Market
-from dealsim.montecarlo import BLOCK_SIZE
+from dealsim.model.market import Market
+from dealsim.montecarlo.engine import MAX_N
+from dealsim.montecarlo.run import BLOCK_SIZE
+from dealsim.montecarlo.streaming import simulate_stream
+from dealsim.montecarlo.uncertainty import (
+    Fixed,
+    LogNormal,
+    Rounded,
+    Uncertainties,
+    default_uncertainties,
+)
 from dealsim.presets import ohio_gas_power
-from dealsim.streaming import simulate_stream
-from dealsim.uncertainty import Fixed, LogNormal, Rounded, Uncertainties, default_uncertainties
 
 DEAL = ohio_gas_power()
 # evaluate takes the factors it is given: a block equals evaluate on its draws where the
@@ -235,7 +241,7 @@ def test_bad_input_names_the_argument(kwargs, field):
 
 
 def test_until_warns_when_targets_are_not_met():
-    with pytest.warns(dealsim.montecarlo.PrecisionWarning, match="p_recover_daa"):
+    with pytest.warns(dealsim.montecarlo.run.PrecisionWarning, match="p_recover_daa"):
         r = dealsim.simulate(DEAL, 3000, seed=1, until={"p_recover_daa": 1e-6})
     assert r.n == 3000
 
@@ -414,7 +420,7 @@ def test_unbounded_delay_is_refused_naming_it():
 
 
 def test_plan_is_lazy_and_covers_n_exactly():
-    from dealsim._engine import plan
+    from dealsim.montecarlo.engine import plan
 
     blocks = list(plan(3 * BLOCK_SIZE + 5))
     assert blocks == [(0, BLOCK_SIZE), (1, BLOCK_SIZE), (2, BLOCK_SIZE), (3, 5)]
@@ -427,7 +433,7 @@ def test_runner_keeps_block_order_and_cancels_what_has_not_started():
     import threading
     import time
 
-    from dealsim._engine import Runner
+    from dealsim.montecarlo.engine import Runner
 
     started = []
     lock = threading.Lock()
@@ -448,7 +454,7 @@ def test_runner_keeps_block_order_and_cancels_what_has_not_started():
 
 
 def test_collector_copies_rows_adds_sums_and_joins_paths():
-    from dealsim._engine import Collector
+    from dealsim.montecarlo.engine import Collector
 
     c = Collector(5)
     c.add({"x": np.array([1, 2, 3]), "sum:t": np.array([1.0, 2.0]),
@@ -463,7 +469,7 @@ def test_collector_copies_rows_adds_sums_and_joins_paths():
 def test_deadline_does_not_wait_for_a_slow_block_on_an_executor():
     import time
 
-    from dealsim._engine import Runner
+    from dealsim.montecarlo.engine import Runner
 
     def work(k):
         time.sleep(0.0 if k == 0 else 3.0)

@@ -1,7 +1,7 @@
 """Issue #11 wired into the shared steps: paths, dispatch, delays, end of life, tax.
 
 Every property is checked on both backends where a simulation is involved (the numpy
-block and the compiled kernel run the same steps of ``dealsim._steps``).
+block and the compiled kernel run the same steps of ``dealsim.kernels.steps``).
 """
 
 from __future__ import annotations
@@ -15,14 +15,20 @@ from hypothesis import strategies as st
 from test_kernels import assert_paths_agree, blocks
 
 import dealsim
-from dealsim import DealTerms, Project, _steps
-from dealsim.capital_calls import accrued_calls, deemed_balance, funding_calendar, upfront_calls
-from dealsim.cashflows import _line_params, build_cashflows
-from dealsim.deal import _simulation_outputs, evaluate
-from dealsim.fees import DeveloperFee
-from dealsim.market import Market
-from dealsim.operations import Operations
-from dealsim.paths import MeanReverting, PricePaths, SofrPaths, UsdJpyPaths
+from dealsim import DealTerms, Project
+from dealsim.finance.capital_calls import (
+    accrued_calls,
+    deemed_balance,
+    funding_calendar,
+    upfront_calls,
+)
+from dealsim.finance.cashflows import _line_params, build_cashflows
+from dealsim.finance.evaluation import _simulation_outputs, evaluate
+from dealsim.kernels import steps as _steps
+from dealsim.model.fees import DeveloperFee
+from dealsim.model.market import Market
+from dealsim.model.operations import Operations
+from dealsim.model.paths import MeanReverting, PricePaths, SofrPaths, UsdJpyPaths
 from dealsim.presets import catalog, ohio_gas_power
 
 pytest.importorskip("numba")
@@ -408,7 +414,7 @@ def test_simulation_converts_the_yen_fee_at_each_scenarios_usdjpy():
 @pytest.mark.parametrize("mode", ["as_spent", "upfront"])
 def test_daa_accrues_from_the_funding_dates(mode):
     """No cash is ever distributed (price 0, no O&M): the split's balance equals the
-    calendar's accrual of the calls (dealsim.capital_calls, itself checked against a
+    calendar's accrual of the calls (dealsim.finance.capital_calls, itself checked against a
     plain loop over dated fundings), on both backends' shared steps."""
     p = _toy(price=0.0, variable_cost=0.0, fuel_intensity=0.0, fixed_om=0.0,
              construction_years=3, capex=300.0)

@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dealsim import _kernels, _steps
-from dealsim.market import Market, block_generators, block_paths, path_params
-from dealsim.paths import PRICE_TAG, PricePaths, SofrPaths, UsdJpyPaths, path_generator
+from dealsim.kernels import block as _kernels
+from dealsim.kernels import steps as _steps
+from dealsim.model.market import Market, block_generators, block_paths, path_params
+from dealsim.model.paths import PRICE_TAG, PricePaths, SofrPaths, UsdJpyPaths, path_generator
 
 DRAWS = {"price": np.array([0.8, 1.0, 1.3, 0.0]), "fuel": np.array([1.1, 0.9, 1.0, 1.2]),
          "deemed_rate": np.array([0.05, 0.055, 0.07, -0.01]),
@@ -129,8 +130,8 @@ def test_dated_credit_is_the_plain_formula_where_a_call_is_paid(
 
 
 def test_the_default_funding_calendar_is_built_once_and_read_only():
-    from dealsim.capital_calls import funding_calendar
-    from dealsim.funding import federal_busdaycalendar
+    from dealsim.finance.capital_calls import funding_calendar
+    from dealsim.finance.funding import federal_busdaycalendar
 
     a = funding_calendar(2026, 40)
     assert funding_calendar(2026, 40, selection="2026-02-17") is a

@@ -1,4 +1,4 @@
-"""Annual market paths (dealsim.paths): defining properties of the generators.
+"""Annual market paths (dealsim.model.paths): defining properties of the generators.
 
 Statistical checks use fixed seeds and state their tolerance in standard errors (SE).
 """
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from dealsim.errors import InvalidParameterError
-from dealsim.paths import (
+from dealsim.model.paths import (
     GAS_MARGINAL_RANK_CORRELATION,
     PRICE_TAG,
     SOFR_TAG,
@@ -27,7 +27,7 @@ from dealsim.paths import (
     path_generator,
     spearman_from_gaussian,
 )
-from dealsim.sampling import sampler_uniforms
+from dealsim.montecarlo.sampling import sampler_uniforms
 
 N = 40_000  # scenarios in the statistical checks
 T = 25
@@ -315,10 +315,10 @@ def test_a_fixed_rate_set_through_the_path_is_the_rate_simulate_and_evaluate_use
     import dataclasses
 
     import dealsim
-    from dealsim.distributions import Fixed
-    from dealsim.market import Market
+    from dealsim.model.deal import DRAW_FACTORS
+    from dealsim.model.market import Market
+    from dealsim.montecarlo.uncertainty import Fixed, default_uncertainties
     from dealsim.presets import ohio_gas_power
-    from dealsim.uncertainty import default_uncertainties
 
     base = ohio_gas_power()
     npvs = {}
@@ -327,8 +327,7 @@ def test_a_fixed_rate_set_through_the_path_is_the_rate_simulate_and_evaluate_use
                                    market=Market(sofr=SofrPaths.constant(r)))
         unc = default_uncertainties("fossil_thermal").with_(deemed_rate=Fixed(r))
         sim = dealsim.simulate(deal, 50, seed=3, uncertainties=unc)
-        draws = {k: x for k, x in sim.inputs.items() if k in dealsim.deal.DRAW_FACTORS
-                 or k == "usdjpy"}
+        draws = {k: x for k, x in sim.inputs.items() if k in DRAW_FACTORS or k == "usdjpy"}
         ev = dealsim.evaluate_draws(dataclasses.replace(deal, market=Market()), draws)
         np.testing.assert_allclose(sim.investor_npv, ev.investor_npv, rtol=1e-9)
         npvs[r] = sim.investor_npv

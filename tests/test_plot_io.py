@@ -7,12 +7,12 @@ import pytest
 
 import dealsim
 from dealsim.errors import InvalidParameterError
-from dealsim.io import check_path, load, save
+from dealsim.interfaces.io import check_path, load, save
+from dealsim.montecarlo.streaming import simulate_stream
 from dealsim.presets import ohio_gas_power
-from dealsim.streaming import simulate_stream
 
 pytest.importorskip("matplotlib")
-from dealsim import plot  # noqa: E402
+from dealsim.analysis import plot  # noqa: E402
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -34,7 +34,8 @@ def test_distribution_marks_p5_p50_p95(result, output, tmp_path):
     fig = plot.plot_distribution(result, output)
     saved(fig, tmp_path / "d.png")
     x = result.output(output)
-    want = np.quantile(x[~np.isnan(x)], [0.05, 0.5, 0.95]) * dealsim.results.OUTPUTS[output][1]
+    scale = dealsim.results.summary.OUTPUTS[output][1]
+    want = np.quantile(x[~np.isnan(x)], [0.05, 0.5, 0.95]) * scale
     drawn = [line.get_xdata()[0] for line in fig.axes[0].lines]
     np.testing.assert_allclose(drawn, want, rtol=1e-12)
 

@@ -16,13 +16,14 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import dealsim
-from dealsim._engine import MAX_N
 from dealsim.errors import DeadlineExceeded, InvalidParameterError
-from dealsim.market import Market
-from dealsim.montecarlo import BLOCK_SIZE
-from dealsim.portfolio import PARTIES, CommonFactor, FundingSplit, simulate_portfolio
+from dealsim.model.market import Market
+from dealsim.model.portfolio import PARTIES, CommonFactor, FundingSplit
+from dealsim.montecarlo.engine import MAX_N
+from dealsim.montecarlo.portfolio import simulate_portfolio
+from dealsim.montecarlo.run import BLOCK_SIZE
+from dealsim.montecarlo.uncertainty import default_uncertainties
 from dealsim.presets import ohio_gas_power
-from dealsim.uncertainty import default_uncertainties
 
 OHIO = ohio_gas_power()
 
@@ -82,7 +83,7 @@ def test_portfolio_equals_loop_over_deals(three):
         np.testing.assert_allclose(r.projects[name]["npv"], ev.investor_npv * scale[name],
                                    rtol=1e-12)
         # the fused kernel still has its own copy of the IRR: within rounding until it
-        # calls dealsim._irr_numba.irr_row (then bit-identical: assert_array_equal)
+        # calls dealsim.kernels.irr_numba.irr_row (then bit-identical: assert_array_equal)
         np.testing.assert_allclose(r.projects[name]["irr"], ev.investor_irr, rtol=0,
                                    atol=1e-12)
         total_loss += loss

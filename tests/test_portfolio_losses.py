@@ -10,9 +10,10 @@ import pytest
 
 import dealsim
 from dealsim.errors import InvalidParameterError
-from dealsim.market import Market
-from dealsim.operations import Operations
-from dealsim.portfolio import PARTIES, simulate_portfolio
+from dealsim.model.market import Market
+from dealsim.model.operations import Operations
+from dealsim.model.portfolio import PARTIES
+from dealsim.montecarlo.portfolio import simulate_portfolio
 from dealsim.presets import ohio_gas_power
 
 OHIO = ohio_gas_power()

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import dealsim
+from dealsim.common.sources import CONFIDENCE
+from dealsim.montecarlo.uncertainty import NUSCALE_OVERRUN, REFERENCE_CLASSES
 from dealsim.presets import ReferenceCase, Source, catalog, ohio_gas_power
-from dealsim.presets.catalog import CONFIDENCE
-from dealsim.uncertainty import NUSCALE_OVERRUN, REFERENCE_CLASSES
 
 CAT = catalog()
 REQUIRED = {"ohio_gas_power", "texas_gulflink", "georgia_diamond", "smr_tranche2",

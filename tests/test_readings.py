@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dealsim
-from dealsim.operations import Operations
+from dealsim.model.operations import Operations
 from dealsim.presets import ohio_gas_power
 
 

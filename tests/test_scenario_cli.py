@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 import dealsim
-from dealsim.cli import main
-from dealsim.io import load
-from dealsim.scenario import ScenarioError, deal_presets, load_scenario
+from dealsim.interfaces.cli import main
+from dealsim.interfaces.io import load
+from dealsim.interfaces.scenario import ScenarioError, deal_presets, load_scenario
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 DEALS = sorted(k for k, p in deal_presets().items() if p.kind == "deal")
@@ -137,7 +137,7 @@ def test_exit_codes(tmp_path, capsys):
 def test_unexpected_failure_exits_1(tmp_path, capsys, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("worker lost")
-    monkeypatch.setattr(dealsim.montecarlo, "simulate", boom)
+    monkeypatch.setattr(dealsim.montecarlo.run, "simulate", boom)
     assert main(["example", "ohio", "--n", "10", "--quiet"]) == 1
     assert "RuntimeError: worker lost" in capsys.readouterr().err
 
@@ -184,11 +184,11 @@ class _Tty(io.StringIO):
 
 def test_progress_bar_on_a_terminal_is_the_engines_tqdm_bar(monkeypatch, capsys):
     pytest.importorskip("tqdm")
-    import dealsim.montecarlo
+    import dealsim.montecarlo.run
 
     seen = []
-    real = dealsim.montecarlo.simulate
-    monkeypatch.setattr(dealsim.montecarlo, "simulate",
+    real = dealsim.montecarlo.run.simulate
+    monkeypatch.setattr(dealsim.montecarlo.run, "simulate",
                         lambda *a, **k: seen.append(k["progress"]) or real(*a, **k))
     monkeypatch.setattr(sys, "stderr", _Tty())
     assert main(["example", "ohio", "--n", "100"]) == 0
@@ -202,9 +202,9 @@ def test_no_progress_when_stderr_is_not_a_terminal(tmp_path, capsys):
     assert capsys.readouterr().err == ""  # pytest's stderr is not a tty
 
 
-@pytest.mark.parametrize("module", ["dealsim", "dealsim.cli"])
+@pytest.mark.parametrize("module", ["dealsim", "dealsim.interfaces.cli"])
 def test_python_dash_m_exits_with_mains_code(tmp_path, module):
-    # `python -m dealsim.cli` once imported the module and exited 0 silently.
+    # `python -m dealsim.interfaces.cli` once imported the module and exited 0 silently.
     bad = write(tmp_path, '[deal]\npreset = "ohio_gas_power"\n[simulation]\nn = 0\n')
     proc = subprocess.run([sys.executable, "-m", module, "run", str(bad)],
                           capture_output=True, text=True, timeout=120)
@@ -219,8 +219,8 @@ def no_run(monkeypatch):
     """Fail the test if a simulation starts: the error must come before any work."""
     def boom(*args, **kwargs):
         raise AssertionError("the run started before the input was checked")
-    monkeypatch.setattr(dealsim.montecarlo, "simulate", boom)
-    monkeypatch.setattr(dealsim.streaming, "simulate_stream", boom)
+    monkeypatch.setattr(dealsim.montecarlo.run, "simulate", boom)
+    monkeypatch.setattr(dealsim.montecarlo.streaming, "simulate_stream", boom)
 
 
 OHIO = str(EXAMPLES / "ohio.toml")
@@ -285,7 +285,7 @@ def test_deeply_nested_json_is_refused(tmp_path, capsys, no_run):
 def test_error_during_a_run_is_one_line_exit_1(capsys, monkeypatch):
     def boom(*args, **kwargs):
         raise MemoryError("Unable to allocate 4.66 EiB\nfor an array")
-    monkeypatch.setattr(dealsim.montecarlo, "simulate", boom)
+    monkeypatch.setattr(dealsim.montecarlo.run, "simulate", boom)
     assert main(["example", "ohio", "--n", "10", "--quiet"]) == 1
     err = capsys.readouterr().err
     assert err == "dealsim: MemoryError: Unable to allocate 4.66 EiB for an array\n"
@@ -293,13 +293,13 @@ def test_error_during_a_run_is_one_line_exit_1(capsys, monkeypatch):
 
 def test_schema_command_prints_the_schema(capsys):
     assert main(["schema"]) == 0
-    assert json.loads(capsys.readouterr().out) == dealsim.scenario.schema()
+    assert json.loads(capsys.readouterr().out) == dealsim.interfaces.scenario.schema()
 
 
 def test_sigint_exits_130_with_one_line(tmp_path):
     proc = subprocess.Popen(
-        [sys.executable, "-c", "import sys, dealsim.cli; print('ready', flush=True); "
-         "sys.exit(dealsim.cli.main(['example', 'ohio', '--n', '5e6', '--quiet', "
+        [sys.executable, "-c", "import sys, dealsim.interfaces.cli; print('ready', flush=True); "
+         "sys.exit(dealsim.interfaces.cli.main(['example', 'ohio', '--n', '5e6', '--quiet', "
          "'--stream']))"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env=dict(os.environ, PYTHONPATH=str(Path(dealsim.__file__).parents[1])))

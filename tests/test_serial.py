@@ -15,10 +15,9 @@ from hypothesis import strategies as st
 import dealsim
 from dealsim import Deal, DealTerms, Project
 from dealsim.errors import InvalidParameterError, UnknownNameError
-from dealsim.fees import DeveloperFee
-from dealsim.presets import ohio_gas_power
-from dealsim.scenario import ScenarioError, from_dict, load_scenario, schema
-from dealsim.uncertainty import (
+from dealsim.interfaces.scenario import ScenarioError, from_dict, load_scenario, schema
+from dealsim.model.fees import DeveloperFee
+from dealsim.montecarlo.uncertainty import (
     Distribution,
     Fixed,
     LogNormal,
@@ -32,6 +31,7 @@ from dealsim.uncertainty import (
     Uniform,
     default_uncertainties,
 )
+from dealsim.presets import ohio_gas_power
 
 jsonschema = pytest.importorskip("jsonschema")
 
@@ -296,7 +296,9 @@ def test_simulate_refuses_an_uncertainty_no_factor_consumes(backend):
 
 
 def test_report_only_names_are_declared_in_one_place():
-    from dealsim import _names, deal, uncertainty
+    from dealsim.common import names as _names
+    from dealsim.model import deal
+    from dealsim.montecarlo import uncertainty
 
     assert deal.REPORT_ONLY is _names.REPORT_ONLY and deal.DRAW_FACTORS is _names.DRAW_FACTORS
     assert uncertainty.STANDARD_NAMES == (*_names.DRAW_FACTORS, *_names.REPORT_ONLY)

@@ -21,7 +21,7 @@ pytest.importorskip("uvicorn", reason="the service extra is not installed")
 httpx = pytest.importorskip("httpx", reason="the service extra is not installed")
 
 import dealsim  # noqa: E402
-from dealsim.scenario import from_dict  # noqa: E402
+from dealsim.interfaces.scenario import from_dict  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICE = ROOT / "examples" / "service"
@@ -84,7 +84,8 @@ def local(doc):
 def test_presets_and_schema(base_url):
     presets = httpx.get(f"{base_url}/presets", timeout=30).json()
     assert "ohio_gas_power" in [p["name"] for p in presets]
-    assert httpx.get(f"{base_url}/schema", timeout=30).json() == dealsim.scenario.schema()
+    want = dealsim.interfaces.scenario.schema()
+    assert httpx.get(f"{base_url}/schema", timeout=30).json() == want
 
 
 def test_a_good_request_returns_the_summary_of_the_same_run(base_url):

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from dealsim.montecarlo.uncertainty import REFERENCE_CLASSES
 from dealsim.presets import Source, catalog
 from dealsim.presets import sources as gen
-from dealsim.uncertainty import REFERENCE_CLASSES
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "sources.md"
 

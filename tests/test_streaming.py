@@ -11,12 +11,12 @@ import pytest
 from _alarm import alarm  # noqa: F401 - fixture
 
 import dealsim
-from dealsim._engine import MAX_N
 from dealsim.errors import DeadlineExceeded, InvalidParameterError, RunCancelled
-from dealsim.montecarlo import BLOCK_SIZE
+from dealsim.montecarlo.engine import MAX_N
+from dealsim.montecarlo.run import BLOCK_SIZE
+from dealsim.montecarlo.streaming import Moments, simulate_stream
 from dealsim.presets import ohio_gas_power
-from dealsim.results import OUTPUTS
-from dealsim.streaming import Moments, simulate_stream
+from dealsim.results.summary import OUTPUTS
 
 DEAL = ohio_gas_power()
 N = 2 * BLOCK_SIZE + 321  # three blocks, the last one partial

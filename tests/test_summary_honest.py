@@ -9,13 +9,15 @@ import numpy as np
 import pytest
 
 import dealsim
-from dealsim.market import Market
-from dealsim.metrics import IrrStatus, irr
-from dealsim.montecarlo import BLOCK_SIZE
-from dealsim.operations import Operations
+from dealsim.finance.metrics import irr
+from dealsim.kernels.irr import IrrStatus
+from dealsim.model.market import Market
+from dealsim.model.operations import Operations
+from dealsim.montecarlo.run import BLOCK_SIZE
+from dealsim.montecarlo.streaming import simulate_stream
 from dealsim.presets import ohio_gas_power
-from dealsim.results import TOTAL_LOSS_IRR, SimulationResult, irr_for_statistics
-from dealsim.streaming import simulate_stream
+from dealsim.results.simulation import SimulationResult
+from dealsim.results.summary import TOTAL_LOSS_IRR, irr_for_statistics
 
 
 def _hand_result(irr_values, moic):

@@ -1,4 +1,4 @@
-"""Tests for dealsim.terms.DealTerms."""
+"""Tests for dealsim.model.terms.DealTerms."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from dealsim.errors import DealsimError, InvalidParameterError
-from dealsim.terms import READINGS, DealTerms
+from dealsim.model.terms import READINGS, DealTerms
 
 # --- known values (source beside the value) -----------------------------------------
 

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 import dealsim
-from dealsim._engine import BLOCK_SIZE, Collector, Runner, check_workers
-from dealsim._kernels import available
-from dealsim._outputs import ARRAYS
+from dealsim.common.outputs import ARRAYS
 from dealsim.errors import InvalidParameterError
+from dealsim.kernels.block import available
+from dealsim.montecarlo.engine import BLOCK_SIZE, Collector, Runner, check_workers
 from dealsim.presets import ohio_gas_power
 
 DEAL = ohio_gas_power()

@@ -15,16 +15,16 @@ import numpy as np
 import pytest
 
 import dealsim
-from dealsim import _kernels
-from dealsim._engine import BLOCK_SIZE
-from dealsim.cashflows import FACTOR_DEFAULTS, FACTOR_DOMAINS, _check_factors, _line_params
-from dealsim.deal import _deal_split_params, _draw_kwargs
 from dealsim.errors import InvalidParameterError
-from dealsim.market import Market, block_paths
-from dealsim.paths import UsdJpyPaths
+from dealsim.finance.cashflows import FACTOR_DEFAULTS, FACTOR_DOMAINS, _check_factors, _line_params
+from dealsim.finance.evaluation import _deal_split_params, _draw_kwargs
+from dealsim.kernels import block as _kernels
+from dealsim.model.market import Market, block_paths
+from dealsim.model.paths import UsdJpyPaths
+from dealsim.montecarlo.engine import BLOCK_SIZE
+from dealsim.montecarlo.streaming import simulate_stream
+from dealsim.montecarlo.uncertainty import LogNormal, Uncertainties
 from dealsim.presets import ohio_gas_power
-from dealsim.streaming import simulate_stream
-from dealsim.uncertainty import LogNormal, Uncertainties
 
 SEED = 11
 
@@ -135,7 +135,7 @@ def test_path_summaries_equal_a_plain_loop(yen_run):
 
 def test_market_fan_draws_the_quantiles_of_the_kept_paths(yen_run):
     pytest.importorskip("matplotlib")
-    from dealsim import plot
+    from dealsim.analysis import plot
 
     r = yen_run
     fig = plot.plot_market_fan(r)
@@ -190,7 +190,7 @@ def test_conditional_tornado_of_levels_has_the_deterministic_signs():
 
 def test_paths_tornado_is_conditional_ordered_and_narrower_for_price():
     pytest.importorskip("matplotlib")
-    from dealsim import plot
+    from dealsim.analysis import plot
 
     deal = paths_deal()
     r = dealsim.simulate(deal, 8000, seed=SEED, paths=8000)
@@ -250,7 +250,7 @@ def test_head_keeps_the_path_summaries(yen_run):
 
 
 def test_a_loaded_result_refuses_a_conditional_tornado_it_cannot_rank(yen_run, tmp_path):
-    from dealsim.io import load, save
+    from dealsim.interfaces.io import load, save
 
     back = load(save(yen_run, tmp_path / "r.npz"))
     np.testing.assert_array_equal(back.paths["price"], yen_run.paths["price"])  # fans work
@@ -274,7 +274,7 @@ def test_refusals():
     with pytest.raises(InvalidParameterError, match="quantiles must be in"):
         few.path_quantiles("price", [1.5])
     pytest.importorskip("matplotlib")
-    from dealsim import plot
+    from dealsim.analysis import plot
 
     with pytest.raises(InvalidParameterError, match="market paths"):
         plot.plot_market_fan(levels)

@@ -12,7 +12,7 @@ from scipy import special, stats
 from scipy.stats import qmc
 
 from dealsim.errors import CorrelationError, InvalidParameterError
-from dealsim.uncertainty import (
+from dealsim.montecarlo.uncertainty import (
     NUSCALE_OVERRUN,
     REFERENCE_CLASSES,
     Distribution,
@@ -566,7 +566,7 @@ def test_probit_of_the_reference_classes_is_the_normal_quantile():
     # the import-light quantile behind the calibrated sigmas: the stdlib's to rounding
     import statistics
 
-    from dealsim.reference_classes import _probit
+    from dealsim.montecarlo.reference_classes import _probit
 
     for p in np.linspace(0.001, 0.999, 199):
         assert _probit(float(p)) == pytest.approx(statistics.NormalDist().inv_cdf(p),

@@ -12,8 +12,8 @@ import pytest
 import dealsim
 from dealsim import DealTerms, Uncertainties
 from dealsim.errors import CorrelationError, InvalidCashflowsError, InvalidParameterError
+from dealsim.montecarlo.uncertainty import Uniform
 from dealsim.presets import ohio_gas_power
-from dealsim.uncertainty import Uniform
 
 DEAL = ohio_gas_power()
 TWO = {"a": Uniform(0.0, 1.0), "b": Uniform(0.0, 1.0)}

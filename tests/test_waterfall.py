@@ -1,4 +1,4 @@
-"""Tests for dealsim.waterfall.waterfall.
+"""Tests for dealsim.finance.waterfall.waterfall.
 
 Three kinds, labelled: known answers worked by hand (arithmetic in the comments),
 properties with hypothesis (batch equals a plain per-scenario loop, conservation,
@@ -18,11 +18,11 @@ from hypothesis.extra import numpy as hnp
 from numpy.typing import NDArray
 
 from dealsim.errors import InvalidCashflowsError, InvalidParameterError
-from dealsim.terms import DealTerms
-from dealsim.waterfall import WaterfallResult, waterfall
+from dealsim.finance.waterfall import WaterfallResult, waterfall
+from dealsim.model.terms import DealTerms
 
 # the package re-exports the function `waterfall`, which shadows the submodule attribute
-wf_module = importlib.import_module("dealsim.waterfall")
+wf_module = importlib.import_module("dealsim.finance.waterfall")
 
 # --- reference implementation: one scenario, plain Python, the rules as written ------
 
@@ -388,7 +388,7 @@ def test_nan_net_cash() -> None:
 @pytest.mark.parametrize(
     ("rate", "message"),
     [
-        # one rate validator (dealsim._validate) for every rate: same wording as npv's
+        # one rate validator (dealsim.common.validate) for every rate: same wording as npv's
         ([0.05, -1.5], r"deemed_rate must be in \(-1, inf\]; got -1.5"),
         ([0.05, float("nan")], r"deemed_rate must be finite; got \[0.05, nan\]"),
         (

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dealsim.errors import InvalidParameterError
-from dealsim.fees import DeveloperFee
-from dealsim.yen_fee import YenFee
+from dealsim.finance.yen_fee import YenFee
+from dealsim.model.fees import DeveloperFee
 
 
 def test_at_159_yen_it_is_todays_dollar_fee():

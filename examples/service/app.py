@@ -8,7 +8,7 @@ Endpoints
 ---------
 ``POST /simulate[?deadline=SECONDS]``
     Body: a scenario as JSON, the format of the scenario files
-    (``dealsim.scenario.schema()``, ``GET /schema``), e.g.
+    (``dealsim.interfaces.scenario.schema()``, ``GET /schema``), e.g.
     ``{"deal": {"preset": "ohio_gas_power"}, "simulation": {"n": 20000, "seed": 1}}``.
     Returns the run's summary as strict JSON (``Summary.to_dict()``, 200). A bad
     scenario, an ``n`` above the cap or a bad ``deadline`` is a 422 whose
@@ -43,7 +43,7 @@ from fastapi.responses import JSONResponse
 
 import dealsim
 from dealsim.errors import DealsimError
-from dealsim.scenario import ScenarioError, deal_presets, from_dict, schema
+from dealsim.interfaces.scenario import ScenarioError, deal_presets, from_dict, schema
 
 MAX_N = int(os.environ.get("DEALSIM_MAX_N", "200000"))
 MAX_DEADLINE = float(os.environ.get("DEALSIM_DEADLINE", "30"))

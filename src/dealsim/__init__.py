@@ -18,9 +18,11 @@ Submodules
 ----------
 ``import dealsim`` loads the core only (numpy; no scipy, numba, pandas, matplotlib or
 dask -- those are imported where first needed). The edge subpackages and modules
-(:mod:`dealsim.presets`, :mod:`dealsim.plot`, :mod:`dealsim.io`, :mod:`dealsim.cli`,
-:mod:`dealsim.scenario`, :mod:`dealsim.streaming`, :mod:`dealsim.fx`,
-:mod:`dealsim.funding`, :mod:`dealsim.portfolio` with :func:`simulate_portfolio` and its
+(:mod:`dealsim.presets`, :mod:`dealsim.analysis.plot`, :mod:`dealsim.interfaces.io`,
+:mod:`dealsim.interfaces.cli`,
+:mod:`dealsim.interfaces.scenario`, :mod:`dealsim.montecarlo.streaming`, :mod:`dealsim.analysis.fx`,
+:mod:`dealsim.finance.funding`, :mod:`dealsim.montecarlo.portfolio` with
+:func:`simulate_portfolio` and its
 classes) are imported on first attribute access:
 
 >>> import dealsim
@@ -32,17 +34,27 @@ import importlib as _importlib
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
-from ._version import __version__
-from .cashflows import CashflowLines, build_cashflows
-from .deal import Deal, Evaluation, evaluate, evaluate_draws
-from .errors import CorrelationError, DealsimError, InvalidCashflowsError, InvalidParameterError
-from .fees import DeveloperFee
-from .metrics import IrrResult, IrrStatus, irr, moic, npv, payback_period
-from .montecarlo import BLOCK_SIZE, simulate, tornado
-from .project import Project
-from .results import SimulationResult, Summary
-from .terms import DealTerms
-from .uncertainty import (
+from dealsim import _compat
+from dealsim._version import __version__
+from dealsim.errors import (
+    CorrelationError,
+    DealsimError,
+    InvalidCashflowsError,
+    InvalidParameterError,
+)
+from dealsim.finance.cashflows import CashflowLines, build_cashflows
+from dealsim.finance.evaluation import Evaluation, evaluate, evaluate_draws
+from dealsim.finance.metrics import IrrResult, irr, moic, npv, payback_period
+from dealsim.finance.waterfall import WaterfallResult, waterfall
+from dealsim.kernels.irr_core import IrrStatus
+from dealsim.model.deal import Deal
+from dealsim.model.fees import DeveloperFee
+from dealsim.model.market import Market
+from dealsim.model.operations import Operations
+from dealsim.model.project import Project
+from dealsim.model.terms import DealTerms
+from dealsim.montecarlo.run import BLOCK_SIZE, simulate, tornado
+from dealsim.montecarlo.uncertainty import (
     Fixed,
     LogNormal,
     LogStudentT,
@@ -56,11 +68,16 @@ from .uncertainty import (
     default_uncertainties,
     overrun_distribution,
 )
-from .waterfall import WaterfallResult, waterfall
+from dealsim.results.simulation import SimulationResult
+from dealsim.results.summary import Summary
 
 if _TYPE_CHECKING:  # imported on first use (see __getattr__)
-    from .decision import FundOrDecline, TariffThreat, decide_portfolio, fund_or_decline
-    from .portfolio import CommonFactor, FundingSplit, PortfolioResult, simulate_portfolio
+    from dealsim.analysis.decision import FundOrDecline, fund_or_decline
+    from dealsim.analysis.policy import PortfolioDecision, decide_portfolio
+    from dealsim.analysis.threat import TariffThreat
+    from dealsim.model.portfolio import CommonFactor, FundingSplit
+    from dealsim.montecarlo.portfolio import simulate_portfolio
+    from dealsim.results.portfolio import PortfolioResult
 
 __all__ = [
     "BLOCK_SIZE",
@@ -81,9 +98,12 @@ __all__ = [
     "IrrStatus",
     "LogNormal",
     "LogStudentT",
+    "Market",
     "Normal",
+    "Operations",
     "Pert",
     "PointMass",
+    "PortfolioDecision",
     "PortfolioResult",
     "Project",
     "Rounded",
@@ -112,29 +132,44 @@ __all__ = [
     "waterfall",
 ]
 
-#: Submodules imported on first attribute access (``dealsim.presets.catalog()``).
-_LAZY_SUBMODULES = frozenset(
-    {"cli", "decision", "funding", "fx", "io", "plot", "portfolio", "presets", "scenario",
-     "streaming"}
-)
-#: Public names whose module is imported on first use: name -> submodule.
+#: Public namespaces and modules imported on first attribute access
+#: (``dealsim.presets.catalog()``, ``dealsim.analysis.plot.plot_distribution``): name -> module.
+_LAZY_SUBMODULES = {
+    "analysis": "dealsim.analysis",
+    "cli": "dealsim.interfaces.cli",
+    "common": "dealsim.common",
+    "finance": "dealsim.finance",
+    "interfaces": "dealsim.interfaces",
+    "io": "dealsim.interfaces.io",
+    "kernels": "dealsim.kernels",
+    "model": "dealsim.model",
+    "montecarlo": "dealsim.montecarlo",
+    "plot": "dealsim.analysis.plot",
+    "presets": "dealsim.presets",
+    "results": "dealsim.results",
+    "scenario": "dealsim.interfaces.scenario",
+    "streaming": "dealsim.montecarlo.streaming",
+    "uncertainty": "dealsim.montecarlo.uncertainty",
+}
+#: Public names whose module is imported on first use: name -> module.
 _LAZY_NAMES = {
-    "CommonFactor": "portfolio",
-    "FundingSplit": "portfolio",
-    "PortfolioResult": "portfolio",
-    "simulate_portfolio": "portfolio",
-    "FundOrDecline": "decision",
-    "TariffThreat": "decision",
-    "decide_portfolio": "decision",
-    "fund_or_decline": "decision",
+    "CommonFactor": "dealsim.model.portfolio",
+    "FundingSplit": "dealsim.model.portfolio",
+    "PortfolioResult": "dealsim.results.portfolio",
+    "simulate_portfolio": "dealsim.montecarlo.portfolio",
+    "FundOrDecline": "dealsim.analysis.decision",
+    "TariffThreat": "dealsim.analysis.threat",
+    "PortfolioDecision": "dealsim.analysis.policy",
+    "decide_portfolio": "dealsim.analysis.policy",
+    "fund_or_decline": "dealsim.analysis.decision",
 }
 
 
 def __getattr__(name: str) -> _Any:
     if name in _LAZY_SUBMODULES:
-        value = _importlib.import_module(f".{name}", __name__)
+        value = _importlib.import_module(_LAZY_SUBMODULES[name])
     elif name in _LAZY_NAMES:
-        value = getattr(_importlib.import_module(f".{_LAZY_NAMES[name]}", __name__), name)
+        value = getattr(_importlib.import_module(_LAZY_NAMES[name]), name)
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value
@@ -142,4 +177,7 @@ def __getattr__(name: str) -> _Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | _LAZY_SUBMODULES | set(_LAZY_NAMES))
+    return sorted(set(globals()) | set(_LAZY_SUBMODULES) | set(_LAZY_NAMES))
+
+
+_compat.install()

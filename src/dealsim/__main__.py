@@ -1,6 +1,6 @@
-"""``python -m dealsim``: the command line of :mod:`dealsim.cli`."""
+"""``python -m dealsim``: the command line of :mod:`dealsim.interfaces.cli`."""
 
-from .cli import main
+from dealsim.interfaces.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

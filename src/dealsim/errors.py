@@ -43,7 +43,7 @@ class UnknownNameError(InvalidParameterError):
 
 
 class ResultFileError(InvalidParameterError):
-    """A results file that :func:`dealsim.io.load` cannot use: missing, empty, truncated,
+    """A results file that :func:`dealsim.interfaces.io.load` cannot use: missing, empty, truncated,
     foreign (not written by :func:`dealsim.io.save`) or inconsistent (arrays whose length
     disagrees with its ``n``). The message says which."""
 

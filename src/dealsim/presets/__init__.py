@@ -7,8 +7,8 @@ name; the builders are importable directly too.
 
 The published figures that the core's own named constructors use
 (:meth:`dealsim.DealTerms.japan_2025`, :meth:`dealsim.DeveloperFee.softbank_ohio`, the
-reference classes and default delays of :mod:`dealsim.uncertainty`) live beside these
-builders in :mod:`dealsim._facts`, a data module that imports nothing from dealsim, so
+reference classes and default delays of :mod:`dealsim.montecarlo.uncertainty`) live beside these
+builders in :mod:`dealsim.common.facts`, a data module that imports nothing from dealsim, so
 the core reads them without importing this package (which imports the core).
 
 Examples
@@ -20,9 +20,16 @@ Examples
 Nikkei table of pledges: EU $600bn, Taiwan $250bn (TSMC-centred) (2026-02) [seed]
 """
 
-from .catalog import PLEDGES, Preset, Source, catalog, pledges
-from .deals import gas_tranche2, georgia_diamond, ohio_gas_power, smr_tranche2, texas_gulflink
-from .reference import ReferenceCase, nuscale_cfpp, vogtle_3_4
+from dealsim.common.sources import Source
+from dealsim.presets.catalog import PLEDGES, Preset, catalog, pledges
+from dealsim.presets.deals import (
+    gas_tranche2,
+    georgia_diamond,
+    ohio_gas_power,
+    smr_tranche2,
+    texas_gulflink,
+)
+from dealsim.presets.reference import ReferenceCase, nuscale_cfpp, vogtle_3_4
 
 __all__ = [
     "PLEDGES",

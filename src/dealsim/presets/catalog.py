@@ -13,61 +13,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
-from ..errors import InvalidParameterError
-from ..terms import DealTerms
-from . import deals, reference
+from dealsim.common.sources import Source
+from dealsim.errors import InvalidParameterError
+from dealsim.model.terms import DealTerms
+from dealsim.presets import deals, reference
 
-__all__ = ["CONFIDENCE", "KINDS", "PLEDGES", "Confidence", "Kind", "Preset", "Source", "catalog",
-           "pledges"]
+__all__ = ["KINDS", "PLEDGES", "Kind", "Preset", "catalog", "pledges"]
 
-Confidence = Literal["official", "press", "seed", "derived", "assumption"]
 Kind = Literal["deal", "reference", "terms", "table"]
-#: Confidence grades of deal-facts.md: government document, named press source, only in
-#: the original news articles, arithmetic on the above, ours.
-CONFIDENCE: tuple[str, ...] = get_args(Confidence)
+
+
 KINDS: tuple[str, ...] = get_args(Kind)
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """One citation: what it says, when it was published, how far to trust it.
-
-    Parameters
-    ----------
-    citation : str
-        Publication and the figure it supports.
-    date : str
-        Publication date, ISO style (``"2026-03-19"``, or ``"2025-11"`` when only the
-        month is known).
-    confidence : {"official", "press", "seed", "derived", "assumption"}
-        As in deal-facts.md.
-
-    Examples
-    --------
-    >>> Source("FT: fee cut by more than 90%", "2026-03-19", "press").confidence
-    'press'
-    >>> Source("x", "2026", "rumour")
-    Traceback (most recent call last):
-    ...
-    dealsim.errors.InvalidParameterError: confidence must be one of ('official', 'press', \
-'seed', 'derived', 'assumption'); got 'rumour'
-    """
-
-    citation: str
-    date: str
-    confidence: Confidence
-
-    def __post_init__(self) -> None:
-        if self.confidence not in CONFIDENCE:
-            raise InvalidParameterError(
-                f"confidence must be one of {CONFIDENCE}; got {self.confidence!r}")
-        for name in ("citation", "date"):
-            if not isinstance(getattr(self, name), str) or not getattr(self, name):
-                raise InvalidParameterError(
-                    f"{name} must be a non-empty str; got {getattr(self, name)!r}")
-
-    def __str__(self) -> str:
-        return f"{self.citation} ({self.date}) [{self.confidence}]"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -145,45 +101,77 @@ def pledges() -> Mapping[str, float]:
     return PLEDGES
 
 
-# ---------------------------------------------------------------------------- sources
-
 _MOU = Source("Cabinet written answer 内閣衆質219第80号 quoting MOU para. 13: 50/50 until each "
               "side has received Japan's Deemed Allocation Amount, then 90/10", "2025-11-28",
               "official")
+
+
 _DAA = Source("R. Katz; OhmyNews; St. Louis Fed: DAA is principal plus interest at 6-month "
               "term SOFR + a spread, shortfalls carried forward", "2025-09", "press")
+
+
 _OHMY = Source("OhmyNews worked example: 4.5% + 1% = 5.5% deemed rate, principal over 20 "
                "years", "2025-09", "press")
+
+
 _EIA = Source("EIA AEO2026 Table 3 (via a public copy; deal-facts section 6): capex, heat "
               "rate, O&M, capacity factor, life, lead time", "2026", "press")
+
+
 _NHK = Source("NHK: tranche 2 up to $73bn: GE Vernova Hitachi SMRs in Tennessee and Alabama "
               "(~$40bn) and gas plants in Pennsylvania and Texas (~$33bn together)",
               "2026-03", "press")
+
+
 _TRANCHE1 = Source("Tranche 1 (~$36bn, 3 projects) announced", "2026-02-17", "press")
+
+
 _FT_FEE = Source("FT: SoftBank's ¥1tn fee proposal cut by more than 90%, paid over 15-20 "
                  "years only if 9.2 GW is achieved", "2026-03-19", "press")
+
+
 _FT_OHIO = Source("FT: Ohio SPV wholly funded by Japan, owned 50/50 by US and Japan",
                   "2026-03-19", "seed")
+
+
 _OHIO = Source("Portsmouth (Piketon) Ohio 9.2 GW, $33.3bn (Japan) / $33bn (US), SB Energy, "
                "ground broken 20 Mar 2026", "2026-03-20", "press")
+
+
 _FX = Source("FX in the articles: $550bn ≈ ¥87tn (≈ ¥158/$); ¥1tn ≈ $6.3bn (≈ ¥159/$)",
              "2026-03", "derived")
+
+
 _IEEFA = Source("IEEFA (D. Schlissel): UAMPS/NuScale CFPP 462 MWe, $5.3bn -> $9.3bn, "
                 "$58 -> $89/MWh after > $4bn of subsidies; DOE cost share $1.355bn, IRA "
                 "credit $30/MWh", "2023-01", "press")
+
+
 _REUTERS_NUSCALE = Source("Reuters/UAMPS: first module 2029, full operation 2030; "
                           "cancelled 8 Nov 2023", "2023-11-08", "press")
+
+
 _AP_VOGTLE = Source("AP: Vogtle 3&4 approved at ~$14bn in 2009, final cost > $35bn, seven "
                     "years late", "2024-04", "press")
+
+
 _AP1000 = Source("Westinghouse/Georgia Power: AP1000 units of ~1,117 MWe each (not in "
                  "deal-facts.md)", "2024", "press")
+
+
 _NEWSPIM = Source("Newspim: US-Korea MOU, $350bn of which $150bn shipbuilding; split nearly "
                   "identical to Japan's; $20bn/yr cap; adjustment if Korea clearly cannot "
                   "recover its DAA within 20 years", "2025-11", "press")
+
+
 _HUDSON = Source("Hudson Institute; Reuters JP summary: Japan $550bn until 19 Jan 2029",
                  "2025-09", "press")
+
+
 _NIKKEI = Source("Nikkei table of pledges: EU $600bn, Taiwan $250bn (TSMC-centred)",
                  "2026-02", "seed")
+
+
 _LAZARD = Source("Lazard LCOE+ 2025: CCGT $2,400-2,600/kW", "2025-06", "press")
 
 
@@ -197,13 +185,13 @@ def _deal_assumptions(builder: Callable[..., Any]) -> tuple[str, ...]:
         f"operations: dispatch {ops.dispatch}; a delay escalates deferred spend "
         f"({ops.delay_escalation}) and costs {ops.delay_cost:.0%} of capex a year; tax on "
         f"{ops.tax.replace('_', ' ')}; calls funded {ops.funding.replace('_', ' ')} "
-        "(dealsim.operations)")
+        "(dealsim.model.operations)")
     if market.is_levels:
         lines.append("market: one level per scenario for the whole life (Market())")
     else:
         corr = market.prices.rank_correlation if market.prices is not None else None
         lines.append(
-            "market: annual paths (dealsim.paths): "
+            "market: annual paths (dealsim.model.paths): "
             + ", ".join(x for x in (
                 None if market.prices is None else
                 f"power and fuel (half-life {market.prices.power.half_life:g} years, rank "

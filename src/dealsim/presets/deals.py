@@ -6,16 +6,16 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Literal, TypedDict, TypeVar
 
-from .. import _validate as v
-from .._facts import SOFTBANK_FEE_JPY_PER_USD
-from ..deal import Deal
-from ..errors import InvalidParameterError
-from ..fees import DeveloperFee
-from ..market import Market
-from ..operations import Operations
-from ..paths import PricePaths, SofrPaths, UsdJpyPaths
-from ..project import Project
-from ..terms import DealTerms
+from dealsim.common import validate as v
+from dealsim.common.facts import SOFTBANK_FEE_JPY_PER_USD
+from dealsim.errors import InvalidParameterError
+from dealsim.model.deal import Deal
+from dealsim.model.fees import DeveloperFee
+from dealsim.model.market import Market
+from dealsim.model.operations import Operations
+from dealsim.model.paths import PricePaths, SofrPaths, UsdJpyPaths
+from dealsim.model.project import Project
+from dealsim.model.terms import DealTerms
 
 T = TypeVar("T")
 
@@ -98,11 +98,11 @@ def ohio_gas_power(
     (Henry-Hub-like, 2026); ``capacity_factor`` 0.60 (EIA's CC range 0.55–0.60 for a
     plant serving data centres); 2%/yr escalation of prices and costs; a 21% US
     federal tax rate (the MOU counts cash "net of US taxes", Katz), levied on Japan's
-    half of the margin by the default :class:`~dealsim.operations.Operations`; 3 years
+    half of the margin by the default :class:`~dealsim.model.operations.Operations`; 3 years
     of even construction spending (EIA lead time for CC; 2 years for CT — the larger
     figure for a 9.2 GW site); the MOU deemed rate of :meth:`DealTerms.japan_2025`.
 
-    The owner's economics of issue 11 are the :class:`~dealsim.deal.Deal` defaults:
+    The owner's economics of issue 11 are the :class:`~dealsim.model.deal.Deal` defaults:
     annual power and gas price paths (rank correlation 0.7, a gas-marginal market), a
     term-SOFR deemed rate, economic dispatch, costly delays, calls funded as spent; the
     SoftBank fee is the yen amount (¥100bn, or ¥1tn for ``fee="original"``), each
@@ -234,7 +234,7 @@ def texas_gulflink(
     nameplate; variable cost $0.10/bbl; fixed O&M $42m/yr (2% of capex); 3 construction
     years from 2026; 30-year life; 2%/yr escalation; 21% tax; the overrun reference
     class ``"fossil_thermal"`` (+16%) as the closest available class -- no class for
-    oil and gas terminals is in :data:`dealsim.uncertainty.REFERENCE_CLASSES`.
+    oil and gas terminals is in :data:`dealsim.montecarlo.uncertainty.REFERENCE_CLASSES`.
 
     Parameters
     ----------

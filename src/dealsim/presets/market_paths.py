@@ -1,8 +1,8 @@
 """Sources of the market paths, the funding calendar, the yen fee and operations (#11).
 
 :mod:`dealsim.presets.sources` renders :data:`SOURCES` into ``docs/sources.md``. The
-parameters live in :mod:`dealsim.paths`, :mod:`dealsim.capital_calls` and
-:mod:`dealsim.yen_fee`; this module only records where their defaults come from (or
+parameters live in :mod:`dealsim.model.paths`, :mod:`dealsim.finance.capital_calls` and
+:mod:`dealsim.finance.yen_fee`; this module only records where their defaults come from (or
 that they are assumptions), reading the source strings the code itself carries.
 
 Examples
@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..capital_calls import CALLS_PER_YEAR
-from ..paths import (
+from dealsim.common.sources import Source
+from dealsim.finance.capital_calls import CALLS_PER_YEAR
+from dealsim.model.paths import (
     FUEL_PROCESS,
     GAS_MARGINAL_RANK_CORRELATION,
     POWER_PROCESS,
@@ -24,7 +25,6 @@ from ..paths import (
     USDJPY_PROCESS,
     UsdJpyPaths,
 )
-from .catalog import Source
 
 __all__ = ["SOURCES"]
 
@@ -48,8 +48,8 @@ def _assumption(text: str) -> Source:
 
 #: Section title -> sources, rendered by :func:`dealsim.presets.sources.render`.
 SOURCES: Mapping[str, tuple[Source, ...]] = {
-    "§1 Funding on the calendar and the floating deemed rate (dealsim.capital_calls, "
-    "dealsim.paths; the defaults since issue 11)": (
+    "§1 Funding on the calendar and the floating deemed rate (dealsim.finance.capital_calls, "
+    "dealsim.model.paths; the defaults since issue 11)": (
         _OHMY, _TRANCHE1,
         _assumption(f"term SOFR path: {SOFR_PROCESS.source}"),
         _assumption("SOFR floored at 0 before the spread (the DAA formula's floor is not "
@@ -59,7 +59,8 @@ SOURCES: Mapping[str, tuple[Source, ...]] = {
                     "earns nothing in the SPV; DAA day count actual/365 with annual "
                     "compounding"),
     ),
-    "§2 Annual price paths and the yen fee (dealsim.paths, dealsim.yen_fee; the defaults "
+    "§2 Annual price paths and the yen fee (dealsim.model.paths, dealsim.finance.yen_fee; "
+    "the defaults "
     "since issue 11: Deal(market=Market.paths()), the Ohio preset's fee in yen)": (
         _PINDYCK, _PJM,
         _assumption(f"power: {POWER_PROCESS.source}"),
@@ -76,7 +77,7 @@ SOURCES: Mapping[str, tuple[Source, ...]] = {
         _assumption(f"USD/JPY drifts at the forward (covered interest parity): "
                     f"{UsdJpyPaths().source}"),
     ),
-    "§3 Operations: dispatch, delays, end of life, tax (dealsim.operations; "
+    "§3 Operations: dispatch, delays, end of life, tax (dealsim.model.operations; "
     "Operations() is the owner's model, the default since issue 11; Operations.legacy() "
     "the model before)": (
         _assumption("economic dispatch: a thermal plant runs a year only where the power "

@@ -12,12 +12,12 @@ import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..deal import Deal
-from ..errors import InvalidParameterError
-from ..project import Project
-from ..terms import DealTerms
-from ..uncertainty import REFERENCE_CLASSES, LogNormal
-from .deals import EIA_SMR, _terms
+from dealsim.errors import InvalidParameterError
+from dealsim.model.deal import Deal
+from dealsim.model.project import Project
+from dealsim.model.terms import DealTerms
+from dealsim.montecarlo.uncertainty import REFERENCE_CLASSES, LogNormal
+from dealsim.presets.deals import EIA_SMR, _terms
 
 __all__ = ["ReferenceCase", "nuscale_cfpp", "vogtle_3_4"]
 
@@ -89,7 +89,7 @@ class ReferenceCase:
             is the typical outcome.
         sigma : float, optional
             Log-scale dispersion; default the nuclear reference class's (0.54, itself a
-            labelled assumption in :data:`dealsim.uncertainty.REFERENCE_CLASSES`).
+            labelled assumption in :data:`dealsim.montecarlo.uncertainty.REFERENCE_CLASSES`).
 
         Returns
         -------

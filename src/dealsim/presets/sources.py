@@ -9,7 +9,7 @@ It lists, with dates and confidence grades: every :class:`~dealsim.presets.Sourc
 cited by a preset of :func:`~dealsim.presets.catalog`; the sourced figures the
 library's defaults use outside the presets (:data:`SOURCES` here: funding and loss
 split, overrun and delay reference classes, plant parameters); the reference-class
-table :data:`dealsim.uncertainty.REFERENCE_CLASSES`; the source line of every default
+table :data:`dealsim.montecarlo.uncertainty.REFERENCE_CLASSES`; the source line of every default
 uncertainty; the EIA plant parameters as the code holds them; and the known gaps.
 
 More sections come from other modules: any module listed in ``modules`` (see
@@ -34,15 +34,16 @@ import argparse
 import importlib
 from collections.abc import Iterable, Mapping, Sequence
 
-from .. import uncertainty
-from .catalog import CONFIDENCE, Source, catalog
-from .deals import EIA_AERO, EIA_CC, EIA_SMR
-from .reference import EIA_LWR
+from dealsim.common.sources import CONFIDENCE, Source
+from dealsim.montecarlo import uncertainty
+from dealsim.presets.catalog import catalog
+from dealsim.presets.deals import EIA_AERO, EIA_CC, EIA_SMR
+from dealsim.presets.reference import EIA_LWR
 
 __all__ = ["DEFAULT_MODULES", "GAPS", "SOURCES", "render"]
 
 #: Modules whose ``SOURCES`` sections :func:`render` includes by default, in order.
-DEFAULT_MODULES: tuple[str, ...] = ("dealsim.presets.sources", "dealsim.decision",
+DEFAULT_MODULES: tuple[str, ...] = ("dealsim.presets.sources", "dealsim.analysis.threat",
                                     "dealsim.presets.market_paths")
 
 #: What each confidence grade means (the fact sheet's grades).
@@ -192,7 +193,7 @@ def render(modules: Sequence[str] = DEFAULT_MODULES) -> str:
         *_preset_sources(),
         *_module_sections(modules),
         "",
-        "## §5 Overrun reference classes (`dealsim.uncertainty.REFERENCE_CLASSES`)",
+        "## §5 Overrun reference classes (`dealsim.montecarlo.uncertainty.REFERENCE_CLASSES`)",
         "",
         *_reference_classes(),
         "",

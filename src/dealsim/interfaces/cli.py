@@ -1,0 +1,257 @@
+"""The ``dealsim`` command line (also ``python -m dealsim``).
+
+::
+
+    dealsim run SCENARIO.toml [--n 1e6] [--seed 1] [--out results.parquet|.npz]
+                [--plot report.png] [--workers K | --cluster K | --scheduler ADDRESS]
+                [--stream] [--quiet]
+    dealsim decide SCENARIO.toml [--rate-increase 0.1] [--probability 0.5] [--goods all]
+                [--calibration trade|nri|daiwa] [--reallocation 0] [--n] [--seed]
+    dealsim presets [NAME]            # list presets, or show one with its sources
+    dealsim example ohio [--n 20000]  # the Ohio Monte Carlo with default uncertainties
+    dealsim schema                    # the JSON Schema of scenario files and requests
+
+Scenario files (TOML or JSON) are described in :mod:`dealsim.interfaces.scenario`. Runs above
+:data:`dealsim.montecarlo.streaming.STREAM_ABOVE` scenarios (or with ``--stream``) keep
+statistics only.
+
+Exit codes: 0 success; 2 bad input (a scenario file, a flag or an output path; the
+message names the file and key or the flag, and comes before any work); 1 an error
+during the run (one line, no traceback); 130 interrupted (Ctrl-C, one line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import re
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from dealsim.errors import DealsimError, InvalidParameterError
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dealsim", description="Sovereign deal Monte Carlo.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="simulate a TOML scenario")
+    run.add_argument("scenario", help="scenario file (.toml; see dealsim.scenario)")
+    example = sub.add_parser("example", help="run a preset with its default uncertainties")
+    example.add_argument("name", help="a deal preset, or a unique prefix such as 'ohio'")
+    for p in (run, example):
+        p.add_argument("--n", type=float, help="scenarios (1e6 is fine)")
+        p.add_argument("--seed", type=int, help="random seed (>= 0)")
+        p.add_argument("--sampler", choices=("random", "lhs", "sobol"))
+        p.add_argument("--out", help="save results: .npz or .parquet (needs pyarrow)")
+        p.add_argument("--plot", help="save a PNG report of the charts (needs matplotlib)")
+        p.add_argument("--stream", action="store_true",
+                       help="keep statistics only (automatic above 1e7 scenarios)")
+        where = p.add_mutually_exclusive_group()
+        where.add_argument("--workers", type=int, help="threads on this machine")
+        where.add_argument("--cluster", type=int, metavar="K",
+                           help="a dask LocalCluster of K worker processes")
+        where.add_argument("--scheduler", metavar="ADDRESS",
+                           help="an existing dask scheduler, e.g. tcp://host:8786")
+        p.add_argument("--quiet", action="store_true", help="no progress bar")
+    decide = sub.add_parser("decide", help="fund or decline: Japan's NPV against the "
+                            "expected cost of a tariff (dealsim.analysis.decision)")
+    decide.add_argument("scenario", help="scenario file (.toml; see dealsim.scenario)")
+    decide.add_argument("--n", type=float, help="scenarios")
+    decide.add_argument("--seed", type=int, help="random seed (>= 0)")
+    for flag in ("rate-increase", "probability", "reallocation"):
+        decide.add_argument(f"--{flag}", type=float, help="TariffThreat field")
+    decide.add_argument("--goods", choices=("all", "autos"))
+    decide.add_argument("--calibration", choices=("trade", "nri", "daiwa"))
+    presets = sub.add_parser("presets", help="list presets, or show one with its sources")
+    presets.add_argument("name", nargs="?")
+    sub.add_parser("schema", help="print the JSON Schema of scenarios (TOML, JSON, requests)")
+    return parser
+
+
+def _check_address(address: str) -> str:
+    """A dask scheduler address, ``scheme://host:port`` or ``host:port``, checked before
+    connecting: a typo is a usage error, not a 30-second connection timeout."""
+    m = re.fullmatch(r"(?:(tcp|tls|ucx|ws|wss|inproc)://)?([A-Za-z0-9._\-]+|\[[0-9A-Fa-f:.]+\])"
+                     r"(?::(\d{1,5}))?", address)
+    if m is None or (m.group(3) is not None and not 0 < int(m.group(3)) < 65536):
+        raise InvalidParameterError(
+            f"--scheduler must be an address such as tcp://host:8786; got {address!r}")
+    return address
+
+
+def _count(value: Any, where: str) -> int:
+    """``--n``/``n``: a whole number >= 1 (``1e6`` is fine; ``1.5``, ``inf``, ``nan`` are not)."""
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        raise InvalidParameterError(f"{where} must be a whole number of scenarios; got {value!r}")
+    if int(value) < 1:
+        raise InvalidParameterError(f"{where} must be >= 1; got {value!r}")
+    # beyond 2**53 a float is not an exact count: leave it as given, so that the engine's
+    # limit echoes 1e+300, not its 301 digits
+    return int(value) if value < 2**53 else value
+
+
+def _executor(args: argparse.Namespace, stack: contextlib.ExitStack) -> Any:
+    if args.workers is not None:
+        return stack.enter_context(ThreadPoolExecutor(args.workers))
+    if args.cluster is None and args.scheduler is None:
+        return None
+    flag = "--cluster" if args.cluster is not None else "--scheduler"
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise InvalidParameterError(
+            f"{flag} needs dask.distributed: pip install 'dealsim[dask]'") from None
+    if args.scheduler is not None:
+        return stack.enter_context(Client(args.scheduler, timeout="20s"))
+    cluster = stack.enter_context(LocalCluster(
+        n_workers=args.cluster, threads_per_worker=1, processes=True, dashboard_address=":0"))
+    return stack.enter_context(Client(cluster))
+
+
+def _run(args: argparse.Namespace, deal: Any, unc: Any, settings: dict[str, Any]) -> int:
+    from dealsim.interfaces.io import check_path, save
+    from dealsim.montecarlo.engine import progress_available
+    from dealsim.montecarlo.run import simulate
+    from dealsim.montecarlo.streaming import STREAM_ABOVE, simulate_stream
+
+    n = _count(args.n, "--n") if args.n is not None else settings.get("n", 100_000)
+    seed = args.seed if args.seed is not None else settings.get("seed", 2025)
+    sampler = args.sampler or settings.get("sampler", "random")
+    within = settings.get("within_years", 20)
+    streaming = args.stream or n > STREAM_ABOVE
+    # every input is checked before the run: flags, output paths, optional packages
+    if args.seed is not None and args.seed < 0:
+        raise InvalidParameterError(f"--seed must be >= 0; got {args.seed}")
+    if args.scheduler is not None:
+        _check_address(args.scheduler)
+    for flag in ("workers", "cluster"):
+        if getattr(args, flag) is not None and getattr(args, flag) < 1:
+            raise InvalidParameterError(f"--{flag} must be >= 1; got {getattr(args, flag)}")
+    if args.out:
+        check_path(args.out, streaming=streaming, name="--out")
+    if args.plot:
+        check_path(args.plot, name="--plot", formats=(".png",))
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            raise InvalidParameterError(
+                "--plot needs matplotlib: pip install 'dealsim[plot]'") from None
+    progress = not args.quiet and sys.stderr.isatty() and progress_available()  # tqdm bar
+    with contextlib.ExitStack() as stack:
+        executor = _executor(args, stack)
+        run = simulate_stream if streaming else simulate
+        start = time.perf_counter()
+        result = run(deal, n, seed=seed, uncertainties=unc, sampler=sampler,
+                     executor=executor, within_years=within, progress=progress)
+        elapsed = time.perf_counter() - start
+    print(result.summary())
+    print(f"\n{result.n:,} scenarios in {elapsed:.1f} s"
+          f"{' (streaming statistics)' if streaming else ''}; seed {result.seed}")
+    if args.out:
+        print(f"saved {save(result, args.out)}")
+    if args.plot:
+        from dealsim.analysis.plot import plot_report
+
+        plot_report(result).savefig(args.plot, dpi=80)
+        print(f"saved {args.plot}")
+    return 0
+
+
+def _presets(args: argparse.Namespace) -> int:
+    from dealsim.interfaces.scenario import deal_presets
+
+    presets = deal_presets()
+    if args.name is None:
+        for name, p in sorted(presets.items()):
+            print(f"{name:<18} {p.kind:<10} {p.description}")
+        return 0
+    if args.name not in presets:
+        raise InvalidParameterError(f"preset must be one of {sorted(presets)}; "
+                                    f"got {args.name!r}")
+    print(presets[args.name].describe())
+    return 0
+
+
+def _example(args: argparse.Namespace) -> int:
+    from dealsim.interfaces.scenario import deal_presets
+    from dealsim.montecarlo.uncertainty import default_uncertainties
+
+    deals = {k: p for k, p in deal_presets().items() if p.kind == "deal"}
+    hits = [k for k in deals if k == args.name] or [k for k in deals if k.startswith(args.name)]
+    if len(hits) != 1:
+        raise InvalidParameterError(f"name must be one deal preset or a unique prefix of "
+                                    f"one of {sorted(deals)}; got {args.name!r}")
+    deal = deals[hits[0]].build()
+    unc = default_uncertainties(deal.project.reference_class or "all_electricity")
+    return _run(args, deal, unc, {"n": 20_000})
+
+
+def _schema() -> int:
+    from dealsim.interfaces.scenario import schema
+
+    print(json.dumps(schema(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 2 bad input, 1 other errors).
+
+    Examples
+    --------
+    >>> main(["presets"])  # doctest: +ELLIPSIS
+    gas_tranche2       deal       Gas plants in Pennsylvania and Texas, ~$33bn together
+    ...
+    ohio_gas_power     deal       Portsmouth (Piketon), Ohio 9.2 GW gas power, $33.3bn, SoftBank fee
+    ...
+    0
+    """
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+        return int(exc.code or 0)
+    try:
+        if args.command == "presets":
+            return _presets(args)
+        if args.command == "example":
+            return _example(args)
+        if args.command == "decide":
+            from dealsim.analysis.threat import TariffThreat
+            from dealsim.interfaces.decide import decide_scenario
+
+            fields = ("rate_increase", "probability", "reallocation", "goods", "calibration")
+            threat = TariffThreat(**{k: getattr(args, k) for k in fields
+                                     if getattr(args, k) is not None})
+            n = _count(args.n, "--n") if args.n is not None else None
+            print(decide_scenario(args.scenario, n=n, seed=args.seed, threat=threat))
+            return 0
+        if args.command == "schema":
+            return _schema()
+        from dealsim.interfaces.scenario import load_scenario
+
+        scenario = load_scenario(args.scenario)
+        return _run(args, scenario.deal, scenario.uncertainties, scenario.simulation)
+    except DealsimError as exc:
+        print(f"dealsim: error: {_line(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("dealsim: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # reported, not a traceback: exit code 1
+        print(f"dealsim: {type(exc).__name__}: {_line(exc)}", file=sys.stderr)
+        return 1
+
+
+def _line(exc: BaseException) -> str:
+    """The message on one line (a multi-line message would read as a traceback)."""
+    return " ".join(str(exc).split())
+
+
+if __name__ == "__main__":  # ``python -m dealsim.interfaces.cli`` behaves as ``python -m dealsim``
+    raise SystemExit(main())
