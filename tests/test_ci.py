@@ -18,6 +18,7 @@ def test_readme_test_command_and_ci_install_the_same_extras():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert re.search(r'^EXTRAS="([a-z,]+)"', ci, re.M).group(1) == readme_extras
     assert "python -m venv" in ci and ci.rstrip().endswith("python -m pytest -q")
+    assert "\nbash .ci/docs\n" in ci  # the documentation site is built and checked too
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     extras = declared["project"]["optional-dependencies"]
     assert set(readme_extras.split(",")) <= set(extras)

@@ -154,3 +154,36 @@ def test_fee_paid_is_labelled_an_input():
     res = dealsim.simulate(ohio_gas_power(), 500, seed=2)
     line = next(x for x in str(res.summary()).splitlines() if x.startswith("p_fee_paid"))
     assert "input, not a result" in line and "PointMass(1.0, p=0.8)" in line
+
+
+# --- quantiles from one partition (no sort) ---------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from dealsim.results.summary import _statistic, _type7  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(-1e300, 1e300), min_size=1, max_size=60),
+       st.floats(0.0, 1.0))
+def test_type7_quantile_equals_numpy(values, q):
+    # np.quantile (method "linear", Hyndman & Fan type 7) is the independent reference
+    x = np.array(values)
+    s = np.sort(x)
+    lo = int(q * (x.size - 1))
+    scale = max(abs(s[lo]), abs(s[min(lo + 1, x.size - 1)]), np.finfo(float).tiny)
+    assert abs(_type7(s, q) - float(np.quantile(x, q))) <= 4 * np.spacing(scale)
+
+
+def test_statistic_bounds_are_the_sorted_ranks():
+    # the interval ends are order statistics: the same values a full sort gives
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal(10_001)
+    x[::97] = np.nan
+    st_ = _statistic("x", x, (0.05, 0.5, 0.95), 0.95)
+    srt = np.sort(x[~np.isnan(x)])
+    for q, (point, lo, hi) in st_.quantiles.items():
+        assert point == float(np.quantile(srt, q))
+        assert lo in srt and hi in srt and lo <= point <= hi
+        assert np.searchsorted(srt, lo) <= q * srt.size <= np.searchsorted(srt, hi) + 1

@@ -142,7 +142,7 @@ class GdpEstimate:
         return (self.loss_high - self.loss_low) / (self.rate_high - self.rate_low)
 
 
-#: The GDP route's calibrations (deal-facts section 7).
+#: The GDP route's calibrations (NRI, Daiwa; ``docs/sources.md`` §7).
 GDP_ESTIMATES: Mapping[str, GdpEstimate] = {
     "nri": GdpEstimate("NRI", 0.15, 0.0055, 0.25, 0.0085, _NRI),
     "daiwa": GdpEstimate("Daiwa", 0.15, 0.011, 0.25, 0.013, _DAIWA),

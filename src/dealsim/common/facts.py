@@ -72,7 +72,7 @@ KOREA_2025_SOURCE = (
 # --------------------------------------------------------------------------- SoftBank's fee
 
 #: Yen per dollar used for the SoftBank fee presets: ¥1tn ≈ $6.3bn in the FT report
-#: (deal-facts §1 "FX used in the articles", ≈ ¥159/$). A labelled preset value.
+#: (the articles' FX, ≈ ¥159/$; ``docs/sources.md``). A labelled preset value.
 SOFTBANK_FEE_JPY_PER_USD = 159.0
 
 #: ``DeveloperFee.softbank_ohio()``: FT, 19 Mar 2026 (the ¥1tn proposal cut by more than

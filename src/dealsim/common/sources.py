@@ -15,8 +15,8 @@ __all__ = ["CONFIDENCE", "Confidence", "Source"]
 Confidence = Literal["official", "press", "seed", "derived", "assumption"]
 
 
-#: Confidence grades of deal-facts.md: government document, named press source, only in
-#: the original news articles, arithmetic on the above, ours.
+#: Confidence grades of the sources page (``docs/sources.md``): government document,
+#: named press source, only in the original news articles, arithmetic on the above, ours.
 CONFIDENCE: tuple[str, ...] = get_args(Confidence)
 
 
@@ -32,7 +32,7 @@ class Source:
         Publication date, ISO style (``"2026-03-19"``, or ``"2025-11"`` when only the
         month is known).
     confidence : {"official", "press", "seed", "derived", "assumption"}
-        As in deal-facts.md.
+        As defined on the sources page (``docs/sources.md``).
 
     Examples
     --------

@@ -180,8 +180,24 @@ def rate(name: str, value: Any) -> float:
     return out
 
 
-def integer(name: str, value: Any, *, minimum: int = 0) -> int:
-    """Return ``value`` as an ``int`` >= ``minimum`` (bools and non-integral floats refused)."""
+#: The largest integer a count or a year may be: it must fit numpy's and numba's int64
+#: (a larger one raised OverflowError in the compiled kernel, or was typed uint64 there).
+INT64_MAX = 2**63 - 1
+
+
+def integer(name: str, value: Any, *, minimum: int = 0, maximum: float = INT64_MAX) -> int:
+    """Return ``value`` as an ``int`` in ``[minimum, maximum]`` (bools and non-integral
+    floats refused; ``maximum`` defaults to the largest int64; a caller with its own,
+    clearer bound passes ``math.inf`` and checks after).
+
+    Examples
+    --------
+    >>> integer("installments", 2**63, minimum=1)
+    Traceback (most recent call last):
+    ...
+    dealsim.errors.InvalidParameterError: installments must be an integer in \
+[1, 9223372036854775807]; got 9223372036854775808
+    """
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         if isinstance(value, (float, np.floating)) and float(value).is_integer():
             value = int(value)
@@ -190,7 +206,22 @@ def integer(name: str, value: Any, *, minimum: int = 0) -> int:
     out = int(value)
     if out < minimum:
         raise InvalidParameterError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    if out > maximum:
+        raise InvalidParameterError(
+            f"{name} must be an integer in [{minimum}, {maximum}]; got {_short(value)}")
     return out
+
+
+def _unicode(name: str, value: str) -> str:
+    """``value`` if it encodes as UTF-8 (a lone surrogate such as ``"\\ud800"``, which
+    JSON can carry, does not: it would fail in every writer and response encoder)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidParameterError(
+            f"{name} must be valid Unicode text; got a lone surrogate at index {exc.start} "
+            f"of {_short(value)}") from None
+    return value
 
 
 def text(name: str, value: Any, *, allow_empty: bool = True) -> str:
@@ -206,7 +237,7 @@ def text(name: str, value: Any, *, allow_empty: bool = True) -> str:
     if not isinstance(value, str) or (not allow_empty and not value):
         kind = "a non-empty str" if not allow_empty else "a str"
         raise InvalidParameterError(f"{name} must be {kind}; got {_short(value)}")
-    return value
+    return _unicode(name, value)
 
 
 def strings(name: str, value: Any) -> tuple[str, ...]:
@@ -221,4 +252,4 @@ def strings(name: str, value: Any) -> tuple[str, ...]:
         isinstance(s, str) for s in value
     ):
         raise InvalidParameterError(f"{name} must be a tuple of str; got {_short(value)}")
-    return tuple(value)
+    return tuple(_unicode(f"{name}[{i}]", s) for i, s in enumerate(value))

@@ -56,7 +56,8 @@ Mode = Literal["as_spent", "upfront"]
 FUNDING_MODES: tuple[str, ...] = ("as_spent", "upfront")
 #: Notices per year in the as-spent mode: quarterly. Assumption.
 CALLS_PER_YEAR: int = 4
-#: Notice of selection of tranche 1 (Ohio among it): announced 17 Feb 2026 (deal-facts §1).
+#: Notice of selection of tranche 1 (Ohio among it): announced 17 Feb 2026 (press;
+#: ``docs/sources.md`` §1).
 TRANCHE1_SELECTION: np.datetime64 = np.datetime64("2026-02-17", "D")
 _DAYS_PER_YEAR = 365.0
 

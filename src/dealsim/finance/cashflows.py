@@ -117,7 +117,7 @@ def build_cashflows(
         utilisation (capacity factor).
     usdjpy : float or array, shape (...)
         Yen per dollar (> 0) at which fees in yen convert; default ¥159/$ (the rate the
-        presets' SoftBank fee was converted at, deal-facts §1). Unused without yen fees.
+        presets' SoftBank fee was converted at; ``docs/sources.md``). Unused without yen fees.
     fees : sequence of DeveloperFee
         Fees paid as project costs ahead of the split.
     horizon : int, optional
@@ -227,7 +227,7 @@ FACTOR_DOMAINS: dict[str, tuple[float, bool]] = {
     "usdjpy": (0.0, True),
 }
 #: The value of a factor that is not given (1, except no delay and ¥159/$: the rate at
-#: which the presets' yen fee was converted, deal-facts §1 FX line).
+#: which the presets' yen fee was converted: the articles' FX, ``docs/sources.md``).
 FACTOR_DEFAULTS: dict[str, float] = {"delay": 0.0, "usdjpy": SOFTBANK_FEE_JPY_PER_USD}
 
 

@@ -1,11 +1,11 @@
 """The MOU's funding calendar: deadlines after selection, the commitment end, annual caps.
 
 Japan funds a selected project within **45 business days** of the notice of selection
-(FT, Bloomberg, Mar 2026; deal-facts.md §1), counted on a US business-day calendar
-(weekdays less US federal holidays). The commitment runs until **19 Jan 2029**
-(deal-facts.md §1). Korea's MOU caps its outlay at **$20bn a year** (Newspim;
-deal-facts.md §1). :func:`funding_schedule` lays a pipeline of projects against these
-terms and flags what breaks them.
+(FT, Bloomberg, Mar 2026; ``docs/sources.md`` §1), counted on a US business-day
+calendar (weekdays less US federal holidays). The commitment runs until **19 Jan 2029**
+(Hudson Institute; Reuters). Korea's MOU caps its outlay at **$20bn a year** (Newspim).
+:func:`funding_schedule` lays a pipeline of projects against these terms and flags what
+breaks them.
 
 Known conflict: reports of Sept 2025 said "45 days", the FT/Bloomberg (Mar 2026)
 "45 business days" (≈ 63 calendar days). :func:`funding_deadline` supports both
@@ -40,14 +40,14 @@ __all__ = [
 ]
 
 #: Last day of Japan's commitment period: invested "from time to time" until 19 Jan 2029
-#: (Hudson Institute; Reuters JP summary; deal-facts.md §1).
+#: (Hudson Institute; Reuters JP summary; ``docs/sources.md`` §1).
 COMMITMENT_END: np.datetime64 = np.datetime64("2029-01-19", "D")
 #: Business days Japan has to fund a project after notice of selection (FT Mar 2026,
-#: Bloomberg; deal-facts.md §1).
+#: Bloomberg; ``docs/sources.md`` §1).
 FUNDING_BUSINESS_DAYS: int = 45
-#: Japan's total commitment, USD (deal-facts.md §1).
+#: Japan's total commitment, USD (Hudson Institute; ``docs/sources.md`` §1).
 JAPAN_COMMITMENT: float = 550e9
-#: Korea's annual cap, USD per calendar year (Newspim, Nov 2025; deal-facts.md §1).
+#: Korea's annual cap, USD per calendar year (Newspim, Nov 2025; ``docs/sources.md`` §1).
 KOREA_ANNUAL_CAP: float = 20e9
 
 #: First year for which the present holiday rules hold (Uniform Monday Holiday Act,
@@ -201,7 +201,7 @@ def funding_deadline(
         Dates of the notice of selection (``datetime64``, :class:`datetime.date` or
         ``"YYYY-MM-DD"`` strings).
     business_days : int
-        Days allowed, default 45 (FT Mar 2026, Bloomberg; deal-facts.md §1).
+        Days allowed, default 45 (FT Mar 2026, Bloomberg; ``docs/sources.md`` §1).
     calendar_days : bool
         ``True`` reads the term as *calendar* days (the Sept 2025 reports' "45 days"):
         the deadline is simply ``selection + business_days`` days.

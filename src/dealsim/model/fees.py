@@ -1,6 +1,6 @@
 """Contingent developer fees, paid as a project cost ahead of the cash-flow split.
 
-The model is SoftBank's fee on the Ohio gas plant (deal-facts.md §3): a fixed
+The model is SoftBank's fee on the Ohio gas plant (FT, 19 Mar 2026; ``docs/sources.md``): a fixed
 amount paid in equal annual installments from commercial operation, only if the
 plant reaches its target capacity.
 """
@@ -167,7 +167,7 @@ class DeveloperFee(_serial.Plain):
         target capacity is achieved.
 
         Labelled assumptions: the fee is taken at its ¥100bn upper bound, converted at
-        ¥159/$ (deal-facts.md FX line: ¥1tn ≈ $6.3bn), paid in 15 equal annual
+        ¥159/$ (the articles' FX: ¥1tn ≈ $6.3bn; ``docs/sources.md``), paid in 15 equal annual
         installments (the short end of 15–20 years, the costlier end for the project)
         from commercial operation, all-or-nothing on 9,200 MW.
 

@@ -38,7 +38,7 @@ class CommonFactor:
         Latent (normal-scale) correlation between projects, in [0, 1]. Default 0.5:
         **assumption** (no published estimate of how overruns of concurrent US energy
         projects co-move; the NuScale overrun's drivers -- steel and pipe +20-100%,
-        interest rates -- were economy-wide, deal-facts.md §4).
+        interest rates -- were economy-wide, IEEFA, Reuters; ``docs/sources.md`` §4-5).
     variables : tuple of str
         Uncertainty names the factor acts on. Default ``("overrun",)``; add
         ``"delay"``, ``"price"``, ``"deemed_rate"``... to make those common too.
@@ -79,14 +79,15 @@ class FundingSplit:
     ----------
     equity_share : float
         Share of Japan's funding that is equity, in [0, 1). Default 0.015:
-        **assumption**, the midpoint of Akazawa's "only ~1-2% equity" (deal-facts §1).
+        **assumption**, the midpoint of Akazawa's "only ~1-2% equity" (§1 of
+        ``docs/sources.md``).
     jbic_share : float
         JBIC's share of the debt, in [0, 1]; the rest is commercial banks. Default 0.5:
         **assumption** (the Ohio split between JBIC and banks is undecided, FT;
-        deal-facts §1).
+        ``docs/sources.md`` §1).
     nexi_cover : float
         Share of the commercial-bank debt guaranteed by NEXI, in [0, 1]. Default 0.9:
-        FT reports "more than 90%" for Ohio (deal-facts §1); 0.9 is the floor.
+        FT reports "more than 90%" for Ohio (``docs/sources.md`` §1); 0.9 is the floor.
     equity_first_loss : bool
         ``True`` (default, **assumption**: the ordinary ranking of equity below debt):
         equity loses first, up to its amount; ``False``: equity shares pro rata.
@@ -104,7 +105,7 @@ class FundingSplit:
     their funding: JBIC ``jbic_share``, NEXI ``(1 - jbic_share) * nexi_cover`` (it pays
     the banks under its guarantee), banks the uncovered rest. This is an allocation
     **assumption**: the actual seniority, recourse and guarantee terms are not public
-    (deal-facts §7 "known gaps"). All four parties are Japanese; the loss is Japan's.
+    (``docs/sources.md``, known gaps). All four parties are Japanese; the loss is Japan's.
 
     Examples
     --------

@@ -28,6 +28,7 @@ finish in the background; blocks not yet started are cancelled.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
@@ -81,7 +82,7 @@ def check_n(n: Any, *, row_bytes: int = 0, name: str = "n") -> int:
     whose arrays would exceed the machine's physical memory is refused before anything
     is allocated.
     """
-    given, n = n, v.integer(name, n, minimum=1)
+    given, n = n, v.integer(name, n, minimum=1, maximum=math.inf)
     if n > MAX_N:
         raise InvalidParameterError(
             f"{name} must be at most {MAX_N:.0e} scenarios (dealsim.montecarlo.engine.MAX_N); "

@@ -283,7 +283,7 @@ def simulate(
         their draws -- nothing is added to the blocks.
     within_years : int
         Horizon of the ``p_recover_daa_within`` probability, counted from the first
-        year of funding (the Korean MOU's 20-year test, deal-facts.md §1).
+        year of funding (the Korean MOU's 20-year test; ``docs/sources.md``).
     backend : {"auto", "numpy", "numba"}
         ``"numpy"``: the model's steps vectorised across each block of scenarios.
         ``"numba"``: the same steps compiled and fused per scenario (extra

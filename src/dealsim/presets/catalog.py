@@ -46,7 +46,7 @@ class Preset:
         Every number that no public source gives, in words.
     usdjpy : float
         Yen per dollar pinned for this preset's yen view (a labelled parameter,
-        deal-facts.md section 1 "FX used in the articles").
+        ``docs/sources.md``, FX in the articles).
     facts : mapping of str to float
         Published (or derived) figures that are not builder inputs, e.g. the Korean
         MOU's annual cap.
@@ -82,7 +82,8 @@ class Preset:
         return "\n".join(lines)
 
 
-#: Pledges under the 2025 tariff deals, USD (deal-facts.md section 1).
+#: Pledges under the 2025 tariff deals, USD (Hudson Institute; Newspim; Nikkei;
+#: ``docs/sources.md``).
 PLEDGES: Mapping[str, float] = types.MappingProxyType(
     {"Japan": 550e9, "EU": 600e9, "Korea": 350e9, "Taiwan": 250e9})
 

@@ -21,7 +21,7 @@ T = TypeVar("T")
 
 __all__ = ["gas_tranche2", "georgia_diamond", "ohio_gas_power", "smr_tranche2", "texas_gulflink"]
 
-#: EIA AEO2026 Table 3 (via a public copy; deal-facts.md §6), gas CT aeroderivative:
+#: EIA AEO2026 Table 3 (via a public copy; ``docs/sources.md`` §6), gas CT aeroderivative:
 #: heat rate 9,447 Btu/kWh, fixed O&M $9.99/kW-yr, variable O&M $5.97/MWh, 30-year life.
 EIA_AERO = {"heat_rate": 9447.0, "fixed_om": 9.99, "variable_om": 5.97, "life": 30}
 #: Same table, gas combined cycle (H-class, multi-shaft): 6,226 Btu/kWh, $12.7/kW-yr,
@@ -85,9 +85,10 @@ def ohio_gas_power(
     Sources, with dates and confidence grades: ``docs/sources.md`` in the
     repository (``dealsim presets ohio_gas_power`` prints this preset's).
 
-    Sourced (deal-facts.md): capex $33.3bn (Japan's figure; press), 9.2 GW (press),
-    ground broken 20 Mar 2026 (first construction year 2026), MOU para. 13 split
-    (official), SoftBank's reduced fee paid only if 9.2 GW is achieved (FT, 19 Mar 2026).
+    Sourced (``docs/sources.md``, sources cited by the presets): capex $33.3bn
+    (Japan's figure; press), 9.2 GW (press), ground broken 20 Mar 2026 (first
+    construction year 2026), MOU para. 13 split (official), SoftBank's reduced fee
+    paid only if 9.2 GW is achieved (FT, 19 Mar 2026).
     ~170 GE Vernova turbines of ≈ 54 MW suggest aeroderivative / small-frame units, so
     the default configuration uses EIA AEO2026's aeroderivative parameters
     (9,447 Btu/kWh, $9.99/kW-yr fixed and $5.97/MWh variable O&M, 30-year life).
@@ -136,7 +137,7 @@ def ohio_gas_power(
     >>> deal = ohio_gas_power()
     >>> deal.project.capacity, deal.project.capex / 1e9, deal.fees[0].capacity_target
     (9200.0, 33.3, 9200.0)
-    >>> round(deal.project.capex / (deal.project.capacity * 1000))  # $/kW, deal-facts §2
+    >>> round(deal.project.capex / (deal.project.capacity * 1000))  # $/kW, press
     3620
     """
     _check_options(locals())
@@ -225,8 +226,9 @@ def texas_gulflink(
     Sources, with dates and confidence grades: ``docs/sources.md`` in the
     repository (``dealsim presets texas_gulflink`` prints this preset's).
 
-    Sourced (deal-facts.md §2, press): capex $2.1bn, ~1m bbl/d of capacity (about
-    $20-30bn/yr of exports), tranche 1 announced 17/18 Feb 2026; MOU para. 13 split.
+    Sourced (press; ``docs/sources.md``, sources cited by the presets): capex $2.1bn,
+    ~1m bbl/d of capacity (about $20-30bn/yr of exports), tranche 1 announced 17/18
+    Feb 2026; MOU para. 13 split.
 
     Labelled assumptions (nothing on revenue or costs is published): the terminal
     earns a throughput ``tariff`` per barrel loaded ($1.00/bbl, the order of US Gulf
@@ -305,7 +307,8 @@ def georgia_diamond(
     Sources, with dates and confidence grades: ``docs/sources.md`` in the
     repository (``dealsim presets georgia_diamond`` prints this preset's).
 
-    Sourced (deal-facts.md §2, press): capex ~$0.6bn; tranche 1, Feb 2026; MOU split.
+    Sourced (press; ``docs/sources.md``, sources cited by the presets): capex ~$0.6bn;
+    tranche 1, Feb 2026; MOU split.
     Output and prices are not published: every operating figure is an assumption.
 
     Labelled assumptions: ``output_t`` 100 t/yr of grit (500m carats; a few percent of
@@ -377,8 +380,8 @@ def smr_tranche2(
     Sources, with dates and confidence grades: ``docs/sources.md`` in the
     repository (``dealsim presets smr_tranche2`` prints this preset's).
 
-    Sourced: ~$40bn, Tennessee and Alabama (NHK, Mar 2026; deal-facts §2). Plant
-    parameters: EIA AEO2026 SMR (deal-facts §6): $9,831/kW, fixed O&M $128/kW-yr,
+    Sourced: ~$40bn, Tennessee and Alabama (NHK, Mar 2026; ``docs/sources.md``). Plant
+    parameters: EIA AEO2026 SMR (``docs/sources.md`` §6): $9,831/kW, fixed O&M $128/kW-yr,
     variable O&M $3.32/MWh, capacity factor 0.90 (low end of 0.90-0.93), 40-year life
     (low end of 40-60), 6-year lead time.
 
@@ -387,7 +390,7 @@ def smr_tranche2(
 
     Labelled assumptions: ``power_price`` $90/MWh in 2026 dollars (no offtake price
     published; close to NuScale's $89/MWh after subsidies); nuclear ``fuel_cost``
-    $6/MWh added to variable O&M (not in deal-facts; no fuel-price uncertainty applies
+    $6/MWh added to variable O&M (no public source; no fuel-price uncertainty applies
     to it); 6 construction years from 2027; 2%/yr escalation; 21% tax; no subsidies.
     The plant runs as baseload (``Operations.owner(thermal=False)``: must-run) and its
     power price path is not correlated with gas (rank correlation 0).
@@ -463,10 +466,10 @@ def gas_tranche2(
     Sources, with dates and confidence grades: ``docs/sources.md`` in the
     repository (``dealsim presets gas_tranche2`` prints this preset's).
 
-    Sourced: ≈ $33bn for the two together (NHK, Mar 2026; deal-facts §2); the split
-    between them is unknown (deal-facts §7). Plant parameters: EIA AEO2026 gas
+    Sourced: ≈ $33bn for the two together (NHK, Mar 2026; ``docs/sources.md``); the split
+    between them is unknown (``docs/sources.md``, known gaps). Plant parameters: EIA AEO2026 gas
     combined cycle (6,226 Btu/kWh, $12.7/kW-yr, $3.57/MWh, 30-year life, 3-year lead
-    time; deal-facts §6).
+    time; ``docs/sources.md`` §6).
 
     Labelled assumptions: ``pennsylvania_share`` 0.5 (even split); capacity derived from
     ``capex_per_kw`` $2,500/kW (Lazard LCOE+ 2025 CCGT quotes, $2,400-2,600/kW),

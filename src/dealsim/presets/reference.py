@@ -22,7 +22,7 @@ from dealsim.presets.deals import EIA_SMR, _terms
 __all__ = ["ReferenceCase", "nuscale_cfpp", "vogtle_3_4"]
 
 #: EIA AEO2026 Table 3, large LWR (AP1000 class): $8,255/kW, 10,445 Btu/kWh, fixed O&M
-#: $163/kW-yr, variable O&M $2.62/MWh, capacity factor 0.92, 60-year life (deal-facts §6).
+#: $163/kW-yr, variable O&M $2.62/MWh, capacity factor 0.92, 60-year life (``docs/sources.md`` §6).
 EIA_LWR = {"heat_rate": 10445.0, "fixed_om": 163.0, "variable_om": 2.62,
            "capacity_factor": 0.92, "life": 60}
 
@@ -127,7 +127,7 @@ def nuscale_cfpp(*, terms: DealTerms | None = None) -> ReferenceCase:
     Sources, with dates and confidence grades: ``docs/sources.md`` in the
     repository (``dealsim presets nuscale_cfpp`` prints this preset's).
 
-    Published (IEEFA/Schlissel, Reuters; deal-facts §4, press): 6 x 77 MWe = 462 MWe;
+    Published (IEEFA/Schlissel, Reuters; press; ``docs/sources.md`` §4-5): 6 x 77 MWe = 462 MWe;
     cost estimate $5.3bn -> $9.3bn (Jan 2023, x1.755); target power price $58 ->
     $89/MWh (2022 dollars, after more than $4bn of subsidies, x1.53); subsidies $1.355bn
     DOE cost share and an IRA production credit of $30/MWh (IEEFA; UAMPS said $25/MWh
@@ -153,7 +153,7 @@ def nuscale_cfpp(*, terms: DealTerms | None = None) -> ReferenceCase:
     >>> case = nuscale_cfpp()
     >>> round(case.overrun_factor, 3), round(case.price_factor, 2), case.capacity_mw
     (1.755, 1.53, 462.0)
-    >>> round(case.budget_after / case.capacity_mw / 1e3)  # $/kW, deal-facts §4
+    >>> round(case.budget_after / case.capacity_mw / 1e3)  # $/kW, IEEFA, Jan 2023
     20130
     """
     project = _nuclear_project(
@@ -184,9 +184,9 @@ def vogtle_3_4(*, terms: DealTerms | None = None) -> ReferenceCase:
     Sources, with dates and confidence grades: ``docs/sources.md`` in the
     repository (``dealsim presets vogtle_3_4`` prints this preset's).
 
-    Published (AP; deal-facts §5, press): approved at ~$14bn in 2009, final cost
+    Published (AP, press; ``docs/sources.md`` §4-5): approved at ~$14bn in 2009, final cost
     > $35bn (so the factor x2.5 is a lower bound), seven years late. Capacity 2 x
-    1,117 MWe (Westinghouse/Georgia Power, press; not in deal-facts).
+    1,117 MWe (Westinghouse/Georgia Power, press).
 
     ``.deal`` is the plant at its $14bn estimate. Labelled assumptions: EIA large-LWR
     O&M ($163/kW-yr, $2.62/MWh + $6/MWh fuel), capacity factor 0.92, 60-year life;

@@ -15,8 +15,9 @@ uncertainty; the EIA plant parameters as the code holds them; and the known gaps
 More sections come from other modules: any module listed in ``modules`` (see
 :func:`render`, or ``--module`` on the command line) that defines ``SOURCES``, a
 mapping of section title to a tuple of :class:`~dealsim.presets.Source`, adds its
-sections after this module's. Docstrings that cite "deal-facts §N" refer to the
-project's fact sheet, whose section numbers the section titles keep.
+sections after this module's. Docstrings cite the rendered page by section
+(``docs/sources.md`` §N); the section titles keep the numbers of the project's fact
+sheet, from which the records were taken and which some records cite as "deal-facts".
 
 Examples
 --------
@@ -180,9 +181,10 @@ def render(modules: Sequence[str] = DEFAULT_MODULES) -> str:
         "Generated from the records in the code -- do not edit by hand; regenerate with",
         "`python -m dealsim.presets.sources > docs/sources.md` (a test checks it is up to",
         "date). Every figure in a preset or a default traces to a line here or is labelled",
-        "an assumption where it is used. Docstrings citing \"deal-facts §N\" refer to",
-        "section N of the project's fact sheet, from which these records were taken; the",
-        "headings below keep its section numbers where a section is listed on its own.",
+        "an assumption where it is used. Docstrings cite this page by section",
+        "(`docs/sources.md` §N). Where a section is listed on its own, its heading keeps",
+        "the section number of the project's fact sheet, from which these records were",
+        "taken (some records cite it as \"deal-facts\").",
         "",
         f"Confidence: {grades}.",
         "",
