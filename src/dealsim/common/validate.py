@@ -24,6 +24,7 @@ __all__ = [
     "positive",
     "rate",
     "text",
+    "unicode_ok",
 ]
 
 # dtype kinds accepted as numbers: signed/unsigned integers and reals. Bools ("b"), complex
@@ -67,7 +68,7 @@ def numeric_array(
         arr = np.asarray(value)
     except (TypeError, ValueError) as exc:  # ragged nesting
         raise error(f"{name} must be numeric; got {_short(value)}") from exc
-    if arr.dtype.kind in "iu" and isinstance(value, (list, tuple)) and _has_bool(value):
+    if arr.dtype.kind in "iuf" and isinstance(value, (list, tuple)) and _has_bool(value):
         # numpy turns [-100, True] into integers: look at the elements
         raise error(f"{name} must be real numbers, not bool; got {_short(value)}")
     if arr.dtype.kind not in _REAL_KINDS:
@@ -81,8 +82,9 @@ def _has_bool(values: list[Any] | tuple[Any, ...]) -> bool:
     stack: list[Any] = [values]
     while stack:
         for x in stack.pop():
-            if isinstance(x, (bool, np.bool_)):
-                return True
+            if isinstance(x, (bool, np.bool_)) or (
+                    isinstance(x, np.ndarray) and x.dtype.kind == "b"):
+                return True  # np.array(True) among numbers becomes 1 too
             if isinstance(x, (list, tuple)):
                 stack.append(x)
     return False
@@ -151,12 +153,16 @@ def finite(name: str, value: Any) -> float:
     return out
 
 
-def positive(name: str, value: Any, *, allow_zero: bool = False) -> float:
-    """Return ``value`` as a finite float that is > 0 (or >= 0 with ``allow_zero``)."""
+def positive(name: str, value: Any, *, allow_zero: bool = False,
+             high: float = math.inf) -> float:
+    """Return ``value`` as a finite float that is > 0 (or >= 0 with ``allow_zero``) and
+    at most ``high``."""
     out = finite(name, value)
     if out < 0 or (out == 0 and not allow_zero):
         rel = ">= 0" if allow_zero else "> 0"
         raise InvalidParameterError(f"{name} must be finite and {rel}; got {value!r}")
+    if out > high:
+        raise InvalidParameterError(f"{name} must be <= {high:g}; got {value!r}")
     return out
 
 
@@ -212,20 +218,27 @@ def integer(name: str, value: Any, *, minimum: int = 0, maximum: float = INT64_M
     return out
 
 
-def _unicode(name: str, value: str) -> str:
-    """``value`` if it encodes as UTF-8 (a lone surrogate such as ``"\\ud800"``, which
-    JSON can carry, does not: it would fail in every writer and response encoder)."""
+def unicode_ok(value: str) -> bool:
+    """Whether ``value`` is valid Unicode text (no lone surrogate such as ``"\\ud800"``,
+    which JSON can spell but no file, terminal or response encoder can encode)."""
     try:
         value.encode("utf-8")
-    except UnicodeEncodeError as exc:
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _unicode(name: str, value: str) -> str:
+    """``value`` if :func:`unicode_ok`, else an error naming ``name``."""
+    if not unicode_ok(value):
         raise InvalidParameterError(
-            f"{name} must be valid Unicode text; got a lone surrogate at index {exc.start} "
-            f"of {_short(value)}") from None
+            f"{name} must be valid Unicode text (no lone surrogates); got {_short(value)}")
     return value
 
 
 def text(name: str, value: Any, *, allow_empty: bool = True) -> str:
-    """Return ``value`` if it is a ``str`` (numbers and ``None`` are refused, not converted).
+    """Return ``value`` if it is a ``str`` (numbers and ``None`` are refused, not converted;
+    so is a string with a lone surrogate, which cannot be printed or saved).
 
     Examples
     --------
