@@ -152,7 +152,8 @@ def test_without_a_threat_funding_is_better_exactly_where_npv_is_positive(ohio, 
 
 def test_without_a_threat_on_a_positive_npv_deal():
     # a cheap plant with a high price has positive NPV in some scenarios: the mask moves
-    deal = dealsim.presets.ohio_gas_power(power_price=140.0)
+    # ($200/MWh: after Japan's own tax, P(NPV > 0) is about 0.2; at $140 it is 0.01)
+    deal = dealsim.presets.ohio_gas_power(power_price=200.0)
     r = fund_or_decline(deal, TariffThreat(probability=0.0), 2000, seed=2)
     assert 0.05 < r.p_fund_better.p < 0.95
     assert np.array_equal(r.fund_better, r.fund_value > 0)
@@ -184,9 +185,17 @@ def test_a_larger_threat_never_makes_funding_look_worse(ohio, base, more, longer
     for big in (make(base, more, 0, 0), make(base, 0, longer, 0), make(base, 0, 0, likelier),
                 make(base, more, longer, likelier)):
         big_r = ohio.with_threat(big)
-        assert np.all(big_r.advantage >= small.advantage)
-        assert np.all(big_r.fund_better | ~small.fund_better)  # small better => big better
-        assert big_r.p_fund_better.p >= small.p_fund_better.p
+        # Monotone up to float rounding: a triangular duration shifted by a tiny `longer`
+        # can come out an ulp *shorter* (2.2e-16 years was found), so the advantages are
+        # compared with a rounding tolerance of 1e-12 of the amounts involved (USD; the
+        # amounts are ~1e8-1e10, so the tolerance is ~0.01 USD, far below any real effect)
+        tol = 1e-12 * (np.abs(small.fund_value) + np.abs(small.decline_cost)
+                       + np.abs(big_r.decline_cost))
+        assert np.all(big_r.advantage >= small.advantage - tol)
+        # small better => big better, except where small wins by less than the rounding
+        clear = small.fund_better & (small.advantage > tol)
+        assert np.all(big_r.fund_better | ~clear)
+        assert np.count_nonzero(big_r.fund_better) >= np.count_nonzero(clear)
 
 
 def test_identical_across_executors():

@@ -69,24 +69,32 @@ def test_calendar_paths_match_a_plain_loop(staggered):
     z_pr = path_generator(root, 0, PRICE_TAG).standard_normal((N, G, 2))
     rho = 2 * math.sin(math.pi * 0.7 / 6)  # Spearman 0.7 -> Gaussian
     sofr_phi, fx_vol = SOFR_PROCESS.phi, 0.10
+    # the price factors are centred (log-mean -sd^2/2: E[factor] = 1) and USD/JPY drifts
+    # so that E[1/usdjpy_t] is the forward's 1/F_t: closed forms from the defaults
+    c_pow = -0.5 * POWER_PROCESS.stationary_sd ** 2
+    c_gas = -0.5 * FUEL_PROCESS.stationary_sd ** 2
+    fx_drift = math.log(1.01 / 1.045) + 0.5 * fx_vol ** 2  # JPY 1%, USD 4.5%
     for i in (0, 1, N - 1):
         rate0 = r.market_paths["deemed_rate"][i, 0]
         s = rate0 - 0.01
-        x = math.log(r.market_paths["power:PJM"][i, 0])
-        y = math.log(r.market_paths["gas"][i, 0])
-        fx = math.log(r.market_paths["usdjpy"][i, 0])
+        x = math.log(r.market_paths["power:PJM"][i, 0]) - c_pow
+        y = math.log(r.market_paths["gas"][i, 0]) - c_gas
+        fx0 = math.log(r.market_paths["usdjpy"][i, 0])
+        d = 0.0
         for t in range(1, G):
             s = 0.045 + sofr_phi * (s - 0.045) + SOFR_PROCESS.volatility * z_sofr[i, t]
             assert r.market_paths["deemed_rate"][i, t] == pytest.approx(max(s, 0.0) + 0.01,
                                                                        abs=1e-15)
-            fx = fx + fx_vol * z_fx[i, t]
-            assert r.market_paths["usdjpy"][i, t] == pytest.approx(math.exp(fx), rel=1e-13)
+            d = d + fx_vol * z_fx[i, t]
+            assert r.market_paths["usdjpy"][i, t] == pytest.approx(
+                math.exp(fx0 + fx_drift * t + d), rel=1e-13)
             a, b = z_pr[i, t]
             x = POWER_PROCESS.phi * x + POWER_PROCESS.volatility * a
             y = FUEL_PROCESS.phi * y + FUEL_PROCESS.volatility * (rho * a + math.sqrt(
                 1 - rho * rho) * b)
-            assert r.market_paths["power:PJM"][i, t] == pytest.approx(math.exp(x), rel=1e-13)
-            assert r.market_paths["gas"][i, t] == pytest.approx(math.exp(y), rel=1e-13)
+            assert r.market_paths["power:PJM"][i, t] == pytest.approx(math.exp(c_pow + x),
+                                                                      rel=1e-13)
+            assert r.market_paths["gas"][i, t] == pytest.approx(math.exp(c_gas + y), rel=1e-13)
 
 
 def test_npv_correlation_of_two_ohio_deals_is_the_shared_market():

@@ -7,6 +7,7 @@ block by block.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -252,24 +253,32 @@ def _split(
                             tax_share=deal.operations.tax_share(deal.terms.share_before),
                             **factors)
     lead, T = lines.net.shape[:-1], lines.net.shape[-1]
-    net = lines.net.reshape(-1, T)
+    sp = _deal_split_params(deal, T)._replace(discount_apart=disc is not rate_used)
+    # pass-through tax (sp.investor_tax): the split adds the SPV's tax line back, charges
+    # the investor its own tax, and writes that tax and the cash after it to these copies
+    pre = lines.net + lines.tax if sp.investor_tax else lines.net
+    net = lines.net.reshape(-1, T).copy()
+    tax = lines.tax.reshape(-1, T).copy()
 
     def flat(x: float | F64) -> Any:
         return float(x) if np.ndim(x) == 0 else np.ascontiguousarray(
             np.broadcast_to(x, lead)).reshape(-1)
 
     inv, bal, rec, sums = _waterfall_core(
-        net, flat(rate_used),
-        _deal_split_params(deal, T)._replace(discount_apart=disc is not rate_used),
-        keep_balance=keep_balance,
-        disc=flat(disc), fee=lines.fee.reshape(-1, T))
+        net, flat(rate_used), sp, keep_balance=keep_balance,
+        disc=flat(disc), fee=lines.fee.reshape(-1, T), tax=tax)
     _check_finite(inv, bal, net)
     investor = inv.reshape(lines.net.shape)
-    # the host receives cash the investor does not and never pays a call (= net -
-    # investor on the annual grid; an upfront prefund is the SPV's cash, not the host's)
+    borne: Any = 0.0
+    if sp.investor_tax:  # the line items show the investor's tax and the cash after it
+        borne = tax.reshape(lines.net.shape)
+        lines = dataclasses.replace(lines, tax=borne, net=net.reshape(lines.net.shape))
+    # the host receives cash the SPV does not distribute to the investor and never pays
+    # a call (= net - investor on the annual grid; an upfront prefund is the SPV's cash,
+    # not the host's); what the SPV distributes is the investor's flow before its tax
     split = WaterfallResult(
         investor=investor,
-        host=np.subtract(np.maximum(lines.net, 0.0), np.maximum(investor, 0.0)),
+        host=np.subtract(np.maximum(pre, 0.0), np.maximum(investor + borne, 0.0)),
         recovered_at=rec.reshape(lead),
         balance=None if bal is None else bal.reshape(lines.net.shape))
     inv_pv, host_pv, fee_pv, fee_total, received, paid = (x.reshape(lead)[()] for x in sums)
@@ -281,7 +290,8 @@ def _split(
 def _deal_split_params(deal: Deal, horizon: int) -> SplitParams:
     """The split's parameters: the terms, and the funding calendar of
     ``deal.operations.funding`` on a grid of ``horizon`` years."""
-    sp = _split_params(deal.terms)
+    sp = _split_params(deal.terms)._replace(
+        investor_tax=deal.operations.tax == "investor_share" and deal.project.tax_rate > 0)
     mode = deal.operations.funding
     if mode == "grid":
         return sp

@@ -99,8 +99,9 @@ def _fields(deal: Deal, key: str) -> dict[str, float]:
     if key == USDJPY:
         return m.usdjpy.path_fields()  # type: ignore[union-attr]
     f = m.prices.path_fields()  # type: ignore[union-attr]
-    if key == GAS:
-        return {k: x for k, x in f.items() if k.startswith("fuel_")}
+    if key == GAS:  # (its start's coupling to power is the first region's: not compared)
+        return {k: x for k, x in f.items()
+                if k.startswith("fuel_") and not k.startswith("fuel_start_")}
     return {k: x for k, x in f.items() if k.startswith("power_") or k in ("rho", "rho_c")}
 
 

@@ -36,6 +36,7 @@ from dealsim.finance.evaluation import _simulation_outputs
 from dealsim.finance.metrics import irr, npv
 from dealsim.kernels import block as _kernels
 from dealsim.model.deal import Deal
+from dealsim.model.market import check_deemed_rate
 from dealsim.model.portfolio import PARTIES, CommonFactor, FundingSplit, SharedMarket
 from dealsim.montecarlo import calendar as _calendar
 from dealsim.montecarlo.engine import BLOCK_SIZE, Collector, Runner, check_n, plan
@@ -246,6 +247,7 @@ def _members(
     for d in items:
         if not isinstance(d, Deal):
             raise InvalidParameterError(f"deals must hold Deal objects; got {d!r}")
+        check_deemed_rate(d.market, d.terms.deemed_rate, where=f"{d.name!r}: deal.terms")
     if len(set(names)) != len(names):
         raise InvalidParameterError(
             f"deal names must be unique (pass a mapping to name them); got {names!r}")

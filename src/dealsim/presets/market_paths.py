@@ -23,6 +23,7 @@ from dealsim.model.paths import (
     POWER_PROCESS,
     SOFR_PROCESS,
     USDJPY_PROCESS,
+    UsdJpyPaths,
 )
 from dealsim.model.portfolio import REGIONAL_RANK_CORRELATION
 from dealsim.presets.deals import REGIONS
@@ -67,10 +68,16 @@ SOURCES: Mapping[str, tuple[Source, ...]] = {
         _assumption(f"power: {POWER_PROCESS.source}"),
         _assumption(f"fuel: {FUEL_PROCESS.source}"),
         _assumption(f"power-gas rank correlation {GAS_MARGINAL_RANK_CORRELATION} for "
-                    "gas-fired projects in a gas-marginal market such as PJM"),
+                    "gas-fired projects in a gas-marginal market such as PJM, from year 0 "
+                    "(the independent power and gas draws are mixed into a correlated "
+                    "stationary start)"),
+        _assumption("price factors centred: E[factor] = 1 under the stationary law (log-mean "
+                    "-sd^2/2), so prices revert to their base in expectation"),
         _assumption(f"USD/JPY: {USDJPY_PROCESS.source}; the SoftBank fee stays ¥100bn and "
                     "each installment converts at its year's rate (DeveloperFee(currency="
                     "'JPY'); without a draw, ¥159/$)"),
+        _assumption(f"USD/JPY drifts at the forward (covered interest parity): "
+                    f"{UsdJpyPaths().source}"),
     ),
     "§2b A portfolio's market in calendar time (dealsim.model.portfolio.SharedMarket, "
     "dealsim.montecarlo.calendar)": (
@@ -102,9 +109,11 @@ SOURCES: Mapping[str, tuple[Source, ...]] = {
         _assumption("end of life (off by default): a terminal value or decommissioning "
                     "cost as a share of capex, escalated, in the last operating year, "
                     "untaxed, split like other cash"),
-        _assumption("tax: 'spv_margin' (21% on the SPV's whole margin, the model before "
-                    "issue 11) or "
-                    "'investor_share' (only Japan's share_before of the margin: the US "
-                    "government's half pays no US tax; the default) or 'none'"),
+        _assumption("tax: 'investor_share' (the default, pass-through: the SPV distributes "
+                    "before tax and Japan pays 21% on its distributive share of the taxable "
+                    "income, 50% before the Deemed Allocation is recovered and 10% after; "
+                    "the US government's side pays no US tax; a loss year pays nothing and "
+                    "is not carried forward) or 'spv_margin' (entity level: 21% on the "
+                    "SPV's whole margin, paid before the split) or 'none'"),
     ),
 }
