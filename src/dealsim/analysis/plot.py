@@ -208,7 +208,7 @@ def plot_distribution(result: Any, output: str = "investor_irr", *, bins: int = 
     else:  # regroup a streaming summary's fixed bins onto the grid by their centres
         counts = np.histogram((edges[:-1] + edges[1:]) / 2, grid, weights=data)[0]
     name = label if label is not None else result.title
-    if len(runs) == 1 and ax.patches and ax.patches[0].get_label().startswith("_"):
+    if len(runs) == 1 and (ax.patches[0].get_label() or "_")[0] == "_":
         ax.patches[0].set_label(ax._dealsim_first)  # an overlay names the first run too
     ax._dealsim_first = name
     ax.stairs(counts / n, grid, fill=not runs, alpha=0.5 if not runs else 1.0, color=color,
@@ -219,8 +219,9 @@ def plot_distribution(result: Any, output: str = "investor_irr", *, bins: int = 
                    label=f"{word} {_fmt(m)}")
     if not runs:
         _break_even(ax, even, f"break-even ({_fmt(even)})" if even is not None else "")
-        ax._dealsim_note = ax.text(0.5, -0.2, note, transform=ax.transAxes, ha="center",
-                                   va="top", fontsize=7, wrap=True)
+        ax._dealsim_note = ax.annotate(  # under the x-axis label
+            note, (0.5, 0.0), xycoords="axes fraction", xytext=(0, -34),
+            textcoords="offset points", ha="center", va="top", fontsize=7)
     else:  # one title and note for all the runs overlaid
         _panel(ax, f"{text}: {len(runs) + 1} runs", text, "")
         ax._dealsim_note.set_text(f"axis: P{100 * AXIS_QUANTILES[0]:g} to "
