@@ -162,6 +162,7 @@ def test_distribution_axis_is_robust_and_marks_break_even(run):
     # shares of scenarios, not counts: the bars inside the axis sum to 1 - the tails
     inside = np.mean((x >= edges[0]) & (x < edges[-1]))
     assert shares.sum() == pytest.approx(inside, abs=1e-12)
+    assert ax.yaxis.get_major_formatter()(0.025, 0) == "2.5%"
 
 
 def test_break_even_lines(run, decisions):

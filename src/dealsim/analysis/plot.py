@@ -86,13 +86,19 @@ def _panel(ax: Any, title: str, xlabel: str, ylabel: str, *, size: tuple[float, 
            ) -> Any:
     """The axes to draw in (``ax``, or a new figure's) with its title and labels set.
 
-    The title is wrapped to the axes' width (about 9 characters per inch at the title's
-    size) so it never runs past the figure's edge.
+    A title wider than the axes (measured in its font) is wrapped to the axes' width,
+    so it never runs past the figure's edge or into its neighbour's.
     """
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
     if ax is None:
         ax = _figure(*size).add_subplot()
-    width = ax.get_position().width * ax.get_figure(root=True).get_figwidth()
-    ax.set_title("\n".join(textwrap.wrap(title, max(20, int(width * 10)))), fontsize=10)
+    points = 72 * ax.get_position().width * ax.get_figure(root=True).get_figwidth()
+    wide = text_to_path.get_text_width_height_descent(title, FontProperties(size=10), False)[0]
+    if wide > points:
+        title = "\n".join(textwrap.wrap(title, max(16, int(len(title) * points / wide))))
+    ax.set_title(title, fontsize=10)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     return ax
@@ -226,7 +232,7 @@ def plot_distribution(result: Any, output: str = "investor_irr", *, bins: int = 
         _panel(ax, f"{text}: {len(runs) + 1} runs", text, "")
         ax._dealsim_note.set_text(f"axis: P{100 * AXIS_QUANTILES[0]:g} to "
                                   f"P{100 * AXIS_QUANTILES[1]:g} of each run, widest")
-        _share_axis(ax.yaxis)
+    _share_axis(ax.yaxis)
     runs.append(width)
     ax.set_xlim(span[0] - width, span[1] + width)
     ax.set_ylabel(f"share of scenarios (per bin of {_fmt(width)})")
@@ -387,10 +393,10 @@ def plot_tornado(result: Any, output: str = "investor_npv", *, top: int = 10,
 #: Market paths drawn by :func:`plot_market_fan`: key of ``result.paths``, panel title,
 #: scale and unit.
 MARKET_PANELS: dict[str, tuple[str, float, str]] = {
-    "price": ("power price", 1.0, "multiple of the escalated base price"),
-    "fuel": ("fuel price", 1.0, "multiple of the escalated base price"),
+    "price": ("power price factor", 1.0, "multiple of the escalated base price"),
+    "fuel": ("fuel price factor", 1.0, "multiple of the escalated base price"),
     "deemed_rate": ("deemed rate (SOFR + spread)", 100.0, "% a year"),
-    "usdjpy": ("US dollar in yen", 1.0, "yen per US$"),
+    "usdjpy": ("USD/JPY", 1.0, "yen per US$"),
 }
 
 
@@ -430,7 +436,7 @@ def plot_market_fan(result: Any, *, axes: Any = None) -> Any:
     >>> deal = ohio_gas_power()  # market paths: the default
     >>> fig = plot_market_fan(dealsim.simulate(deal, 300, seed=1))
     >>> [ax.get_title() for ax in fig.axes][:2]
-    ['power price', 'fuel price']
+    ['power price factor', 'fuel price factor']
     >>> len(fig.axes[0].collections)  # two bands
     2
     """
@@ -616,7 +622,6 @@ def plot_fund_or_decline(results: Any, *, rate_increases: Any = None, durations:
     filled = ax.contourf(xs * 100, ds, grid, levels=np.linspace(0, 1, 11), cmap="cividis")
     bar = ax.figure.colorbar(filled, ax=ax, label="P(funding beats declining)")
     _share_axis(bar.ax.yaxis)
-    marks = "osD^vP*X"
     for k, (label, res) in enumerate(items.items()):
         color = PALETTE[(k + 1) % len(PALETTE)]
         p = res.p_grid(xs, ds) if res is not first else grid
@@ -626,7 +631,7 @@ def plot_fund_or_decline(results: Any, *, rate_increases: Any = None, durations:
         where = (f"+{x * 100:.1f} points" if 0 <= x <= xs.max()
                  else f"beyond +{xs.max() * 100:.0f} points (off the axis)")
         ax.plot([x * 100] if 0 <= x <= xs.max() else [], [med] if 0 <= x <= xs.max() else [],
-                marks[k % len(marks)], color=color, markeredgecolor="white", markersize=8,
+                "o", color=color, markeredgecolor="white", markersize=8,
                 linestyle="none", label=f"{label}: even at {where}, {med:.3g} years")
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2,
               title="P = 0.5 line and break-even at the median duration", title_fontsize=7)
