@@ -630,7 +630,7 @@ def plot_fund_or_decline(results: Any, *, rate_increases: Any = None, durations:
     bar = ax.figure.colorbar(filled, ax=ax, label="P(funding beats declining)")
     _share_axis(bar.ax.yaxis)
     for k, (label, res) in enumerate(items.items()):
-        color = PALETTE[(k + 1) % len(PALETTE)]
+        color = PALETTE[(3, 2, 4, 5, 7, 0)[k % 6]]  # clear of cividis's blue and yellow
         p = res.p_grid(xs, ds) if res is not first else grid
         if p.min() < 0.5 < p.max():
             ax.contour(xs * 100, ds, p, levels=[0.5], colors=[color], linewidths=2)
