@@ -197,5 +197,24 @@ def test_maps_use_cividis(decisions):
 
 
 def test_figures_show_inline_without_pyplot(run):
-    png = plot.plot_recovery(run)._repr_png_()
+    import pickle
+    import subprocess
+    import sys
+
+    fig = plot.plot_recovery(run)
+    png = fig._repr_png_()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+    back = pickle.loads(pickle.dumps(fig))  # the figure class has an importable name
+    assert type(back) is plot.InlineFigure and back.axes[0].get_title() == \
+        fig.axes[0].get_title()
+    ipython = pytest.importorskip("IPython.core.formatters")
+    data, _ = ipython.DisplayFormatter().format(fig)
+    assert data["image/png"][:4] == b"\x89PNG"[:4]  # what Jupyter shows
+    code = ("import sys, dealsim; from dealsim.analysis import plot; "
+            "from dealsim.presets import ohio_gas_power; "
+            "r = dealsim.simulate(ohio_gas_power(), 200, seed=1); "
+            "assert plot.plot_recovery(r)._repr_png_()[:4] == b'\\x89PNG'; "
+            "print('matplotlib.pyplot' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"  # drawn and shown without pyplot

@@ -63,7 +63,7 @@ INPUT_LABELS: dict[str, tuple[str, float, str]] = {
 _BREAK_EVEN = {"color": "black", "linestyle": ":", "linewidth": 1.2}
 
 
-class _Figure:
+class _InlinePNG:
     """Mixin giving a figure a PNG ``repr``, so Jupyter shows it without pyplot."""
 
     def _repr_png_(self) -> bytes:
@@ -74,11 +74,24 @@ class _Figure:
         return buf.getvalue()
 
 
-def _figure(width: float, height: float) -> Any:
-    """A new constrained-layout figure that displays itself inline in Jupyter."""
+def __getattr__(name: str) -> Any:
+    """``InlineFigure``: a :class:`matplotlib.figure.Figure` with a PNG ``repr``.
+
+    Built on first use (matplotlib is imported lazily) and kept as a module attribute,
+    so figures pickle and unpickle under the name ``dealsim.analysis.plot.InlineFigure``.
+    """
+    if name != "InlineFigure":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from matplotlib.figure import Figure
 
-    cls = type("Figure", (_Figure, Figure), {"__module__": Figure.__module__})
+    cls = type("InlineFigure", (_InlinePNG, Figure), {"__module__": __name__})
+    globals()["InlineFigure"] = cls
+    return cls
+
+
+def _figure(width: float, height: float) -> Any:
+    """A new constrained-layout figure that displays itself inline in Jupyter."""
+    cls = globals().get("InlineFigure") or __getattr__("InlineFigure")
     return cls(figsize=(width, height), layout="constrained")
 
 
@@ -119,7 +132,11 @@ def _break_even(ax: Any, value: float | None, label: str, *, vertical: bool = Tr
 def _share_axis(axis: Any) -> None:
     from matplotlib.ticker import FuncFormatter
 
-    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:.3g}%"))
+    axis.set_major_formatter(FuncFormatter(_percent))
+
+
+def _percent(share: float, _position: Any = None) -> str:
+    return f"{100 * share:.3g}%"
 
 
 def _nice_width(span: float, bins: int) -> float:
