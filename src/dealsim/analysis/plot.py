@@ -534,7 +534,7 @@ def plot_recovery(result: Any, *, ax: Any = None) -> Any:
             f"capital returned, {len(flows):,} kept scenarios\n"
             f"({back[-1]:.1%} by {span[-1]})"))
         top = max(top, float(back.max()))
-    ax.set_ylim(0.0, min(1.0, max(top * 1.15, 0.01)))
+    ax.set_ylim(0.0, min(1.0, max(top * 1.15, 0.001)))
     _share_axis(ax.yaxis)
     ax.legend(fontsize=7, loc="upper left")
     return ax.figure
