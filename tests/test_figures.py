@@ -173,6 +173,19 @@ def test_distribution_axis_is_robust_and_marks_break_even(run):
     assert ax.yaxis.get_major_formatter()(0.025, 0) == "2.5%"
 
 
+def test_total_losses_are_noted_not_stretching_the_axis():
+    r = level_market()
+    lost = np.mean(r.statistic_values("investor_irr") == -1.0)
+    assert lost > 0.005  # a point mass at -100% (1.4% here), beyond P0.5
+    ax = plot.plot_distribution(r, "investor_irr").axes[0]
+    rest = r.statistic_values("investor_irr")
+    rest = rest[(rest > -1.0) & ~np.isnan(rest)] * 100
+    assert ax.get_xlim()[0] > -100 and ax.get_xlim()[0] <= np.quantile(rest, 0.005)
+    assert f"{lost:.1%} total losses" in ax.texts[0].get_text()
+    p5 = np.nanquantile(r.statistic_values("investor_irr"), 0.05) * 100
+    assert ax.get_xlim()[0] < p5  # the P5 mark stays on the axis here
+
+
 def test_break_even_lines(run, decisions):
     moic = plot.plot_distribution(run, "investor_moic").axes[0]
     assert [line.get_xdata()[0] for line in moic.lines if line.get_gid() == "break-even"] \

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from dealsim.errors import InvalidParameterError
+from dealsim.results.summary import TOTAL_LOSS_IRR
 
 __all__ = ["AXIS_QUANTILES", "FAN_QUANTILES", "LABELS", "MARKED", "MARKET_PANELS", "PALETTE",
            "plot_distribution", "plot_fan", "plot_fund_or_decline", "plot_market_fan",
@@ -172,9 +173,17 @@ def _distribution_data(result: Any, output: str, scale: float) -> tuple[Any, ...
     if not x.size:
         raise InvalidParameterError(f"output {output!r} has no defined value to plot")
     marks = [float(np.quantile(x, q)) for q in MARKED]
-    lo, hi = (float(v) for v in np.quantile(x, AXIS_QUANTILES))
+    # total losses (IRR counted as -100%) are a point mass: noted, not drawn
+    lost = x == TOTAL_LOSS_IRR * scale if output == "investor_irr" else x != x
+    body = x[~lost] if not lost.all() else x
+    lo, hi = (float(v) for v in np.quantile(body, AXIS_QUANTILES))
     note = (f"axis: P{100 * lo_q:g} to P{100 * hi_q:g}; {np.mean(x < lo):.1%} of scenarios "
             f"below (min {_fmt(x.min())}), {np.mean(x > hi):.1%} above (max {_fmt(x.max())})")
+    if lost.any() and not lost.all():
+        note = (f"axis: P{100 * lo_q:g} to P{100 * hi_q:g} of the scenarios with a return; "
+                f"{lost.mean():.1%} total losses (\N{MINUS SIGN}100%) and "
+                f"{np.mean(body < lo) * (1 - lost.mean()):.1%} more below, "
+                f"{np.mean(x > hi):.1%} above (max {_fmt(x.max())})")
     if undefined:
         note += f"; {undefined:,} undefined, left out"
     return None, x, x.size + undefined, marks, (lo, hi), note
@@ -185,7 +194,8 @@ def plot_distribution(result: Any, output: str = "investor_irr", *, bins: int = 
     """Share of scenarios by value of one output, with its P5, median and P95 marked.
 
     The x-axis runs from P0.5 to P99.5 (:data:`AXIS_QUANTILES`, widened to show the
-    break-even value); a note under the title says what lies beyond. Drawing several
+    break-even value; for the IRR, of the scenarios that are not total losses, which
+    sit at -100%); a note under the axis says what lies beyond. Drawing several
     runs into one ``ax`` overlays them on common bins, each with its entry in the legend.
 
     Parameters
@@ -345,9 +355,11 @@ def plot_tornado(result: Any, output: str = "investor_npv", *, top: int = 10,
                  method: str | None = None, ax: Any = None) -> Any:
     """Tornado chart of ``output``: each uncertainty's low and high end, largest first.
 
-    Bars run from the output's mean (decile means) or median (P10/P90 bars) over all
-    scenarios (a solid grey line) to its
-    value with the input at its low or high end; the dotted line is the break-even.
+    Decile-mean bars run from the output's mean over all scenarios to its mean over
+    the scenarios with the input in its lowest or highest decile. A P10/P90 bar spans
+    the output with the input at its P10 (circle) and at its P90 (diamond), the others
+    at their medians. The grey line is the output's mean or median over all
+    scenarios; the dotted line is the break-even.
     Each label gives the input's range (P10 to P90, or its deciles' bounds).
 
     Parameters
@@ -378,8 +390,10 @@ def plot_tornado(result: Any, output: str = "investor_npv", *, top: int = 10,
     >>> from dealsim.presets import ohio_gas_power
     >>> r = dealsim.simulate(ohio_gas_power(), 1000, seed=1)
     >>> fig = plot_tornado(r, top=3)
-    >>> len(fig.axes[0].patches)  # a P10 and a P90 bar per uncertainty
+    >>> len(fig.axes[0].patches)  # decile means: a bar each side per uncertainty
     6
+    >>> len(plot_tornado(r, top=3, method="deterministic").axes[0].patches)  # end to end
+    3
     >>> plot_tornado(r, top=3, method="conditional").axes[0].get_title()[-14:]
     '(decile means)'
     """
@@ -398,11 +412,19 @@ def plot_tornado(result: Any, output: str = "investor_npv", *, top: int = 10,
     ax = _panel(ax, f"{result.title}: what moves {text.split(' (')[0]} ({how})", text, "",
                 size=(7.5, 1.5 + 0.45 * len(bars)))
     names = ["lowest decile", "highest decile"] if conditional else ["P10", "P90"]
-    for k in range(2):
-        err = (np.array([(b.low_se, b.high_se)[k].get(output, np.nan) for b in bars]) * scale
-               if conditional else None)
-        ax.barh(y, ends[:, k] - centre, left=centre, color=PALETTE[k], height=0.7,
-                label=f"input at its {names[k]}", xerr=err, ecolor="black", capsize=2)
+    if conditional:  # decile means swing about the mean of all scenarios
+        for k in range(2):
+            err = np.array([(b.low_se, b.high_se)[k].get(output, np.nan) for b in bars])
+            ax.barh(y, ends[:, k] - centre, left=centre, color=PALETTE[k], height=0.7,
+                    label=f"input at its {names[k]}", xerr=err * scale, ecolor="black",
+                    capsize=2)
+    else:  # no base case is kept: a bar from one end to the other, each end marked
+        low = ends.min(axis=1)
+        ax.barh(y, ends.max(axis=1) - low, left=low, color="0.82", height=0.7,
+                label="between the two ends")
+        for k, marker in enumerate("oD"):
+            ax.plot(ends[:, k], y, marker, color=PALETTE[k], linestyle="none", markersize=6,
+                    label=f"input at its {names[k]}")
     ax.axvline(centre, color="0.4", linewidth=1, label=f"{word}, all scenarios ({_fmt(centre)})")
     _break_even(ax, even, f"break-even ({_fmt(even)})" if even is not None else "")
     ax.set_yticks(y, [_input_label(b) for b in bars], fontsize=8)
