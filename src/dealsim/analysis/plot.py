@@ -427,6 +427,8 @@ def plot_tornado(result: Any, output: str = "investor_npv", *, top: int = 10,
                     label=f"input at its {names[k]}")
     ax.axvline(centre, color="0.4", linewidth=1, label=f"{word}, all scenarios ({_fmt(centre)})")
     _break_even(ax, even, f"break-even ({_fmt(even)})" if even is not None else "")
+    ax.use_sticky_edges = False  # room for the end marks and error bars
+    ax.margins(x=0.04)
     ax.set_yticks(y, [_input_label(b) for b in bars], fontsize=8)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     return ax.figure
