@@ -225,7 +225,8 @@ def test_paths_tornado_is_conditional_ordered_and_narrower_for_price():
     assert fx.swing("investor_npv") < 4 * se
     fig = plot.plot_tornado(r, top=4)
     assert fig.axes[0].get_title().endswith("(decile means)")
-    assert any(t.get_text() == "price (path mean)" for t in fig.axes[0].get_yticklabels())
+    assert any(t.get_text().startswith("power price, yearly mean:")
+               for t in fig.axes[0].get_yticklabels())
 
 
 def test_streaming_conditional_bars_are_the_first_blocks():
