@@ -68,7 +68,7 @@ class YenFee:
             assumptions=tuple(a for a in usd.assumptions if not a.startswith("FX"))))
 
     def at_fixed_rate(self, usdjpy: float) -> DeveloperFee:
-        """The dollar fee at one rate for every installment (the levels model of earlier versions, at ¥159)."""
+        """The dollar fee at one rate for every installment (as in earlier versions, at ¥159)."""
         rate = float(np.asarray(self._rates(usdjpy)))
         return DeveloperFee(
             total=self.fee.total / rate, installments=self.fee.installments,
