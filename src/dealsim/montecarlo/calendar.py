@@ -99,10 +99,13 @@ def _fields(deal: Deal, key: str) -> dict[str, float]:
     if key == USDJPY:
         return m.usdjpy.path_fields()  # type: ignore[union-attr]
     f = m.prices.path_fields()  # type: ignore[union-attr]
-    if key == GAS:  # (its start's coupling to power is the first region's: not compared)
+    # the gas start's coupling to power (``fuel_start_*``) belongs to a region's power
+    # model: the shared gas path starts as it does with the first region's power
+    if key == GAS:
         return {k: x for k, x in f.items()
                 if k.startswith("fuel_") and not k.startswith("fuel_start_")}
-    return {k: x for k, x in f.items() if k.startswith("power_") or k in ("rho", "rho_c")}
+    return {k: x for k, x in f.items()
+            if k.startswith(("power_", "fuel_start_")) or k in ("rho", "rho_c")}
 
 
 def plan_market(deals: Sequence[tuple[str, Deal, Sequence[str], int]],
