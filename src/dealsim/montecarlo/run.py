@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from dealsim.common import baselines as _baselines
 from dealsim.common import validate as v
 from dealsim.common.outputs import OUTPUT_TABLE
 from dealsim.errors import InvalidParameterError
@@ -468,10 +469,11 @@ def _plan(
         raise InvalidParameterError(f"deal must be a Deal; got {deal!r}")
     n = check_n(n)  # a whole float such as 1e6 is accepted
     root = as_seed_sequence(seed) if seed is not None else np.random.SeedSequence()
-    unc = uncertainties if uncertainties is not None else default_uncertainties(
-        deal.project.reference_class or "all_electricity")
+    default = default_uncertainties(deal.project.reference_class or "all_electricity")
+    unc = uncertainties if uncertainties is not None else default
     if not isinstance(unc, Uncertainties):
         raise InvalidParameterError(f"uncertainties must be an Uncertainties; got {unc!r}")
+    changes = _baselines.changes(deal.name, deal.to_dict(), unc.to_dict(), default.to_dict())
     if keep_rows:  # the per-scenario arrays must fit in memory
         check_n(n, row_bytes=sum(np.dtype(o.dtype).itemsize for o in OUTPUT_TABLE)
                 + 8 * len(unc.names))
@@ -481,7 +483,8 @@ def _plan(
     horizon = _horizon(deal, unc)
     used = _kernels.resolve(backend, deal)
     meta = dict(
-        title=deal.name,
+        title=_baselines.run_title(deal.name, changes),
+        changes=changes,
         seed=_describe_seed(seed, root),
         sampler=sampler,
         first_year=int(deal.project.first_year),
