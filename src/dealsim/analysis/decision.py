@@ -55,6 +55,7 @@ from numpy.typing import NDArray
 
 from dealsim.analysis.threat import _THREAT_COLUMNS, DEFAULT_USDJPY, THREAT_KEY, TariffThreat
 from dealsim.common import validate as v
+from dealsim.common.display import Report, Row, short_repr
 from dealsim.errors import InvalidParameterError
 from dealsim.model.deal import Deal
 from dealsim.montecarlo.uncertainty import (
@@ -349,8 +350,57 @@ class FundOrDecline:
         return sorted(bars, key=lambda b: (-b.swing("p_fund_better"),
                                            -b.swing("mean_advantage")))
 
-    def summary(self, confidence: float = 0.95) -> str:
-        """P(funding better) and the break-evens with confidence intervals, as text."""
+    def __repr__(self) -> str:
+        t = self.threat
+        return short_repr("FundOrDecline", self.title, n=self.n, seed=self.simulation.seed,
+                          backend=self.simulation.backend,
+                          threat=f"+{t.rate_increase * 100:g} points, p={t.probability:g}")
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+    def _rows(self, confidence: float) -> list[Row]:
+        from dealsim.results.summary import LABELS, quantile_rows
+
+        p = self.p_fund_better
+        rows = [Row("p_fund_better", LABELS["p_fund_better"], p.p,
+                    *self.p_fund_better_ci(confidence), "probability",
+                    "Wilson interval; " + p.meaning)]
+        for name, label, arr in (("fund_value", "Japan's NPV of funding", self.fund_value),
+                                 ("decline_cost", "expected cost of declining",
+                                  self.decline_cost),
+                                 ("advantage", "funding minus declining", self.advantage)):
+            rows += quantile_rows(name, label, arr, "USD", confidence)
+        x, lo, hi = self.mean_breakeven_rate_increase(confidence)
+        rows.append(Row("breakeven_rate_increase", "break-even tariff increase "
+                        "(E[advantage] = 0)", x, lo, hi, "tariff increase (decimal)",
+                        "funding beats declining in expectation above this increase"))
+        rows.append(Row("breakeven_duration", "break-even duration (E[advantage] = 0)",
+                        self.mean_breakeven_duration(), unit="years"))
+        return rows
+
+    def summary(self, confidence: float = 0.95) -> Report:
+        """P(funding better) and the break-evens with confidence intervals.
+
+        Returns
+        -------
+        Report
+            ``print()`` it for the text table; a table in a notebook; ``to_dict()``
+            (strict JSON, a ``unit`` per row: USD, probability, a tariff increase as a
+            decimal, years) and ``to_pandas()``.
+        """
+        t = self.threat
+        meta = {"n": self.n, "seed": self.simulation.seed,
+                "sampler": self.simulation.sampler, "backend": self.simulation.backend,
+                "confidence": confidence,
+                "threat": f"+{t.rate_increase * 100:g} points on {t.goods} goods "
+                          f"({t.calibration} route), probability {t.probability:g}"}
+        return Report("dealsim fund or decline", self.title, meta,
+                      tuple(self._rows(confidence)), self._text(confidence),
+                      (f"intervals: {confidence:.0%} confidence", "Japan funds the project "
+                       "or declines it; the US may then raise its tariff"))
+
+    def _text(self, confidence: float) -> str:
         from dealsim.results.summary import _statistic
 
         p = self.p_fund_better
@@ -396,17 +446,26 @@ class FundOrDecline:
         return "\n".join(lines)
 
     def to_pandas(self) -> Any:
-        """One row per scenario: fund value, decline cost, advantage, threat draws and
-        break-evens, plus the deal's outputs (needs pandas)."""
+        """One DataFrame, one row per scenario: fund value, decline cost, advantage, threat
+        draws and break-evens, plus the deal's outputs (needs pandas); ``attrs["units"]``
+        gives every column's unit."""
         import pandas as pd
 
-        scen, _ = self.simulation.to_pandas()
+        scen = self.simulation.to_pandas()
         cols = {"fund_value": self.fund_value, "decline_cost": self.decline_cost,
                 "advantage": self.advantage, "fund_better": self.fund_better,
                 "threat_duration": self.duration, "threat_share_borne": self.share_borne,
                 "breakeven_rate_increase": self.breakeven_rate_increase,
                 "breakeven_duration": self.breakeven_duration}
-        return pd.concat([pd.DataFrame(cols), scen], axis=1)
+        df = pd.concat([pd.DataFrame(cols), scen], axis=1)
+        df.attrs = dict(scen.attrs)
+        df.attrs["units"] = {
+            "fund_value": "USD", "decline_cost": "USD", "advantage": "USD",
+            "fund_better": "flag", "threat_duration": "years",
+            "threat_share_borne": "decimal",
+            "breakeven_rate_increase": "tariff increase (decimal: 0.1 = +10 points)",
+            "breakeven_duration": "years"} | scen.attrs["units"]
+        return df
 
 
 def _npv_rate(deal: Deal, inputs: Mapping[str, F64], n: int) -> F64:
@@ -444,12 +503,23 @@ def _check_threat(threat: Any) -> TariffThreat:
     return threat
 
 
+def _threat_and_n(threat: Any, n: Any) -> tuple[TariffThreat, Any]:
+    """``(threat, n)`` of the call forms ``f(x, threat, n)``, ``f(x, n)`` (a number in
+    the threat's place is ``n`` when ``n`` is not given) and ``f(x, n=..., threat=...)``."""
+    if n is None and isinstance(threat, int | float | np.integer | np.floating) \
+            and not isinstance(threat, bool | np.bool_):
+        threat, n = None, threat
+    if n is None:
+        raise InvalidParameterError("n (the number of scenarios) is required; got None")
+    return _check_threat(threat), n
+
+
 def fund_or_decline(
     deal: Deal,
-    threat: TariffThreat | None,
-    n: int | float,
+    threat: TariffThreat | None = None,
+    n: int | float | None = None,
     *,
-    seed: int | np.random.SeedSequence | np.random.Generator | None,
+    seed: int | np.random.SeedSequence | np.random.Generator | None = None,
     uncertainties: Uncertainties | None = None,
     sampler: str = "random",
     executor: Any = None,
@@ -462,11 +532,13 @@ def fund_or_decline(
     ----------
     deal : Deal
     threat : TariffThreat or None
-        What a decline may cost; ``None`` for :class:`TariffThreat` defaults.
+        What a decline may cost; ``None`` (default) for ``TariffThreat()``.
     n : int
-        Scenarios (>= 1).
-    seed : int, SeedSequence or Generator
-        As in :func:`dealsim.simulate` (``None``: fresh OS entropy).
+        Scenarios (>= 1); required. ``fund_or_decline(deal, n)`` and
+        ``fund_or_decline(deal, threat, n)`` both work.
+    seed : int, SeedSequence, Generator or None
+        As in :func:`dealsim.simulate`. Default ``None``: fresh OS entropy, recorded
+        in ``result.simulation.seed`` (pass ``seed=int(...)`` of it to reproduce).
     uncertainties, sampler, executor, backend, paths
         Passed to :func:`dealsim.simulate` for the deal side.
 
@@ -493,15 +565,17 @@ def fund_or_decline(
     >>> s = dealsim.simulate(georgia_diamond(), 2000, seed=1)
     >>> bool((r.fund_value == s.investor_npv).all())
     True
-    >>> r.p_fund_better.p  # a $0.6bn project against a tariff on ¥20tn of exports
+    >>> float(r.p_fund_better)  # a $0.6bn project against a tariff on ¥20tn of exports
     1.0
+    >>> fund_or_decline(georgia_diamond(), 2000, seed=1).p_fund_better == r.p_fund_better
+    True
     >>> none = r.with_threat(TariffThreat(probability=0.0))
     >>> bool((none.fund_better == (r.fund_value > 0)).all())
     True
     """
     from dealsim.montecarlo.run import simulate
 
-    threat = _check_threat(threat)
+    threat, n = _threat_and_n(threat, n)
     if not isinstance(deal, Deal):
         raise InvalidParameterError(f"deal must be a Deal; got {deal!r}")
     n = v.integer("n", n, minimum=1)

@@ -30,6 +30,8 @@ PRINT_UNITS: Mapping[str, tuple[str, float]] = {
     "1/year": ("%", 100.0),
     "probability": ("", 1.0),
     "points": ("points", 1.0),
+    "tariff increase (decimal)": ("points", 100.0),
+    "decimal": ("", 1.0),
     "x": ("x", 1.0),
     "years": ("years", 1.0),
     "year": ("", 1.0),
@@ -254,8 +256,12 @@ class Table:
         heads = self._heads()
         cells = [[self._cell(j, x) for j, x in enumerate(row)] for row in self.data]
         widths = [max([len(h)] + [len(r[j]) for r in cells]) for j, h in enumerate(heads)]
-        fmt = ("{:<%d}" % widths[0]) + "".join("  {:>%d}" % w for w in widths[1:])
-        lines = [self.title, fmt.format(*heads)] + [fmt.format(*r) for r in cells]
+
+        def line(cells: Sequence[str]) -> str:
+            return "  ".join(c.ljust(w) if j == 0 else c.rjust(w)
+                             for j, (c, w) in enumerate(zip(cells, widths, strict=True)))
+
+        lines = [self.title, line(heads)] + [line(r) for r in cells]
         return "\n".join(lines + list(self.notes))
 
     def __repr__(self) -> str:

@@ -223,7 +223,7 @@ def simulate(
     deal: Deal,
     n: int | float,
     *,
-    seed: int | np.random.SeedSequence | np.random.Generator | None,
+    seed: int | np.random.SeedSequence | np.random.Generator | None = None,
     uncertainties: Uncertainties | None = None,
     sampler: str = "random",
     executor: Any = None,
@@ -244,11 +244,12 @@ def simulate(
     deal : Deal
     n : int
         Number of scenarios (>= 1); with ``until``, the most to run.
-    seed : int, SeedSequence or Generator
-        Source of randomness (scipy's SPEC 7 convention). ``None`` draws fresh OS
-        entropy. The result's ``seed`` attribute says how to reproduce the run: for an
-        int seed, and for ``None`` or a SeedSequence without a spawn key, it is the
-        entropy as text, so ``seed=int(result.seed)`` repeats the run.
+    seed : int, SeedSequence, Generator or None
+        Source of randomness (scipy's SPEC 7 convention). Default ``None``: fresh OS
+        entropy, recorded on the result. The result's ``seed`` attribute says how to
+        reproduce the run: for an int seed, and for ``None`` or a SeedSequence without
+        a spawn key, it is the entropy as text, so ``seed=int(result.seed)`` repeats
+        the run.
     uncertainties : Uncertainties, optional
         Default: :func:`dealsim.montecarlo.uncertainty.default_uncertainties` for the project's
         ``reference_class``.

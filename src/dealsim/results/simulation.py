@@ -16,9 +16,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dealsim.common import validate as v
+from dealsim.common.display import html_table, short_repr
 from dealsim.common.outputs import ARRAYS, OUTPUT_TABLE, RUN_META, complete_requested
 from dealsim.errors import InvalidParameterError
-from dealsim.common.display import html_table, short_repr
 from dealsim.results.sensitivity import (
     MIN_CONDITIONAL_ROWS,
     PATH_MEASURES,

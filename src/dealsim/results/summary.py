@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from dealsim.common.outputs import OUTPUT_TABLE, SUMMARISED, complete_requested
 from dealsim.common.display import Row, html_table, short_repr
+from dealsim.common.outputs import OUTPUT_TABLE, SUMMARISED, complete_requested
 
-__all__ = ["INPUT_EVENTS", "LABELS", "OUTPUTS", "PROBABILITIES", "Probability", "Statistic", "Summary",
-           "TOTAL_LOSS_IRR", "irr_for_statistics"]
+__all__ = ["INPUT_EVENTS", "LABELS", "OUTPUTS", "PROBABILITIES", "Probability", "Statistic",
+           "Summary", "TOTAL_LOSS_IRR", "irr_for_statistics", "quantile_rows"]
 
 F64 = NDArray[np.float64]
 
@@ -465,7 +465,7 @@ def quantile_rows(name: str, label: str, x: Any, unit: str, confidence: float,
     """Rows for the mean (normal interval) and the quantiles (order-statistic
     intervals) of one per-scenario array, NaNs left out."""
     st = _statistic(name, np.asarray(x, dtype=np.float64), tuple(quantiles), confidence)
-    rows = [Row(f"{name}_mean", f"{label}, mean", st.mean, *st.mean_ci, unit, meaning)]
-    rows += [Row(f"{name}_p{100 * q:g}", f"{label}, P{100 * q:g}", *vals, unit, meaning)
+    rows = [Row(f"{name}:mean", f"{label}, mean", st.mean, *st.mean_ci, unit, meaning)]
+    rows += [Row(f"{name}:p{100 * q:g}", f"{label}, P{100 * q:g}", *vals, unit, meaning)
              for q, vals in st.quantiles.items()]
     return rows
