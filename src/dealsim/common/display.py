@@ -272,6 +272,10 @@ class Table:
     def __contains__(self, text: str) -> bool:
         return text in str(self)
 
+    def splitlines(self) -> list[str]:
+        """The text table's lines."""
+        return str(self).splitlines()
+
     def _repr_html_(self) -> str:
         e = html.escape
         head = "".join(f"<th>{e(h)}</th>" for h in self._heads())
