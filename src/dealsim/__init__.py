@@ -72,6 +72,7 @@ from dealsim.results.simulation import SimulationResult
 from dealsim.results.summary import Summary
 
 if _TYPE_CHECKING:  # imported on first use (see __getattr__)
+    from dealsim.analysis.compare import Comparison, compare
     from dealsim.analysis.decision import FundOrDecline, fund_or_decline
     from dealsim.analysis.policy import PortfolioDecision, decide_portfolio
     from dealsim.analysis.threat import TariffThreat
@@ -83,6 +84,7 @@ __all__ = [
     "BLOCK_SIZE",
     "CashflowLines",
     "CommonFactor",
+    "Comparison",
     "CorrelationError",
     "Deal",
     "DealTerms",
@@ -116,6 +118,7 @@ __all__ = [
     "WaterfallResult",
     "__version__",
     "build_cashflows",
+    "compare",
     "decide_portfolio",
     "default_uncertainties",
     "evaluate",
@@ -158,6 +161,8 @@ _LAZY_NAMES = {
     "PortfolioResult": "dealsim.results.portfolio",
     "simulate_portfolio": "dealsim.montecarlo.portfolio",
     "FundOrDecline": "dealsim.analysis.decision",
+    "Comparison": "dealsim.analysis.compare",
+    "compare": "dealsim.analysis.compare",
     "TariffThreat": "dealsim.analysis.threat",
     "PortfolioDecision": "dealsim.analysis.policy",
     "decide_portfolio": "dealsim.analysis.policy",

@@ -583,5 +583,5 @@ def fund_or_decline(
     sim = simulate(deal, n, seed=root, uncertainties=uncertainties, sampler=sampler,
                    executor=executor, backend=backend, paths=paths)
     u = _threat_uniforms(root, sampler, n)
-    return _assemble(deal.name, threat, sim, u, float(deal.project.capex),
+    return _assemble(sim.title, threat, sim, u, float(deal.project.capex),
                      _npv_rate(deal, sim.inputs, n))

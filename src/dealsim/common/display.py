@@ -109,7 +109,7 @@ def _meta_value(key: str, value: Any) -> str:
     return str(value)
 
 
-_STYLE = ("<style>.dealsim-table td,.dealsim-table th{padding:2px 8px;text-align:right}"
+STYLE = ("<style>.dealsim-table td,.dealsim-table th{padding:2px 8px;text-align:right}"
           ".dealsim-table td:first-child,.dealsim-table th:first-child{text-align:left}"
           "</style>")
 
@@ -127,7 +127,7 @@ def html_table(kind: str, title: str, meta: Mapping[str, Any], rows: Iterable[Ro
         f"</td><td>{e(interval(r))}</td><td>{e(print_unit(r.unit))}</td></tr>"
         for r in rows)
     foot = "".join(f"<p style=\"margin:2px 0\">{e(x)}</p>" for x in notes)
-    return (f"<div>{_STYLE}<strong>{e(kind)}: {e(title)}</strong>"
+    return (f"<div>{STYLE}<strong>{e(kind)}: {e(title)}</strong>"
             f"<div style=\"color:#555\">{e(meta_text)}</div>"
             "<table class=\"dealsim-table\"><thead><tr><th></th><th>value</th>"
             "<th>interval</th><th>unit</th></tr></thead>"
@@ -283,7 +283,7 @@ class Table:
                                         for j, x in enumerate(row)) + "</tr>"
                        for row in self.data)
         foot = "".join(f"<p style=\"margin:2px 0\">{e(x)}</p>" for x in self.notes)
-        return (f"<div>{_STYLE}<strong>{e(self.title)}</strong><table class=\"dealsim-table\">"
+        return (f"<div>{STYLE}<strong>{e(self.title)}</strong><table class=\"dealsim-table\">"
                 f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{foot}</div>")
 
     def to_pandas(self) -> Any:
