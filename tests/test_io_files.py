@@ -138,7 +138,7 @@ _SAVER = textwrap.dedent("""
         recovered_at=np.zeros(n, np.int64), fee_paid=np.zeros(n, bool), fee_pv=rng.random(n),
         inputs={f"x{i}": rng.random(n) for i in range(6)})
     print("saving", flush=True)
-    save(big, sys.argv[1])
+    save(big, sys.argv[1], overwrite=True)
     print("saved", flush=True)
 """)
 
@@ -169,7 +169,7 @@ def test_a_save_killed_midway_leaves_the_old_file_intact(result, tmp_path):
             same(back, result)
         else:
             assert back.n == 1_500_000 and back.title == "big"
-            save(result, target)  # start the next trial from the old file again
+            save(result, target, overwrite=True)  # start the next trial from the old file again
         assert zipfile.is_zipfile(target)
     assert killed >= 4, "the saves finished before the signal: the test proved nothing"
     leftovers = [p.name for p in tmp_path.iterdir() if p.name != "r.npz"]

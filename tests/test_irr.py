@@ -208,7 +208,7 @@ def test_selection_rule_equals_numpy_financial_11_on_its_root_set() -> None:
     checked = 0
     for _ in range(400):
         roots = np.sort(rng.uniform(-0.85, 0.4, size=rng.integers(2, 4)))
-        if np.min(np.diff(roots)) < 0.11:  # two roots in one grid cell: the blind spot
+        if np.min(np.diff(roots)) < 0.01:  # (np.roots itself is then less accurate)
             continue
         # flows with exactly these roots: p(x) = prod (x - x_k) in x = 1/(1+r)
         coef = np.poly(1 / (1 + roots))[::-1]  # c_t multiplies x**t
@@ -220,7 +220,7 @@ def test_selection_rule_equals_numpy_financial_11_on_its_root_set() -> None:
         assert got.status == IrrStatus.MULTIPLE_ROOTS
         assert got.rate == pytest.approx(npf11_select(eirr), abs=1e-9)
         checked += 1
-    assert checked > 100
+    assert checked > 300
 
 
 @pytest.mark.parametrize("select", ["closest", "npf", "", "CLOSEST_TO_ZERO", True, None, 1])
@@ -230,7 +230,7 @@ def test_select_must_be_a_known_rule(select: object) -> None:
 
 
 # ---------------------------------------------------------------------------------------
-# Scale invariance and edge numerics (issue 13 §10)
+# Scale invariance and edge numerics
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -393,26 +393,3 @@ def test_property_last_true_is_the_reversed_argmax(signs: np.ndarray) -> None:
         want = cf.shape[1] - 1 - np.argmax(mask[:, ::-1], axis=1)
         got = metrics._last_true(metrics._padded_mask(cf, compare).view("<u8"))
         np.testing.assert_array_equal(got[has], want[has])
-
-
-def test_grid_values_run_in_one_thread_pieces_and_equal_the_product(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    # products of at most 65536 * 4 multiply-adds (OpenBLAS's one-thread size, its
-    # interface/gemm.c); the pieces hold the same values as one product, to rounding
-    from dealsim.kernels import irr as metrics
-
-    rng = np.random.default_rng(4)
-    sub = rng.normal(size=(1000, 40))
-    mat = _irr_core.grid_matrix(40)
-    sizes = []
-    real_matmul = np.matmul
-
-    def spy(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
-        sizes.append(a.shape[0] * b.shape[0] * b.shape[1])
-        return real_matmul(a, b, out=out)
-
-    np.testing.assert_allclose(metrics._grid_values(sub, mat), sub @ mat, rtol=0,
-                               atol=1e-13)
-    monkeypatch.setattr(np, "matmul", spy)
-    metrics._grid_values(sub, mat)
-    assert len(sizes) > 1 and max(sizes) <= metrics._ONE_THREAD_MNK

@@ -107,16 +107,25 @@ _DOTTED = re.compile(r"\b(dealsim(?:\.[A-Za-z_]\w*)+)")
 
 
 def _documented() -> set[tuple[str, str]]:
-    texts = [ROOT / "README.md", *ROOT.glob("docs/**/*.md"), *ROOT.glob("examples/**/*.py"),
-             *ROOT.glob("benchmarks/*.py"), *ROOT.glob("benchmarks/*.md")]
+    """(module, name) for every ``from dealsim.x import name`` and every dotted
+    ``dealsim.x.y`` the README and docs show, and every dealsim import of the examples
+    and benchmarks (their other text -- logger names, attributes -- is not a path)."""
     found: set[tuple[str, str]] = set()
-    for path in texts:
+    for path in [ROOT / "README.md", *ROOT.glob("docs/**/*.md"), *ROOT.glob("benchmarks/*.md")]:
         if "_build" in path.parts:
             continue
         text = path.read_text(encoding="utf-8")
         for mod, names in _FROM.findall(text):
             found |= {(mod, n.split(" as ")[0].strip()) for n in names.split(",") if n.strip()}
-        found |= {(d, "") for d in _DOTTED.findall(text)}
+        # (``dealsim.X`` with a one-letter name is prose for "any public name")
+        found |= {(d, "") for d in _DOTTED.findall(text)
+                  if not any(len(part) == 1 for part in d.split("."))}
+    for path in [*ROOT.glob("examples/**/*.py"), *ROOT.glob("benchmarks/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("dealsim"):
+                found |= {(node.module, a.name) for a in node.names}
+            elif isinstance(node, ast.Import):
+                found |= {(a.name, "") for a in node.names if a.name.startswith("dealsim")}
     return found
 
 

@@ -74,7 +74,7 @@ def test_options_and_terms_change_the_deal(tmp_path):
     ('[deal]\npreset = "ohio_gas_power"\n[simulation]\nn = 0\n',
      r"s.toml: \[simulation\] n must be >= 1; got 0"),
     ('[deal]\npreset = "ohio_gas_power"\n[simulation]\nseed = "one"\n',
-     r"s.toml: \[simulation\] seed must be int; got 'one'"),
+     r"s.toml: \[simulation\] seed must be an integer; got 'one'"),
     ('[deal]\npreset = "ohio_gas_power"\n[simulation]\nsampler = "halton"\n',
      r"s.toml: \[simulation\] sampler must be one of"),
     ('[deal]\npreset = "ohio_gas_power"\n[uncertainties.delay]\ndistribution = "rounded"\n'

@@ -236,13 +236,22 @@ def test_head_keeps_the_path_summaries(yen_run):
     np.testing.assert_array_equal(h.path_inputs["fuel"], yen_run.path_inputs["fuel"][:500])
 
 
-def test_a_loaded_result_refuses_a_conditional_tornado_it_cannot_rank(yen_run, tmp_path):
+@pytest.mark.parametrize("suffix", [".npz", ".parquet"])
+def test_a_loaded_result_keeps_its_conditional_tornado(yen_run, tmp_path, suffix):
+    if suffix == ".parquet":
+        pytest.importorskip("pyarrow")
     from dealsim.interfaces.io import load, save
 
-    back = load(save(yen_run, tmp_path / "r.npz"))
+    back = load(save(yen_run, tmp_path / f"r{suffix}"))
     np.testing.assert_array_equal(back.paths["price"], yen_run.paths["price"])  # fans work
+    assert back.path_inputs.keys() == yen_run.path_inputs.keys()
+    for k, x in yen_run.path_inputs.items():
+        np.testing.assert_array_equal(back.path_inputs[k], x)
+    assert back.tornado(method="conditional") == yen_run.tornado(method="conditional")
+    # without the summaries (a result built by hand) a path factor cannot be ranked
+    bare = dataclasses.replace(back, path_inputs={})
     with pytest.raises(InvalidParameterError, match="not their summaries"):
-        back.tornado(method="conditional")
+        bare.tornado(method="conditional")
 
 
 def test_refusals():

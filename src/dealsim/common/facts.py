@@ -85,11 +85,11 @@ SOFTBANK_OHIO_FEE: Mapping[str, Any] = types.MappingProxyType({
     "name": "SoftBank developer fee (reduced)",
     "sources": (
         "FT, 19 Mar 2026: ¥1tn proposal cut by more than 90%; paid over 15-20 years "
-        "only if the 9.2 GW target capacity is achieved (deal-facts.md §3)",
+        "only if the 9.2 GW target capacity is achieved",
     ),
     "assumptions": (
         "total = ¥100bn, the upper bound implied by a >90% cut",
-        "FX ¥159/$ (deal-facts.md: ¥1tn ≈ $6.3bn)",
+        "FX ¥159/$ (the FT's ¥1tn ≈ $6.3bn)",
         "15 equal annual installments from commercial operation",
     ),
 })
@@ -100,7 +100,7 @@ SOFTBANK_OHIO_FEE_ORIGINAL: Mapping[str, Any] = types.MappingProxyType({
     "installments": SOFTBANK_OHIO_FEE["installments"],
     "capacity_target": SOFTBANK_OHIO_FEE["capacity_target"],
     "name": "SoftBank developer fee (original proposal)",
-    "sources": ("FT, 19 Mar 2026: original proposal ¥1tn ≈ $6.3bn (deal-facts.md §3)",),
+    "sources": ("FT, 19 Mar 2026: original proposal ¥1tn ≈ $6.3bn",),
     "assumptions": SOFTBANK_OHIO_FEE["assumptions"][1:],
 })
 
@@ -112,7 +112,7 @@ NUSCALE_BUDGET_BEFORE_BN = 5.3
 NUSCALE_BUDGET_AFTER_BN = 9.3
 NUSCALE_OVERRUN_SOURCE = (
     "IEEFA (D. Schlissel), Jan 2023: UAMPS/NuScale CFPP cost estimate $5.3bn -> $9.3bn "
-    "for 462 MWe (deal-facts section 4)"
+    "for 462 MWe"
 )
 
 _FG = "Flyvbjerg & Gardner 2023, How Big Things Get Done (reference-class table)"
@@ -170,13 +170,12 @@ REFERENCE_CLASS_FIGURES: dict[str, dict[str, Any]] = {
 
 #: Mean commissioning delay (years) and its source, by reference class.
 DELAY_MEAN_BY_CLASS: dict[str, tuple[float, str]] = {
-    "nuclear": (3.0, "EIA 1986: 75 US nuclear plants >= 3 years late on average (deal-facts "
-                     "section 5)"),
+    "nuclear": (3.0, "EIA 1986: 75 US nuclear plants >= 3 years late on average"),
 }
 #: Mean delay for every other class.
 DELAY_DEFAULT: tuple[float, str] = (
     2.0, "Sovacool et al. 2025: electricity projects ~2 years late on average "
-         "(deal-facts section 5; no gas-CC-specific statistic published)")
+         "(no gas-CC-specific statistic published)")
 #: Log-scale shape of the delay distribution (assumption).
 DELAY_SIGMA = 0.8
 #: Longest delay represented, years (assumption).

@@ -13,9 +13,9 @@ A field typed with an *abstract* class (``base: Distribution``) holds any concre
 subclass: its data carries a tag, the base's name in lower case as the key and the
 subclass's name in lower case as the value (``{"distribution": "lognormal", ...}``).
 
-This module imports nothing from the package but :mod:`dealsim.errors` and
-:mod:`dealsim.common.names`; the value classes call it from thin ``to_dict``/``from_dict``
-methods.
+This module imports nothing from the package but :mod:`dealsim.errors`,
+:mod:`dealsim.common.names` and :mod:`dealsim.common.validate`; the value classes call it
+from thin ``to_dict``/``from_dict`` methods.
 """
 
 from __future__ import annotations
@@ -31,9 +31,17 @@ from collections.abc import Mapping
 from typing import Any, Literal, Self, Union
 
 from dealsim.common.names import suggest
+from dealsim.common.validate import unicode_ok
 from dealsim.errors import DealsimError, InvalidParameterError, UnknownNameError
 
-__all__ = ["Plain", "dump", "load", "schema", "subclasses", "tag_key"]
+__all__ = ["MAX_DEPTH", "Plain", "check_depth", "depth", "dump", "load", "schema",
+           "subclasses", "tag_key"]
+
+#: Deepest nesting of tables and arrays :func:`load` walks. The deepest value dealsim
+#: writes (a deal with market paths, a rounded distribution of a distribution) is about 6
+#: levels; deeper data, which ``json.loads`` accepts up to about 100 000 levels, is
+#: refused before it is walked (a recursive walk would overflow the stack).
+MAX_DEPTH = 32
 
 
 class Plain:
@@ -62,6 +70,39 @@ class Plain:
         return load(cls, data)  # type: ignore[no-any-return]
 
 
+def depth(data: Any, limit: int) -> int:
+    """Nesting depth of mappings and lists/tuples in ``data`` (a scalar is 0, ``{}`` is 1),
+    walked without recursion and stopping once it exceeds ``limit``.
+
+    Examples
+    --------
+    >>> depth({"a": [1, {"b": 2}]}, 10), depth(1.0, 10)
+    (3, 0)
+    """
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, Mapping):
+            children: Any = value.values()
+        elif isinstance(value, (list, tuple)):
+            children = value
+        else:
+            continue
+        level += 1
+        deepest = max(deepest, level)
+        if deepest > limit:
+            break
+        stack.extend((x, level) for x in children)
+    return deepest
+
+
+def check_depth(data: Any, path: str = "", limit: int = MAX_DEPTH) -> None:
+    """Refuse ``data`` nested deeper than ``limit`` (:data:`MAX_DEPTH`) before any walk."""
+    if depth(data, limit) > limit:
+        raise _fail(path, f"tables and arrays nested deeper than {limit} levels")
+
+
 def tag_key(base: type) -> str:
     """Key that names the concrete class in the data of an abstract ``base``."""
     return base.__name__.lower()
@@ -86,6 +127,16 @@ def subclasses(base: type) -> dict[str, type]:
 def _hints(cls: type) -> dict[str, Any]:
     hints = typing.get_type_hints(cls)
     return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
+
+
+def field_types(cls: type) -> dict[str, Any]:
+    """Each dataclass field's type hint (``float | None`` for an optional bound)."""
+    return dict(_hints(cls))
+
+
+def options(tp: Any) -> tuple[Any, ...]:
+    """The members of a union type (``(float, NoneType)``), or ``(tp,)``."""
+    return _options(tp)
 
 
 def _abstract_base(cls: type) -> type | None:
@@ -160,6 +211,11 @@ def load(tp: Any, data: Any, path: str = "") -> Any:
     ...
     dealsim.errors.UnknownNameError: terms: unknown key 'share_befor'; did you mean ...
     """
+    check_depth(data, path)  # iterative: the recursive walk below stays shallow
+    return _load(tp, data, path)
+
+
+def _load(tp: Any, data: Any, path: str) -> Any:
     opts = _options(tp)
     if data is None:
         if type(None) in opts:
@@ -179,7 +235,7 @@ def load(tp: Any, data: Any, path: str = "") -> Any:
         if not isinstance(data, (list, tuple)):
             raise _fail(path, f"must be an array; got {_short(data)}")
         (item,) = (a for a in typing.get_args(tp) if a is not Ellipsis)
-        return tuple(load(item, x, f"{path}[{i}]") for i, x in enumerate(data))
+        return tuple(_load(item, x, f"{path}[{i}]") for i, x in enumerate(data))
     if isinstance(tp, type) and (dataclasses.is_dataclass(tp) or inspect.isabstract(tp)):
         return _load_class(tp, data, path)
     return _load_scalar(tp, data, path)
@@ -188,6 +244,9 @@ def load(tp: Any, data: Any, path: str = "") -> Any:
 def _load_scalar(tp: Any, data: Any, path: str) -> Any:
     if tp is str:
         ok = isinstance(data, str)
+        if ok and not unicode_ok(data):
+            raise _fail(path, f"must be valid Unicode text (no lone surrogates); got "
+                              f"{_short(data)}")
     elif tp is bool:
         ok = isinstance(data, bool)
     elif tp is int:
@@ -196,7 +255,10 @@ def _load_scalar(tp: Any, data: Any, path: str) -> Any:
             data, ok = int(data), True
     elif tp is float:
         ok = isinstance(data, (int, float)) and not isinstance(data, bool)
-        ok = ok and math.isfinite(data)
+        try:
+            ok = ok and math.isfinite(data)
+        except OverflowError:  # an integer beyond float64 (10**400 written out in JSON)
+            ok = False
     else:
         raise TypeError(f"no loader for {tp!r}")
     if not ok:
@@ -233,7 +295,7 @@ def _load_class(cls: type, data: Any, path: str) -> Any:
     if missing:
         raise _fail(path, f"missing required key{'s' * (len(missing) > 1)} "
                           f"{', '.join(map(repr, missing))}")
-    kwargs = {k: load(hints[k], x, f"{path}.{k}" if path else k) for k, x in data.items()}
+    kwargs = {k: _load(hints[k], x, f"{path}.{k}" if path else k) for k, x in data.items()}
     try:
         return cls(**kwargs)
     except DealsimError as exc:
@@ -298,6 +360,7 @@ def load_uncertainties(cls: Any, dist: type, data: Any, path: str = "uncertainti
     """
     if not isinstance(data, Mapping):
         raise _fail(path, f"must be a table (object); got {_short(data)}")
+    check_depth(data, path)
     allowed = ("marginals", "correlation")
     for key in data:
         if key not in allowed:
@@ -306,7 +369,7 @@ def load_uncertainties(cls: Any, dist: type, data: Any, path: str = "uncertainti
     marginals = data.get("marginals")
     if not isinstance(marginals, Mapping):
         raise _fail(f"{path}.marginals", f"must be a table (object); got {_short(marginals)}")
-    margs = {k: load(dist, x, f"{path}.marginals.{k}") for k, x in marginals.items()}
+    margs = {k: _load(dist, x, f"{path}.marginals.{k}") for k, x in marginals.items()}
     return cls(margs, correlation_pairs(data.get("correlation", []), f"{path}.correlation"))
 
 

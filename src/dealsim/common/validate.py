@@ -24,6 +24,7 @@ __all__ = [
     "positive",
     "rate",
     "text",
+    "unicode_ok",
 ]
 
 # dtype kinds accepted as numbers: signed/unsigned integers and reals. Bools ("b"), complex
@@ -67,7 +68,7 @@ def numeric_array(
         arr = np.asarray(value)
     except (TypeError, ValueError) as exc:  # ragged nesting
         raise error(f"{name} must be numeric; got {_short(value)}") from exc
-    if arr.dtype.kind in "iu" and isinstance(value, (list, tuple)) and _has_bool(value):
+    if arr.dtype.kind in "iuf" and isinstance(value, (list, tuple)) and _has_bool(value):
         # numpy turns [-100, True] into integers: look at the elements
         raise error(f"{name} must be real numbers, not bool; got {_short(value)}")
     if arr.dtype.kind not in _REAL_KINDS:
@@ -81,8 +82,9 @@ def _has_bool(values: list[Any] | tuple[Any, ...]) -> bool:
     stack: list[Any] = [values]
     while stack:
         for x in stack.pop():
-            if isinstance(x, (bool, np.bool_)):
-                return True
+            if isinstance(x, (bool, np.bool_)) or (
+                    isinstance(x, np.ndarray) and x.dtype.kind == "b"):
+                return True  # np.array(True) among numbers becomes 1 too
             if isinstance(x, (list, tuple)):
                 stack.append(x)
     return False
@@ -151,12 +153,16 @@ def finite(name: str, value: Any) -> float:
     return out
 
 
-def positive(name: str, value: Any, *, allow_zero: bool = False) -> float:
-    """Return ``value`` as a finite float that is > 0 (or >= 0 with ``allow_zero``)."""
+def positive(name: str, value: Any, *, allow_zero: bool = False,
+             high: float = math.inf) -> float:
+    """Return ``value`` as a finite float that is > 0 (or >= 0 with ``allow_zero``) and
+    at most ``high``."""
     out = finite(name, value)
     if out < 0 or (out == 0 and not allow_zero):
         rel = ">= 0" if allow_zero else "> 0"
         raise InvalidParameterError(f"{name} must be finite and {rel}; got {value!r}")
+    if out > high:
+        raise InvalidParameterError(f"{name} must be <= {high:g}; got {value!r}")
     return out
 
 
@@ -180,8 +186,24 @@ def rate(name: str, value: Any) -> float:
     return out
 
 
-def integer(name: str, value: Any, *, minimum: int = 0) -> int:
-    """Return ``value`` as an ``int`` >= ``minimum`` (bools and non-integral floats refused)."""
+#: The largest integer a count or a year may be: it must fit numpy's and numba's int64
+#: (a larger one raised OverflowError in the compiled kernel, or was typed uint64 there).
+INT64_MAX = 2**63 - 1
+
+
+def integer(name: str, value: Any, *, minimum: int = 0, maximum: float = INT64_MAX) -> int:
+    """Return ``value`` as an ``int`` in ``[minimum, maximum]`` (bools and non-integral
+    floats refused; ``maximum`` defaults to the largest int64; a caller with its own,
+    clearer bound passes ``math.inf`` and checks after).
+
+    Examples
+    --------
+    >>> integer("installments", 2**63, minimum=1)
+    Traceback (most recent call last):
+    ...
+    dealsim.errors.InvalidParameterError: installments must be an integer in \
+[1, 9223372036854775807]; got 9223372036854775808
+    """
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         if isinstance(value, (float, np.floating)) and float(value).is_integer():
             value = int(value)
@@ -190,11 +212,33 @@ def integer(name: str, value: Any, *, minimum: int = 0) -> int:
     out = int(value)
     if out < minimum:
         raise InvalidParameterError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    if out > maximum:
+        raise InvalidParameterError(
+            f"{name} must be an integer in [{minimum}, {maximum}]; got {_short(value)}")
     return out
 
 
+def unicode_ok(value: str) -> bool:
+    """Whether ``value`` is valid Unicode text (no lone surrogate such as ``"\\ud800"``,
+    which JSON can spell but no file, terminal or response encoder can encode)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _unicode(name: str, value: str) -> str:
+    """``value`` if :func:`unicode_ok`, else an error naming ``name``."""
+    if not unicode_ok(value):
+        raise InvalidParameterError(
+            f"{name} must be valid Unicode text (no lone surrogates); got {_short(value)}")
+    return value
+
+
 def text(name: str, value: Any, *, allow_empty: bool = True) -> str:
-    """Return ``value`` if it is a ``str`` (numbers and ``None`` are refused, not converted).
+    """Return ``value`` if it is a ``str`` (numbers and ``None`` are refused, not converted;
+    so is a string with a lone surrogate, which cannot be printed or saved).
 
     Examples
     --------
@@ -206,7 +250,7 @@ def text(name: str, value: Any, *, allow_empty: bool = True) -> str:
     if not isinstance(value, str) or (not allow_empty and not value):
         kind = "a non-empty str" if not allow_empty else "a str"
         raise InvalidParameterError(f"{name} must be {kind}; got {_short(value)}")
-    return value
+    return _unicode(name, value)
 
 
 def strings(name: str, value: Any) -> tuple[str, ...]:
@@ -221,4 +265,4 @@ def strings(name: str, value: Any) -> tuple[str, ...]:
         isinstance(s, str) for s in value
     ):
         raise InvalidParameterError(f"{name} must be a tuple of str; got {_short(value)}")
-    return tuple(value)
+    return tuple(_unicode(f"{name}[{i}]", s) for i, s in enumerate(value))

@@ -94,15 +94,17 @@ def irr(cashflows: ArrayLike, *, full_output: bool = False, backend: str = "auto
     side's variable, starting from ``MOIC**(1/(t_in - t_out)) - 1`` (``t_in``,
     ``t_out``: the money-weighted mean times of the inflows and outflows).
 
-    *Rows whose flows change sign more than once* are searched on a grid: the NPV sign
-    at -0.99, -0.95, -0.9, -0.85, -0.8, -0.7 ... -0.3 (step 0.1 to -0.4, then 0.05),
-    -0.25, -0.2 ... -0.025 (step 0.025), 0, 0.025 ... 0.2 (step 0.025), 0.25 ... 0.4
-    (step 0.05), 0.5, 0.6, 0.8, 1, 1.5, 2, 3, 5, 10, 30, 100, 1000, and at the two
-    limits r -> -1 (sign of the last non-zero flow) and r -> inf (sign of the first),
-    so the whole domain (-1, inf) is searched. Each strict sign change between
-    neighbouring grid points, and each grid point where the NPV is exactly zero, counts
-    as a root; the nearest bracket to zero on each side of r = 0 that ``select`` needs
-    is polished, started by inverse quadratic interpolation.
+    *Rows whose flows change sign more than once* have every real root isolated: on
+    each side of r = 0 the polynomial (in x, or in y) is written in the Bernstein
+    basis on [0, 1] and split in halves (de Casteljau) until each piece shows no sign
+    change among its coefficients (no root there) or exactly one (one root: Descartes'
+    rule of signs for that basis), so no root hides between others, however close.
+    A coefficient within its rounding-error bound of zero counts with either sign,
+    so a piece is declared root-free or single-rooted only where rounding cannot have
+    decided it. The rule's root (the leaf nearest to r = 0 on the side the rule looks
+    at) is polished on its piece, started by regula falsi. Where the flows sum to
+    exactly zero, r = 0 is a root and the rule's answer. Both backends run the same
+    steps and give the same bits.
 
     *Polishing* is safeguarded Newton in x or y (bisection when Newton leaves the
     bracket or stalls) until the step, or the error left after it as predicted from
@@ -110,16 +112,16 @@ def irr(cashflows: ArrayLike, *, full_output: bool = False, backend: str = "auto
     y). A root whose rate is not representable (``1 + r`` below about ``1e-16``, so
     that r rounds to -1, or r overflowing) is outside the searched range.
 
-    *Statuses* (:class:`IrrStatus`): ``CONVERGED`` (one root found), ``MULTIPLE_ROOTS``
-    (more than one found; the rate is the one ``select`` picks), ``NO_SIGN_CHANGE``
-    (all flows of one sign or zero; NaN), ``NO_ROOT_FOUND`` (flows change sign but no
-    root was found; NaN), ``NOT_CONVERGED`` (NaN).
-
-    *Blind spot.* Two roots in the same grid cell (closer together than the local
-    spacing, 0.025 near zero) leave no sign change and are missed: the row is then
-    ``NO_ROOT_FOUND`` if they were its only roots, and a double root that only touches
-    zero is found only if it falls exactly on a grid point. Such rows are
-    ill-conditioned for any IRR solver. Rows with one sign change have no blind spot.
+    *Statuses* (:class:`IrrStatus`): ``CONVERGED`` (the row has exactly one real root),
+    ``MULTIPLE_ROOTS`` (it has more; the rate is the one ``select`` picks), in both
+    cases the rate is that root to full precision; ``NO_SIGN_CHANGE`` (all flows of
+    one sign or zero; NaN), ``NO_ROOT_FOUND`` (flows change sign but the NPV has no
+    real root in (-1, inf); NaN), ``NOT_CONVERGED`` (NaN), ``AMBIGUOUS`` (NaN): the
+    root ``select`` would pick lies in a cluster of roots, or is a multiple root,
+    narrower than float64 can separate (pieces of about ``2**-64``, or values within
+    rounding of zero): e.g. ``[-100, 220, -121]``, a double root at 0.1 that rounding
+    can turn into two roots or none. A cluster that the rule does not pick only makes
+    the status ``MULTIPLE_ROOTS``.
 
     References
     ----------

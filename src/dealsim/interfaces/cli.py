@@ -2,7 +2,7 @@
 
 ::
 
-    dealsim run SCENARIO.toml [--n 1e6] [--seed 1] [--out results.parquet|.npz]
+    dealsim run SCENARIO.toml [--n 1e6] [--seed 1] [--out results.parquet|.npz] [--force]
                 [--plot report.png] [--workers K | --cluster K | --scheduler ADDRESS]
                 [--stream] [--quiet]
     dealsim decide SCENARIO.toml [--rate-increase 0.1] [--probability 0.5] [--goods all]
@@ -15,9 +15,11 @@ Scenario files (TOML or JSON) are described in :mod:`dealsim.interfaces.scenario
 :data:`dealsim.montecarlo.streaming.STREAM_ABOVE` scenarios (or with ``--stream``) keep
 statistics only.
 
-Exit codes: 0 success; 2 bad input (a scenario file, a flag or an output path; the
-message names the file and key or the flag, and comes before any work); 1 an error
-during the run (one line, no traceback); 130 interrupted (Ctrl-C, one line).
+Exit codes: 0 success; 2 bad input (a scenario file, a flag, an output path that exists
+without ``--force``, or a deal that cannot be evaluated; the message names the file and
+key or the flag, and comes before any work); 1 an error during the run (one line, no
+traceback); 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), each one line, a save in
+progress leaving the earlier file intact and no temporary file.
 """
 
 from __future__ import annotations
@@ -28,8 +30,11 @@ import json
 import math
 import os
 import re
+import signal
 import sys
+import threading
 import time
+import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -84,6 +89,8 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--sampler", choices=("random", "lhs", "sobol"),
                        help="default: the scenario's sampler, else random")
         p.add_argument("--out", help="save results: .npz or .parquet (needs pyarrow)")
+        p.add_argument("--force", action="store_true",
+                       help="replace an existing --out or --plot file (default: refuse)")
         p.add_argument("--plot", help="save a PNG report of the charts (needs matplotlib)")
         p.add_argument("--stream", action="store_true",
                        help="keep statistics only (automatic above 1e7 scenarios)")
@@ -183,7 +190,7 @@ def _executor(args: argparse.Namespace, stack: contextlib.ExitStack) -> Any:
 
 
 def _run(args: argparse.Namespace, deal: Any, unc: Any, settings: dict[str, Any]) -> int:
-    from dealsim.interfaces.io import check_path, save
+    from dealsim.interfaces.io import check_path, describe_existing, save
     from dealsim.montecarlo.engine import progress_available
     from dealsim.montecarlo.run import simulate
     from dealsim.montecarlo.streaming import STREAM_ABOVE, simulate_stream
@@ -202,14 +209,19 @@ def _run(args: argparse.Namespace, deal: Any, unc: Any, settings: dict[str, Any]
         if getattr(args, flag) is not None and getattr(args, flag) < 1:
             raise InvalidParameterError(f"--{flag} must be >= 1; got {getattr(args, flag)}")
     if args.out:
-        check_path(args.out, streaming=streaming, name="--out")
+        check_path(args.out, streaming=streaming, name="--out", overwrite=args.force)
     if args.plot:
-        check_path(args.plot, name="--plot", formats=(".png",))
+        check_path(args.plot, name="--plot", formats=(".png",), overwrite=args.force)
         try:
             import matplotlib  # noqa: F401
         except ImportError:
             raise InvalidParameterError(
                 "--plot needs matplotlib: pip install 'dealsim[plot]'") from None
+    _preflight(deal, n, seed, sampler, within, streaming, args.workers)
+    for flag in ("out", "plot"):
+        if getattr(args, flag) and os.path.lexists(getattr(args, flag)):
+            print(f"dealsim: --{flag} will replace {getattr(args, flag)} "
+                  f"({describe_existing(getattr(args, flag))})", file=sys.stderr)
     progress = not args.quiet and sys.stderr.isatty() and progress_available()  # tqdm bar
     with contextlib.ExitStack() as stack:
         executor = _executor(args, stack)
@@ -222,13 +234,57 @@ def _run(args: argparse.Namespace, deal: Any, unc: Any, settings: dict[str, Any]
     print(f"\n{result.n:,} scenarios in {elapsed:.1f} s"
           f"{' (streaming statistics)' if streaming else ''}; seed {result.seed}")
     if args.out:
-        print(f"saved {save(result, args.out)}")
+        print(f"saved {save(result, args.out, overwrite=args.force)}")
     if args.plot:
         from dealsim.analysis.plot import plot_report
 
         plot_report(result).savefig(args.plot, dpi=80)
         print(f"saved {args.plot}")
     return 0
+
+
+def _preflight(deal: Any, n: int, seed: Any, sampler: str, within: Any,
+               streaming: bool, workers: int | None) -> None:
+    """Everything a run needs, checked before it starts: the run's arguments, the memory
+    it will hold (rows, kept paths and block arrays over the deal's horizon), and one
+    evaluation of the deal, so that a deal that cannot be evaluated (a calendar beyond
+    year 9999, numbers that overflow) is bad input, not an error after the whole run."""
+    from dealsim.common.outputs import OUTPUT_TABLE
+    from dealsim.finance.evaluation import evaluate
+    from dealsim.montecarlo.engine import check_n, default_workers, working_bytes
+
+    row_bytes = 0 if streaming else sum(8 for _ in OUTPUT_TABLE) + 8 * 8  # outputs, inputs
+    kept = 0 if streaming else min(1000, int(n))  # simulate's default paths
+    check_n(n, row_bytes=row_bytes, fixed_bytes=working_bytes(
+        horizon=deal.project.base_horizon, kept_paths=kept,
+        workers=workers or default_workers()))
+    if not (isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0):
+        raise InvalidParameterError(f"seed must be an integer >= 0; got {seed!r}")
+    if not (isinstance(within, int) and not isinstance(within, bool) and within >= 1):
+        raise InvalidParameterError(f"within_years must be an integer >= 1; got {within!r}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        try:
+            ev = evaluate(deal)
+        except DealsimError:
+            raise
+        except Exception as exc:  # the deal's own numbers fail: bad input
+            raise InvalidParameterError(
+                f"the deal cannot be evaluated ({type(exc).__name__}: {exc}); check its "
+                "years and amounts") from None
+    for name in ("investor_npv", "host_npv", "fee_pv"):
+        value = float(getattr(ev, name))
+        if not abs(value) <= MAX_AMOUNT:
+            raise InvalidParameterError(
+                f"the deal's {name} is {value:.3g} USD, beyond {MAX_AMOUNT:.0e} USD: check "
+                f"its amounts and rates (discount_rate={deal.discount_rate!r}, capex="
+                f"{deal.project.capex!r}, fixed_om={deal.project.fixed_om!r})")
+
+
+#: Largest present value (USD) the command line runs a deal with: 1e15, ten times the
+#: world's annual output. Beyond it the numbers are a typo or a rate in percent, and
+#: the summaries' squares overflow float64.
+MAX_AMOUNT = 1e15
 
 
 def _presets(args: argparse.Namespace) -> int:
@@ -276,6 +332,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
         return int(exc.code or 0)
+    with _terminate_as_exception():
+        return _main(args)
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwinds like Ctrl-C, so a save in progress removes its
+    temporary file (the earlier file stays intact) and the command exits 143."""
+
+
+@contextlib.contextmanager
+def _terminate_as_exception() -> Any:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(args: argparse.Namespace) -> int:
     try:
         code = _dispatch(args)
         sys.stdout.flush()  # a closed pipe shows here, not at the interpreter's exit
@@ -290,6 +372,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("dealsim: interrupted", file=sys.stderr)
         return 130
+    except Terminated:
+        print("dealsim: terminated", file=sys.stderr)
+        return 143
     except Exception as exc:  # reported, not a traceback: exit code 1
         print(f"dealsim: {type(exc).__name__}: {_line(exc)}", file=sys.stderr)
         return 1

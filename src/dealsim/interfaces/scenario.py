@@ -60,6 +60,8 @@ import dataclasses
 import inspect
 import json
 import math
+import os
+import stat
 import tomllib
 import typing
 from collections.abc import Callable, Mapping
@@ -69,6 +71,7 @@ from typing import Any
 
 from dealsim.common import names as _names
 from dealsim.common import serial as _serial
+from dealsim.common import validate as _validate
 from dealsim.errors import DealsimError, InvalidParameterError
 from dealsim.model.deal import Deal
 from dealsim.model.terms import DealTerms
@@ -106,6 +109,10 @@ SCHEMA_VERSION = 1
 #: ``base`` is 4); deeper documents are refused before they are walked.
 MAX_DEPTH = 8
 
+#: Largest scenario file :func:`load_scenario` reads (16 MiB; the examples are about
+#: 1 KiB): anything larger is refused before it is read.
+MAX_FILE_BYTES = 16 * 2**20
+
 #: Names accepted by ``distribution = ...`` and the class each one builds; the other
 #: keys of the table are the class's fields (``lognormal`` also takes ``mean`` instead
 #: of ``median``).
@@ -117,7 +124,16 @@ DISTRIBUTIONS: dict[str, type[Distribution]] = {
 
 _TOP = {"schema_version", "deal", "simulation", "uncertainties", "correlation"}
 _DEAL = {"preset", "name", "discount_rate", "options", "terms"}
-_SIMULATION = {"n": int, "seed": int, "sampler": str, "within_years": int}
+#: ``[simulation]``: each key's JSON Schema, which :func:`from_dict` checks by
+#: :func:`_check_simple` and :func:`schema` publishes as is (one source for both). An
+#: integer may be written as a whole float (``n = 1e6``, ``seed = 1.0``), as JSON Schema's
+#: "integer" allows.
+_SIMULATION: dict[str, dict[str, Any]] = {
+    "n": {"type": "integer", "minimum": 1},
+    "seed": {"type": "integer", "minimum": 0},
+    "sampler": {"enum": list(SAMPLERS)},
+    "within_years": {"type": "integer", "minimum": 1},
+}
 
 
 class ScenarioError(InvalidParameterError):
@@ -205,10 +221,44 @@ def _scalar(where: str, key: str, value: Any, kind: type) -> Any:
     ok = isinstance(value, kind) and not isinstance(value, bool)
     if kind is float:
         ok = isinstance(value, int | float) and not isinstance(value, bool)
-        ok = ok and math.isfinite(value)
+        try:
+            ok = ok and math.isfinite(value)
+        except OverflowError:  # an integer beyond float64, 1e400 written out
+            ok = False
+    if ok and kind is str and not _validate.unicode_ok(value):
+        raise _fail(where, f"{key} must be valid Unicode text (no lone surrogates); got "
+                           f"{_short(value)}")
     if not ok:
         raise _fail(where, f"{key} must be {'a finite number' if kind is float else kind.__name__}"
-                    f"; got {value!r}")
+                    f"; got {_short(value)}")
+    return value
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _check_simple(where: str, key: str, value: Any, spec: Mapping[str, Any]) -> Any:
+    """``value`` checked against a flat JSON Schema ``spec`` (``type`` integer/number/string
+    with ``minimum``/``maximum``, or ``enum``): the same rule the schema publishes."""
+    if "enum" in spec:
+        if isinstance(value, bool) or value not in spec["enum"] or (
+                type(value) is not type(spec["enum"][0])):
+            raise _fail(where, f"{key} must be one of {spec['enum']}; got {_short(value)}")
+        return value
+    kind = spec["type"]
+    if kind == "integer":
+        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+            value = int(value)  # n = 1e6, as JSON Schema's integer allows
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise _fail(where, f"{key} must be an integer; got {_short(value)}")
+    else:
+        value = _scalar(where, key, value, {"number": float, "string": str}[kind])
+    if "minimum" in spec and value < spec["minimum"]:
+        raise _fail(where, f"{key} must be >= {spec['minimum']}; got {_short(value)}")
+    if "maximum" in spec and value > spec["maximum"]:
+        raise _fail(where, f"{key} must be <= {spec['maximum']}; got {_short(value)}")
     return value
 
 
@@ -221,14 +271,18 @@ def _distribution(where: str, spec: Any) -> Distribution:
     fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     allowed = set(fields) | ({"mean"} if cls is LogNormal else set())
     _keys(where, spec, allowed)
+    hints = dict(_serial.field_types(cls), mean=float)
     args: dict[str, Any] = {}
-    for key, value in spec.items():
-        if key == "source":
-            args[key] = _scalar(where, key, value, str)
-        elif key in ("base", "below"):
+    for key, value in spec.items():  # by the field's type, as the schema describes it
+        options = _serial.options(hints[key])
+        if value is None and type(None) in options:  # an optional bound given as null
+            args[key] = None
+            continue
+        (tp,) = (o for o in options if o is not type(None))
+        if tp is Distribution:
             args[key] = _distribution(f"{where[:-1]}.{key}]", value)
         else:
-            args[key] = _scalar(where, key, value, float)
+            args[key] = _scalar(where, key, value, tp)
     try:
         if cls is LogNormal and "mean" in args:
             if "median" in args:
@@ -274,8 +328,12 @@ def _deal(where: str, spec: dict[str, Any]) -> Deal:
     except DealsimError as exc:
         raise _fail(at_options, str(exc).replace(": must", " must", 1)) from None
     terms = _table(where, "terms", spec.get("terms", {}))
-    term_fields = {f.name for f in dataclasses.fields(DealTerms)} - {"sources"}
-    _keys(f"{where[:-1]}.terms]", terms, term_fields)
+    term_types = {k: tp for k, tp in _serial.field_types(DealTerms).items() if k != "sources"}
+    _keys(f"{where[:-1]}.terms]", terms, set(term_types))
+    try:  # each value of the type the schema gives it, before the class's own checks
+        terms = {k: _serial.load(term_types[k], x, k) for k, x in terms.items()}
+    except DealsimError as exc:
+        raise _fail(f"{where[:-1]}.terms]", str(exc).replace(": must", " must", 1)) from None
     try:
         deal = builder(**options)
     except DealsimError as exc:
@@ -284,10 +342,13 @@ def _deal(where: str, spec: dict[str, Any]) -> Deal:
         changes: dict[str, Any] = {"terms": dataclasses.replace(deal.terms, **terms)}
     except DealsimError as exc:
         raise _fail(f"{where[:-1]}.terms]", str(exc)) from exc
-    if "name" in spec:
-        changes["name"] = _scalar(where, "name", spec["name"], str)
-    if "discount_rate" in spec:
-        changes["discount_rate"] = _scalar(where, "discount_rate", spec["discount_rate"], float)
+    deal_types = _serial.field_types(Deal)
+    for key in ("name", "discount_rate"):  # of Deal's field types (discount_rate may be null)
+        if key in spec:
+            try:
+                changes[key] = _serial.load(deal_types[key], spec[key], key)
+            except DealsimError as exc:
+                raise _fail(where, str(exc).replace(": must", " must", 1)) from None
     try:
         return dataclasses.replace(deal, **changes)
     except DealsimError as exc:
@@ -392,15 +453,7 @@ def from_dict(doc: Mapping[str, Any], *, source: str = "scenario") -> Scenario:
     sim = dict(_table(f"{file}:", "simulation", doc.get("simulation", {})))
     _keys(f"{file}: [simulation]", sim, set(_SIMULATION))
     for key, value in sim.items():
-        if key == "n" and isinstance(value, float) and value.is_integer():
-            sim[key] = value = int(value)  # n = 1e6
-        _scalar(f"{file}: [simulation]", key, value, _SIMULATION[key])
-        if key != "sampler" and value < (0 if key == "seed" else 1):
-            raise _fail(f"{file}: [simulation]",
-                        f"{key} must be >= {0 if key == 'seed' else 1}; got {value!r}")
-    if "sampler" in sim and sim["sampler"] not in SAMPLERS:
-        raise _fail(f"{file}: [simulation]",
-                    f"sampler must be one of {list(SAMPLERS)}; got {sim['sampler']!r}")
+        sim[key] = _check_simple(f"{file}: [simulation]", key, value, _SIMULATION[key])
     unc = _uncertainties(file, deal, dict(_table(f"{file}:", "uncertainties",
                                                  doc.get("uncertainties", {}))),
                          doc.get("correlation"))
@@ -422,7 +475,8 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises
     ------
     ScenarioError
-        If the file is missing, not UTF-8 or not TOML/JSON, or a key or value is
+        If the file is missing, not a regular file (a FIFO, ``/dev/zero``), larger than
+        :data:`MAX_FILE_BYTES`, not UTF-8 or not TOML/JSON, or a key or value is
         invalid; the message names the file, the table and the key.
 
     Examples
@@ -437,8 +491,10 @@ def load_scenario(path: str | Path) -> Scenario:
     p = Path(path)
     file = p.name
     try:
-        text = p.read_bytes().decode("utf-8")
+        text = _read_limited(p, file).decode("utf-8")
     except ValueError as exc:  # a NUL in the path (UnicodeDecodeError is handled below)
+        if isinstance(exc, ScenarioError):
+            raise
         if isinstance(exc, UnicodeDecodeError):
             line = exc.object.count(b"\n", 0, exc.start) + 1
             raise ScenarioError(f"{file}: not UTF-8 text (line {line}: byte "
@@ -460,6 +516,25 @@ def load_scenario(path: str | Path) -> Scenario:
     return dataclasses.replace(from_dict(doc, source=file), path=p)
 
 
+def _read_limited(p: Path, file: str) -> bytes:
+    """The bytes of a regular file of at most :data:`MAX_FILE_BYTES`, checked on the open
+    handle before reading (a FIFO is opened without blocking, ``/dev/zero`` never read)."""
+    fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise ScenarioError(f"{file}: not a regular file (a device, FIFO, socket or "
+                                "directory); a scenario is a .toml or .json file")
+        if st.st_size > MAX_FILE_BYTES:
+            raise ScenarioError(f"{file}: {st.st_size:,} bytes, more than a scenario may "
+                                f"have ({MAX_FILE_BYTES // 2**20} MiB)")
+        data = f.read(MAX_FILE_BYTES + 1)  # a file growing meanwhile stops here
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError(f"{file}: more than a scenario may have "
+                            f"({MAX_FILE_BYTES // 2**20} MiB)")
+    return data
+
+
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number in a scenario")
 
@@ -472,7 +547,11 @@ def schema() -> dict[str, Any]:
     names), and written to ``docs/scenario.schema.json`` in the repository (``dealsim
     schema`` prints it). A service can validate a request with it (e.g. with the
     ``jsonschema`` package) before it calls dealsim; dealsim itself does not need
-    ``jsonschema``. Ranges (``capex > 0``) are checked by the classes, not the schema.
+    ``jsonschema``. Ranges (``capex > 0``) are checked by the classes, not the schema;
+    otherwise a document passes the schema exactly when :func:`from_dict` accepts it
+    (``tests/test_schema_agrees.py`` holds this as a hypothesis property). Integers may
+    be written as whole floats (``20.0``), as the schema's "integer" allows; strings
+    must be valid Unicode (no lone surrogates, which no schema keyword excludes).
 
     Examples
     --------
@@ -488,6 +567,7 @@ def schema() -> dict[str, Any]:
     lognormal["required"] = [k for k in lognormal["required"] if k != "median"]
     lognormal["oneOf"] = [{"required": ["median"]}, {"required": ["mean"]}]
     full_deal = _serial.schema(Deal, defs)
+    deal_types = _serial.field_types(Deal)
     presets = deal_presets()
     names = sorted(k for k, p in presets.items() if p.kind == "deal")
     _serial.schema(DealTerms, defs)
@@ -505,8 +585,8 @@ def schema() -> dict[str, Any]:
         "description": "A deal preset (`dealsim presets`), its options and terms replaced",
         "properties": {
             "preset": {"enum": names},
-            "name": {"type": "string"},
-            "discount_rate": {"type": "number"},
+            "name": _serial.schema(deal_types["name"], defs),
+            "discount_rate": _serial.schema(deal_types["discount_rate"], defs),
             "options": {"type": "object"},
             "terms": {"type": "object", "properties": term_props,
                       "additionalProperties": False}},
@@ -523,18 +603,16 @@ def schema() -> dict[str, Any]:
         "properties": {
             "schema_version": {"const": SCHEMA_VERSION},
             "deal": {"oneOf": [{"$ref": "#/$defs/PresetDeal"}, full_deal]},
-            "simulation": {"type": "object", "additionalProperties": False, "properties": {
-                "n": {"type": "integer", "minimum": 1},
-                "seed": {"type": "integer", "minimum": 0},
-                "sampler": {"enum": list(SAMPLERS)},
-                "within_years": {"type": "integer", "minimum": 1}}},
+            "simulation": {"type": "object", "additionalProperties": False,
+                           "properties": {k: dict(v) for k, v in _SIMULATION.items()}},
             "uncertainties": {"type": "object", "additionalProperties": False,
                               "properties": unc_props},
-            "correlation": {"type": "array", "items": {
+            "correlation": {"anyOf": [{"type": "null"}, {"type": "array", "items": {
                 "type": "object", "additionalProperties": False, "required": ["pair", "rho"],
                 "properties": {"pair": {"type": "array", "minItems": 2, "maxItems": 2,
                                         "items": {"enum": list(_names.STANDARD_NAMES)}},
-                               "rho": {"type": "number", "minimum": -1, "maximum": 1}}}},
+                               "rho": {"type": "number", "minimum": -1, "maximum": 1}}}}],
+                            "description": "null or absent: the default correlation"},
         },
         "$defs": dict(sorted(defs.items())),
     }

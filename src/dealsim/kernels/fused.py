@@ -18,6 +18,7 @@ import numpy as np
 from numba.extending import register_jitable
 
 from dealsim.kernels import irr_core as _irr_core
+from dealsim.kernels import irr_roots as _irr_roots
 from dealsim.kernels import steps as _steps
 from dealsim.kernels.irr_core import NCOL
 from dealsim.kernels.irr_numba import irr_row
@@ -34,7 +35,7 @@ for _fn in vars(_steps).values():
         register_jitable(error_model="numpy",
                          inline="always" if _fn.__name__ in _INLINE else "never")(_fn)
 _STEPS_DIGEST = hashlib.sha256(b"".join(
-    Path(str(m.__file__)).read_bytes() for m in (_steps, _irr_core))).hexdigest()[:16]
+    Path(str(m.__file__)).read_bytes() for m in (_steps, _irr_core, _irr_roots))).hexdigest()[:16]
 
 
 def _fused(lp: Any, sp: Any, pp: Any, delay: Any, overrun: Any, capacity: Any, price: Any,
@@ -97,8 +98,8 @@ def _fused(lp: Any, sp: Any, pp: Any, delay: Any, overrun: Any, capacity: Any, p
 
 
 # numba's on-disk cache keys a function by its own file only; the name carries a digest
-# of the steps' and the IRR's sources too, so that an edit of dealsim/_steps.py or
-# dealsim/_irr_core.py recompiles the kernel.
+# of the steps' and the IRR's sources too, so that an edit of dealsim/kernels/steps.py,
+# irr_core.py or irr_roots.py recompiles the kernel.
 _fused.__qualname__ = _fused.__name__ = "fused_" + _STEPS_DIGEST
 _fused = _jit(_fused)
 

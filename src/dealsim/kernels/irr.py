@@ -1,7 +1,8 @@
 """The IRR over arrays of cash flows: the numpy engine behind :func:`dealsim.irr`.
 
 Rows with one sign change (one root, by Descartes' rule) take a moment-started Newton;
-rows with several are located on a rate grid first and polished; the root rule and
+rows with several have every real root isolated (Bernstein coefficients, Descartes'
+rule of signs, de Casteljau splits) and the rule's root polished; the root rule and
 statuses are those of :mod:`dealsim.kernels.irr_core`, which the compiled path
 (:mod:`dealsim.kernels.irr_numba`) shares. Inputs are trusted: the checks are in
 :func:`dealsim.finance.metrics.irr`.
@@ -12,12 +13,13 @@ from __future__ import annotations
 import functools
 import os
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 from dealsim.kernels import irr_core as _core
+from dealsim.kernels import irr_roots as _roots
 from dealsim.kernels.irr_core import IrrStatus
 
 #: Root selection rules of :func:`irr` (the first is the default).
@@ -38,17 +40,13 @@ _TOL, _MAX_ITER = _core.TOL, _core.MAX_ITER
 
 _grid_matrix = _core.grid_matrix
 
-
+_BERNSTEIN_BLOCK = 2048  # rows per block of the Bernstein conversion (in cache)
 _BLOCK = 16384  # rows per Newton block (keeps the per-row vectors of an iteration in cache)
 
 
 #: Fewest rows per thread for which the numpy path splits a batch over threads (numpy
 #: releases the GIL inside its operations; smaller chunks cost more than they save).
 _ROWS_PER_THREAD = 16384
-
-
-#: Largest matrix product (M N K multiply-adds) that OpenBLAS runs on one thread.
-_ONE_THREAD_MNK = 65536 * 4
 
 
 def _as_output(arr: NDArray[Any], lead: tuple[int, ...]) -> Any:
@@ -199,75 +197,205 @@ def _one_change(
     return rate, _core.status_of(state, 1, True).astype(np.int8)
 
 
-def _grid_events(
-    sub: NDArray[np.float64], vals: NDArray[np.float64], closest: bool
-) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
-    """Rows whose flows change sign more than once: the grid, then the nearest root on
-    each side of r = 0, then the selection rule (:func:`dealsim.kernels.irr_core.choose`)."""
-    n_rows = sub.shape[0]
-    # At the two limits the sign is that of the last/first non-zero flow.
-    for col, end in ((0, -1), (-1, 0)):
-        zero = vals[:, col] == 0.0
-        if zero.any():
-            part = sub[zero] if end == 0 else sub[zero, ::-1]
-            first = np.argmax(part != 0.0, axis=1)
-            vals[zero, col] = part[np.arange(part.shape[0]), first]
-
-    # Roots are "events" ordered along the rate axis: an exact zero at grid point g is
-    # event 2g, a strict sign change in the interval (g, g+1) is event 2g+1.
-    centre = 2 * _core.ZERO_COL
-    every = np.arange(n_rows)
-    pos = vals > 0
-    neg = vals < 0
-    change = (pos[:, :-1] & neg[:, 1:]) | (neg[:, :-1] & pos[:, 1:])
-    point = ~(pos | neg)  # an exact zero at an interior grid rate is a root
-    point[:, 0] = False
-    point[:, -1] = False
-    n_found = np.count_nonzero(change, axis=1) + np.count_nonzero(point, axis=1)
-    events = np.zeros((n_rows, 2 * _core.NCOL - 1), dtype=bool)
-    events[:, 0::2] = point
-    events[:, 1::2] = change
-    right = events[:, centre:]  # r >= 0, nearest to zero first
-    left = events[:, centre - 1 :: -1]  # r < 0, nearest to zero first
-    i_right = np.argmax(right, axis=1)
-    i_left = np.argmax(left, axis=1)
-    has_right = right[every, i_right]
-    has_left = left[every, i_left]
-
-    rate_r = np.full(n_rows, np.nan)
-    state_r = np.full(n_rows, _core.ABSENT)
-    rws = np.flatnonzero(has_right)
-    rate_r[rws], state_r[rws] = _polish_events(sub, vals, rws, centre + i_right[rws])
-    # the left candidate matters where the rule looks at it (see _core.choose)
-    rate_l = np.full(n_rows, np.nan)
-    state_l = np.full(n_rows, _core.ABSENT)
-    rws = np.flatnonzero(has_left & ((state_r == _core.ABSENT) | closest))
-    rate_l[rws], state_l[rws] = _polish_events(sub, vals, rws, centre - 1 - i_left[rws])
+def _several_changes(sub: NDArray[np.float64], closest: bool
+                     ) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
+    """Rows whose flows change sign more than once (``sub``: scaled rows): every real
+    root isolated (:func:`dealsim.kernels.irr_core.several_changes_row`, vectorised), the
+    rule's candidates polished, then the selection rule
+    (:func:`dealsim.kernels.irr_core.choose`)."""
+    n_rows, n_periods = sub.shape
+    n = n_periods - 1
+    # the polynomial in x from the first non-zero flow, in y from the last one
+    nonzero = sub != 0.0
+    ax = sub.T.copy()
+    for r in np.flatnonzero(~nonzero[:, 0]):
+        f = np.argmax(nonzero[r])
+        ax[:, r] = np.concatenate((sub[r, f:], np.zeros(f)))
+    ay = sub.T[::-1].copy()
+    for r in np.flatnonzero(~nonzero[:, n]):
+        last = n - np.argmax(nonzero[r, ::-1])
+        ay[:, r] = np.concatenate((sub[r, last::-1], np.zeros(n - last)))
+    # values and magnitudes (the Bernstein coefficients of sum |a_s| z**s), x side
+    bx, mx = _bernstein_rows(ax).T.copy(), _bernstein_rows(np.abs(ax)).T.copy()
+    at_zero = bx[:, n] == 0.0
+    times = np.zeros(n_rows, dtype=np.intp)  # r = 0 divided out as often as it is a root
+    zero = at_zero.copy()
+    for _ in range(n):
+        if not zero.any():
+            break
+        bx[zero], mx[zero] = _deflate_rows(bx[zero]), _deflate_rows(mx[zero])
+        times += zero
+        zero &= bx[:, n] == 0.0
+    count_x, right = _explore_rows(bx, mx, False)
+    rate_r, state_r = _candidates(sub, right, False, ~at_zero)
+    need_left = ~at_zero & (closest | (state_r == _core.ABSENT))
+    # the y side where the rule or the status needs it (as the compiled row)
+    want = np.flatnonzero(need_left | (count_x < 2))
+    by = _bernstein_rows(ay[:, want]).T.copy()
+    my = _bernstein_rows(np.abs(ay[:, want])).T.copy()
+    for k in range(int(times.max(initial=0))):
+        sel = times[want] > k
+        by[sel], my[sel] = _deflate_rows(by[sel]), _deflate_rows(my[sel])
+    count_y = np.zeros(n_rows, dtype=np.intp)
+    left = _Leaves(np.full(n_rows, _roots.NO_ROOT),
+                   *(np.full(n_rows, np.nan) for _ in range(4)))
+    if want.size:
+        count_y[want], part = _explore_rows(by, my, True)
+        for field, values in zip(left, part, strict=True):
+            field[want] = values
+    n_found = count_x + count_y + at_zero
+    rate_l, state_l = _candidates(sub, left, True, need_left)
     rate, state = _core.choose(rate_r, state_r, rate_l, state_l, closest)
+    rate = np.where(at_zero, 0.0, rate)
+    state = np.where(at_zero, _core.FOUND, state)
     return rate, _core.status_of(state, n_found, True).astype(np.int8)
 
 
-def _polish_events(
-    sub: NDArray[np.float64], vals: NDArray[np.float64], rows: NDArray[np.intp],
-    ev: NDArray[np.intp],
-) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
-    """Rate and candidate state of grid event ``ev[k]`` of row ``rows[k]`` (sorted)."""
-    rate = np.full(rows.size, np.nan)
-    state = np.full(rows.size, _core.FOUND)
-    is_point = ev % 2 == 0
-    rate[is_point] = _core.GRID_RATES[ev[is_point] // 2]
-    intv = np.flatnonzero(~is_point)
-    if intv.size:
-        rws = rows[intv]
-        use_y, g_lo, g_hi, g3 = _core.grid_cell(ev[intv] // 2)
-        z_lo, z_hi = _core.GRID_VAR[g_lo], _core.GRID_VAR[g_hi]
-        f_lo = vals[rws, g_lo]
-        z0 = _core.quadratic_start(z_lo, z_hi, _core.GRID_VAR[g3], f_lo, vals[rws, g_hi],
-                                   vals[rws, g3])
-        root, ok = _polish(sub, np.ones(sub.shape[0]), rws, use_y, z_lo, z_hi, f_lo > 0, z0)
+def _bernstein_rows(a: NDArray[np.float64]) -> NDArray[np.float64]:
+    """:func:`dealsim.kernels.irr_roots.to_bernstein` on every column of ``a`` ``(n + 1, k)``
+    (lowest power first), one degree at a time on blocks of columns: the same
+    :func:`~dealsim.kernels.irr_roots.raise_step` on slices, the same bits."""
+    n = a.shape[0] - 1
+    b = np.empty_like(a)
+    for c0 in range(0, a.shape[1], _BERNSTEIN_BLOCK):
+        blk, out = a[:, c0:c0 + _BERNSTEIN_BLOCK], b[:, c0:c0 + _BERNSTEIN_BLOCK]
+        out[0] = blk[n]
+        for d in range(n):
+            w = (np.arange(1, d + 2) / (d + 1))[:, None]
+            out[1 : d + 2] = _roots.raise_step(blk[n - 1 - d], w, out[: d + 1])
+            out[0] = blk[n - 1 - d]
+    return b
+
+
+def _deflate_rows(b: NDArray[np.float64]) -> NDArray[np.float64]:
+    """:func:`dealsim.kernels.irr_roots.deflate` on every row of ``b`` (same steps, same bits)."""
+    n = b.shape[1] - 1
+    k = np.arange(1, n + 1)
+    out = b.copy()
+    upper = np.concatenate((b[:, 1:n], np.zeros((b.shape[0], 1))), axis=1)
+    out[:, 1:] = _roots.deflate_step(upper, b[:, :n], k / (n - k + 1))
+    return out
+
+
+def _classify_rows(b: NDArray[np.float64], m: NDArray[np.float64],
+                   g: NDArray[np.float64]) -> NDArray[np.intp]:
+    """:func:`dealsim.kernels.irr_roots.classify` of every row of ``b`` (bounds ``g m``),
+    written with array reductions (a second implementation of the same decision; the
+    tests compare them)."""
+    n = b.shape[1] - 1
+    e = g[:, None] * m
+    pos, neg = b > e, b < -e
+    no_root = pos.all(axis=1) | neg.all(axis=1)
+    cluster = ~(pos | neg).any(axis=1)
+    first_pos = pos[:, 0]
+    ends = (first_pos & neg[:, n]) | (neg[:, 0] & pos[:, n])
+    same = np.where(first_pos[:, None], pos, neg)  # the first sign, surely
+    other = np.where(first_pos[:, None], neg, pos)[:, ::-1]  # the other, from the end
+    lead = np.where(same.all(axis=1), n + 1, np.argmin(same, axis=1))
+    trail = np.where(other.all(axis=1), n + 1, np.argmin(other, axis=1))
+    one = ends & (lead + trail >= n)
+    return np.where(no_root, _roots.NO_ROOT, np.where(
+        cluster, _roots.CLUSTER, np.where(one, _roots.ONE_ROOT, _roots.SPLIT)))
+
+
+def _split_rows(b: NDArray[np.float64], t: float) -> NDArray[np.float64]:
+    """:func:`dealsim.kernels.irr_roots.split_at` at ``t`` on every row of ``b`` (overwritten
+    by the right parts); returns the left parts (same steps on slices, same bits)."""
+    n = b.shape[1] - 1
+    left = np.empty_like(b)
+    s = 1.0 - t
+    for level in range(n):
+        left[:, level] = b[:, 0]
+        b[:, : n - level] = _roots.casteljau_step(s, b[:, : n - level], t,
+                                                 b[:, 1 : n - level + 1])
+    left[:, n] = b[:, 0]
+    return left
+
+
+class _Leaves(NamedTuple):
+    """The leaf nearest to r = 0 of each row on one side (kind NO_ROOT where none)."""
+
+    kind: NDArray[np.intp]
+    lo: NDArray[np.float64]
+    hi: NDArray[np.float64]
+    f_lo: NDArray[np.float64]
+    f_hi: NDArray[np.float64]
+
+
+def _explore_rows(b: NDArray[np.float64], m: NDArray[np.float64], use_y: bool
+                  ) -> tuple[NDArray[np.intp], _Leaves]:
+    """:func:`dealsim.kernels.irr_roots.explore` on every row of ``b`` (magnitudes ``m``), both
+    ``(k, n + 1)``, breadth first: every piece of every row in one array, split
+    together, round after round.
+
+    Each piece goes through the same steps as on the compiled path, so the leaves are
+    the same; here all of them are found (the compiled search stops once the rule and
+    the status are decided). Returns the number of leaves per row and the rightmost.
+    """
+    n_rows, n = b.shape[0], b.shape[1] - 1
+    owner = np.arange(n_rows)
+    lo, hi = np.zeros(n_rows), np.ones(n_rows)
+    depth = np.zeros(n_rows)
+    found: list[tuple[NDArray[Any], ...]] = []
+    while owner.size:
+        cls = _classify_rows(b, m, _roots.error_factor(depth, n))
+        split = np.flatnonzero((cls == _roots.SPLIT) & (depth < _roots.MAX_DEPTH))
+        b_r, m_r = b[split], m[split]
+        b_l, m_l = _split_rows(b_r, _roots.SPLITS[0]), _split_rows(m_r, _roots.SPLITS[0])
+        lo_s, hi_s, own_s, next_depth = lo[split], hi[split], owner[split], depth[split] + 1.0
+        g = _roots.error_factor(next_depth, n)
+        c = lo_s + _roots.SPLITS[0] * (hi_s - lo_s)
+        for t in _roots.SPLITS[1:]:
+            retry = np.flatnonzero(~(np.abs(b_l[:, n]) > g * m_l[:, n]))
+            if not retry.size:
+                break
+            b_again, m_again = b[split[retry]], m[split[retry]]
+            b_l[retry], m_l[retry] = _split_rows(b_again, t), _split_rows(m_again, t)
+            b_r[retry], m_r[retry] = b_again, m_again
+            c[retry] = lo_s[retry] + t * (hi_s[retry] - lo_s[retry])
+        ok = (lo_s < c) & (c < hi_s)
+        leaf = (cls == _roots.ONE_ROOT) | (cls == _roots.CLUSTER) | (cls == _roots.SPLIT)
+        leaf[split[ok]] = False
+        leaf &= _roots.leaf_counts(hi, use_y)
+        idx = np.flatnonzero(leaf)
+        found.append((owner[idx], np.where(cls[idx] == _roots.ONE_ROOT, _roots.ONE_ROOT,
+                                           _roots.CLUSTER),
+                      lo[idx], hi[idx], b[idx, 0], b[idx, n]))
+        c = c[ok]
+        owner = np.concatenate((own_s[ok], own_s[ok]))
+        lo, hi = np.concatenate((lo_s[ok], c)), np.concatenate((c, hi_s[ok]))
+        b, m = np.concatenate((b_l[ok], b_r[ok])), np.concatenate((m_l[ok], m_r[ok]))
+        depth = np.concatenate((next_depth[ok], next_depth[ok]))
+    who, kind, lo, hi, f_lo, f_hi = (np.concatenate(x) for x in zip(*found, strict=True))
+    count = np.bincount(who, minlength=n_rows)
+    best = _Leaves(np.full(n_rows, _roots.NO_ROOT),
+                   *(np.full(n_rows, np.nan) for _ in range(4)))
+    order = np.lexsort((hi, who))  # by row, then from the left: each row's last leaf
+    sorted_who = who[order]
+    top = order[np.flatnonzero(np.r_[sorted_who[1:] != sorted_who[:-1], who.size > 0])]
+    for field, values in zip(best, (kind, lo, hi, f_lo, f_hi), strict=True):
+        field[who[top]] = values[top]
+    return count, best
+
+
+def _candidates(sub: NDArray[np.float64], leaves: _Leaves, use_y: bool,
+                wanted: NDArray[np.bool_]) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+    """:func:`dealsim.kernels.irr_core._candidate` on the rows ``wanted``: isolated roots
+    polished on their pieces (all together), clusters unresolved."""
+    rate = np.full(sub.shape[0], np.nan)
+    state = np.full(sub.shape[0], _core.ABSENT)
+    cluster = wanted & (leaves.kind == _roots.CLUSTER)
+    rate[cluster] = _core.rate_from_var(leaves.hi[cluster], use_y)
+    state[cluster] = _core.UNRESOLVED
+    rows = np.flatnonzero(wanted & (leaves.kind == _roots.ONE_ROOT))
+    if rows.size:
+        lo, hi = leaves.lo[rows], leaves.hi[rows]
+        f_lo, f_hi = leaves.f_lo[rows], leaves.f_hi[rows]
+        root, ok = _polish(sub, np.ones(sub.shape[0]), rows, np.full(rows.size, use_y),
+                           lo, hi, f_lo > 0, _core.falsi_start(lo, hi, f_lo, f_hi))
         r = _core.rate_from_var(root, use_y)
-        rate[intv] = np.where(ok, r, np.nan)
-        state[intv] = np.where(ok, np.where(_core.representable(r), _core.FOUND,
+        rate[rows] = np.where(ok, r, np.nan)
+        state[rows] = np.where(ok, np.where(_core.representable(r), _core.FOUND,
                                             _core.ABSENT), _core.FAILED)
     return rate, state
 
@@ -324,24 +452,6 @@ def _last_true(words: NDArray[np.uint64]) -> NDArray[np.intp]:
     return 8 * last_word + (np.frexp(word.astype(np.float64))[1] - 1) // 8
 
 
-def _grid_values(sub: NDArray[np.float64], mat: NDArray[np.float64]) -> NDArray[np.float64]:
-    """``sub @ mat`` as products of at most :data:`_ONE_THREAD_MNK` multiply-adds.
-
-    OpenBLAS runs a product on ``M N K / 262144`` threads (``interface/gemm.c``:
-    ``SMP_THRESHOLD_MIN * GEMM_MULTITHREAD_THRESHOLD = 65536 * 4``); on a machine whose
-    other cores are busy those threads cost twenty times the product itself (48 ms
-    against 2.3 ms for 30000 x 40 rows measured with another process on the second
-    core) and keep spinning after it, slowing what follows. Rows are independent, so
-    the split changes no value.
-    """
-    n_rows, (n_periods, n_cols) = sub.shape[0], mat.shape
-    step = max(1, _ONE_THREAD_MNK // (n_periods * n_cols))
-    out = np.empty((n_rows, n_cols))
-    for a in range(0, n_rows, step):
-        np.matmul(sub[a:a + step], mat, out=out[a:a + step])
-    return out
-
-
 def _irr_2d(cf: NDArray[np.float64], closest: bool
             ) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
     """IRR and status of every row of a ``(S, T)`` array (the numpy path)."""
@@ -390,9 +500,40 @@ def _irr_2d(cf: NDArray[np.float64], closest: bool
         rows = np.flatnonzero(mixed & ~one)
         if rows.size:
             sub = cf[rows] * scale[rows, None]
-            rate[rows], status[rows] = _grid_events(
-                sub, _grid_values(sub, _core.grid_matrix(n_periods)), closest)
+            # Where the first or last flow, or every flow of one sign, vanishes in
+            # scaling, the compiled row counts the sign changes of the scaled row
+            # (dealsim.kernels.irr_core.irr_row); rows left with one go the one-change
+            # way there, and here too.
+            tiny = n_periods * 2.0**-1074
+            nz = cf[rows] != 0.0
+            first_s = sub[np.arange(rows.size), np.argmax(nz, axis=1)]
+            last_s = sub[np.arange(rows.size), n_periods - 1 - np.argmax(nz[:, ::-1], axis=1)]
+            recount = np.flatnonzero((first_s == 0.0) | (last_s == 0.0) | (
+                np.minimum(stats[0, rows], stats[1, rows]) * scale[rows] <= tiny))
+            if recount.size:
+                once = recount[_sign_changes(sub[recount]) == 1]
+                if once.size:
+                    part = sub[once]
+                    rate[rows[once]], status[rows[once]] = _one_change(
+                        part, np.ones(once.size), np.arange(once.size),
+                        _flow_sums(part, np.abs(part)),
+                        np.argmax(part < 0, axis=1) < np.argmax(part > 0, axis=1))
+                    keep = np.ones(rows.size, dtype=bool)
+                    keep[once] = False
+                    rows, sub = rows[keep], sub[keep]
+            if rows.size:
+                rate[rows], status[rows] = _several_changes(sub, closest)
     return rate, status
+
+
+def _sign_changes(rows: NDArray[np.float64]) -> NDArray[np.intp]:
+    """Number of sign changes of each row, zeros skipped."""
+    sign = np.sign(rows)
+    at = np.where(sign != 0, np.arange(rows.shape[1]), 0)
+    last = np.maximum.accumulate(at, axis=1)  # the latest non-zero flow so far
+    prev = np.take_along_axis(sign, last, axis=1)[:, :-1]
+    return np.count_nonzero((sign[:, 1:] != 0) & (prev != 0) & (sign[:, 1:] != prev),
+                            axis=1)
 
 
 def _irr_2d_threaded(cf: NDArray[np.float64], closest: bool

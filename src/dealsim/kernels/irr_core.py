@@ -34,10 +34,18 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from dealsim.kernels.irr_roots import (
+    CLUSTER,
+    MAX_DEPTH,
+    NO_ROOT,
+    deflate,
+    explore,
+    to_bernstein,
+)
+
 __all__ = [
     "GRID_RATES",
     "GRID_VAR",
-    "IrrStatus",
     "MAX_ITER",
     "NCOL",
     "TOL",
@@ -47,23 +55,24 @@ __all__ = [
     "chain_step",
     "chains_end",
     "choose",
+    "falsi_start",
     "fourth_power",
-    "grid_cell",
     "grid_matrix",
     "horner",
     "inside_or_mid",
     "irr_row",
     "irr_rows",
+    "IrrStatus",
     "moic_start",
     "newton_update",
     "not_",
     "one_change_side",
     "polish_row",
-    "quadratic_start",
     "rate_from_var",
     "representable",
     "scale_basis",
     "scale_pair",
+    "several_changes_row",
     "status_of",
     "var_from_rate",
     "where",
@@ -74,15 +83,21 @@ class IrrStatus(enum.IntEnum):
     """Outcome of the IRR search for one row (stored as ``int8``)."""
 
     CONVERGED = 0
-    """A single root was found and polished to full precision."""
+    """The row has exactly one real root in (-1, inf); it was polished to full
+    precision."""
     NO_SIGN_CHANGE = 1
     """All flows have the same sign or are zero: no IRR exists (rate is NaN)."""
     MULTIPLE_ROOTS = 2
-    """Several roots were found; the rate is the one the selection rule picks."""
+    """The row has several real roots (or one and a cluster); the rate is the one the
+    selection rule picks, polished to full precision."""
     NO_ROOT_FOUND = 3
-    """The flows change sign but the NPV never crosses zero on the grid (rate is NaN)."""
+    """The flows change sign but the NPV has no real root in (-1, inf) (rate is NaN)."""
     NOT_CONVERGED = 4
     """A bracket was found but the iteration did not converge (rate is NaN)."""
+    AMBIGUOUS = 5
+    """The root the rule picks lies in a cluster of roots (or is a multiple root) that
+    the flows' float64 precision cannot separate: which root is the rule's is
+    undecidable (rate is NaN)."""
 
 
 #: Relative step in the polynomial variable at which Newton stops.
@@ -92,7 +107,9 @@ Y_FLOOR = 1e-17
 MAX_ITER = 100
 
 # ---------------------------------------------------------------------------
-# The rate grid (used only for rows whose flows change sign more than once).
+# The rate grid. The root search no longer reads it (rows with several sign changes
+# isolate every root, see below); ``grid_matrix`` and ``NCOL`` remain because compiled
+# callers of ``irr_row`` still pass its ``mat`` and ``vals`` arguments.
 #
 # Interior grid points in r. Around r = 0 the spacing is 0.025, it widens further out.
 # Two limits close the search on both sides: r -> -1 (y = 0, where the sign of the NPV
@@ -334,40 +351,8 @@ def moic_start(paid: Any, received: Any, t_paid: Any, t_received: Any, v_paid: A
     return np.expm1(delta)
 
 
-# --- rows whose flows change sign more than once: grid brackets -------------------
-
-
-def grid_cell(g: Any) -> tuple[Any, Any, Any, Any]:
-    """The bracket of a sign change between grid columns ``g`` and ``g + 1``.
-
-    Returns ``(use_y, g_lo, g_hi, g3)``: the variable (y left of r = 0), the columns
-    at the low and high end of the bracket in that variable (x falls as r rises, so
-    the ends swap), and a third column on the same side of r = 0 (the same
-    polynomial) for the quadratic start.
-    """
-    use_y = g < ZERO_COL
-    g_lo = where(use_y, g, g + 1)
-    g_hi = where(use_y, g + 1, g)
-    g3 = where(use_y, where(g >= 1, g - 1, g + 2), where(g + 2 < NCOL, g + 2, g - 1))
-    return use_y, g_lo, g_hi, g3
-
-
-def quadratic_start(
-    z_lo: Any, z_hi: Any, z3: Any, f_lo: Any, f_hi: Any, f3: Any
-) -> Any:
-    """Newton's start inside ``(z_lo, z_hi)`` from three grid values.
-
-    Inverse quadratic interpolation through the bracket and the third point; the
-    regula falsi point if that leaves the bracket; the midpoint if that does too.
-    """
-    z0 = (
-        z_lo * f_hi * f3 / ((f_lo - f_hi) * (f_lo - f3))
-        + z_hi * f_lo * f3 / ((f_hi - f_lo) * (f_hi - f3))
-        + z3 * f_lo * f_hi / ((f3 - f_lo) * (f3 - f_hi))
-    )
-    z_rf = z_lo - f_lo * (z_hi - z_lo) / (f_hi - f_lo)
-    z0 = where((z0 > z_lo) & (z0 < z_hi), z0, z_rf)
-    return where((z0 > z_lo) & (z0 < z_hi), z0, 0.5 * (z_lo + z_hi))
+# --- rows whose flows change sign more than once: every real root isolated ----------
+# (the Bernstein steps are in dealsim.kernels.irr_roots)
 
 
 def inside_or_mid(z0: Any, lo: Any, hi: Any) -> Any:
@@ -375,11 +360,17 @@ def inside_or_mid(z0: Any, lo: Any, hi: Any) -> Any:
     return where((z0 > lo) & (z0 < hi), z0, 0.5 * (lo + hi))
 
 
+def falsi_start(lo: Any, hi: Any, f_lo: Any, f_hi: Any) -> Any:
+    """Regula falsi point of an isolating piece (the midpoint if it falls outside)."""
+    return inside_or_mid(lo + (hi - lo) * (f_lo / (f_lo - f_hi)), lo, hi)
+
+
 # --- root selection ----------------------------------------------------------------
 
 #: Candidate states: no root on that side (or one outside the representable range),
-#: polished, iteration failed.
-ABSENT, FOUND, FAILED = 0, 1, 2
+#: polished, iteration failed, a cluster of roots that the flows' precision cannot
+#: separate (its rate: the end of the cluster nearest to zero).
+ABSENT, FOUND, FAILED, UNRESOLVED = 0, 1, 2, 3
 
 
 def choose(
@@ -387,27 +378,30 @@ def choose(
 ) -> tuple[Any, Any]:
     """The selected root from the candidates on each side of r = 0.
 
-    ``rate_r``/``state_r``: the smallest root at r >= 0 (:data:`FOUND`, :data:`ABSENT`
-    or :data:`FAILED`); ``rate_l``/``state_l``: the largest root at r < 0.
+    ``rate_r``/``state_r``: the smallest root at r >= 0 (:data:`FOUND`, :data:`ABSENT`,
+    :data:`FAILED` or :data:`UNRESOLVED`); ``rate_l``/``state_l``: the largest root at
+    r < 0.
 
     Default rule (``closest`` false), numpy-financial 1.1's ``_irr_default_selection``:
     where the roots have mixed signs keep the non-negative ones, then take the smallest
     in magnitude; so the smallest root >= 0 if there is one, else the negative root
     closest to zero. The left candidate then matters only where the right one is
     absent. ``closest`` true: the root closest to zero (numpy-financial 1.0's rule);
-    both candidates matter.
+    both candidates matter (an unresolved cluster loses only to a root strictly
+    closer to zero than the whole cluster).
 
     Returns ``(rate, state)``; a failed candidate that matters makes the state
-    :data:`FAILED` (and the rate NaN).
+    :data:`FAILED`, an unresolved one that is picked :data:`UNRESOLVED` (the rate is
+    then NaN).
     """
-    ok_r = state_r == FOUND
-    ok_l = state_l == FOUND
     left_counts = (state_r == ABSENT) | closest
+    cand_r = (state_r == FOUND) | (state_r == UNRESOLVED)
+    cand_l = ((state_l == FOUND) | (state_l == UNRESOLVED)) & left_counts
     failed = (state_r == FAILED) | (left_counts & (state_l == FAILED))
-    use_left = ok_l & left_counts & (not_(ok_r) | (np.abs(rate_l) < np.abs(rate_r)))
-    found = (ok_r | (ok_l & left_counts)) & not_(failed)
-    rate = where(found, where(use_left, rate_l, rate_r), np.nan)
-    state = where(failed, FAILED, where(found, FOUND, ABSENT))
+    use_left = cand_l & (not_(cand_r) | (np.abs(rate_l) < np.abs(rate_r)))
+    picked = where(use_left, state_l, where(cand_r, state_r, ABSENT))
+    state = where(failed, FAILED, picked)
+    rate = where(state == FOUND, where(use_left, rate_l, rate_r), np.nan)
     return rate, state
 
 
@@ -417,7 +411,8 @@ def status_of(state: Any, n_found: Any, mixed: Any) -> Any:
         state == FOUND,
         where(n_found > 1, IrrStatus.MULTIPLE_ROOTS, IrrStatus.CONVERGED),
         where(state == FAILED, IrrStatus.NOT_CONVERGED,
-              where(mixed, IrrStatus.NO_ROOT_FOUND, IrrStatus.NO_SIGN_CHANGE)),
+              where(state == UNRESOLVED, IrrStatus.AMBIGUOUS,
+                    where(mixed, IrrStatus.NO_ROOT_FOUND, IrrStatus.NO_SIGN_CHANGE))),
     )
 
 
@@ -482,24 +477,6 @@ def _fill_coef(cf: Any, s1: float, s2: float, use_y: bool, coef: Any) -> None:
             coef[n_periods - 1 - t] = c
 
 
-def _polish_event(cf: Any, s1: float, s2: float, coef: Any, vals: Any,
-                  ev: int) -> tuple[float, int]:
-    """Rate and candidate state of grid event ``ev`` (2g: a zero at column g;
-    2g + 1: a sign change between columns g and g + 1)."""
-    if ev % 2 == 0:
-        return GRID_RATES[ev // 2], FOUND
-    use_y, g_lo, g_hi, g3 = grid_cell(ev // 2)
-    z_lo, z_hi = GRID_VAR[g_lo], GRID_VAR[g_hi]
-    f_lo = vals[g_lo]
-    z0 = quadratic_start(z_lo, z_hi, GRID_VAR[g3], f_lo, vals[g_hi], vals[g3])
-    _fill_coef(cf, s1, s2, use_y, coef)
-    root, ok = polish_row(coef, z_lo, z_hi, f_lo > 0, z0, Y_FLOOR if use_y else 0.0)
-    if not ok:
-        return np.nan, FAILED
-    rate = rate_from_var(root, use_y)
-    return rate, (FOUND if representable(rate) else ABSENT)
-
-
 def _row_stats(cf: Any, s1: float, s2: float) -> tuple[
         float, float, float, float, float, float, float, float, float, float, float, int]:
     """One pass over the row times ``s1 * s2``: largest magnitude, sum of magnitudes,
@@ -531,6 +508,100 @@ def _row_stats(cf: Any, s1: float, s2: float) -> tuple[
             first, last, n_changes)
 
 
+def _fill_shifted(cf: Any, s1: float, s2: float, use_y: bool, a: Any) -> None:
+    """Monomial coefficients, lowest power first, of the scaled row's polynomial in x
+    (``use_y`` false) or y, without the powers of the variable that divide it.
+
+    In x: ``a[s] = c_{f+s}`` (``f`` the first non-zero flow), in y: ``a[s] = c_{l-s}``
+    (``l`` the last); zeros above. The constant term is then non-zero, so 0 is not a
+    root; the roots in (0, 1] are those of the row.
+    """
+    n_periods = cf.shape[0]
+    for s in range(n_periods):
+        a[s] = 0.0
+    if use_y:
+        last = n_periods - 1
+        while last > 0 and cf[last] * s1 * s2 == 0.0:
+            last -= 1
+        for s in range(last + 1):
+            a[s] = cf[last - s] * s1 * s2
+    else:
+        first = 0
+        while first < n_periods - 1 and cf[first] * s1 * s2 == 0.0:
+            first += 1
+        for s in range(n_periods - first):
+            a[s] = cf[first + s] * s1 * s2
+
+
+def _candidate(kind: int, lo: float, hi: float, f_lo: float, f_hi: float, use_y: bool,
+               cf: Any, s1: float, s2: float, coef: Any) -> tuple[float, int]:
+    """Rate and candidate state of the rightmost leaf of one side (see :func:`explore`):
+    an isolated root is polished by Newton on its piece, a cluster is
+    :data:`UNRESOLVED` (rate: its end nearest to zero)."""
+    if kind == NO_ROOT:
+        return np.nan, ABSENT
+    if kind == CLUSTER:
+        return rate_from_var(hi, use_y), UNRESOLVED
+    _fill_coef(cf, s1, s2, use_y, coef)
+    root, ok = polish_row(coef, lo, hi, f_lo > 0, falsi_start(lo, hi, f_lo, f_hi),
+                          Y_FLOOR if use_y else 0.0)
+    if not ok:
+        return np.nan, FAILED
+    rate = rate_from_var(root, use_y)
+    return rate, (FOUND if representable(rate) else ABSENT)
+
+
+def several_changes_row(cf: Any, s1: float, s2: float, coef: Any,
+                        closest: bool) -> tuple[float, IrrStatus]:
+    """IRR and status of a row whose flows change sign more than once.
+
+    The real roots are isolated on both sides of r = 0 (:func:`explore` on the
+    Bernstein coefficients of the polynomials in x and in y) as far as the rule and the
+    status need: the leaf nearest to r = 0 on each side that the rule looks at, and
+    whether the row has a second root. Where the flows sum to exactly zero, r = 0 is a
+    root (the rule's, whichever rule) and is divided out (as many times as it is a
+    root: roots are counted once, whatever their multiplicity) before the others are
+    counted.
+    """
+    n_periods = cf.shape[0]
+    n = n_periods - 1
+    a = np.empty(n_periods)
+    bern = np.empty((4, n_periods))  # x: values, magnitudes; y: values, magnitudes
+    for side in range(2):
+        _fill_shifted(cf, s1, s2, side == 1, a)
+        to_bernstein(a, bern[2 * side], n)
+        for s in range(n_periods):
+            a[s] = abs(a[s])
+        to_bernstein(a, bern[2 * side + 1], n)
+    at_zero = bern[0, n] == 0.0
+    for _ in range(n):  # divide out r = 0 as often as it is a root (a double root, ...)
+        if bern[0, n] != 0.0:
+            break
+        for j in range(4):
+            deflate(bern[j], n)
+    stack, pieces = np.empty((MAX_DEPTH + 2, 2, n_periods)), np.empty((MAX_DEPTH + 2, 3))
+    work = np.empty((6, n_periods))
+    count_x, kind_x, lo_x, hi_x, f_lo_x, f_hi_x = explore(
+        bern[0], bern[1], n, False, 2, stack, pieces, work)
+    rate_r, state_r = np.nan, ABSENT
+    if not at_zero:
+        rate_r, state_r = _candidate(kind_x, lo_x, hi_x, f_lo_x, f_hi_x, False, cf, s1,
+                                     s2, coef)
+    need_left = not at_zero and (closest or state_r == ABSENT)
+    limit_y = max(1, 2 - count_x) if need_left else 2 - min(count_x, 2)
+    count_y, kind_y, lo_y, hi_y, f_lo_y, f_hi_y = explore(
+        bern[2], bern[3], n, True, limit_y, stack, pieces, work)
+    n_found = count_x + count_y + (1 if at_zero else 0)
+    if at_zero:
+        return 0.0, status_of(FOUND, n_found, True)
+    rate_l, state_l = np.nan, ABSENT
+    if need_left:
+        rate_l, state_l = _candidate(kind_y, lo_y, hi_y, f_lo_y, f_hi_y, True, cf, s1,
+                                     s2, coef)
+    rate, state = choose(rate_r, state_r, rate_l, state_l, closest)
+    return rate, status_of(state, n_found, True)
+
+
 def irr_row(cf: Any, mat: Any, vals: Any, coef: Any,
             closest: bool = False) -> tuple[float, IrrStatus]:
     """IRR and :class:`IrrStatus` of one row of cash flows (the compiled per-row entry).
@@ -540,10 +611,9 @@ def irr_row(cf: Any, mat: Any, vals: Any, coef: Any,
     cf : float64 array, shape ``(T,)``
         The row (finite; not modified; any scale).
     mat : float64 array, shape ``(T, NCOL)``
-        ``grid_matrix(T)`` (read only; used only for rows whose flows change sign
-        more than once).
+        ``grid_matrix(T)`` (not read any more; kept for compiled callers).
     vals : float64 array, shape ``(NCOL,)``
-        Scratch (overwritten).
+        Not read any more (kept for compiled callers).
     coef : float64 array, shape ``(T,)``
         Scratch (overwritten).
     closest : bool
@@ -588,42 +658,7 @@ def irr_row(cf: Any, mat: Any, vals: Any, coef: Any,
         if representable(rate):
             return rate, IrrStatus.CONVERGED
         return np.nan, IrrStatus.NO_ROOT_FOUND
-    # several sign changes: NPV signs on the grid, then the nearest root on each side
-    for g in range(NCOL):
-        vals[g] = 0.0
-    for t in range(n_periods):
-        c = cf[t] * s1 * s2
-        for g in range(NCOL):
-            vals[g] += c * mat[t, g]
-    if vals[0] == 0.0:
-        vals[0] = last
-    if vals[NCOL - 1] == 0.0:
-        vals[NCOL - 1] = first
-    centre = 2 * ZERO_COL
-    n_found = 0
-    ev_right = ev_left = -1
-    for e in range(2 * NCOL - 1):
-        g = e // 2
-        if e % 2 == 0:
-            hit = 0 < g < NCOL - 1 and vals[g] == 0.0
-        else:
-            a, b = vals[g], vals[g + 1]
-            hit = (a > 0.0 and b < 0.0) or (a < 0.0 and b > 0.0)
-        if hit:
-            n_found += 1
-            if e >= centre:
-                if ev_right < 0:
-                    ev_right = e
-            else:
-                ev_left = e
-    rate_r = rate_l = np.nan
-    state_r = state_l = ABSENT
-    if ev_right >= 0:
-        rate_r, state_r = _polish_event(cf, s1, s2, coef, vals, ev_right)
-    if ev_left >= 0 and (closest or state_r == ABSENT):
-        rate_l, state_l = _polish_event(cf, s1, s2, coef, vals, ev_left)
-    rate, state = choose(rate_r, state_r, rate_l, state_l, closest)
-    return rate, status_of(state, n_found, True)
+    return several_changes_row(cf, s1, s2, coef, closest)
 
 
 def irr_rows(cf: Any, mat: Any, rate: Any, status: Any, closest: bool) -> None:

@@ -11,16 +11,19 @@ For a compiled caller (the fused Monte Carlo kernel) the entry point is
     rate, status = irr_row(cf, mat, vals, coef, closest)
 
 ``cf`` the row ``(T,)`` float64 (any scale, finite, not modified); ``mat`` =
-``dealsim.kernels.irr_core.grid_matrix(T)``; ``vals`` scratch float64 ``(NCOL,)`` =
-``(dealsim.kernels.irr_core.NCOL,)``; ``coef`` scratch float64 ``(T,)``; ``closest`` a bool
+``dealsim.kernels.irr_core.grid_matrix(T)`` and ``vals`` float64 ``(NCOL,)`` =
+``(dealsim.kernels.irr_core.NCOL,)`` (no longer read; kept for existing callers);
+``coef`` scratch float64 ``(T,)``; ``closest`` a bool
 (False: numpy-financial 1.1's rule, :func:`dealsim.irr`'s default). Returns a float
 and an :class:`~dealsim.kernels.irr.IrrStatus` member (stores into an ``int8`` array).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -28,6 +31,7 @@ from numba.extending import overload, register_jitable
 from numpy.typing import NDArray
 
 from dealsim.kernels import irr_core as core
+from dealsim.kernels import irr_roots as roots
 
 __all__ = ["irr_2d", "irr_row", "irr_rows"]
 
@@ -50,17 +54,38 @@ def _not(cond):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
 
 for _fn in (core.chain_start, core.chain_step, core.chains_end, core.fourth_power,
             core.horner, core.newton_update, core.rate_from_var, core.var_from_rate,
-            core.representable, core.one_change_side, core.moic_start, core.grid_cell,
-            core.quadratic_start, core.inside_or_mid, core.choose, core.status_of,
-            core.scale_basis, core.scale_pair, core.polish_row, core._fill_coef, core._polish_event,
-            core._row_stats,
-            core.irr_row):
+            core.representable, core.one_change_side, core.moic_start,
+            core.inside_or_mid, core.choose, core.status_of, core.scale_basis,
+            core.scale_pair, core.polish_row, core._fill_coef, core._row_stats,
+            roots.raise_step, roots.casteljau_step, roots.deflate_step, roots.error_factor,
+            roots.leaf_counts, roots.to_bernstein, roots.deflate, roots.split_at,
+            roots.classify, roots.explore, core.falsi_start, core._fill_shifted,
+            core._candidate, core.several_changes_row, core.irr_row):
     register_jitable(nogil=True, error_model="numpy")(_fn)
 
-#: The per-row entry for compiled callers (see the module docstring).
-irr_row = numba.njit(core.irr_row, cache=True, nogil=True, error_model="numpy")
+register_jitable(nogil=True, error_model="numpy")(core.irr_rows)
+
+# numba's on-disk cache keys a function by its own file only; the entries' names carry a
+# digest of the steps' two source files, so that an edit of either recompiles them.
+_DIGEST = hashlib.sha256(b"".join(
+    Path(str(m.__file__)).read_bytes() for m in (core, roots))).hexdigest()[:16]
+
+
+def _irr_row(cf, mat, vals, coef, closest):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+    return core.irr_row(cf, mat, vals, coef, closest)
+
+
+def _irr_rows(cf, mat, rate, status, closest):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+    core.irr_rows(cf, mat, rate, status, closest)
+
+
+_irr_row.__qualname__ = _irr_row.__name__ = "irr_row_" + _DIGEST
+_irr_rows.__qualname__ = _irr_rows.__name__ = "irr_rows_" + _DIGEST
+#: The per-row entry for compiled callers (see the module docstring):
+#: :func:`dealsim.kernels.irr_core.irr_row` compiled.
+irr_row = numba.njit(_irr_row, cache=True, nogil=True, error_model="numpy")
 #: :func:`dealsim.kernels.irr_core.irr_rows` compiled: the rows of ``cf`` into ``rate``/``status``.
-irr_rows = numba.njit(core.irr_rows, cache=True, nogil=True, error_model="numpy")
+irr_rows = numba.njit(_irr_rows, cache=True, nogil=True, error_model="numpy")
 
 
 def irr_2d(cf: NDArray[np.float64], closest: bool) -> tuple[NDArray[np.float64],

@@ -17,6 +17,10 @@ from dealsim.errors import InvalidParameterError
 
 __all__ = ["CapacityUnit", "Project"]
 
+#: The latest ``first_year``: a grid of up to 1000 years (``finance.cashflows.MAX_HORIZON``)
+#: and its funding calendar must stay within the dates Python and numpy know (to 9999).
+MAX_FIRST_YEAR = 3000
+
 CapacityUnit = Literal["MW", "bbl/d", "t/yr"]
 
 
@@ -38,7 +42,8 @@ class Project(_serial.Plain):
         Years of construction spending in the base case (>= 1). Commercial
         operation starts in the year after construction ends.
     first_year : int
-        Calendar year of the first construction spending.
+        Calendar year of the first construction spending, 1 to ``MAX_FIRST_YEAR``
+        (3000).
     capacity : float
         Design capacity in ``capacity_unit`` (> 0).
     capacity_unit : {"MW", "bbl/d", "t/yr"}
@@ -133,15 +138,15 @@ class Project(_serial.Plain):
     assumptions: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if not isinstance(self.name, str):
-            raise InvalidParameterError(f"name must be a str; got {self.name!r}")
+        v.text("name", self.name)
         def keep(name: str, value: object) -> None:  # store the validated number
             object.__setattr__(self, name, value)
 
         keep("capex", v.positive("capex", self.capex))
         keep("construction_years",
              v.integer("construction_years", self.construction_years, minimum=1))
-        keep("first_year", v.integer("first_year", self.first_year, minimum=1))
+        keep("first_year", v.integer("first_year", self.first_year, minimum=1,
+                                     maximum=MAX_FIRST_YEAR))
         keep("capacity", v.positive("capacity", self.capacity))
         if self.capacity_unit not in self.UNITS:
             raise InvalidParameterError(

@@ -443,7 +443,7 @@ def default_uncertainties(
                               source="assumption after the OhmyNews example: 6-month term SOFR "
                               "4.5% + 1% spread = 5.5%, sd 1pp, truncated to [0, 15%]"),
         "usdjpy": LogNormal(155.0, 0.1, source="assumption: median 155 yen/$ (articles used "
-                            "145-159, deal-facts section 1), log-sd 0.1"),
+                            "145-159), log-sd 0.1"),
     }
     base_corr = {("overrun", "delay"): 0.6}
     unc = Uncertainties(marginals, base_corr)

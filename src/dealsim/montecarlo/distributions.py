@@ -119,6 +119,9 @@ def _phi(x: float) -> float:
 _UNSOURCED = "unspecified"
 #: Default ``max_sigma`` of :meth:`LogNormal.calibrated` (assumption; see its Notes).
 CALIBRATED_MAX_SIGMA = 1.5
+#: Largest LogNormal ``sigma`` / LogStudentT ``scale`` (assumption): beyond 10 the tails
+#: overflow float64 (``exp(100 z)``) and say nothing a cost model can use.
+MAX_SIGMA = 10.0
 _LOG_MAX = math.log(np.finfo(np.float64).max)
 
 
@@ -295,7 +298,7 @@ class LogNormal(Distribution):
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "median", _validate.positive("median", self.median))
-        object.__setattr__(self, "sigma", _validate.positive("sigma", self.sigma))
+        object.__setattr__(self, "sigma", _validate.positive("sigma", self.sigma, high=MAX_SIGMA))
 
     def ppf(self, u: ArrayLike) -> FloatArray:
         from scipy import special
@@ -322,7 +325,7 @@ class LogNormal(Distribution):
         """The lognormal with the given mean and log-scale ``sigma``:
         ``median = mean * exp(-sigma**2 / 2)``."""
         m = _validate.positive("mean", mean)
-        s = _validate.positive("sigma", sigma)
+        s = _validate.positive("sigma", sigma, high=MAX_SIGMA)
         return cls(m * math.exp(-0.5 * s * s), s, source=source)
 
     @classmethod
@@ -537,7 +540,7 @@ class LogStudentT(Distribution):
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "center", _validate.positive("center", self.center))
-        object.__setattr__(self, "scale", _validate.positive("scale", self.scale))
+        object.__setattr__(self, "scale", _validate.positive("scale", self.scale, high=MAX_SIGMA))
         object.__setattr__(self, "df", _validate.positive("df", self.df))
         if self.cap is not None:
             cap = _validate.positive("cap", self.cap)

@@ -28,6 +28,7 @@ finish in the background; blocks not yet started are cancelled.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
@@ -49,6 +50,7 @@ __all__ = [
     "Collector",
     "RunStopped",
     "Runner",
+    "check_memory",
     "check_n",
     "check_stop_options",
     "check_workers",
@@ -56,6 +58,8 @@ __all__ = [
     "n_blocks",
     "plan",
     "progress_available",
+    "usable_memory",
+    "working_bytes",
 ]
 
 J = TypeVar("J")
@@ -75,26 +79,141 @@ MAX_N = 10**11
 ON_STOP = ("partial", "raise")
 
 
-def check_n(n: Any, *, row_bytes: int = 0, name: str = "n") -> int:
+#: Share of :func:`usable_memory` a run may plan to fill: the rest is the margin for the
+#: interpreter, numpy's temporaries and whatever else the process holds.
+MEMORY_SHARE = 0.7
+
+
+def check_n(n: Any, *, row_bytes: int = 0, fixed_bytes: int = 0, name: str = "n") -> int:
     """``n`` as an int in ``[1, MAX_N]``; with ``row_bytes``, also small enough to keep.
 
-    ``row_bytes`` is the memory one kept scenario needs (per-scenario arrays); a run
-    whose arrays would exceed the machine's physical memory is refused before anything
-    is allocated.
+    ``row_bytes`` is the memory one kept scenario needs (per-scenario arrays) and
+    ``fixed_bytes`` what the run needs whatever ``n`` (kept market paths, ``paths x
+    horizon``; block scratch, ``horizon x block``). A run needing more than
+    :data:`MEMORY_SHARE` of :func:`usable_memory` is refused before anything is
+    allocated.
     """
-    given, n = n, v.integer(name, n, minimum=1)
+    given, n = n, v.integer(name, n, minimum=1, maximum=math.inf)
     if n > MAX_N:
         raise InvalidParameterError(
             f"{name} must be at most {MAX_N:.0e} scenarios (dealsim.montecarlo.engine.MAX_N); "
             f"got {given!r}")
-    if row_bytes:
-        need, have = n * row_bytes, _physical_memory()
-        if have and need > have:
-            raise InvalidParameterError(
-                f"{name}={n:,} scenarios need {need / 2**30:,.1f} GiB of per-scenario arrays "
-                f"({row_bytes} bytes each), more than this machine's {have / 2**30:,.1f} GiB; "
-                "use dealsim.simulate_stream for statistics without per-scenario arrays")
+    if row_bytes or fixed_bytes:
+        check_memory(n * row_bytes + fixed_bytes,
+                     f"{name}={n:,} scenarios ({row_bytes} bytes each"
+                     + (f", plus {fixed_bytes / 2**30:,.2f} GiB of paths and block arrays)"
+                        if fixed_bytes else ")"),
+                     hint="use dealsim.simulate_stream for statistics without per-scenario "
+                          "arrays, or keep fewer paths")
     return n
+
+
+#: ``(block, horizon)`` float64 arrays one numpy block pass holds at its peak: measured
+#: 19 (30-year life) and 15 (200-year life) with tracemalloc on the Ohio deal; the numba
+#: kernel holds about one. Rounded up for the margin.
+BLOCK_ARRAYS = 24
+#: Year-by-year series a kept path has: ``investor``, ``balance`` and the market's
+#: ``price``, ``fuel``, ``deemed_rate``, ``usdjpy``, with room for two more.
+PATH_SERIES = 8
+
+
+def working_bytes(*, horizon: int, kept_paths: int, workers: int = 1,
+                  path_series: int = PATH_SERIES) -> int:
+    """Memory a run needs beyond its per-scenario rows, which grows with the horizon.
+
+    ``kept_paths x horizon`` for each kept series, twice (the blocks' parts and their
+    join), and ``workers x BLOCK_SIZE x horizon`` for the :data:`BLOCK_ARRAYS` arrays of
+    each block in flight. Pass it to :func:`check_n` as ``fixed_bytes``.
+
+    Examples
+    --------
+    >>> round(working_bytes(horizon=35, kept_paths=10**6) / 2**30, 1)  # a million paths
+    4.3
+    """
+    kept = 2 * kept_paths * horizon * 8 * path_series
+    scratch = max(1, workers) * BLOCK_SIZE * horizon * 8 * BLOCK_ARRAYS
+    return int(kept + scratch)
+
+
+def check_memory(need: int, what: str, *, hint: str = "") -> None:
+    """Refuse ``need`` bytes above :data:`MEMORY_SHARE` of :func:`usable_memory`."""
+    have = usable_memory()
+    if have and need > MEMORY_SHARE * have:
+        raise InvalidParameterError(
+            f"{what} need {need / 2**30:,.2f} GiB, more than {MEMORY_SHARE:.0%} of the "
+            f"{have / 2**30:,.2f} GiB this process may still use"
+            + (f"; {hint}" if hint else ""))
+
+
+def usable_memory() -> int:
+    """Bytes this process may still allocate (0 where nothing can be read: no check).
+
+    The least of: the machine's available memory (``MemAvailable`` in
+    ``/proc/meminfo``, else its physical memory), the cgroup's memory limit less its
+    usage (v2 ``memory.max``, v1 ``memory.limit_in_bytes``), and the address-space
+    limit (``RLIMIT_AS``) less the address space this process already maps.
+    """
+    limits = [x for x in (_available_memory(), _cgroup_room(), _address_space_room())
+              if x is not None]
+    return max(0, min(limits)) if limits else 0
+
+
+def _read_int(path: str) -> int | None:
+    try:
+        with open(path, encoding="ascii") as f:
+            text = f.read().strip()
+        return None if text in ("", "max") else int(text)
+    except (OSError, ValueError):
+        return None
+
+
+def _meminfo(key: str) -> int | None:
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _available_memory() -> int | None:
+    avail = _meminfo("MemAvailable")
+    if avail is not None:
+        return avail
+    phys = _physical_memory()
+    return phys or None
+
+
+def _cgroup_room() -> int | None:
+    rooms = []
+    for limit, usage in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+                         ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
+                          "/sys/fs/cgroup/memory/memory.usage_in_bytes")):
+        cap = _read_int(limit)
+        if cap is not None and cap < 2**60:  # v1 writes "no limit" as about 2**63
+            rooms.append(cap - (_read_int(usage) or 0))
+    return min(rooms) if rooms else None
+
+
+def _address_space_room() -> int | None:
+    try:
+        import resource
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+    except (ImportError, OSError, ValueError):
+        return None
+    if soft == resource.RLIM_INFINITY:
+        return None
+    mapped = 0
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    mapped = int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return soft - mapped
 
 
 def _physical_memory() -> int:

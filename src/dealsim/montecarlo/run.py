@@ -37,6 +37,7 @@ from dealsim.montecarlo.engine import (
     check_workers,
     n_blocks,
     plan,
+    working_bytes,
 )
 from dealsim.montecarlo.uncertainty import (
     SAMPLERS,
@@ -475,13 +476,16 @@ def _plan(
     if not isinstance(unc, Uncertainties):
         raise InvalidParameterError(f"uncertainties must be an Uncertainties; got {unc!r}")
     changes = _baselines.changes(deal.name, deal.to_dict(), unc.to_dict(), default.to_dict())
-    if keep_rows:  # the per-scenario arrays must fit in memory
-        check_n(n, row_bytes=sum(np.dtype(o.dtype).itemsize for o in OUTPUT_TABLE)
-                + 8 * len(unc.names))
-    check_sampler(sampler, root, n)
     paths = v.integer("paths", paths, minimum=0)
-    within_years = v.integer("within_years", within_years, minimum=1)
     horizon = _horizon(deal, unc)
+    # what must fit in memory: the kept market paths and the blocks' arrays (by the
+    # horizon), plus the per-scenario arrays when they are kept
+    row_bytes = (sum(np.dtype(o.dtype).itemsize for o in OUTPUT_TABLE) + 8 * len(unc.names)
+                 if keep_rows else 0)
+    check_n(n, row_bytes=row_bytes,
+            fixed_bytes=working_bytes(horizon=horizon, kept_paths=min(paths, n)))
+    check_sampler(sampler, root, n)
+    within_years = v.integer("within_years", within_years, minimum=1)
     used = _kernels.resolve(backend, deal)
     meta = dict(
         title=_baselines.run_title(deal.name, changes),
