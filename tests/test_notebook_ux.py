@@ -191,6 +191,7 @@ def test_threat_defaults_and_old_call_forms_agree():
 
 def test_every_class_needed_to_build_a_deal_is_at_the_front_door():
     for name in ("Deal", "Project", "DealTerms", "DeveloperFee", "Operations", "Market",
+                 "PricePaths", "SofrPaths", "UsdJpyPaths", "MeanReverting",
                  "TariffThreat", "CommonFactor", "FundingSplit", "Uncertainties",
                  "compare", "Comparison"):
         assert getattr(dealsim, name) is not None and name in dealsim.__all__

@@ -71,6 +71,7 @@ from dealsim.model.deal import Deal
 from dealsim.model.fees import DeveloperFee
 from dealsim.model.market import Market
 from dealsim.model.operations import Operations
+from dealsim.model.paths import MeanReverting, PricePaths, SofrPaths, UsdJpyPaths
 from dealsim.model.project import Project
 from dealsim.model.terms import DealTerms
 from dealsim.montecarlo.run import BLOCK_SIZE, simulate, tornado
@@ -121,20 +122,24 @@ __all__ = [
     "LogNormal",
     "LogStudentT",
     "Market",
+    "MeanReverting",
     "Normal",
     "Operations",
     "Pert",
     "PointMass",
     "PortfolioDecision",
     "PortfolioResult",
+    "PricePaths",
     "Project",
     "Rounded",
     "SimulationResult",
+    "SofrPaths",
     "Summary",
     "TariffThreat",
     "Triangular",
     "Uncertainties",
     "Uniform",
+    "UsdJpyPaths",
     "WaterfallResult",
     "__version__",
     "build_cashflows",
