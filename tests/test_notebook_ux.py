@@ -351,3 +351,12 @@ def test_decimal_flags_take_decimals_only(flag, value, ok):
     else:
         with pytest.raises(InvalidParameterError, match=re.escape(flag) + " takes a decimal"):
             _decimal_flags(args)
+
+
+def test_tornado_bars_carry_units(runs):
+    bar = runs["simulation"].tornado("investor_npv")[0]
+    assert bar.units == {k: "USD" for k in bar.low} and bar.input_unit
+    threat_bars = runs["fund_or_decline"].tornado()
+    units = {b.name: b.input_unit for b in threat_bars}
+    assert units["rate_increase"].startswith("tariff increase (decimal")
+    assert threat_bars[0].units == {"p_fund_better": "probability", "mean_advantage": "USD"}

@@ -20,6 +20,7 @@ from dealsim.common.display import html_table, short_repr
 from dealsim.common.outputs import ARRAYS, OUTPUT_TABLE, RUN_META, complete_requested
 from dealsim.errors import InvalidParameterError
 from dealsim.results.sensitivity import (
+    INPUT_UNITS,
     MIN_CONDITIONAL_ROWS,
     PATH_MEASURES,
     TORNADO_METHODS,
@@ -41,13 +42,6 @@ __all__ = ["INPUT_UNITS", "SimulationResult"]
 
 F64 = NDArray[np.float64]
 
-#: Units of the drawn inputs and kept paths (``to_pandas`` attrs).
-INPUT_UNITS: dict[str, str] = {
-    "overrun": "x (capex factor)", "delay": "years", "capacity": "share of target",
-    "price": "x (price factor)", "fuel": "x (fuel-price factor)",
-    "utilisation": "x (utilisation factor)", "deemed_rate": "1/year", "usdjpy": "JPY per USD",
-    "investor": "USD", "balance": "USD",
-}
 
 
 @dataclass(frozen=True, slots=True, eq=False)
