@@ -29,14 +29,14 @@ OUTPUTS: dict[str, tuple[str, float]] = SUMMARISED
 
 #: Probabilities reported by :meth:`SimulationResult.summary` and what they mean.
 PROBABILITIES: dict[str, str] = {
-    "p_recover_capital": "investor receives at least what it paid in (MOIC >= 1)",
-    "p_recover_daa": "investor's deemed allocation (capital + deemed interest) recovered",
+    "p_recover_capital": "Japan (the investor) receives at least what it paid in (MOIC >= 1)",
+    "p_recover_daa": "Japan's deemed allocation (capital + deemed interest) recovered",
     "p_recover_daa_within": "deemed allocation recovered within `within_years` of first funding",
-    "p_npv_negative": "investor NPV < 0 (at the deal's discount rate; default: each "
+    "p_npv_negative": "Japan's NPV < 0 (at the deal's discount rate; default: each "
                       "scenario's deemed rate)",
     "p_fee_paid": "developer fee paid (capacity target reached)",
-    "p_total_loss": "investor never receives a positive flow (MOIC 0): IRR counted as -100%",
-    "p_irr_undefined": "investor IRR undefined for another reason (NaN, excluded; see "
+    "p_total_loss": "Japan never receives a positive flow (MOIC 0): IRR counted as -100%",
+    "p_irr_undefined": "Japan's IRR undefined for another reason (NaN, excluded; see "
                        "irr_status)",
 }
 
@@ -301,11 +301,13 @@ class Summary:
                             f"{self.requested:,} scenarios (a prefix of the run)")
         for name, st in self.statistics.items():
             unit, scale = OUTPUTS.get(name, ("", 1.0))
-            label = f"{name} ({unit})" if unit else name
+            name_text = _TEXT_LABELS.get(name, name)
+            label = f"{name_text} ({unit})" if unit else name_text
             vals = [st.mean, st.std] + [q[0] for q in st.quantiles.values()]
             lines.append(f"{label:<24}" + "".join(f"{x * scale:>{w}.3f}" for x in vals))
             cis = [st.mean_ci, None] + [(q[1], q[2]) for q in st.quantiles.values()]
-            lines.append(f"{'':<24}" + "".join(
+            key = f"  {name}" if name_text != name else ""  # the name to_dict uses
+            lines.append(f"{key:<24}" + "".join(
                 f"{'' if ci is None else f'[{ci[0] * scale:.3f}, {ci[1] * scale:.3f}]':>{w}}"
                 for ci in cis))
             if st.n_total_loss:
@@ -325,6 +327,11 @@ class Summary:
                             "NPVs are at the deemed rate")
             lines.append(f"{pr.name:<24}{pr.p:>8.4f} ± {pr.se:<8.2g} (s.e.)  {meaning}")
         return "\n".join(lines)
+
+
+#: Row labels of the text table (short forms of :data:`LABELS`).
+_TEXT_LABELS = {**{k: v for k, v in LABELS.items() if not k.startswith("p_")},
+                "fee_pv": "fee PV"}
 
 
 #: Version of the layout :meth:`Summary.to_dict` returns; raised on any breaking change.
