@@ -73,8 +73,8 @@ _DAIWA = Source("Daiwa: Japan's GDP -1.1% at a 15% US tariff vs -1.3% at 25%", "
                 "press")
 
 
-_GDP = Source("Japan's nominal GDP ≈ ¥600tn: NRI's 10 points ≈ ¥1.8tn a year = 0.30% of GDP "
-              "(deal-facts section 7)", "2025-07", "derived")
+_GDP = Source("Japan's nominal GDP ≈ ¥600tn: NRI's 10 points ≈ ¥1.8tn a year = 0.30% of GDP",
+              "2025-07", "derived")
 
 
 _BOJ = Source("BoJ: auto export prices to North America -19.4% y/y (Jun 2025), against a "

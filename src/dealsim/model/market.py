@@ -93,7 +93,7 @@ class Market:
 
     @property
     def is_levels(self) -> bool:
-        """True when every factor is one level per scenario (the model before issue 11)."""
+        """True when every factor is one level per scenario (the levels model)."""
         return self.prices is None and self.sofr is None and self.usdjpy is None
 
     @classmethod

@@ -1,8 +1,8 @@
 """How the plant is run and what its schedule costs: dispatch, delays, end of life, tax.
 
 :class:`Operations` holds the owner's-eye choices a cash-flow model must make. The
-defaults (issue 11) are what an owner, a lender or a ministry analyst would model; each
-is labelled, and :meth:`Operations.legacy` keeps the model of dealsim before issue 11
+defaults are what an owner, a lender or a ministry analyst would model; each
+is labelled, and :meth:`Operations.legacy` keeps the levels model of earlier versions
 (must-run, free delays, tax on the SPV's margin, calls on the annual grid) to reproduce
 earlier figures:
 
@@ -163,7 +163,7 @@ class Operations:
 
     @classmethod
     def legacy(cls) -> Operations:
-        """The model of dealsim before issue 11: must-run, delays free (the same
+        """The levels model of earlier versions: must-run, delays free (the same
         nominal spend, later), tax on the SPV's whole margin, calls on the annual grid.
         For reproducing earlier figures, not for new analysis.
 

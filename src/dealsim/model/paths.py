@@ -11,7 +11,7 @@ Every path here is an Ornstein-Uhlenbeck process sampled exactly at annual steps
 deviation is ``volatility / sqrt(1 - phi**2)``. Two limits are special cases:
 ``half_life=None`` (or inf) is a random walk, and ``half_life=None, volatility=0``
 (:meth:`MeanReverting.full_persistence`) holds the start for ever -- one
-level per scenario (``Market()``, the model before issue 11).
+level per scenario (``Market()``, the levels model of earlier versions).
 
 Start (a decision, documented)
 ------------------------------
@@ -424,7 +424,7 @@ class PricePaths:
 
     @classmethod
     def full_persistence(cls) -> PricePaths:
-        """One level per scenario for the whole life (the model before issue 11)."""
+        """One level per scenario for the whole life (the levels model of earlier versions)."""
         return cls(power=MeanReverting.full_persistence(),
                    fuel=MeanReverting.full_persistence(), rank_correlation=0.0, start="mean")
 
@@ -546,7 +546,7 @@ class SofrPaths:
 
     @classmethod
     def constant(cls, deemed_rate: float, spread: float = DEEMED_SPREAD) -> SofrPaths:
-        """A constant deemed rate: the special case of the model before issue 11."""
+        """A constant deemed rate: the special case of the levels model of earlier versions."""
         rate = v.rate("deemed_rate", deemed_rate)
         return cls(process=MeanReverting.full_persistence(mean=rate - spread), spread=spread,
                    floor=None, start="mean")

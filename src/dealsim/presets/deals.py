@@ -37,7 +37,7 @@ EIA_CC = {"heat_rate": 6226.0, "fixed_om": 12.7, "variable_om": 3.57, "life": 30
 EIA_SMR = {"capex_per_kw": 9831.0, "heat_rate": 10445.0, "fixed_om": 128.0,
            "variable_om": 3.32, "capacity_factor": 0.90, "life": 40, "lead_time": 6}
 
-_EIA_SOURCE = "heat rate, O&M, life: EIA AEO2026 Table 3 via a public copy (deal-facts §6)"
+_EIA_SOURCE = "heat rate, O&M, life: EIA AEO2026 Table 3 via a public copy"
 
 
 #: The power market (region) each power preset sells into: deals of one region share
@@ -171,7 +171,7 @@ def ohio_gas_power(
     of even construction spending (EIA lead time for CC; 2 years for CT — the larger
     figure for a 9.2 GW site); the MOU deemed rate of :meth:`DealTerms.japan_2025`.
 
-    The owner's economics of issue 11 are the :class:`~dealsim.model.deal.Deal` defaults:
+    The owner's economics are the :class:`~dealsim.model.deal.Deal` defaults:
     annual power and gas price paths (rank correlation 0.7, a gas-marginal market), a
     term-SOFR deemed rate, economic dispatch, costly delays, calls funded as spent; the
     SoftBank fee is the yen amount (¥100bn, or ¥1tn for ``fee="original"``), each
@@ -213,7 +213,7 @@ def ohio_gas_power(
         construction_years=3, first_year=2026, reference_class="fossil_thermal",
         **_eia_plant(plant), **_market(escalation, tax_rate),
         sources=(
-            "capex $33.3bn, 9.2 GW, SB Energy, ground broken 20 Mar 2026: press (deal-facts §2)",
+            "capex $33.3bn, 9.2 GW, SB Energy, ground broken 20 Mar 2026: press",
             _EIA_SOURCE,
         ),
         assumptions=(
@@ -230,7 +230,7 @@ def ohio_gas_power(
 
 def _in_yen(fee: DeveloperFee) -> DeveloperFee:
     """The SoftBank fee as the yen amount it is (¥100bn or ¥1tn), each installment
-    converted at the scenario's USD/JPY (issue 11; the dollar preset converts at ¥159)."""
+    converted at the scenario's USD/JPY (the dollar preset converts at ¥159)."""
     yen = float(round(fee.total * SOFTBANK_FEE_JPY_PER_USD / 1e9) * 1e9)  # whole ¥bn
     return dataclasses.replace(
         fee, total=yen, currency="JPY",
@@ -309,7 +309,7 @@ def texas_gulflink(
         operating_life=30, variable_cost=variable_cost, fixed_om=fixed_om,
         reference_class="fossil_thermal", **_market(escalation, tax_rate),
         sources=("capex $2.1bn, ~1m bbl/d, Sentinel Midstream, tranche 1 Feb 2026: press "
-                 "(deal-facts §2)",),
+                 "",),
         assumptions=(
             f"throughput tariff ${tariff}/bbl (terminal revenue not published)",
             f"utilisation {utilisation} of the 1m bbl/d nameplate",
@@ -374,7 +374,7 @@ def georgia_diamond(
         capacity=output_t, capacity_unit="t/yr", utilisation=utilisation, price=price_per_t,
         operating_life=20, variable_cost=variable_cost, fixed_om=fixed_om,
         reference_class="fossil_thermal", **_market(escalation, tax_rate),
-        sources=("capex ~$0.6bn, Element Six, tranche 1 Feb 2026: press (deal-facts §2)",),
+        sources=("capex ~$0.6bn, Element Six, tranche 1 Feb 2026: press",),
         assumptions=(
             f"output {output_t:g} t/yr (not published)",
             f"price ${price_per_t / 1e6:g}m/t (not published)",
@@ -440,9 +440,9 @@ def smr_tranche2(
         first_year=first_year, reference_class="nuclear",
         **_eia_plant(EIA_SMR, nuclear_fuel=fuel_cost), **_market(escalation, tax_rate),
         sources=("~$40bn, GE Vernova Hitachi SMRs, Tennessee and Alabama: NHK Mar 2026 "
-                 "(deal-facts §2)",
+                 "",
                  "capex/kW, O&M, capacity factor, life, lead time: EIA AEO2026 SMR "
-                 "(deal-facts §6)"),
+                 ""),
         assumptions=(
             f"capacity {capacity_mw:.0f} MW derived as $40bn / $9,831/kW",
             f"power price ${power_price}/MWh (offtake not published)",
@@ -523,7 +523,7 @@ def gas_tranche2(
         capacity_factor=capacity_factor, construction_years=3, first_year=first_year,
         reference_class="fossil_thermal", **_eia_plant(EIA_CC), **_market(escalation, tax_rate),
         sources=("≈ $33bn for gas plants in Pennsylvania and Texas: NHK Mar 2026 "
-                 "(deal-facts §2)", _EIA_SOURCE),
+                 "", _EIA_SOURCE),
         assumptions=(
             f"Pennsylvania share {pennsylvania_share:g} of $33bn (split unknown)",
             f"capacity {capacity_mw:.0f} MW derived at ${capex_per_kw:g}/kW (Lazard CCGT)",

@@ -40,7 +40,7 @@ _PJM = Source("Monitoring Analytics (PJM's independent market monitor), State of
 _OHMY = Source("OhmyNews worked example: deemed rate 5.5% = 6-month term SOFR 4.5% + 1% "
                "spread (the SOFR path's long-run mean and the spread)", "2025-09", "press")
 _TRANCHE1 = Source("Tranche 1 (~$36bn, 3 projects incl. Ohio) announced 17/18 Feb 2026: the "
-                   "upfront funding mode's default notice date (deal-facts §1)", "2026-02",
+                   "upfront funding mode's default notice date", "2026-02",
                    "press")
 
 
@@ -51,7 +51,7 @@ def _assumption(text: str) -> Source:
 #: Section title -> sources, rendered by :func:`dealsim.presets.sources.render`.
 SOURCES: Mapping[str, tuple[Source, ...]] = {
     "§1 Funding on the calendar and the floating deemed rate (dealsim.finance.capital_calls, "
-    "dealsim.model.paths; the defaults since issue 11)": (
+    "dealsim.model.paths; the defaults)": (
         _OHMY, _TRANCHE1,
         _assumption(f"term SOFR path: {SOFR_PROCESS.source}"),
         _assumption("SOFR floored at 0 before the spread (the DAA formula's floor is not "
@@ -62,8 +62,7 @@ SOURCES: Mapping[str, tuple[Source, ...]] = {
                     "compounding"),
     ),
     "§2 Annual price paths and the yen fee (dealsim.model.paths, dealsim.finance.yen_fee; "
-    "the defaults "
-    "since issue 11: Deal(market=Market.paths()), the Ohio preset's fee in yen)": (
+    "the defaults: Deal(market=Market.paths()), the Ohio preset's fee in yen)": (
         _PINDYCK, _PJM,
         _assumption(f"power: {POWER_PROCESS.source}"),
         _assumption(f"fuel: {FUEL_PROCESS.source}"),
@@ -95,7 +94,7 @@ SOURCES: Mapping[str, tuple[Source, ...]] = {
             "and the diamond plant sell no power (own prices)"),
     ),
     "§3 Operations: dispatch, delays, end of life, tax (dealsim.model.operations; "
-    "Operations() is the owner's model, the default since issue 11; Operations.legacy() "
+    "Operations() is the owner's model, the default; Operations.legacy() "
     "the model before)": (
         _assumption("economic dispatch: a thermal plant runs a year only where the power "
                     "price covers fuel and variable O&M; fixed O&M continues; nuclear runs "

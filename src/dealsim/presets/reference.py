@@ -155,7 +155,7 @@ def nuscale_cfpp(*, terms: DealTerms | None = None) -> ReferenceCase:
     project = _nuclear_project(
         EIA_SMR, name="NuScale/UAMPS CFPP (462 MWe)", capex=5.3e9, capacity_mw=462.0,
         power_price=58.0, construction_years=5, first_year=2025, reference_class="nuclear",
-        sources=("462 MWe, $5.3bn estimate, $58/MWh target: IEEFA Jan 2023 (deal-facts §4)",),
+        sources=("462 MWe, $5.3bn estimate, $58/MWh target: IEEFA Jan 2023",),
         assumptions=(
             "subsidies already in the published $58/MWh price",
             "EIA SMR O&M plus $6/MWh fuel; capacity factor 0.90; 40-year life",
@@ -196,7 +196,7 @@ def vogtle_3_4(*, terms: DealTerms | None = None) -> ReferenceCase:
         EIA_LWR, name="Vogtle 3&4 (2 x AP1000)", capex=14e9, capacity_mw=2234.0,
         power_price=60.0, construction_years=7, first_year=2010, reference_class="nuclear",
         tax_rate=0.21,
-        sources=("~$14bn approved 2009: AP (deal-facts §5)",
+        sources=("~$14bn approved 2009: AP",
                  "2 x 1,117 MWe AP1000: Westinghouse/Georgia Power (press)"),
         assumptions=(
             "EIA large-LWR O&M plus $6/MWh fuel; capacity factor 0.92; 60-year life",

@@ -17,7 +17,7 @@ More sections come from other modules: any module listed in ``modules`` (see
 mapping of section title to a tuple of :class:`~dealsim.presets.Source`, adds its
 sections after this module's. Docstrings cite the rendered page by section
 (``docs/sources.md`` §N); the section titles keep the numbers of the project's fact
-sheet, from which the records were taken and which some records cite as "deal-facts".
+sheet, from which the records were taken.
 
 Examples
 --------
@@ -183,7 +183,7 @@ def render(modules: Sequence[str] = DEFAULT_MODULES) -> str:
         "an assumption where it is used. Docstrings cite this page by section",
         "(`docs/sources.md` §N). Where a section is listed on its own, its heading keeps",
         "the section number of the project's fact sheet, from which these records were",
-        "taken (some records cite it as \"deal-facts\").",
+        "taken.",
         "",
         f"Confidence: {grades}.",
         "",
