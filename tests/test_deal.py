@@ -89,8 +89,13 @@ def test_ohio_preset_traces_to_deal_facts():
 def test_table_and_summary_read_one_scenario():
     ev = dealsim.evaluate(ohio_gas_power())
     table = ev.table()
-    assert table.splitlines()[1].startswith("  2026") and "total" in table.splitlines()[-1]
+    lines = str(table).splitlines()  # title, header, one line a year, total, note
+    assert lines[2].startswith("2026") and lines[-2].startswith("total")
     assert "investor IRR" in ev.summary()
+    # the frame holds the same numbers unscaled (USD), with units for every column
+    df = table.to_pandas()
+    assert df.loc["total", "capex"] == pytest.approx(ev.lines.capex.sum())
+    assert set(df.attrs["units"]) == set(df.columns)
     batch = dealsim.evaluate(ohio_gas_power(), overrun=[1.0, 1.2])
     with pytest.raises(InvalidParameterError, match="one scenario"):
         batch.table()

@@ -268,7 +268,7 @@ def test_output_table_drives_the_result_fields():
     r = dealsim.simulate(DEAL, 20, seed=1)
     for o in OUTPUT_TABLE:  # the dtype written in the table is the dtype delivered
         assert getattr(r, o.name).dtype == np.dtype(o.dtype), o.name
-    assert list(r.to_pandas()[0].columns[: len(ARRAYS)]) == list(ARRAYS)
+    assert list(r.to_pandas().columns[: len(ARRAYS)]) == list(ARRAYS)
 
 
 @pytest.mark.parametrize("backend", ["numpy", "numba"])

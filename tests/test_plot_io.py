@@ -70,7 +70,7 @@ def test_fan_needs_paths():
 
 def test_to_pandas_frames(result):
     pytest.importorskip("pandas")
-    scenarios, summary = result.to_pandas()
+    scenarios, summary = result.to_pandas(), result.summary().to_pandas()
     assert len(scenarios) == result.n
     np.testing.assert_array_equal(scenarios["investor_npv"].to_numpy(), result.investor_npv)
     np.testing.assert_array_equal(scenarios["in_overrun"].to_numpy(), result.inputs["overrun"])
@@ -78,6 +78,11 @@ def test_to_pandas_frames(result):
     assert summary.loc[("investor_irr", "p50"), "value"] == st.quantiles[0.5][0]
     p = result.probabilities()["p_recover_capital"].p
     assert summary.loc[("p_recover_capital", "p"), "value"] == p
+    # never recovered is missing, not -1: describe() counts the recovered scenarios only
+    never = result.recovered_at < 0
+    assert scenarios["recovered_at"].isna().sum() == never.sum() > 0
+    assert scenarios["recovered_at"].describe()["count"] == (~never).sum()
+    assert (result.to_pandas(raw=True)["recovered_at"].to_numpy() == result.recovered_at).all()
 
 
 def test_parquet_roundtrip(result, tmp_path):

@@ -7,12 +7,32 @@ Conventions (used by every function in the package)
   1-D in -> scalar out, ``(S, T)`` in -> ``(S,)`` out.
 - Sign: negative is money paid in by the investor, positive is money paid out to it.
 - Periods are years; rates are decimals per period (``0.055``), never percent; shares
-  are decimals.
+  and probabilities are decimals.
+- Units: data carries stored units -- money in nominal USD, rates in decimals per year
+  (``1/year``), multiples in ``x``, probabilities as decimals -- and says so:
+  ``to_pandas()`` frames list every column's unit in ``df.attrs["units"]``,
+  ``summary().to_dict()`` gives a ``unit`` per field. Only printed text and notebook
+  tables scale for reading (IRRs in %, money in bn USD), and their labels say so. A
+  tariff increase is a decimal too (``0.10`` is +10 points); the CLI refuses a flag
+  given in the other unit. "Never" (a deemed allocation never recovered) is a missing
+  value in frames and summaries; the int64 array ``recovered_at`` keeps ``-1``.
+- Parties: code names say *investor* (Japan, which funds the projects) and *host*
+  (the US); every label a reader sees says Japan and the US.
 - Randomness enters only through a keyword ``seed`` (an int, a
   :class:`numpy.random.SeedSequence` or a :class:`numpy.random.Generator`, as in
-  scipy's SPEC 7); the global numpy random state is never used.
+  scipy's SPEC 7); the global numpy random state is never used. The default
+  ``seed=None`` draws fresh OS entropy and records it: ``result.seed`` reproduces the
+  run (``seed=int(result.seed)``).
+- Every result has a short ``repr`` and a ``_repr_html_`` table for notebooks;
+  ``summary()`` returns an object (``print`` it, ``to_dict()``, ``to_pandas()``) and
+  ``to_pandas()`` one DataFrame. A run records what it changes from its preset
+  (``result.changes``, also in its title); :func:`dealsim.compare` sets runs side by
+  side.
 - Bad input raises :class:`dealsim.errors.DealsimError` (a ``ValueError``) naming the
   argument. An undefined result inside one scenario (no IRR) is NaN plus a status.
+- The first numba run in a fresh environment compiles the kernels (about 15 s, once);
+  an INFO message on the ``dealsim`` logger says so
+  (``logging.basicConfig(level=logging.INFO)`` shows it).
 
 Submodules
 ----------
@@ -51,6 +71,7 @@ from dealsim.model.deal import Deal
 from dealsim.model.fees import DeveloperFee
 from dealsim.model.market import Market
 from dealsim.model.operations import Operations
+from dealsim.model.paths import MeanReverting, PricePaths, SofrPaths, UsdJpyPaths
 from dealsim.model.project import Project
 from dealsim.model.terms import DealTerms
 from dealsim.montecarlo.run import BLOCK_SIZE, simulate, tornado
@@ -72,6 +93,7 @@ from dealsim.results.simulation import SimulationResult
 from dealsim.results.summary import Summary
 
 if _TYPE_CHECKING:  # imported on first use (see __getattr__)
+    from dealsim.analysis.compare import Comparison, compare
     from dealsim.analysis.decision import FundOrDecline, fund_or_decline
     from dealsim.analysis.policy import PortfolioDecision, decide_portfolio
     from dealsim.analysis.threat import TariffThreat
@@ -83,6 +105,7 @@ __all__ = [
     "BLOCK_SIZE",
     "CashflowLines",
     "CommonFactor",
+    "Comparison",
     "CorrelationError",
     "Deal",
     "DealTerms",
@@ -99,24 +122,29 @@ __all__ = [
     "LogNormal",
     "LogStudentT",
     "Market",
+    "MeanReverting",
     "Normal",
     "Operations",
     "Pert",
     "PointMass",
     "PortfolioDecision",
     "PortfolioResult",
+    "PricePaths",
     "Project",
     "Rounded",
     "SharedMarket",
     "SimulationResult",
+    "SofrPaths",
     "Summary",
     "TariffThreat",
     "Triangular",
     "Uncertainties",
     "Uniform",
+    "UsdJpyPaths",
     "WaterfallResult",
     "__version__",
     "build_cashflows",
+    "compare",
     "decide_portfolio",
     "default_uncertainties",
     "evaluate",
@@ -160,6 +188,8 @@ _LAZY_NAMES = {
     "PortfolioResult": "dealsim.results.portfolio",
     "simulate_portfolio": "dealsim.montecarlo.portfolio",
     "FundOrDecline": "dealsim.analysis.decision",
+    "Comparison": "dealsim.analysis.compare",
+    "compare": "dealsim.analysis.compare",
     "TariffThreat": "dealsim.analysis.threat",
     "PortfolioDecision": "dealsim.analysis.policy",
     "decide_portfolio": "dealsim.analysis.policy",

@@ -74,8 +74,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from dealsim.analysis import decision_report as _report
 from dealsim.analysis.threat import _THREAT_COLUMNS, DEFAULT_USDJPY, THREAT_KEY, TariffThreat
 from dealsim.common import validate as v
+from dealsim.common.display import Report, short_repr
 from dealsim.errors import InvalidParameterError
 from dealsim.model.deal import Deal
 from dealsim.montecarlo.uncertainty import (
@@ -417,64 +419,48 @@ class FundOrDecline:
         return sorted(bars, key=lambda b: (-b.swing("p_fund_better"),
                                            -b.swing("mean_advantage")))
 
-    def summary(self, confidence: float = 0.95) -> str:
-        """P(funding better) and the break-evens with confidence intervals, as text."""
-        from dealsim.results.summary import _statistic
-
-        p = self.p_fund_better
-        lo, hi = self.p_fund_better_ci(confidence)
+    def __repr__(self) -> str:
         t = self.threat
-        qs = (0.05, 0.5, 0.95)
-        lines = [f"dealsim fund or decline: {self.title}",
-                 f"n = {self.n:,} scenarios, seed = {self.simulation.seed}, sampler = "
-                 f"{self.simulation.sampler}; [brackets]: {confidence:.0%} confidence "
-                 "intervals",
-                 f"threat: +{t.rate_increase * 100:g} points on {t.goods} goods "
-                 f"({t.calibration} route), probability {t.probability:g}, duration "
-                 f"{t.duration}, reallocation {t.reallocation:g}",
-                 f"P(funding beats declining)        {p.p:.4f} [{lo:.4f}, {hi:.4f}]",
-                 f"{'USD bn':<34}{'mean':>10}" + "".join(f"{'P' + format(100 * q, 'g'):>10}"
-                                                        for q in qs)]
-        for label, arr in (("Japan's NPV of funding", self.fund_value),
-                           ("expected cost of declining", self.decline_cost),
-                           ("funding minus declining", self.advantage)):
-            st = _statistic(label, arr, qs, confidence)
-            lines.append(f"{label:<34}{st.mean / 1e9:>10.3f}"
-                         + "".join(f"{q[0] / 1e9:>10.3f}" for q in st.quantiles.values()))
-            lines.append(f"{'':<34}{'':>10}" + "".join(
-                f"{f'[{q[1] / 1e9:.2f},{q[2] / 1e9:.2f}]':>10}" for q in st.quantiles.values()))
-        be = self.breakeven_rate_increase
-        st = _statistic("be", be[np.isfinite(be)] if np.isfinite(be).any() else be, (0.5,),
-                        confidence)
-        x, xlo, xhi = self.mean_breakeven_rate_increase(confidence)
-        lines += ["",
-                  "break-even tariff increase (points), where funding and declining are "
-                  "equal:",
-                  f"  in expectation (E[advantage] = 0)  {100 * x:.3f} "
-                  f"[{100 * xlo:.3f}, {100 * xhi:.3f}]",
-                  f"  median scenario (P = 0.5)          {100 * st.quantiles[0.5][0]:.3f} "
-                  f"[{100 * st.quantiles[0.5][1]:.3f}, {100 * st.quantiles[0.5][2]:.3f}]"]
-        bd = self.breakeven_duration
-        sd = _statistic("bd", bd[np.isfinite(bd)] if np.isfinite(bd).any() else bd, (0.5,),
-                        confidence)
-        lines += [f"break-even duration (years) at +{t.rate_increase * 100:g} points: in "
-                  f"expectation {self.mean_breakeven_duration():.3f}; median scenario "
-                  f"{sd.quantiles[0.5][0]:.3f} [{sd.quantiles[0.5][1]:.3f}, "
-                  f"{sd.quantiles[0.5][2]:.3f}]"]
-        return "\n".join(lines)
+        return short_repr("FundOrDecline", self.title, n=self.n, seed=self.simulation.seed,
+                          backend=self.simulation.backend,
+                          threat=f"+{t.rate_increase * 100:g} points, p={t.probability:g}")
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+    def summary(self, confidence: float = 0.95) -> Report:
+        """P(funding better) and the break-evens with confidence intervals.
+
+        Returns
+        -------
+        Report
+            ``print()`` it for the text table; a table in a notebook; ``to_dict()``
+            (strict JSON, a ``unit`` per row: USD, probability, a tariff increase as a
+            decimal, years) and ``to_pandas()`` (:mod:`dealsim.analysis.decision_report`).
+        """
+        return _report.fund_or_decline_report(self, confidence)
 
     def to_pandas(self) -> Any:
-        """One row per scenario: fund value, decline cost, advantage, threat draws and
-        break-evens, plus the deal's outputs (needs pandas)."""
+        """One DataFrame, one row per scenario: fund value, decline cost, advantage, threat
+        draws and break-evens, plus the deal's outputs (needs pandas); ``attrs["units"]``
+        gives every column's unit."""
         import pandas as pd
 
-        scen, _ = self.simulation.to_pandas()
+        scen = self.simulation.to_pandas()
         cols = {"fund_value": self.fund_value, "decline_cost": self.decline_cost,
                 "advantage": self.advantage, "fund_better": self.fund_better,
                 "threat_duration": self.duration, "threat_share_borne": self.share_borne,
                 "breakeven_rate_increase": self.breakeven_rate_increase,
                 "breakeven_duration": self.breakeven_duration}
-        return pd.concat([pd.DataFrame(cols), scen], axis=1)
+        df = pd.concat([pd.DataFrame(cols), scen], axis=1)
+        df.attrs = dict(scen.attrs)
+        df.attrs["units"] = {
+            "fund_value": "USD", "decline_cost": "USD", "advantage": "USD",
+            "fund_better": "flag", "threat_duration": "years",
+            "threat_share_borne": "decimal",
+            "breakeven_rate_increase": "tariff increase (decimal: 0.1 = +10 points)",
+            "breakeven_duration": "years"} | scen.attrs["units"]
+        return df
 
 
 def _npv_rate(deal: Deal, inputs: Mapping[str, F64], n: int) -> F64:
@@ -551,12 +537,23 @@ def _check_threat(threat: Any) -> TariffThreat:
     return threat
 
 
+def _threat_and_n(threat: Any, n: Any) -> tuple[TariffThreat, Any]:
+    """``(threat, n)`` of the call forms ``f(x, threat, n)``, ``f(x, n)`` (a number in
+    the threat's place is ``n`` when ``n`` is not given) and ``f(x, n=..., threat=...)``."""
+    if n is None and isinstance(threat, int | float | np.integer | np.floating) \
+            and not isinstance(threat, bool | np.bool_):
+        threat, n = None, threat
+    if n is None:
+        raise InvalidParameterError("n (the number of scenarios) is required; got None")
+    return _check_threat(threat), n
+
+
 def fund_or_decline(
     deal: Deal,
-    threat: TariffThreat | None,
-    n: int | float,
+    threat: TariffThreat | None = None,
+    n: int | float | None = None,
     *,
-    seed: int | np.random.SeedSequence | np.random.Generator | None,
+    seed: int | np.random.SeedSequence | np.random.Generator | None = None,
     uncertainties: Uncertainties | None = None,
     sampler: str = "random",
     executor: Any = None,
@@ -570,11 +567,13 @@ def fund_or_decline(
     ----------
     deal : Deal
     threat : TariffThreat or None
-        What a decline may cost; ``None`` for :class:`TariffThreat` defaults.
+        What a decline may cost; ``None`` (default) for ``TariffThreat()``.
     n : int
-        Scenarios (>= 1).
-    seed : int, SeedSequence or Generator
-        As in :func:`dealsim.simulate` (``None``: fresh OS entropy).
+        Scenarios (>= 1); required. ``fund_or_decline(deal, n)`` and
+        ``fund_or_decline(deal, threat, n)`` both work.
+    seed : int, SeedSequence, Generator or None
+        As in :func:`dealsim.simulate`. Default ``None``: fresh OS entropy, recorded
+        in ``result.simulation.seed`` (pass ``seed=int(...)`` of it to reproduce).
     uncertainties, sampler, executor, backend, paths
         Passed to :func:`dealsim.simulate` for the deal side.
     valuation_date : date-like, optional
@@ -610,15 +609,17 @@ def fund_or_decline(
     ...                               valuation_date="2026-12-31")
     >>> bool((at_year_end.fund_value == s.investor_npv).all())
     True
-    >>> r.p_fund_better.p  # a $0.6bn project against a tariff on ¥20tn of exports
+    >>> float(r.p_fund_better)  # a $0.6bn project against a tariff on ¥20tn of exports
     1.0
+    >>> fund_or_decline(georgia_diamond(), 2000, seed=1).p_fund_better == r.p_fund_better
+    True
     >>> none = r.with_threat(TariffThreat(probability=0.0))
     >>> bool((none.fund_better == (r.fund_value > 0)).all())
     True
     """
     from dealsim.montecarlo.run import simulate
 
-    threat = _check_threat(threat)
+    threat, n = _threat_and_n(threat, n)
     if not isinstance(deal, Deal):
         raise InvalidParameterError(f"deal must be a Deal; got {deal!r}")
     n = v.integer("n", n, minimum=1)
@@ -631,5 +632,5 @@ def fund_or_decline(
     sim = simulate(deal, n, seed=root, uncertainties=uncertainties, sampler=sampler,
                    executor=executor, backend=backend, paths=paths)
     u = _threat_uniforms(root, sampler, n)
-    return _assemble(deal.name, threat, sim, u, float(deal.project.capex),
+    return _assemble(sim.title, threat, sim, u, float(deal.project.capex),
                      _npv_rate(deal, sim.inputs, n), valuation, decision)

@@ -13,17 +13,18 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dealsim.analysis.decision import (
-    _check_threat,
     _date,
     _decline_side,
     _npv_rate,
     _tariff_rate,
+    _threat_and_n,
     _threat_uniforms,
     _year_end,
     _years,
 )
 from dealsim.analysis.threat import DEFAULT_USDJPY, TariffThreat
 from dealsim.common import validate as v
+from dealsim.common.display import Report, Row, short_repr
 from dealsim.errors import InvalidParameterError
 from dealsim.model.deal import Deal
 from dealsim.montecarlo.uncertainty import (
@@ -88,8 +89,39 @@ class PortfolioDecision:
         pol = self.values[reading]
         return max(pol, key=lambda k: float(pol[k].mean()))
 
-    def summary(self, quantiles: tuple[float, ...] = (0.05, 0.5, 0.95)) -> str:
-        """Each policy's value distribution under each reading, best marked with ``*``."""
+    def __repr__(self) -> str:
+        return short_repr("PortfolioDecision", self.title, n=self.n,
+                          seed=self.portfolio.seed, backend=self.portfolio.backend,
+                          deals=len(self.names))
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+    def summary(self, quantiles: tuple[float, ...] = (0.05, 0.5, 0.95)) -> Report:
+        """Each policy's value distribution under each reading, best marked with ``*``.
+
+        Returns
+        -------
+        Report
+            ``print()`` it for the text table; a table in a notebook; ``to_dict()``
+            (strict JSON, a ``unit`` per row: each policy's mean value, USD, and the
+            best policy per reading) and ``to_pandas()``.
+        """
+        from dealsim.results.summary import quantile_rows
+
+        rows: list[Row] = []
+        for reading, pols in self.values.items():
+            for label, x in pols.items():
+                rows += [r._replace(name=f"{reading}:{r.name}",
+                                    label=f"[{reading}] {r.label}")
+                         for r in quantile_rows(label.replace(" ", "_"), label, x, "USD", 0.95,
+                                                quantiles)[:1]]
+        meta = {"n": self.n, "seed": self.portfolio.seed, "backend": self.portfolio.backend,
+                **{f"best ({r})": self.best(r) for r in self.values}}
+        return Report("dealsim portfolio decision", self.title, meta, tuple(rows),
+                      self._text(quantiles), ("values: Japan's, USD; intervals 95%",))
+
+    def _text(self, quantiles: tuple[float, ...]) -> str:
         from dealsim.results.summary import _statistic
 
         t = self.threat
@@ -125,10 +157,10 @@ def _weighted(per_deal: list[F64], weights: list[float]) -> F64:
 
 def decide_portfolio(
     deals: Mapping[str, Deal],
-    threat: TariffThreat | None,
-    n: int | float,
+    threat: TariffThreat | None = None,
+    n: int | float | None = None,
     *,
-    seed: int | np.random.SeedSequence | np.random.Generator | None,
+    seed: int | np.random.SeedSequence | np.random.Generator | None = None,
     readings: Sequence[str] = ("each", "once"),
     scales: Mapping[str, float] | None = None,
     uncertainties: Mapping[str, Uncertainties] | None = None,
@@ -145,8 +177,11 @@ def decide_portfolio(
     deals : mapping of str to Deal
         The projects; each keeps its own first year.
     threat : TariffThreat or None
+        Default ``None``: ``TariffThreat()``.
     n : int
-    seed : int, SeedSequence or Generator
+        Scenarios; required (``decide_portfolio(deals, n)`` works too).
+    seed : int, SeedSequence, Generator or None
+        Default ``None``: fresh OS entropy, recorded in ``result.portfolio.seed``.
     readings : sequence of {"each", "once"}
         How declines combine (:data:`READINGS`).
     scales, uncertainties, sampler, executor, title
@@ -187,7 +222,7 @@ def decide_portfolio(
     from dealsim.model.portfolio import CommonFactor
     from dealsim.montecarlo.portfolio import simulate_portfolio
 
-    threat = _check_threat(threat)
+    threat, n = _threat_and_n(threat, n)
     if not isinstance(deals, Mapping) or not deals:
         raise InvalidParameterError(f"deals must be a non-empty mapping of name -> Deal; "
                                     f"got {deals!r}")

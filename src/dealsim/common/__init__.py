@@ -11,5 +11,7 @@ Layer 1 of 9 (the bottom). Modules here import only the standard library, numpy 
 - :mod:`~dealsim.common.sources` -- :class:`Source`, one citation with its confidence.
 - :mod:`~dealsim.common.outputs` -- the table of outputs (name, unit, meaning).
 - :mod:`~dealsim.common.seeds` -- ``as_seed_sequence`` and the open unit interval.
+- :mod:`~dealsim.common.display` -- short reprs, notebook tables and ``Report``.
+- :mod:`~dealsim.common.baselines` -- what a run changes from its preset, run titles.
 - :mod:`~dealsim.common.arrays` -- array type aliases (``F64``).
 """

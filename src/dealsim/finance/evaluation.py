@@ -8,6 +8,7 @@ block by block.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from dealsim.common import names as _names
 from dealsim.common import validate as v
+from dealsim.common.display import Report, Row, Table, html_table, short_repr
 from dealsim.common.facts import SOFTBANK_FEE_JPY_PER_USD
 from dealsim.errors import InvalidParameterError
 from dealsim.finance.cashflows import (
@@ -92,60 +94,105 @@ class Evaluation:
         """Grid index at which the investor's deemed allocation is recovered; -1 never."""
         return self.split.recovered_at
 
-    def table(self) -> str:
-        """Year-by-year table of one scenario (USD bn): line items and both parties' flows.
+    def _one(self, what: str) -> None:
+        if self.lines.net.ndim != 1:
+            raise InvalidParameterError(
+                f"{what}() needs one scenario; got line items of shape {self.lines.net.shape}")
+
+    def table(self) -> Table:
+        """Year-by-year table of one scenario: line items and both parties' flows.
+
+        Returns
+        -------
+        Table
+            ``print()`` it for text (USD bn), shown as HTML in a notebook;
+            ``.to_pandas()`` gives USD with ``attrs["units"]``.
 
         Raises
         ------
         InvalidParameterError
             If the evaluation holds a batch; index it first with a scalar evaluation.
         """
-        if self.lines.net.ndim != 1:
-            raise InvalidParameterError(
-                f"table() needs one scenario; got line items of shape {self.lines.net.shape}"
-            )
-        head = f"{'year':>6}" + "".join(
-            f"{h:>10}" for h in ("capex", "revenue", "opex", "tax", "fee", "net", "investor",
-                                 "host")
-        )
-        rows = [head]
+        self._one("table")
+        names = ("capex", "revenue", "opex", "tax", "fee", "net", "Japan", "the US")
         cols = (self.lines.capex, self.lines.revenue, self.lines.opex, self.lines.tax,
                 self.lines.fee, self.lines.net, self.split.investor, self.split.host)
-        for i, year in enumerate(self.lines.years):
-            rows.append(f"{year:>6}" + "".join(f"{c[i] / 1e9:>10.3f}" for c in cols))
-        rows.append(f"{'total':>6}" + "".join(f"{c.sum() / 1e9:>10.3f}" for c in cols))
-        return "\n".join(rows)
+        data = [(str(int(year)), *(float(c[i]) for c in cols))
+                for i, year in enumerate(self.lines.years)]
+        data.append(("total", *(float(c.sum()) for c in cols)))
+        return Table(f"{self.deal.name}: cash flows by year", ("year", *names),
+                     ("", *("USD",) * len(names)), tuple(data),
+                     ("Japan is the investor, the US the host; negative: paid in",))
 
-    def summary(self) -> str:
-        """A short text summary of one scenario's metrics for both parties.
+    def _summary_rows(self) -> list[Row]:
+        rec = int(self.recovered_at)
+        inv = self.split.investor
+        return [
+            Row("investor_paid_in", "Japan paid in", -inv[inv < 0].sum(), unit="USD"),
+            Row("investor_received", "Japan received", inv[inv > 0].sum(), unit="USD"),
+            Row("host_received", "the US received", self.split.host.sum(), unit="USD"),
+            Row("investor_irr", "Japan's IRR", float(self.investor_irr), unit="1/year"),
+            Row("investor_npv", "Japan's NPV", float(self.investor_npv), unit="USD"),
+            Row("investor_moic", "Japan's MOIC", float(self.investor_moic), unit="x"),
+            Row("host_npv", "the US's NPV", float(self.host_npv), unit="USD"),
+            Row("recovered_year", "deemed allocation recovered in (NaN: never)",
+                math.nan if rec < 0 else int(self.lines.years[rec]), unit="year"),
+            Row("fee_paid", "developer fee paid (1 yes, 0 no)", float(bool(self.fee_paid)),
+                unit="flag"),
+            Row("fee_pv", "developer fee, present value", float(self.fee_pv), unit="USD"),
+        ]
+
+    def summary(self) -> Report:
+        """One scenario's metrics for both parties.
+
+        Returns
+        -------
+        Report
+            ``print()`` it for text; shown as a table in a notebook; ``to_dict()``
+            (strict JSON, a ``unit`` per row) and ``to_pandas()``.
 
         Raises
         ------
         InvalidParameterError
             If the evaluation holds a batch.
         """
-        if self.lines.net.ndim != 1:
-            raise InvalidParameterError(
-                f"summary() needs one scenario; got line items of shape {self.lines.net.shape}"
-            )
+        self._one("summary")
         rec = int(self.recovered_at)
         rec_text = "never" if rec < 0 else f"{int(self.lines.years[rec])} (year index {rec})"
         inv = self.split.investor
         inv_in, inv_out = -inv[inv < 0].sum(), inv[inv > 0].sum()
-        return "\n".join([
+        text = "\n".join([
             f"deal: {self.deal.name}   terms: {self.deal.terms.reading} reading, "
             f"deemed rate {float(self.deemed_rate):.2%}, discount rate "
             f"{float(self.discount_rate):.2%}",
-            f"investor paid in       {inv_in / 1e9:10.2f} bn USD",
-            f"investor received      {inv_out / 1e9:10.2f} bn USD",
-            f"host received          {self.split.host.sum() / 1e9:10.2f} bn USD",
-            f"investor IRR           {float(self.investor_irr):10.2%}",
-            f"investor NPV           {float(self.investor_npv) / 1e9:10.2f} bn USD",
-            f"investor MOIC          {float(self.investor_moic):10.2f}x",
-            f"host NPV               {float(self.host_npv) / 1e9:10.2f} bn USD",
+            f"{'investor (Japan) paid in':<25}{inv_in / 1e9:10.2f} bn USD",
+            f"{'investor received':<25}{inv_out / 1e9:10.2f} bn USD",
+            f"{'host (US) received':<25}{self.split.host.sum() / 1e9:10.2f} bn USD",
+            f"{'investor IRR':<25}{float(self.investor_irr):10.2%}",
+            f"{'investor NPV':<25}{float(self.investor_npv) / 1e9:10.2f} bn USD",
+            f"{'investor MOIC':<25}{float(self.investor_moic):10.2f}x",
+            f"{'host NPV':<25}{float(self.host_npv) / 1e9:10.2f} bn USD",
             f"deemed allocation recovered: {rec_text}",
             f"fee paid: {bool(self.fee_paid)}, present value {float(self.fee_pv) / 1e9:.3f} bn USD",
         ])
+        meta = {"deemed_rate": float(np.mean(self.deemed_rate)),
+                "discount_rate": float(np.mean(self.discount_rate)),
+                "reading": self.deal.terms.reading}
+        return Report("dealsim evaluation (one scenario)", self.deal.name, meta,
+                      tuple(self._summary_rows()), text,
+                      ("Japan is the investor, the US the host",))
+
+    def __repr__(self) -> str:
+        shape = self.lines.net.shape[:-1]
+        return short_repr("Evaluation", self.deal.name,
+                          scenarios="1" if not shape else "x".join(map(str, shape)),
+                          years=f"{int(self.lines.years[0])}-{int(self.lines.years[-1])}")
+
+    def _repr_html_(self) -> str:
+        if self.lines.net.ndim != 1:
+            return html_table("dealsim evaluation (batch)", self.deal.name,
+                              {"shape": self.lines.net.shape}, [])
+        return self.summary()._repr_html_()
 
 
 def evaluate(

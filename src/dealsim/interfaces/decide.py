@@ -33,7 +33,7 @@ def decide_scenario(path: Any, *, n: int | float | None = None, seed: int | None
     seed = seed if seed is not None else sc.simulation.get("seed", 2025)
     res = fund_or_decline(sc.deal, threat, n, seed=seed, uncertainties=sc.uncertainties,
                           sampler=sc.simulation.get("sampler", "random"), executor=executor)
-    lines = [res.summary(), "", res.threat.describe(), "",
+    lines = [str(res.summary()), "", res.threat.describe(), "",
              "tornado of P(funding beats declining) over the threat's parameters:"]
     for bar in res.tornado():
         lines.append(f"  {bar.name:<17} {bar.low_input:>9.4g} -> {bar.low['p_fund_better']:.4f}"

@@ -209,7 +209,7 @@ def _write_parquet(result: SimulationResult, meta: dict[str, Any], f: IO[bytes])
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(result.to_pandas()[0], preserve_index=False)
+    table = pa.Table.from_pandas(result.to_pandas(raw=True), preserve_index=False)
     extra = dict(meta, paths={k: np.asarray(x).tolist() for k, x in result.paths.items()},
                  path_inputs={k: np.asarray(x).tolist() for k, x in result.path_inputs.items()})
     table = table.replace_schema_metadata(

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from dealsim.common import baselines as _baselines
 from dealsim.common import names as _names
 from dealsim.common import serial as _serial
 from dealsim.common import validate as v
+from dealsim.common.display import Row, html_table, short_repr
 from dealsim.errors import InvalidParameterError
 from dealsim.model.fees import DeveloperFee
 from dealsim.model.market import Market
@@ -113,3 +115,35 @@ class Deal(_serial.Plain):
             raise InvalidParameterError(f"market must be a Market; got {self.market!r}")
         if not self.name:
             object.__setattr__(self, "name", self.project.name)
+
+    def __repr__(self) -> str:
+        p, t = self.project, self.terms
+        return short_repr(
+            "Deal", self.name, capex=f"{p.capex / 1e9:g} bn USD",
+            capacity=f"{p.capacity:g} {p.capacity_unit}", first_year=p.first_year,
+            terms=f"{t.reading}, deemed rate {t.deemed_rate:.2%}", fees=len(self.fees),
+            market="levels" if self.market.is_levels else "paths")
+
+    def _rows(self) -> list[Row]:
+        p, t = self.project, self.terms
+        return [
+            Row("capex", "capital cost (base, before overruns)", p.capex, unit="USD"),
+            Row("capacity", "capacity", p.capacity, unit=p.capacity_unit),
+            Row("first_year", "first construction year", p.first_year, unit="year"),
+            Row("construction_years", "construction", p.construction_years, unit="years"),
+            Row("operating_life", "operating life", p.operating_life, unit="years"),
+            Row("price", "price (base year)", p.price, unit="USD per unit of output"),
+            Row("deemed_rate", "deemed rate", t.deemed_rate, unit="1/year"),
+            Row("share_before", "Japan's share before the deemed allocation is recovered",
+                t.share_before, unit="decimal"),
+            Row("share_after", "Japan's share after", t.share_after, unit="decimal"),
+        ]
+
+    def _repr_html_(self) -> str:
+        changed = _baselines.changes(self.name, self.to_dict())
+        notes = [f"{len(self.fees)} developer fee(s); {self.terms.reading} reading; market: "
+                 + ("one level per scenario" if self.market.is_levels else "paths")]
+        if changed:
+            notes.append("changed from the preset: " + ", ".join(
+                f"{k} = {new!r} (preset {old!r})" for k, (old, new) in changed.items()))
+        return html_table("Deal", self.name, {}, self._rows(), notes)

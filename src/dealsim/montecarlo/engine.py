@@ -41,6 +41,7 @@ from numpy.typing import NDArray
 
 from dealsim.common import validate as v
 from dealsim.errors import DeadlineExceeded, InvalidParameterError, RunCancelled, RunStopped
+from dealsim.kernels import block as _block
 
 __all__ = [
     "BLOCK_SIZE",
@@ -279,11 +280,22 @@ class _Bar:
                 "progress=True needs tqdm: pip install 'dealsim[progress]' "
                 "(or pass a callable progress(done, total))") from None
         self._bar = tqdm(total=total, desc=desc, unit="scen", unit_scale=True, leave=False)
+        self._desc, self._noted = desc, False
+        _block.add_compile_listener(self._compiling)
+
+    def _compiling(self, message: str) -> None:
+        """Show that the kernels are being compiled until the first block is done."""
+        self._noted = True
+        self._bar.set_description(f"{self._desc}: {message}")
 
     def update(self, rows: int) -> None:
+        if self._noted:
+            self._noted = False
+            self._bar.set_description(self._desc)
         self._bar.update(rows)
 
     def close(self) -> None:
+        _block.remove_compile_listener(self._compiling)
         self._bar.close()
 
 

@@ -284,7 +284,7 @@ def simulate_portfolio(
     deals: Sequence[Deal] | Mapping[str, Deal],
     n: int | float,
     *,
-    seed: int | np.random.SeedSequence | np.random.Generator | None,
+    seed: int | np.random.SeedSequence | np.random.Generator | None = None,
     uncertainties: Uncertainties | Sequence[Uncertainties | None]
     | Mapping[str, Uncertainties] | None = None,
     common: CommonFactor | None = CommonFactor(),  # noqa: B008 - frozen value object
@@ -312,8 +312,9 @@ def simulate_portfolio(
         The portfolio. Names (mapping keys, else each deal's ``name``) must be unique.
     n : int
         Number of scenarios (>= 1).
-    seed : int, SeedSequence or Generator
-        As in :func:`dealsim.simulate`; ``None`` draws fresh OS entropy.
+    seed : int, SeedSequence, Generator or None
+        As in :func:`dealsim.simulate`; default ``None``: fresh OS entropy, recorded
+        in the result's ``seed``.
     uncertainties : Uncertainties, or one per deal (sequence or mapping), optional
         Default per deal: :func:`dealsim.default_uncertainties` for its project's
         ``reference_class``. Deals draw independently except through ``common``.

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from dealsim.common import baselines as _baselines
 from dealsim.common import validate as v
 from dealsim.common.outputs import OUTPUT_TABLE
 from dealsim.errors import InvalidParameterError
@@ -223,7 +224,7 @@ def simulate(
     deal: Deal,
     n: int | float,
     *,
-    seed: int | np.random.SeedSequence | np.random.Generator | None,
+    seed: int | np.random.SeedSequence | np.random.Generator | None = None,
     uncertainties: Uncertainties | None = None,
     sampler: str = "random",
     executor: Any = None,
@@ -244,11 +245,12 @@ def simulate(
     deal : Deal
     n : int
         Number of scenarios (>= 1); with ``until``, the most to run.
-    seed : int, SeedSequence or Generator
-        Source of randomness (scipy's SPEC 7 convention). ``None`` draws fresh OS
-        entropy. The result's ``seed`` attribute says how to reproduce the run: for an
-        int seed, and for ``None`` or a SeedSequence without a spawn key, it is the
-        entropy as text, so ``seed=int(result.seed)`` repeats the run.
+    seed : int, SeedSequence, Generator or None
+        Source of randomness (scipy's SPEC 7 convention). Default ``None``: fresh OS
+        entropy, recorded on the result. The result's ``seed`` attribute says how to
+        reproduce the run: for an int seed, and for ``None`` or a SeedSequence without
+        a spawn key, it is the entropy as text, so ``seed=int(result.seed)`` repeats
+        the run.
     uncertainties : Uncertainties, optional
         Default: :func:`dealsim.montecarlo.uncertainty.default_uncertainties` for the project's
         ``reference_class``.
@@ -470,10 +472,11 @@ def _plan(
     check_deemed_rate(deal.market, deal.terms.deemed_rate, where="deal.terms")
     n = check_n(n)  # a whole float such as 1e6 is accepted
     root = as_seed_sequence(seed) if seed is not None else np.random.SeedSequence()
-    unc = uncertainties if uncertainties is not None else default_uncertainties(
-        deal.project.reference_class or "all_electricity")
+    default = default_uncertainties(deal.project.reference_class or "all_electricity")
+    unc = uncertainties if uncertainties is not None else default
     if not isinstance(unc, Uncertainties):
         raise InvalidParameterError(f"uncertainties must be an Uncertainties; got {unc!r}")
+    changes = _baselines.changes(deal.name, deal.to_dict(), unc.to_dict(), default.to_dict())
     paths = v.integer("paths", paths, minimum=0)
     horizon = _horizon(deal, unc)
     # what must fit in memory: the kept market paths and the blocks' arrays (by the
@@ -486,7 +489,8 @@ def _plan(
     within_years = v.integer("within_years", within_years, minimum=1)
     used = _kernels.resolve(backend, deal)
     meta = dict(
-        title=deal.name,
+        title=_baselines.run_title(deal.name, changes),
+        changes=changes,
         seed=_describe_seed(seed, root),
         sampler=sampler,
         first_year=int(deal.project.first_year),

@@ -45,6 +45,7 @@ from numpy.typing import NDArray
 
 from dealsim.common import validate as v
 from dealsim.common.arrays import F64
+from dealsim.common.display import short_repr
 from dealsim.common.outputs import RUN_META, complete_requested
 from dealsim.errors import InvalidParameterError
 from dealsim.model.deal import Deal
@@ -382,6 +383,13 @@ class StreamingSummary:
                        probabilities=self.probabilities(), backend=self.backend,
                        requested=self.requested, partial=self.partial)
 
+    def __repr__(self) -> str:
+        return short_repr("StreamingSummary", self.title, n=self.n, seed=self.seed,
+                          backend=self.backend, partial=self.partial or None)
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
     def to_dict(self, *, confidence: float = 0.95) -> dict[str, Any]:
         """:meth:`summary` as strict JSON data (see :meth:`dealsim.Summary.to_dict`).
 
@@ -408,7 +416,7 @@ def simulate_stream(
     deal: Deal,
     n: int | float,
     *,
-    seed: int | np.random.SeedSequence | np.random.Generator | None,
+    seed: int | np.random.SeedSequence | np.random.Generator | None = None,
     uncertainties: Uncertainties | None = None,
     sampler: str = "random",
     executor: Any = None,
@@ -425,7 +433,8 @@ def simulate_stream(
     Parameters
     ----------
     deal, n, seed, uncertainties, sampler, executor, within_years
-        As in :func:`dealsim.simulate` (same seed -> the same scenarios).
+        As in :func:`dealsim.simulate` (same seed -> the same scenarios; ``seed``
+        defaults to ``None``: fresh OS entropy, recorded in the summary's ``seed``).
     bins : int
         Histogram bins per output (>= 16); the quantile error bound is one bin width.
     window : int

@@ -20,7 +20,9 @@ Examples
 Nikkei table of pledges: EU $600bn, Taiwan $250bn (TSMC-centred) (2026-02) [seed]
 """
 
+from dealsim.common import baselines as _baselines
 from dealsim.common.sources import Source
+from dealsim.presets.baseline import default_deal_data as _default_deal_data
 from dealsim.presets.catalog import PLEDGES, Preset, catalog, pledges
 from dealsim.presets.deals import (
     gas_tranche2,
@@ -46,3 +48,5 @@ __all__ = [
     "texas_gulflink",
     "vogtle_3_4",
 ]
+
+_baselines.register(_default_deal_data)  # runs record what they change from a preset

@@ -7,15 +7,17 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from dealsim.common import validate as v
+from dealsim.common.display import Report, Row, short_repr
 from dealsim.common.outputs import complete_requested
 from dealsim.errors import InvalidParameterError
 from dealsim.model.portfolio import CommonFactor, FundingSplit, SharedMarket
-from dealsim.results.summary import _statistic, irr_for_statistics
+from dealsim.results.summary import LABELS, _statistic, irr_for_statistics, quantile_rows
 
 __all__ = ["PortfolioResult"]
 
@@ -239,12 +241,80 @@ class PortfolioResult:
                          + f"{a['net_mean'][t] / 1e9:>9.2f}")
         return "\n".join(lines)
 
-    def summary(self, quantiles: tuple[float, ...] = (0.05, 0.5, 0.95)) -> str:
-        """Portfolio metrics, probabilities and the loss split as text.
+    def __repr__(self) -> str:
+        return short_repr("PortfolioResult", self.title, n=self.n, seed=self.seed,
+                          sampler=self.sampler, backend=self.backend, deals=len(self.names),
+                          partial=self.partial or None)
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+    def _rows(self, quantiles: tuple[float, ...]) -> list[Row]:
+        rows = []
+        for name, label, x, unit in (
+                ("irr", "Japan's portfolio IRR", irr_for_statistics(self.irr, self.moic),
+                 "1/year"),
+                ("npv", "Japan's portfolio NPV", self.npv, "USD"),
+                ("moic", "Japan's portfolio MOIC", self.moic, "x"),
+                ("worst_call", "worst year's call", self.worst_call, "USD")):
+            rows += quantile_rows(name, label, x, unit, 0.95, quantiles)
+        z = 1.959963984540054
+        rows += [Row(k, LABELS.get(k, k.replace("p_any_loss", "P(some deal loses capital)")),
+                     p, max(p - z * se, 0.0), min(p + z * se, 1.0), "probability")
+                 for k, (p, se) in self.probabilities().items()]
+        econ = self.economic_loss_table()
+        for party, (mean, _) in self.loss_table().items():
+            rows.append(Row(f"shortfall_{party}", f"{party}: nominal capital shortfall, mean",
+                            mean, unit="USD"))
+            if party in econ:
+                m, se = econ[party]
+                rows.append(Row(f"economic_loss_{party}", f"{party}: economic loss, mean", m,
+                                m - z * se, m + z * se, "USD"))
+        return rows
+
+    def summary(self, quantiles: tuple[float, ...] = (0.05, 0.5, 0.95)) -> Report:
+        """Portfolio metrics, probabilities and the loss split.
 
         As in :meth:`dealsim.SimulationResult.summary`, a scenario in which Japan
         receives nothing at all (``p_total_loss``) counts as an IRR of -100%.
+
+        Returns
+        -------
+        Report
+            ``print()`` it for the text table; a table in a notebook; ``to_dict()``
+            (strict JSON, a ``unit`` per row) and ``to_pandas()``.
         """
+        meta = {"n": self.n, "seed": self.seed, "sampler": self.sampler,
+                "backend": self.backend, "deals": len(self.names)}
+        return Report("dealsim portfolio", self.title, meta, tuple(self._rows(quantiles)),
+                      self._text(quantiles), ("intervals: 95% confidence; Japan's side",))
+
+    def to_pandas(self) -> Any:
+        """One DataFrame, one row per scenario (needs pandas): the portfolio's ``irr``,
+        ``npv``, ``moic``, ``paid_in``, ``received``, ``worst_call``,
+        ``worst_call_year``, each party's ``shortfall_<party>`` and
+        ``economic_loss_<party>``, and each deal's ``<deal>:npv``; ``attrs["units"]``
+        gives every column's unit."""
+        import pandas as pd
+
+        cols: dict[str, Any] = {"irr": self.irr, "npv": self.npv, "moic": self.moic,
+                                "paid_in": self.paid_in, "received": self.received,
+                                "worst_call": self.worst_call,
+                                "worst_call_year": self.worst_call_year}
+        units = {"irr": "1/year", "npv": "USD", "moic": "x", "paid_in": "USD",
+                 "received": "USD", "worst_call": "USD", "worst_call_year": "calendar year"}
+        for party, x in self.losses.items():
+            cols[f"shortfall_{party}"], units[f"shortfall_{party}"] = x, "USD"
+        for party, x in self.economic_losses.items():
+            cols[f"economic_loss_{party}"], units[f"economic_loss_{party}"] = x, "USD"
+        for deal, outs in self.projects.items():
+            if "npv" in outs:
+                cols[f"{deal}:npv"], units[f"{deal}:npv"] = outs["npv"], "USD"
+        df = pd.DataFrame(cols)
+        df.attrs.update(units=units, title=self.title, seed=self.seed)
+        return df
+
+    def _text(self, quantiles: tuple[float, ...]) -> str:
         common = ("none" if self.common is None else
                   f"latent correlation {self.common.strength:g} on "
                   f"{', '.join(self.common.variables)}")

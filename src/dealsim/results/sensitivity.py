@@ -11,10 +11,34 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["MIN_CONDITIONAL_ROWS", "PATH_MEASURES", "TORNADO_METHODS", "TornadoBar",
-           "conditional_bars"]
+from dealsim.common.outputs import OUTPUT_TABLE
+
+__all__ = ["INPUT_UNITS", "MIN_CONDITIONAL_ROWS", "OUTPUT_UNITS", "PATH_MEASURES",
+           "TORNADO_METHODS", "TornadoBar", "conditional_bars"]
 
 F64 = NDArray[np.float64]
+
+#: Units of the drawn inputs and kept paths (``to_pandas`` attrs, tornado bars).
+INPUT_UNITS: dict[str, str] = {
+    "overrun": "x (capex factor)", "delay": "years", "capacity": "share of target",
+    "price": "x (price factor)", "fuel": "x (fuel-price factor)",
+    "utilisation": "x (utilisation factor)", "deemed_rate": "1/year", "usdjpy": "JPY per USD",
+    "investor": "USD", "balance": "USD",
+}
+
+#: Units of the outputs a tornado bar reports (stored values, unscaled).
+OUTPUT_UNITS: dict[str, str] = {
+    **{o.name: o.unit for o in OUTPUT_TABLE if o.unit},
+    "p_fund_better": "probability", "mean_advantage": "USD",
+}
+
+
+#: Units of the threat parameters a fund-or-decline tornado swings.
+TARIFF_INPUT_UNITS: dict[str, str] = {
+    "rate_increase": "tariff increase (decimal: 0.1 = +10 points)", "probability": "probability",
+    "volume_response": "x", "lost_value_share": "decimal", "usdjpy": "JPY per USD",
+    "reallocation": "decimal (share of capex)", "duration": "years", "share_borne": "decimal",
+}
 
 
 #: What a tornado bar of each method is (:meth:`SimulationResult.tornado`).
@@ -78,6 +102,16 @@ class TornadoBar:
     n_high: int = 0
     low_se: dict[str, float] = field(default_factory=dict)
     high_se: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def units(self) -> dict[str, str]:
+        """The unit of each output in ``low`` and ``high`` (stored: USD, 1/year, ...)."""
+        return {k: OUTPUT_UNITS.get(k, "") for k in self.low}
+
+    @property
+    def input_unit(self) -> str:
+        """The unit of ``low_input`` and ``high_input``."""
+        return INPUT_UNITS.get(self.name, TARIFF_INPUT_UNITS.get(self.name, ""))
 
     def swing(self, output: str) -> float:
         """``|output(high end) - output(low end)|`` (NaN if either is undefined)."""

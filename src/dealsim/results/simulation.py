@@ -16,9 +16,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dealsim.common import validate as v
-from dealsim.common.outputs import ARRAYS, RUN_META, complete_requested
+from dealsim.common.display import html_table, short_repr
+from dealsim.common.outputs import ARRAYS, OUTPUT_TABLE, RUN_META, complete_requested
 from dealsim.errors import InvalidParameterError
 from dealsim.results.sensitivity import (
+    INPUT_UNITS,
     MIN_CONDITIONAL_ROWS,
     PATH_MEASURES,
     TORNADO_METHODS,
@@ -36,9 +38,10 @@ from dealsim.results.summary import (
     probabilities_from_counts,
 )
 
-__all__ = ["SimulationResult"]
+__all__ = ["INPUT_UNITS", "SimulationResult"]
 
 F64 = NDArray[np.float64]
+
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -90,6 +93,11 @@ class SimulationResult:
     backend : str
         ``"numpy"`` or ``"numba"``: which path computed the outputs (they agree
         within 1e-12; see :func:`dealsim.simulate`).
+    changes : dict of str to (preset value, value)
+        What this run's assumptions change from its preset's defaults, by dotted field
+        path (``project.price``), plus ``uncertainties.<name>`` for uncertainties that
+        are not the defaults (:func:`dealsim.common.baselines.deal_changes`). Empty for a
+        preset's default build, or a deal that is no preset's.
     requested : int
         Scenarios asked for (``n`` for a complete run; ``None`` given means ``n``).
     partial : bool
@@ -117,6 +125,7 @@ class SimulationResult:
     requested: int | None = None
     partial: bool = False
     path_inputs: dict[str, F64] = field(default_factory=dict)
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         complete_requested(self)
@@ -515,38 +524,92 @@ class SimulationResult:
             }
         return out
 
-    def to_pandas(self) -> Any:
-        """Two pandas frames: ``(scenarios, summary)`` (needs the ``io`` extra).
+    def to_pandas(self, *, raw: bool = False) -> Any:
+        """One pandas DataFrame, one row per scenario (needs pandas).
 
-        ``scenarios`` has one row per scenario: every output, ``irr_status``,
-        ``recovered_at``, ``fee_paid`` and each drawn input as ``in_<name>``.
-        ``summary`` is tidy, indexed by ``(name, statistic)`` with columns ``value``,
-        ``low`` and ``high``: each output's mean (95% interval), std and quantiles
-        (order-statistic intervals), and each probability (``p ± 1.96 s.e.``).
+        Columns: every output of :data:`dealsim.common.outputs.OUTPUT_TABLE`, then each
+        drawn input as ``in_<name>``. Values are stored units (USD, decimals per year,
+        factors), listed in ``df.attrs["units"]`` for every column; ``attrs["title"]``,
+        ``attrs["seed"]`` and ``attrs["changes"]`` say which run it is. The summary with
+        its intervals is ``result.summary().to_pandas()``, the kept year-by-year paths
+        :meth:`paths_to_pandas`.
+
+        Parameters
+        ----------
+        raw : bool
+            ``False`` (default): ``recovered_at`` is a nullable integer column with
+            ``<NA>`` where Japan never recovers its deemed allocation, so ``describe()``
+            and means count recovered scenarios only. ``True``: the stored int64 codes
+            (``-1`` for never), as files keep them.
 
         Examples
         --------
         >>> import dealsim
         >>> from dealsim.presets import ohio_gas_power
-        >>> scenarios, summary = dealsim.simulate(ohio_gas_power(), 100, seed=1).to_pandas()
-        >>> len(scenarios), summary.loc[("investor_npv", "p50"), "value"] < 0
-        (100, np.True_)
+        >>> df = dealsim.simulate(ohio_gas_power(), 100, seed=1).to_pandas()
+        >>> len(df), df.attrs["units"]["investor_npv"], df["recovered_at"].dtype
+        (100, 'USD', Int64Dtype())
+        >>> bool((df["recovered_at"].dropna() >= 0).all())
+        True
         """
         import pandas as pd
 
         cols: dict[str, Any] = {name: getattr(self, name) for name in _ARRAYS}
+        if not raw:
+            rec = self.recovered_at
+            cols["recovered_at"] = pd.array(np.where(rec >= 0, rec, 0), dtype="Int64")
+            cols["recovered_at"][rec < 0] = pd.NA
         cols.update({"in_" + name: x for name, x in self.inputs.items()})
-        rows = []
+        df = pd.DataFrame(cols)
+        units = {o.name: o.unit or ("code" if o.dtype.startswith("int") else "flag")
+                 for o in OUTPUT_TABLE}
+        units["recovered_at"] = "grid year (years after first_year)"
+        units.update({"in_" + k: INPUT_UNITS.get(k, "input") for k in self.inputs})
+        df.attrs.update(units=units, title=self.title, seed=self.seed,
+                        changes=dict(self.changes), first_year=self.first_year)
+        return df
+
+    def paths_to_pandas(self) -> Any:
+        """The kept year-by-year paths as one long DataFrame (needs pandas).
+
+        Columns ``scenario``, ``year`` (calendar) and one column per kept path
+        (``investor`` flows and deemed-allocation ``balance`` in USD; market factors);
+        ``attrs["units"]`` gives each column's unit. Empty when no path was kept.
+        """
+        import pandas as pd
+
+        if not self.paths:
+            return pd.DataFrame({"scenario": [], "year": []})
+        k, horizon = next(iter(self.paths.values())).shape
+        cols: dict[str, Any] = {"scenario": np.repeat(np.arange(k), horizon),
+                                "year": np.tile(self.first_year + np.arange(horizon), k)}
+        for name, x in self.paths.items():
+            if x.shape == (k, horizon):
+                cols[name] = np.asarray(x).reshape(-1)
+        df = pd.DataFrame(cols)
+        df.attrs["units"] = {c: INPUT_UNITS.get(c, "USD") for c in cols} | {
+            "scenario": "index", "year": "calendar year"}
+        df.attrs["title"], df.attrs["seed"] = self.title, self.seed
+        return df
+
+    def __repr__(self) -> str:
+        return short_repr("SimulationResult", self.title, n=self.n, seed=self.seed,
+                          sampler=self.sampler, backend=self.backend,
+                          partial=self.partial or None)
+
+    def _repr_html_(self) -> str:
         summ = self.summary()
-        for name, st in summ.statistics.items():
-            rows.append((name, "mean", st.mean, *st.mean_ci))
-            rows.append((name, "std", st.std, math.nan, math.nan))
-            rows += [(name, f"p{100 * q:g}", *vals) for q, vals in st.quantiles.items()]
-        z = _z(summ.confidence)
-        rows += [(pr.name, "p", pr.p, pr.p - z * pr.se, pr.p + z * pr.se)
-                 for pr in summ.probabilities.values()]
-        summary = pd.DataFrame(rows, columns=["name", "statistic", "value", "low", "high"])
-        return pd.DataFrame(cols), summary.set_index(["name", "statistic"])
+        keep = ("investor_irr:mean", "investor_irr:p5", "investor_irr:p50",
+                "investor_irr:p95", "investor_npv:mean", "investor_npv:p50", "host_npv:mean")
+        rows = [r for r in summ.rows() if r.name in keep or r.name.startswith("p_")]
+        notes = ["intervals: 95% confidence; Japan is the investor, the US the host; "
+                 "result.summary() has every statistic"]
+        if self.changes:
+            notes.insert(0, "changed from the preset: " + ", ".join(
+                f"{k} = {new!r} (preset {old!r})" for k, (old, new) in self.changes.items()))
+        return html_table("dealsim Monte Carlo", self.title,
+                          {"n": self.n, "seed": self.seed, "sampler": self.sampler,
+                           "backend": self.backend}, rows, notes)
 
     def head(self, k: int) -> SimulationResult:
         """The first ``k`` scenarios as a result of their own (same seed, same rows)."""
@@ -570,5 +633,6 @@ def _take(res: SimulationResult, rows: slice) -> SimulationResult:
     return SimulationResult(
         **meta, inputs={k: x[rows] for k, x in res.inputs.items()},
         paths={k: x[rows] for k, x in res.paths.items()}, tornado_bars=res.tornado_bars,
+        changes=res.changes,
         path_inputs={k: x[rows] for k, x in res.path_inputs.items()}, **arrays,
     )

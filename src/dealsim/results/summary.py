@@ -6,17 +6,18 @@ intervals), :class:`Probability` (an event's frequency with its standard error) 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from dealsim.common.display import Row, html_table, short_repr
 from dealsim.common.outputs import OUTPUT_TABLE, SUMMARISED, complete_requested
 
-__all__ = ["INPUT_EVENTS", "OUTPUTS", "PROBABILITIES", "Probability", "Statistic", "Summary",
-           "TOTAL_LOSS_IRR", "irr_for_statistics"]
+__all__ = ["INPUT_EVENTS", "LABELS", "OUTPUTS", "PROBABILITIES", "Probability", "Statistic",
+           "Summary", "TOTAL_LOSS_IRR", "irr_for_statistics", "quantile_rows"]
 
 F64 = NDArray[np.float64]
 
@@ -28,15 +29,34 @@ OUTPUTS: dict[str, tuple[str, float]] = SUMMARISED
 
 #: Probabilities reported by :meth:`SimulationResult.summary` and what they mean.
 PROBABILITIES: dict[str, str] = {
-    "p_recover_capital": "investor receives at least what it paid in (MOIC >= 1)",
-    "p_recover_daa": "investor's deemed allocation (capital + deemed interest) recovered",
+    "p_recover_capital": "Japan (the investor) receives at least what it paid in (MOIC >= 1)",
+    "p_recover_daa": "Japan's deemed allocation (capital + deemed interest) recovered",
     "p_recover_daa_within": "deemed allocation recovered within `within_years` of first funding",
-    "p_npv_negative": "investor NPV < 0 (at the deal's discount rate; default: each "
+    "p_npv_negative": "Japan's NPV < 0 (at the deal's discount rate; default: each "
                       "scenario's deemed rate)",
     "p_fee_paid": "developer fee paid (capacity target reached)",
-    "p_total_loss": "investor never receives a positive flow (MOIC 0): IRR counted as -100%",
-    "p_irr_undefined": "investor IRR undefined for another reason (NaN, excluded; see "
+    "p_total_loss": "Japan never receives a positive flow (MOIC 0): IRR counted as -100%",
+    "p_irr_undefined": "Japan's IRR undefined for another reason (NaN, excluded; see "
                        "irr_status)",
+}
+
+
+#: What a reader sees for each output and event: Japan is the investor, the US the host.
+LABELS: dict[str, str] = {
+    "investor_irr": "Japan's IRR",
+    "investor_npv": "Japan's NPV",
+    "investor_moic": "Japan's MOIC",
+    "host_npv": "the US's NPV",
+    "fee_pv": "developer fee, present value",
+    "recovered_at": "year Japan's deemed allocation is recovered",
+    "p_recover_capital": "P(Japan recovers its capital)",
+    "p_recover_daa": "P(Japan's deemed allocation recovered)",
+    "p_recover_daa_within": "P(deemed allocation recovered in time)",
+    "p_npv_negative": "P(Japan's NPV < 0)",
+    "p_fee_paid": "P(developer fee paid) -- an input",
+    "p_total_loss": "P(Japan receives nothing)",
+    "p_irr_undefined": "P(IRR undefined, other reason)",
+    "p_fund_better": "P(funding beats declining)",
 }
 
 
@@ -106,6 +126,16 @@ class Probability:
     se: float
     meaning: str
 
+    def __float__(self) -> float:
+        """The probability itself: ``float(result.p_fund_better) == result.p_fund_better.p``.
+
+        Examples
+        --------
+        >>> float(Probability("p_x", 0.25, 0.01, "an event"))
+        0.25
+        """
+        return float(self.p)
+
 
 @dataclass(frozen=True, slots=True)
 class Summary:
@@ -131,6 +161,73 @@ class Summary:
     def __post_init__(self) -> None:
         complete_requested(self)
 
+    def __repr__(self) -> str:
+        return short_repr("Summary", self.title, n=self.n, seed=self.seed,
+                          backend=self.backend, partial=self.partial or None)
+
+    def rows(self, quantiles: tuple[float, ...] = (0.05, 0.5, 0.95)) -> list[Row]:
+        """The headline numbers as :class:`dealsim.common.display.Row` records (stored
+        units): each output's mean and the ``quantiles`` among those summarised, with
+        their intervals, then each probability with its normal interval."""
+        z = _z(self.confidence)
+        rows = []
+        for name, st in self.statistics.items():
+            label, unit = LABELS.get(name, name), _UNITS.get(name, "")
+            rows.append(Row(f"{name}:mean", f"{label}, mean", st.mean, *st.mean_ci, unit,
+                            _MEANINGS.get(name, "drawn input")))
+            rows += [Row(f"{name}:p{100 * q:g}", f"{label}, P{100 * q:g}", *vals, unit,
+                         _MEANINGS.get(name, "drawn input"))
+                     for q, vals in st.quantiles.items() if q in quantiles]
+        rows += [Row(pr.name, LABELS.get(pr.name, pr.name), pr.p,
+                     max(pr.p - z * pr.se, 0.0), min(pr.p + z * pr.se, 1.0), "probability",
+                     INPUT_EVENTS.get(pr.name, pr.meaning))
+                 for pr in self.probabilities.values()]
+        return rows
+
+    def _repr_html_(self) -> str:
+        notes = [f"intervals: {self.confidence:.0%} confidence; Japan is the investor, the US "
+                 "the host"]
+        if self.partial:
+            notes.insert(0, f"PARTIAL: stopped early after {self.n:,} of {self.requested:,} "
+                            "scenarios (a prefix of the run)")
+        return html_table("dealsim Monte Carlo", self.title,
+                          {"n": self.n, "seed": self.seed, "sampler": self.sampler,
+                           "backend": self.backend}, self.rows(), notes)
+
+    def to_pandas(self) -> Any:
+        """The summary as one tidy DataFrame (needs pandas).
+
+        Indexed by ``(name, statistic)`` with columns ``value``, ``low``, ``high`` and
+        ``unit``: each output's mean (normal interval), std and quantiles
+        (order-statistic intervals), each probability (``p ± z s.e.``). Values are
+        unscaled (USD, 1/year, x, probability); ``attrs["units"]`` maps each name to its
+        unit, ``attrs["title"]`` and ``attrs["seed"]`` name the run.
+
+        Examples
+        --------
+        >>> import dealsim
+        >>> from dealsim.presets import ohio_gas_power
+        >>> df = dealsim.simulate(ohio_gas_power(), 200, seed=1).summary().to_pandas()
+        >>> df.loc[("investor_npv", "mean"), "unit"], df.attrs["units"]["p_recover_capital"]
+        ('USD', 'probability')
+        """
+        import pandas as pd
+
+        z = _z(self.confidence)
+        rows = []
+        for name, st in self.statistics.items():
+            unit = _UNITS.get(name, "")
+            rows.append((name, "mean", st.mean, *st.mean_ci, unit))
+            rows.append((name, "std", st.std, math.nan, math.nan, unit))
+            rows += [(name, f"p{100 * q:g}", *vals, unit) for q, vals in st.quantiles.items()]
+        rows += [(pr.name, "p", pr.p, pr.p - z * pr.se, pr.p + z * pr.se, "probability")
+                 for pr in self.probabilities.values()]
+        df = pd.DataFrame(rows, columns=["name", "statistic", "value", "low", "high", "unit"])
+        df = df.set_index(["name", "statistic"])
+        df.attrs["units"] = {r[0]: r[5] for r in rows}
+        df.attrs["title"], df.attrs["seed"] = self.title, self.seed
+        return df
+
     def to_dict(self) -> dict[str, Any]:
         """The summary as strict JSON data (``json.dumps(d, allow_nan=False)`` works).
 
@@ -143,7 +240,8 @@ class Summary:
             are unscaled: USD, 1/year, x), ``meaning``, ``n_valid``, ``mean``,
             ``mean_ci`` ``[low, high]``, ``std`` and ``quantiles`` (``"p5"`` ->
             ``{"q", "value", "low", "high"}``); ``probabilities``: per event ``p``, ``se``,
-            the normal ``ci`` at ``confidence`` clipped to [0, 1], and ``meaning``.
+            the normal ``ci`` at ``confidence`` clipped to [0, 1], ``unit``
+            (``"probability"``, a decimal) and ``meaning``.
             A value that is undefined (NaN) or infinite is ``null``, and the
             statistic's ``null_reason`` says why (otherwise ``null_reason`` is ``null``).
 
@@ -170,7 +268,7 @@ class Summary:
             }
             stats[name] = _strict(row, _null_reason(st, self.n))
         probs = {
-            pr.name: {"p": pr.p, "se": pr.se,
+            pr.name: {"p": pr.p, "se": pr.se, "unit": "probability",
                       "ci": [max(pr.p - z * pr.se, 0.0), min(pr.p + z * pr.se, 1.0)],
                       "meaning": pr.meaning}
             for pr in self.probabilities.values()
@@ -203,11 +301,13 @@ class Summary:
                             f"{self.requested:,} scenarios (a prefix of the run)")
         for name, st in self.statistics.items():
             unit, scale = OUTPUTS.get(name, ("", 1.0))
-            label = f"{name} ({unit})" if unit else name
+            name_text = _TEXT_LABELS.get(name, name)
+            label = f"{name_text} ({unit})" if unit else name_text
             vals = [st.mean, st.std] + [q[0] for q in st.quantiles.values()]
             lines.append(f"{label:<24}" + "".join(f"{x * scale:>{w}.3f}" for x in vals))
             cis = [st.mean_ci, None] + [(q[1], q[2]) for q in st.quantiles.values()]
-            lines.append(f"{'':<24}" + "".join(
+            key = f"  {name}" if name_text != name else ""  # the name to_dict uses
+            lines.append(f"{key:<24}" + "".join(
                 f"{'' if ci is None else f'[{ci[0] * scale:.3f}, {ci[1] * scale:.3f}]':>{w}}"
                 for ci in cis))
             if st.n_total_loss:
@@ -227,6 +327,11 @@ class Summary:
                             "NPVs are at the deemed rate")
             lines.append(f"{pr.name:<24}{pr.p:>8.4f} ± {pr.se:<8.2g} (s.e.)  {meaning}")
         return "\n".join(lines)
+
+
+#: Row labels of the text table (short forms of :data:`LABELS`).
+_TEXT_LABELS = {**{k: v for k, v in LABELS.items() if not k.startswith("p_")},
+                "fee_pv": "fee PV"}
 
 
 #: Version of the layout :meth:`Summary.to_dict` returns; raised on any breaking change.
@@ -362,3 +467,15 @@ def _statistic(name: str, x: F64, qs: tuple[float, ...], confidence: float,
     quant = {q: (_type7(part, q), float(part[lo]), float(part[hi]))
              for q, (lo, hi) in ranks.items()}
     return Statistic(name, m, mean, (mean - hw, mean + hw), std, quant, n_total_loss)
+
+
+def quantile_rows(name: str, label: str, x: Any, unit: str, confidence: float,
+                  quantiles: Sequence[float] = (0.05, 0.5, 0.95), meaning: str = ""
+                  ) -> list[Row]:
+    """Rows for the mean (normal interval) and the quantiles (order-statistic
+    intervals) of one per-scenario array, NaNs left out."""
+    st = _statistic(name, np.asarray(x, dtype=np.float64), tuple(quantiles), confidence)
+    rows = [Row(f"{name}:mean", f"{label}, mean", st.mean, *st.mean_ci, unit, meaning)]
+    rows += [Row(f"{name}:p{100 * q:g}", f"{label}, P{100 * q:g}", *vals, unit, meaning)
+             for q, vals in st.quantiles.items()]
+    return rows
