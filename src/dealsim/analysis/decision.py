@@ -197,7 +197,7 @@ TORNADO_RANGES: Mapping[str, tuple[float, float, str]] = {
     "probability": (0.25, 0.75, "assumption"),
     "volume_response": (0.5, 1.5, "assumption: about half to 1.5x CEPR's"),
     "lost_value_share": (0.25, 1.0, "assumption"),
-    "usdjpy": (145.0, 159.0, "the articles' range (deal-facts section 1)"),
+    "usdjpy": (145.0, 159.0, "the articles' range"),
     "reallocation": (0.0, 1.0, "none to the Korean rule"),
     "yen_rate": (0.0, 0.02, "assumption: 0 to 2% (the BoJ's 0.5% policy rate, Jan 2025, "
                  "plus or minus a term premium)"),
