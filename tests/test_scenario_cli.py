@@ -147,7 +147,7 @@ def test_presets_list_and_show(capsys):
     assert "ohio_gas_power" in capsys.readouterr().out
     assert main(["presets", "ohio_gas_power"]) == 0
     out = capsys.readouterr().out
-    assert "sources:" in out and "deal-facts" in out
+    assert "sources:" in out and "FT: SoftBank" in out and "[press]" in out
 
 
 def test_example_ohio_prints_the_summary(capsys):
