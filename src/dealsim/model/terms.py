@@ -99,14 +99,10 @@ class DealTerms(_serial.Plain):
             )
         object.__setattr__(self, "amortisation_periods", _validate.integer(
             "amortisation_periods", self.amortisation_periods, minimum=1))
-        if not isinstance(self.name, str):
-            raise InvalidParameterError(f"name must be a str; got {self.name!r}")
-        if not isinstance(self.sources, tuple) or not all(
-            isinstance(s, str) for s in self.sources
-        ):
-            raise InvalidParameterError(
-                f"sources must be a tuple of str; got {self.sources!r}"
-            )
+        _validate.text("name", self.name)
+        if not isinstance(self.sources, tuple):  # a list is refused (a value object's field)
+            raise InvalidParameterError(f"sources must be a tuple of str; got {self.sources!r}")
+        _validate.strings("sources", self.sources)  # also refuses a lone surrogate
 
     @classmethod
     def japan_2025(cls, *, reading: Reading = "aggregate") -> DealTerms:
