@@ -96,11 +96,13 @@ def _full_deal(change):
 
 
 def _in_range(change):
-    """False for a number outside its field's range (a discount rate beyond [-0.5, 10]):
-    the class refuses it, the schema does not say ranges."""
+    """False for a number outside its field's range (a discount rate beyond [-0.5, 10], a
+    first year beyond 3000): the class refuses it, the schema does not say ranges."""
     key, value = change
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    return not (key == (None, "discount_rate") and number and not -0.5 <= value <= 10)
+    low, high = {(None, "discount_rate"): (-0.5, 10), ("project", "first_year"): (1, 3000)
+                 }.get(key, (-float("inf"), float("inf")))
+    return not (number and not low <= value <= high)
 
 
 full_deal = st.tuples(
