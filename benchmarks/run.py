@@ -219,13 +219,9 @@ def waterfall_loop(net: np.ndarray, r: float, a: float, b: float) -> float:
     for c in net.tolist():
         bal = bal * (1.0 + r) + max(-c, 0.0)
         x = max(c, 0.0)
-        if a * x >= bal:
-            inv = bal + b * (x - bal / a)
-            bal = 0.0
-        else:
-            inv = a * x
-            bal -= a * x
-        total += inv + min(c, 0.0)
+        first = min(a * x, bal)  # share a until the balance is recovered, then share b
+        total += first + b * (x - first / a) + min(c, 0.0)
+        bal -= first
     return total
 
 

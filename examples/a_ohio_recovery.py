@@ -45,7 +45,10 @@ def main(argv: list[str] | None = None) -> None:
     print(p_line("P(Deemed Allocation Amount recovered: the 90/10 switch)",
                  probs["p_recover_daa"].p, r.n))
     print(p_line("P(... within 20 years)", probs["p_recover_daa_within"].p, r.n))
-    print("  (P(Japan's NPV < 0 at the deemed rate) is 1 minus the DAA line: the same fact)")
+    print(p_line("P(Japan's NPV < 0 at the deemed rate, after its own tax)",
+                 probs["p_npv_negative"].p, r.n))
+    print("  (an unrecovered allocation means NPV < 0; after Japan's own tax on its share, "
+          "a recovered one can too)")
 
     fx = usdjpy_paths(preset.usdjpy, flows.shape[1], n=flows.shape[0], seed=args.seed)
     yen = yen_view(r, discount_rate=0.01, usdjpy=fx)

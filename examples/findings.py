@@ -59,8 +59,8 @@ def ohio_rows(n: int, seed: int) -> Iterator[Row]:
     yield ("Ohio: P(Japan recovers its capital); within 20 years",
            f"{_p_capital(r):.3f}; {within:.3f}", cmd)
     yield ("Ohio: P(Deemed Allocation recovered, i.e. the 90/10 switch ever happens); "
-           "P(NPV < 0 at the deemed rate) is 1 minus this, the same fact",
-           f"{probs['p_recover_daa'].p:.3f}", cmd)
+           "P(Japan's NPV < 0 at the deemed rate, after its own tax)",
+           f"{probs['p_recover_daa'].p:.3f}; {probs['p_npv_negative'].p:.3f}", cmd)
     cmd = "`python examples/b_softbank_fee.py`"
     orig = dealsim.simulate(preset.build(fee="original"), n, seed=seed)
     saving = float((r.investor_npv - orig.investor_npv).mean())
@@ -230,11 +230,12 @@ def sensitivity_rows(n: int, seed: int) -> Iterator[tuple[str, str]]:
             lambda: run(operations(dispatch="must_run")),
         "delays free (same nominal spend, later) instead of escalated + 2% of capex a year":
             lambda: run(operations(delay_escalation=False, delay_cost=0.0)),
-        "21% tax on the SPV's whole margin instead of on Japan's half (assumption)":
+        "21% tax paid by the SPV on its whole margin before the split (entity-level) instead "
+        "of by Japan on its share (pass-through; assumption)":
             lambda: run(operations(tax="spv_margin")),
         "every construction call funded upfront on tranche 1's deadline instead of as spent":
             lambda: run(operations(funding="upfront")),
-        "the model before issue 11 (Operations.legacy(), Market(), the fee at 159 yen/$)":
+        "the earlier levels model (Operations.legacy(), Market(), the fee at 159 yen/$)":
             lambda: run(dataclasses.replace(ohio, operations=Operations.legacy(),
                                             market=Market(),
                                             fees=(DeveloperFee.softbank_ohio(),))),

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from _procs import big_result, cli_interrupted
 
 import dealsim
 import dealsim.montecarlo.engine
@@ -90,20 +91,8 @@ def test_out_is_not_replaced_without_force(tmp_path, capsys):
     assert load(out).seed == "2" and out.stat().st_mode & 0o777 == 0o640
 
 
-_SAVE_UNDER_CLI = textwrap.dedent("""
-    import sys
-    import numpy as np
+_SAVE_UNDER_CLI = big_result("2_000_000", 8) + textwrap.dedent("""
     from dealsim.interfaces.cli import Terminated, _terminate_as_exception
-    from dealsim.interfaces.io import save
-    from dealsim.results import SimulationResult
-    n = 2_000_000
-    rng = np.random.default_rng(7)
-    big = SimulationResult(
-        title="big", seed="7", sampler="random", first_year=2026,
-        investor_irr=rng.random(n), irr_status=np.zeros(n, np.int8),
-        investor_npv=rng.random(n), host_npv=rng.random(n), investor_moic=rng.random(n),
-        recovered_at=np.zeros(n, np.int64), fee_paid=np.zeros(n, bool), fee_pv=rng.random(n),
-        inputs={f"x{i}": rng.random(n) for i in range(8)})
     with _terminate_as_exception():
         try:
             print("saving", flush=True)
@@ -134,22 +123,8 @@ def test_sigterm_during_a_save_leaves_no_temporary_file(tmp_path):
 
 
 def test_sigterm_exits_143_with_one_line():
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "import sys, dealsim.interfaces.cli; print('ready', flush=True); "
-         "sys.exit(dealsim.interfaces.cli.main(['example', 'ohio', '--n', '5e6', '--quiet', "
-         "'--stream']))"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
-    with proc:
-        try:
-            assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
-            time.sleep(2.0)
-            proc.send_signal(signal.SIGTERM)
-            _, err = proc.communicate(timeout=120)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(timeout=30)
-    assert proc.returncode == 143, err
+    code, err = cli_interrupted(signal.SIGTERM)
+    assert code == 143, err
     assert err == "dealsim: terminated\n"
 
 

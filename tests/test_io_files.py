@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _procs import big_result
 
 import dealsim
 from dealsim.errors import InvalidParameterError, ResultFileError
@@ -124,19 +125,7 @@ def test_a_save_leaves_no_temporary_file_and_keeps_the_umask_mode(result, tmp_pa
     assert path.stat().st_mode & 0o777 == 0o666 & ~mask
 
 
-_SAVER = textwrap.dedent("""
-    import sys
-    import numpy as np
-    from dealsim.interfaces.io import save
-    from dealsim.results.simulation import SimulationResult
-    n = int(sys.argv[2])
-    rng = np.random.default_rng(7)
-    big = SimulationResult(
-        title="big", seed="7", sampler="random", first_year=2026,
-        investor_irr=rng.random(n), irr_status=np.zeros(n, np.int8),
-        investor_npv=rng.random(n), host_npv=rng.random(n), investor_moic=rng.random(n),
-        recovered_at=np.zeros(n, np.int64), fee_paid=np.zeros(n, bool), fee_pv=rng.random(n),
-        inputs={f"x{i}": rng.random(n) for i in range(6)})
+_SAVER = big_result("int(sys.argv[2])", 6) + textwrap.dedent("""
     print("saving", flush=True)
     save(big, sys.argv[1], overwrite=True)
     print("saved", flush=True)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _procs import big_result
 
 import dealsim
 from dealsim.errors import InvalidParameterError, ResultFileError
@@ -285,19 +286,7 @@ def test_a_save_removes_temporaries_whose_writer_is_gone(result, tmp_path):
     assert clean_stale(target) == []
 
 
-_SAVER = textwrap.dedent("""
-    import sys
-    import numpy as np
-    from dealsim.interfaces.io import save
-    from dealsim.results import SimulationResult
-    n = 1_500_000
-    rng = np.random.default_rng(7)
-    big = SimulationResult(
-        title="big", seed="7", sampler="random", first_year=2026,
-        investor_irr=rng.random(n), irr_status=np.zeros(n, np.int8),
-        investor_npv=rng.random(n), host_npv=rng.random(n), investor_moic=rng.random(n),
-        recovered_at=np.zeros(n, np.int64), fee_paid=np.zeros(n, bool), fee_pv=rng.random(n),
-        inputs={f"x{i}": rng.random(n) for i in range(6)})
+_SAVER = big_result("1_500_000", 6) + textwrap.dedent("""
     print("saving", flush=True)
     save(big, sys.argv[1], overwrite=True)
 """)

@@ -30,8 +30,16 @@ def test_paths_start_at_the_draws_and_depend_on_seed_and_block_only():
     a = block_paths(Market.paths(), root, 2, DRAWS, 8)
     b = block_paths(Market.paths(), np.random.SeedSequence(3), 2, DRAWS, 8)
     c = block_paths(Market.paths(), root, 3, DRAWS, 8)
+    # year 0 is the draw; the price factors' on the median scale of their centred law
+    # (x exp(-sd**2 / 2), sd 0.2 and 0.3) and the fuel's mixed with the power's log
+    # deviation at the stationary correlation rho = 2 sin(0.7 pi / 6), like an innovation
+    rho = 2 * np.sin(0.7 * np.pi / 6)
+    lp, lf = np.log(DRAWS["price"]), np.log(DRAWS["fuel"])
+    start = {"deemed_rate": DRAWS["deemed_rate"], "usdjpy": DRAWS["usdjpy"],
+             "price": np.exp(lp - 0.02),
+             "fuel": np.exp(-0.045 + rho * 0.3 / 0.2 * lp + np.sqrt(1 - rho**2) * lf)}
     for name in a:
-        np.testing.assert_allclose(a[name][:, 0], DRAWS[name], rtol=1e-14)
+        np.testing.assert_allclose(a[name][:, 0], start[name], rtol=1e-14)
         assert (a[name] == b[name]).all()
         assert not (a[name][:, 1:] == c[name][:, 1:]).any()
     # a market with only prices leaves the deemed rate a level

@@ -259,8 +259,107 @@ def test_tax_is_a_labelled_choice():
         ev = evaluate(dataclasses.replace(deal, operations=Operations(tax=tax)))
         taxes[tax] = ev.lines.tax
     assert taxes["spv_margin"].sum() > 0
+    # pass-through: the tax line is Japan's own tax on its distributive share; Ohio's base
+    # case never recovers its allocation, so the share is 50% of the SPV-margin tax
+    # throughout (the entity's tax, at full rate, on the whole margin)
     np.testing.assert_allclose(taxes["investor_share"], 0.5 * taxes["spv_margin"], rtol=1e-12)
     assert (taxes["none"] == 0).all()
+
+
+# --- pass-through tax: Japan pays the tax on its own share ---------------------------------
+
+
+def _pass_through_loop(net, base, rate, a, b):
+    """Aggregate reading with Japan's own tax, one period at a time in plain Python:
+    the SPV distributes its pre-tax cash ``net``; Japan pays ``base`` (tax on the whole
+    margin at the full rate) times its share of the period's distributions (the tier
+    in force when nothing is distributed). Returns Japan's flows after tax, the US
+    side's flows, Japan's tax and the recovery period."""
+    owed, japan, us, tax, rec, seen = 0.0, [], [], [], -1, False
+    for t, c in enumerate(net):
+        owed = owed * (1 + rate) + max(-c, 0.0)
+        cash = max(c, 0.0)
+        if a * cash >= owed:
+            got = owed + b * (cash - owed / a)
+            owed, clear = 0.0, True
+        else:
+            got = a * cash
+            owed, clear = owed - got, False
+        share = got / cash if cash > 0 else (b if clear else a)
+        tax.append(base[t] * share)
+        japan.append(got - tax[-1] + min(c, 0.0))
+        us.append(cash - got)
+        if clear and seen and rec < 0:
+            rec = t
+        seen = seen or not clear
+    return np.array(japan), np.array(us), np.array(tax), rec
+
+
+@pytest.mark.parametrize("price", [40.0, 60.0, 90.0])
+@pytest.mark.parametrize("rate", [0.0, 0.05])
+def test_pass_through_tax_equals_a_plain_loop(price, rate):
+    # capex 100 over one year, output 1 a year for 5 years, no costs: pre-tax cash
+    # [-100, price x 5], taxable income price - 20 (straight-line depreciation over the
+    # 5-year life), tax at 21% on the whole margin = 0.21 (price - 20)
+    p = _toy(price=price, operating_life=5, variable_cost=0.0, fuel_intensity=0.0,
+             fixed_om=0.0, tax_rate=0.21, capacity_unit="t/yr")
+    deal = dealsim.Deal(project=p, terms=DealTerms(deemed_rate=rate), market=Market(),
+                        operations=Operations(funding="grid", dispatch="must_run"))
+    ev = evaluate(deal)
+    net = np.array([-100.0] + [price] * 5)
+    base = np.array([0.0] + [0.21 * (price - 20.0)] * 5)
+    japan, us, tax, rec = _pass_through_loop(net, base, rate, 0.5, 0.1)
+    np.testing.assert_allclose(ev.split.investor, japan, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(ev.split.host, us, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(ev.lines.tax, tax, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(ev.lines.net, net - tax, rtol=1e-12, atol=1e-12)
+    assert int(ev.recovered_at) == rec
+    # Japan's NPV (at the deemed rate) and MOIC are after its tax
+    assert float(ev.investor_npv) == pytest.approx(
+        sum(x / (1 + rate) ** t for t, x in enumerate(japan)), rel=1e-12, abs=1e-9)
+    assert float(ev.investor_moic) == pytest.approx(japan[japan > 0].sum() / 100.0, rel=1e-12)
+    if price == 90.0:  # recovered in period 2 (45 + 45 >= 100): 10% of the income after
+        assert rec >= 0 and tax[-1] == pytest.approx(0.1 * base[-1], rel=1e-12)
+
+
+def test_ohio_2031_japan_bears_its_own_tax():
+    # the SPV's cash before tax, C (tax "none"), and the tax on its whole margin, M
+    # (entity level, full rate): Ohio never recovers its allocation at the base case, so
+    # in 2031 Japan receives C/2 - M/2 and the US side C/2 (the review's $1.0292bn and
+    # $1.1553bn; the old default gave each (C - M/2) / 2 = $1.0923bn)
+    deal = ohio_gas_power()
+    ev = evaluate(deal)
+    pre = evaluate(dataclasses.replace(deal, operations=Operations(tax="none")))
+    spv = evaluate(dataclasses.replace(deal, operations=Operations(tax="spv_margin")))
+    i = list(ev.lines.years).index(2031)
+    c, m = pre.lines.net[i], spv.lines.tax[i]
+    assert ev.split.investor[i] == pytest.approx(c / 2 - m / 2, rel=1e-12)
+    assert ev.split.host[i] == pytest.approx(c / 2, rel=1e-12)
+    assert round(ev.split.investor[i] / 1e9, 4) == 1.0292
+    assert round(ev.split.host[i] / 1e9, 4) == 1.1553
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_the_us_side_does_not_depend_on_japans_tax(backend):
+    # pass-through: the tax rate moves Japan's flows only; the host's NPV and every
+    # flow of the host are those of a deal without tax (to float rounding: the tax line
+    # is subtracted and added back)
+    base = dataclasses.replace(ohio_gas_power(), market=Market())
+    flows, npvs = [], []
+    for rate in (0.0, 0.21, 0.35):
+        deal = dataclasses.replace(base, project=dataclasses.replace(base.project,
+                                                                     tax_rate=rate))
+        ev = evaluate(deal, overrun=[1.0, 1.3], price_factor=[1.0, 2.5])
+        flows.append(ev.split.host)
+        draws = {"overrun": np.array([1.0, 1.3]), "price": np.array([1.0, 2.5])}
+        npvs.append(_simulation_outputs(deal, draws, horizon=ev.lines.net.shape[-1],
+                                        paths=0, backend=backend)["host_npv"])
+    for f, n in zip(flows[1:], npvs[1:], strict=True):
+        np.testing.assert_allclose(f, flows[0], rtol=1e-12, atol=1e-3)
+        np.testing.assert_allclose(n, npvs[0], rtol=1e-12)
+    assert not np.allclose(evaluate(base).split.investor,
+                           evaluate(dataclasses.replace(base, operations=Operations(
+                               tax="none"))).split.investor)
 
 
 def test_market_fields_refuse_wrong_types():

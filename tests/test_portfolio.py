@@ -183,8 +183,11 @@ def test_default_backend_uses_the_compiled_path_of_simulate():
     r = simulate_portfolio([OHIO], 700, seed=5, common=None)
     s = dealsim.simulate(OHIO, 700, seed=5, paths=0)
     assert r.backend == s.backend == "numba"
-    np.testing.assert_array_equal(r.projects[OHIO.name]["npv"], s.investor_npv)
-    np.testing.assert_array_equal(r.projects[OHIO.name]["irr"], s.investor_irr)
+    # the portfolio generates the shared market paths with numpy's steps (vectorised exp),
+    # simulate inside its compiled kernel: the factors can differ in the last ulp
+    np.testing.assert_allclose(r.projects[OHIO.name]["npv"], s.investor_npv, rtol=1e-13)
+    np.testing.assert_allclose(r.projects[OHIO.name]["irr"], s.investor_irr, rtol=1e-10,
+                               atol=1e-14)
     np.testing.assert_allclose(r.npv, s.investor_npv, rtol=1e-12)  # numpy npv of the flows
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import signal
 import subprocess
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _procs import cli_interrupted
 
 import dealsim
 from dealsim.interfaces.cli import main
@@ -296,24 +296,9 @@ def test_schema_command_prints_the_schema(capsys):
     assert json.loads(capsys.readouterr().out) == dealsim.interfaces.scenario.schema()
 
 
-def test_sigint_exits_130_with_one_line(tmp_path):
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "import sys, dealsim.interfaces.cli; print('ready', flush=True); "
-         "sys.exit(dealsim.interfaces.cli.main(['example', 'ohio', '--n', '5e6', '--quiet', "
-         "'--stream']))"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=dict(os.environ, PYTHONPATH=str(Path(dealsim.__file__).parents[1])))
-    with proc:
-        try:
-            assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
-            time.sleep(2.0)
-            proc.send_signal(signal.SIGINT)
-            _, err = proc.communicate(timeout=120)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(timeout=30)
-    assert proc.returncode == 130, err
+def test_sigint_exits_130_with_one_line():
+    code, err = cli_interrupted(signal.SIGINT)
+    assert code == 130, err
     assert err == "dealsim: interrupted\n"
 
 

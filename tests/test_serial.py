@@ -17,20 +17,8 @@ from dealsim import Deal, DealTerms, Project
 from dealsim.errors import InvalidParameterError, UnknownNameError
 from dealsim.interfaces.scenario import ScenarioError, from_dict, load_scenario, schema
 from dealsim.model.fees import DeveloperFee
-from dealsim.montecarlo.uncertainty import (
-    Distribution,
-    Fixed,
-    LogNormal,
-    LogStudentT,
-    Normal,
-    Pert,
-    PointMass,
-    Rounded,
-    Triangular,
-    Uncertainties,
-    Uniform,
-    default_uncertainties,
-)
+from dealsim.montecarlo.distributions import Distribution
+from dealsim.montecarlo.uncertainty import Uncertainties, default_uncertainties
 from dealsim.presets import ohio_gas_power
 
 jsonschema = pytest.importorskip("jsonschema")
@@ -179,15 +167,17 @@ deals = st.builds(Deal, project=projects(), terms=terms,
                   discount_rate=st.none() | st.floats(-0.5, 0.5), name=texts, sources=words)
 pos = st.floats(0.05, 5.0)
 distributions = st.one_of(
-    st.builds(Fixed, st.floats(-10, 10), source=texts),
-    st.builds(lambda lo, w: Uniform(lo, lo + w), st.floats(-5, 5), pos),
-    st.builds(Normal, st.floats(-5, 5), pos, st.none() | st.just(-100.0), st.none()),
-    st.builds(LogNormal, pos, pos, source=texts),
-    st.builds(lambda lo, a, b: Triangular(lo, lo + a, lo + a + b), st.floats(-5, 5), pos, pos),
-    st.builds(lambda lo, a, b: Pert(lo, lo + a, lo + a + b), st.floats(-5, 5), pos, pos),
-    st.builds(LogStudentT, pos, pos, pos, st.none() | st.just(50.0)),
-    st.builds(lambda m: Rounded(LogNormal(m, 0.8), low=0.0, high=10.0), pos),
-    st.builds(lambda p: PointMass(1.0, p, Uniform(0.7, 1.0)), st.floats(0.0, 1.0)),
+    st.builds(dealsim.Fixed, st.floats(-10, 10), source=texts),
+    st.builds(lambda lo, w: dealsim.Uniform(lo, lo + w), st.floats(-5, 5), pos),
+    st.builds(dealsim.Normal, st.floats(-5, 5), pos, st.none() | st.just(-100.0), st.none()),
+    st.builds(dealsim.LogNormal, pos, pos, source=texts),
+    st.builds(lambda lo, a, b: dealsim.Triangular(lo, lo + a, lo + a + b), st.floats(-5, 5),
+              pos, pos),
+    st.builds(lambda lo, a, b: dealsim.Pert(lo, lo + a, lo + a + b), st.floats(-5, 5),
+              pos, pos),
+    st.builds(dealsim.LogStudentT, pos, pos, pos, st.none() | st.just(50.0)),
+    st.builds(lambda m: dealsim.Rounded(dealsim.LogNormal(m, 0.8), low=0.0, high=10.0), pos),
+    st.builds(lambda p: dealsim.PointMass(1.0, p, dealsim.Uniform(0.7, 1.0)), st.floats(0.0, 1.0)),
 )
 
 
@@ -272,7 +262,7 @@ def test_uncertainties_errors_name_the_path():
 
 def test_default_uncertainties_refuses_a_misspelt_name():
     with pytest.raises(UnknownNameError, match=r"'overun' .*did you mean 'overrun'\?"):
-        default_uncertainties(overun=Fixed(3.0))
+        default_uncertainties(overun=dealsim.Fixed(3.0))
 
 
 def test_evaluate_draws_refuses_a_misspelt_key():
@@ -291,7 +281,7 @@ def test_evaluate_draws_refuses_a_misspelt_key():
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
 def test_simulate_refuses_an_uncertainty_no_factor_consumes(backend):
     pytest.importorskip("numba") if backend == "numba" else None
-    unc = Uncertainties({"overun": LogNormal(3.0, 0.1)})
+    unc = Uncertainties({"overun": dealsim.LogNormal(3.0, 0.1)})
     with pytest.raises(UnknownNameError, match="did you mean 'overrun'"):
         dealsim.simulate(ohio_gas_power(), 20, seed=1, uncertainties=unc, backend=backend)
 

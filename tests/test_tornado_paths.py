@@ -20,6 +20,7 @@ from dealsim.finance.cashflows import FACTOR_DEFAULTS, FACTOR_DOMAINS, _check_fa
 from dealsim.finance.evaluation import _deal_split_params, _draw_kwargs
 from dealsim.kernels import block as _kernels
 from dealsim.model.market import Market, block_paths
+from dealsim.model.paths import UsdJpyPaths
 from dealsim.montecarlo.engine import BLOCK_SIZE
 from dealsim.montecarlo.streaming import simulate_stream
 from dealsim.montecarlo.uncertainty import LogNormal, Uncertainties
@@ -79,14 +80,20 @@ def test_kept_market_paths_are_the_paths_the_run_used(yen_run):
 
 def test_undrawn_factors_start_where_the_run_starts_them():
     # no deemed-rate, fuel or USD/JPY draw: their paths start at the terms' rate, a
-    # factor of 1 and the presets' 159 yen/$, as in the run
+    # factor of 1 and the presets' 159 yen/$, as in the run (the fuel's 1 read on the
+    # median scale of the centred price law, exp(-0.3**2 / 2), and its start mixed with
+    # the power draw's log deviation at the stationary correlation rho = 2 sin(0.7 pi / 6)
+    # scaled by the log-sds 0.3 / 0.2)
     deal = paths_deal(yen=True)
     unc = Uncertainties({"overrun": LogNormal(1.1, 0.2), "price": LogNormal(1.0, 0.2)})
     r = dealsim.simulate(deal, 400, seed=SEED, paths=400, uncertainties=unc,
                          backend="numpy")
     assert set(r.inputs) == {"overrun", "price"}
     assert np.all(r.paths["deemed_rate"][:, 0] == deal.terms.deemed_rate)
-    assert np.all(r.paths["usdjpy"][:, 0] == 159.0) and np.all(r.paths["fuel"][:, 0] == 1.0)
+    assert np.all(r.paths["usdjpy"][:, 0] == 159.0)
+    rho = 2 * np.sin(0.7 * np.pi / 6)
+    want = np.exp(-0.3**2 / 2 + rho * 0.3 / 0.2 * np.log(r.inputs["price"][:400]))
+    np.testing.assert_allclose(r.paths["fuel"][:, 0], want, rtol=1e-12)
     _check_recomputed(deal, r)
 
 
@@ -205,14 +212,21 @@ def test_paths_tornado_is_conditional_ordered_and_narrower_for_price():
     assert price.high["investor_npv"] > price.low["investor_npv"]
     # the price summary's quantiles bracket 1 and are tighter than the level's
     assert det.low_input < price.low_input < 1.0 < price.high_input < det.high_input
-    # the fee is in dollars here, so nothing reads USD/JPY (independent of every other
-    # input by default): its conditional swing is noise, within 4 s.e. of 0
-    fx = next(b for b in bars if b.name == "usdjpy")
+    # the fee is in dollars here, so nothing reads USD/JPY: without drift its path is
+    # independent of every other input and its conditional swing is noise, within 4
+    # s.e. of 0. (At the forward, the default, the path's mean over the operating years
+    # falls with the delay, later years having fewer yen per dollar, so the bar would
+    # carry the delay's effect.)
+    flat = dataclasses.replace(deal, market=dataclasses.replace(
+        deal.market, usdjpy=UsdJpyPaths(drift="none")))
+    r_flat = dealsim.simulate(flat, 8000, seed=SEED, paths=8000)
+    fx = next(b for b in r_flat.tornado() if b.name == "usdjpy")
     se = math.hypot(fx.low_se["investor_npv"], fx.high_se["investor_npv"])
     assert fx.swing("investor_npv") < 4 * se
     fig = plot.plot_tornado(r, top=4)
     assert fig.axes[0].get_title().endswith("(decile means)")
-    assert any(t.get_text() == "price (path mean)" for t in fig.axes[0].get_yticklabels())
+    assert any(t.get_text().startswith("power price, yearly mean:")
+               for t in fig.axes[0].get_yticklabels())
 
 
 def test_streaming_conditional_bars_are_the_first_blocks():

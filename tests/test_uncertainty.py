@@ -12,20 +12,11 @@ from scipy import special, stats
 from scipy.stats import qmc
 
 from dealsim.errors import CorrelationError, InvalidParameterError
+from dealsim.montecarlo import distributions as D
 from dealsim.montecarlo.uncertainty import (
     NUSCALE_OVERRUN,
     REFERENCE_CLASSES,
-    Distribution,
-    Fixed,
-    LogNormal,
-    LogStudentT,
-    Normal,
-    Pert,
-    PointMass,
-    Rounded,
-    Triangular,
     Uncertainties,
-    Uniform,
     as_seed_sequence,
     default_uncertainties,
     overrun_distribution,
@@ -41,7 +32,7 @@ N_STAT = 200_000
 
 def test_lognormal_from_mean_matches_analytic() -> None:
     # analytic: mean = median * exp(sigma^2 / 2)
-    d = LogNormal.from_mean(1.663, 0.54)
+    d = D.LogNormal.from_mean(1.663, 0.54)
     assert d.median == pytest.approx(1.663 * math.exp(-0.54**2 / 2), rel=1e-15)
     assert d.mean == pytest.approx(1.663, rel=1e-15)
 
@@ -53,15 +44,15 @@ def test_lognormal_calibrated_nuscale() -> None:
     assert NUSCALE_OVERRUN == pytest.approx(1.7547169811320755, abs=1e-15)
     with pytest.raises(InvalidParameterError, match=r"value=1\.75.*quantile=0\.9.*mean=2\.2 "
                        r"implies sigma=2\.73 > max_sigma=1\.5 \(median 0\.0531"):
-        LogNormal.calibrated(NUSCALE_OVERRUN, 0.9, mean=2.2)
-    d = LogNormal.calibrated(NUSCALE_OVERRUN, 0.9, mean=2.2, max_sigma=3.0)
+        D.LogNormal.calibrated(NUSCALE_OVERRUN, 0.9, mean=2.2)
+    d = D.LogNormal.calibrated(NUSCALE_OVERRUN, 0.9, mean=2.2, max_sigma=3.0)
     assert abs(float(d.ppf(0.9)) - NUSCALE_OVERRUN) < 1e-12
     assert d.mean == pytest.approx(2.2, rel=1e-12)
     z = special.ndtri(0.9)
     assert d.sigma == pytest.approx(z + math.sqrt(z * z + 2 * math.log(2.2 / NUSCALE_OVERRUN)),
                                     rel=1e-12)
     assert d.median == pytest.approx(0.0531, abs=5e-5)  # the implausible median of the issue
-    d2 = LogNormal.calibrated(NUSCALE_OVERRUN, 0.9, sigma=0.3)
+    d2 = D.LogNormal.calibrated(NUSCALE_OVERRUN, 0.9, sigma=0.3)
     assert abs(float(d2.ppf(0.9)) - NUSCALE_OVERRUN) < 1e-12
     assert d2.sigma == 0.3
 
@@ -75,20 +66,20 @@ def test_lognormal_calibrated_refusal_rule() -> None:
     for s in (1.4, 1.49, 1.51, 1.6):
         mean = 2.0 * math.exp(0.5 * s * s - z * s)  # the mean of the law with this sigma
         if s <= 1.5:
-            assert LogNormal.calibrated(2.0, 0.6, mean=mean).sigma == pytest.approx(s, rel=1e-9)
+            assert D.LogNormal.calibrated(2.0, 0.6, mean=mean).sigma == pytest.approx(s, rel=1e-9)
         else:
             with pytest.raises(InvalidParameterError, match="max_sigma=1.5"):
-                LogNormal.calibrated(2.0, 0.6, mean=mean)
-            assert LogNormal.calibrated(2.0, 0.6, mean=mean, max_sigma=s + 0.01).sigma == \
+                D.LogNormal.calibrated(2.0, 0.6, mean=mean)
+            assert D.LogNormal.calibrated(2.0, 0.6, mean=mean, max_sigma=s + 0.01).sigma == \
                 pytest.approx(s, rel=1e-9)
-    assert LogNormal.calibrated(2.0, 0.9, sigma=3.0).sigma == 3.0
+    assert D.LogNormal.calibrated(2.0, 0.9, sigma=3.0).sigma == 3.0
     for bad in (0.0, -1.0, "1.5", True, math.nan):
         with pytest.raises(InvalidParameterError, match="max_sigma"):
-            LogNormal.calibrated(2.0, 0.9, mean=2.5, max_sigma=bad)
+            D.LogNormal.calibrated(2.0, 0.9, mean=2.5, max_sigma=bad)
 
 
 def test_lognormal_calibrated_mean_below_value_takes_smaller_root() -> None:
-    d = LogNormal.calibrated(2.0, 0.9, mean=1.5)
+    d = D.LogNormal.calibrated(2.0, 0.9, mean=1.5)
     assert float(d.ppf(0.9)) == pytest.approx(2.0, rel=1e-12)
     assert d.mean == pytest.approx(1.5, rel=1e-12)
     z = special.ndtri(0.9)
@@ -97,9 +88,9 @@ def test_lognormal_calibrated_mean_below_value_takes_smaller_root() -> None:
 
 def test_pert_and_triangular_means() -> None:
     # PERT mean (low + 4 mode + high) / 6; triangular (low + mode + high) / 3
-    assert Pert(1.0, 2.0, 6.0).mean == pytest.approx((1 + 4 * 2 + 6) / 6)
-    assert Pert(0.0, 1.0, 10.0, lamb=2.0).mean == pytest.approx((0 + 2 * 1 + 10) / 4)
-    assert Triangular(0.0, 1.0, 5.0).mean == pytest.approx(2.0)
+    assert D.Pert(1.0, 2.0, 6.0).mean == pytest.approx((1 + 4 * 2 + 6) / 6)
+    assert D.Pert(0.0, 1.0, 10.0, lamb=2.0).mean == pytest.approx((0 + 2 * 1 + 10) / 4)
+    assert D.Triangular(0.0, 1.0, 5.0).mean == pytest.approx(2.0)
 
 
 @pytest.mark.parametrize(
@@ -125,7 +116,7 @@ def test_nuclear_records_sovacool_2025_alternative() -> None:
 def test_all_electricity_sigma_reproduces_three_of_four_over_budget() -> None:
     # Sovacool, Gilbert & Nugent 2014: mean +66.3%, 3 of 4 projects over budget
     d = overrun_distribution("all_electricity")
-    assert isinstance(d, LogNormal)
+    assert isinstance(d, D.LogNormal)
     assert d.sigma == pytest.approx(0.5388, abs=5e-4)
     assert 1 - float(d.cdf(1.0)) == pytest.approx(0.75, abs=1e-12)
 
@@ -143,10 +134,10 @@ def test_assumed_sigmas_match_their_labels(name: str, share_over: float) -> None
 
 def test_overrun_sigma_override_and_student_t_tail_heavier() -> None:
     d = overrun_distribution("nuclear", sigma=0.3)
-    assert isinstance(d, LogNormal) and d.sigma == 0.3 and d.mean == pytest.approx(2.2)
+    assert isinstance(d, D.LogNormal) and d.sigma == 0.3 and d.mean == pytest.approx(2.2)
     ln = overrun_distribution("nuclear")
     t = overrun_distribution("nuclear", tail="student_t")
-    assert isinstance(t, LogStudentT) and t.cap == 10.0
+    assert isinstance(t, D.LogStudentT) and t.cap == 10.0
     # same interquartile range on the log scale (so the same median up to the mean fit) ...
     assert float(t.ppf(0.75) / t.ppf(0.25)) == pytest.approx(float(ln.ppf(0.75) / ln.ppf(0.25)),
                                                              rel=0.05)
@@ -157,21 +148,21 @@ def test_overrun_sigma_override_and_student_t_tail_heavier() -> None:
 
 
 def test_fixed_point_mass_rounded_known_answers() -> None:
-    assert Fixed(3.0).mean == 3.0 and Fixed(3.0).median == 3.0
-    pm = PointMass(1.0, 0.8, Uniform(0.7, 1.0))
+    assert D.Fixed(3.0).mean == 3.0 and D.Fixed(3.0).median == 3.0
+    pm = D.PointMass(1.0, 0.8, D.Uniform(0.7, 1.0))
     assert pm.mean == pytest.approx(0.8 + 0.2 * 0.85)
     np.testing.assert_allclose(pm.ppf([0.1, 0.19, 0.21, 0.99]), [0.85, 0.985, 1.0, 1.0],
                                rtol=1e-15, atol=1e-15)
-    r = Rounded(Uniform(0.0, 4.0), low=1.0, high=3.0)  # P(0)=1/8 ->1, 1:1/4, 2:1/4, 3: 3/8
+    r = D.Rounded(D.Uniform(0.0, 4.0), low=1.0, high=3.0)  # P(0)=1/8 ->1, 1:1/4, 2:1/4, 3: 3/8
     assert r.mean == pytest.approx(1 * 3 / 8 + 2 * 0.25 + 3 * 3 / 8)
 
 
 def test_truncated_normal_mean_and_bounds() -> None:
-    d = Normal(0.0, 1.0, low=0.0)
+    d = D.Normal(0.0, 1.0, low=0.0)
     assert d.mean == pytest.approx(math.sqrt(2 / math.pi), rel=1e-12)  # half-normal
     x = d.ppf(np.linspace(1e-9, 1 - 1e-9, 1001))
     assert x.min() >= 0.0
-    far = Normal(0.0, 1.0, low=10.0, high=11.0)  # far upper tail stays finite and in bounds
+    far = D.Normal(0.0, 1.0, low=10.0, high=11.0)  # far upper tail stays finite and in bounds
     y = far.ppf(np.array([1e-6, 0.5, 1 - 1e-6]))
     assert np.all(np.isfinite(y)) and y.min() >= 10.0 and y.max() <= 11.0
 
@@ -188,20 +179,20 @@ def test_default_uncertainties_labelled() -> None:
     assert unc.correlation == {("overrun", "delay"): 0.6}
     assert unc["deemed_rate"].median == pytest.approx(0.055)
     assert unc["usdjpy"].median == pytest.approx(155.0)
-    over = default_uncertainties(price=Fixed(1.0))
+    over = default_uncertainties(price=D.Fixed(1.0))
     assert over.dim == unc.dim - 1 and "price" not in over.random_names
 
 
 def test_quantiles_and_with() -> None:
-    unc = Uncertainties({"a": Uniform(0.0, 10.0), "b": Fixed(2.0), "c": LogNormal(1.0, 0.5)},
+    unc = Uncertainties({"a": D.Uniform(0.0, 10.0), "b": D.Fixed(2.0), "c": D.LogNormal(1.0, 0.5)},
                         correlation={("a", "c"): 0.5})
     q = unc.quantiles(0.9)
     assert q["a"] == pytest.approx(9.0) and q["b"] == 2.0
     assert q["c"] == pytest.approx(math.exp(0.5 * special.ndtri(0.9)))
     assert unc.medians()["a"] == pytest.approx(5.0)
-    fixed = unc.with_(c=Fixed(1.0))
+    fixed = unc.with_(c=D.Fixed(1.0))
     assert fixed.correlation == {} and fixed.dim == 1
-    assert unc.with_(d=Uniform(0.0, 1.0)).names == ("a", "b", "c", "d")
+    assert unc.with_(d=D.Uniform(0.0, 1.0)).names == ("a", "b", "c", "d")
     assert unc.replace(correlation={("a", "c"): -0.2}).correlation == {("a", "c"): -0.2}
     assert unc.dim == 2  # the original is unchanged
 
@@ -209,20 +200,20 @@ def test_quantiles_and_with() -> None:
 # --------------------------------------------------------------------------- statistical checks
 
 
-STAT_CASES: list[Distribution] = [
-    Uniform(0.7, 1.0),
-    Normal(1.0, 0.05, low=0.9, high=1.2),
-    LogNormal(1.1, 0.5),
-    Triangular(0.0, 1.0, 5.0),
-    Pert(1.0, 2.0, 6.0),
-    LogStudentT(1.0, 0.3, 4.0, cap=5.0),
-    Rounded(LogNormal(1.5, 0.8), low=0.0, high=10.0),
-    PointMass(1.0, 0.8, Uniform(0.7, 1.0)),
+STAT_CASES: list[D.Distribution] = [
+    D.Uniform(0.7, 1.0),
+    D.Normal(1.0, 0.05, low=0.9, high=1.2),
+    D.LogNormal(1.1, 0.5),
+    D.Triangular(0.0, 1.0, 5.0),
+    D.Pert(1.0, 2.0, 6.0),
+    D.LogStudentT(1.0, 0.3, 4.0, cap=5.0),
+    D.Rounded(D.LogNormal(1.5, 0.8), low=0.0, high=10.0),
+    D.PointMass(1.0, 0.8, D.Uniform(0.7, 1.0)),
 ]
 
 
 @pytest.mark.parametrize("dist", STAT_CASES, ids=lambda d: type(d).__name__)
-def test_sample_mean_within_4_standard_errors(dist: Distribution) -> None:
+def test_sample_mean_within_4_standard_errors(dist: D.Distribution) -> None:
     # statistical check: n = 2e5 pseudo-random draws; tolerance 4 SE (false alarm ~6e-5)
     u = sampler_uniforms("random", as_seed_sequence(20250904), block=0, size=N_STAT, dim=1)
     x = dist.ppf(u[:, 0])
@@ -232,8 +223,8 @@ def test_sample_mean_within_4_standard_errors(dist: Distribution) -> None:
 
 def _three() -> Uncertainties:
     return Uncertainties(
-        {"overrun": LogNormal.from_mean(2.2, 0.54), "fx": Fixed(155.0),
-         "price": Pert(0.5, 1.0, 2.0), "cost": Triangular(0.0, 1.0, 3.0)},
+        {"overrun": D.LogNormal.from_mean(2.2, 0.54), "fx": D.Fixed(155.0),
+         "price": D.Pert(0.5, 1.0, 2.0), "cost": D.Triangular(0.0, 1.0, 3.0)},
         correlation={("overrun", "price"): 0.6, ("price", "cost"): -0.3,
                      ("overrun", "cost"): 0.2},
     )
@@ -268,14 +259,14 @@ def test_marginals_preserved_under_correlation() -> None:
 
 
 def test_copula_leaves_uncorrelated_columns_untouched() -> None:
-    unc = Uncertainties({"a": Uniform(0.0, 1.0), "b": Uniform(0.0, 1.0), "c": Uniform(0.0, 1.0)},
-                        correlation={("a", "c"): 0.5})
+    unc = Uncertainties({"a": D.Uniform(0.0, 1.0), "b": D.Uniform(0.0, 1.0),
+                         "c": D.Uniform(0.0, 1.0)}, correlation={("a", "c"): 0.5})
     u = sampler_uniforms("random", as_seed_sequence(3), block=0, size=100, dim=3)
     np.testing.assert_array_equal(unc.transform(u)["b"], u[:, 1])
 
 
 def test_perfect_correlation_uses_a_psd_factor() -> None:
-    unc = Uncertainties({"a": LogNormal(1.0, 0.3), "b": LogNormal(2.0, 0.3)},
+    unc = Uncertainties({"a": D.LogNormal(1.0, 0.3), "b": D.LogNormal(2.0, 0.3)},
                         correlation={("a", "b"): 1.0})
     u = sampler_uniforms("random", as_seed_sequence(4), block=0, size=1000, dim=2)
     d = unc.transform(u)
@@ -359,7 +350,7 @@ def test_empty_shapes() -> None:
     root = as_seed_sequence(0)
     assert sampler_uniforms("lhs", root, block=0, size=0, dim=3).shape == (0, 3)
     assert sampler_uniforms("sobol", root, block=0, size=5, dim=0).shape == (5, 0)
-    unc = Uncertainties({"x": Fixed(1.0)})
+    unc = Uncertainties({"x": D.Fixed(1.0)})
     assert unc.dim == 0
     np.testing.assert_array_equal(unc.transform(np.empty((4, 0)))["x"], np.ones(4))
 
@@ -381,39 +372,40 @@ def _tri(draw: st.DrawFn) -> tuple[float, float, float]:
 
 
 @st.composite
-def distributions(draw: st.DrawFn) -> Distribution:
+def distributions(draw: st.DrawFn) -> D.Distribution:
     kind = draw(st.sampled_from(["uniform", "normal", "tnormal", "lognormal", "tri", "pert",
                                  "logt", "logt_cap", "rounded", "pointmass", "fixed"]))
     if kind == "uniform":
         lo, _, hi = draw(_tri())
-        return Uniform(lo, hi)
+        return D.Uniform(lo, hi)
     if kind == "normal":
-        return Normal(draw(st.floats(-100, 100)), draw(_sig))
+        return D.Normal(draw(st.floats(-100, 100)), draw(_sig))
     if kind == "tnormal":
         # the mean inside [low, high], so the truncation always leaves probability mass
         high = draw(st.floats(-0.5, 3))
-        return Normal(draw(st.floats(-1, high)), draw(_sig), low=-1.0, high=high)
+        return D.Normal(draw(st.floats(-1, high)), draw(_sig), low=-1.0, high=high)
     if kind == "lognormal":
-        return LogNormal(draw(_pos), draw(_sig))
+        return D.LogNormal(draw(_pos), draw(_sig))
     if kind == "tri":
-        return Triangular(*draw(_tri()))
+        return D.Triangular(*draw(_tri()))
     if kind == "pert":
-        return Pert(*draw(_tri()), lamb=draw(st.floats(0.5, 10.0)))
+        return D.Pert(*draw(_tri()), lamb=draw(st.floats(0.5, 10.0)))
     if kind in ("logt", "logt_cap"):
         cap = draw(st.floats(1.0, 50.0)) if kind == "logt_cap" else None
-        return LogStudentT(draw(st.floats(0.5, 2.0)), draw(_sig), draw(st.floats(1.0, 30.0)),
-                           cap)
+        return D.LogStudentT(draw(st.floats(0.5, 2.0)), draw(_sig), draw(st.floats(1.0, 30.0)),
+                             cap)
     if kind == "rounded":
-        return Rounded(LogNormal(draw(_pos), draw(_sig)), step=draw(st.sampled_from([0.5, 1.0])),
-                       low=0.0, high=draw(st.floats(1.0, 20.0)))
+        return D.Rounded(D.LogNormal(draw(_pos), draw(_sig)),
+                         step=draw(st.sampled_from([0.5, 1.0])),
+                         low=0.0, high=draw(st.floats(1.0, 20.0)))
     if kind == "pointmass":
-        return PointMass(1.0, draw(st.floats(0.0, 1.0)), Uniform(0.5, 1.0))
-    return Fixed(draw(st.floats(-10, 10)))
+        return D.PointMass(1.0, draw(st.floats(0.0, 1.0)), D.Uniform(0.5, 1.0))
+    return D.Fixed(draw(st.floats(-10, 10)))
 
 
 @settings(max_examples=200, deadline=None)
 @given(distributions(), _u)
-def test_ppf_monotone_non_decreasing(dist: Distribution, us: list[float]) -> None:
+def test_ppf_monotone_non_decreasing(dist: D.Distribution, us: list[float]) -> None:
     u = np.sort(np.asarray(us))
     x = dist.ppf(u)
     assert x.shape == u.shape
@@ -427,7 +419,7 @@ def test_ppf_monotone_non_decreasing(dist: Distribution, us: list[float]) -> Non
 @given(st.floats(-5.0, 20.0), _sig, st.integers(0, 3), st.integers(4, 15), _u)
 def test_rounded_integers_within_bounds(loc: float, sigma: float, low: int, high: int,
                                         us: list[float]) -> None:
-    d = Rounded(Normal(loc, sigma * 5), step=1.0, low=low, high=high)
+    d = D.Rounded(D.Normal(loc, sigma * 5), step=1.0, low=low, high=high)
     x = d.ppf(np.asarray(us))
     np.testing.assert_array_equal(x, np.round(x))
     assert x.min() >= low and x.max() <= high
@@ -439,25 +431,25 @@ def test_rounded_integers_within_bounds(loc: float, sigma: float, low: int, high
 @pytest.mark.parametrize(
     ("make", "match"),
     [
-        (lambda: LogNormal(1.0, -1), r"sigma must be finite and > 0; got -1"),
-        (lambda: LogNormal(0.0, 0.5), r"median must be finite and > 0"),
-        (lambda: LogNormal.from_mean(1.0, math.nan), r"sigma must be finite"),
-        (lambda: Uniform(2.0, 1.0), r"high must be > low; got low=2.0, high=1.0"),
-        (lambda: Triangular(0.0, 2.0, 1.0), r"mode must be in \[low, high\]"),
-        (lambda: Pert(0.0, -1.0, 1.0), r"mode must be in \[low, high\]"),
-        (lambda: Pert(0.0, 0.5, 1.0, lamb=0), r"lamb must be finite and > 0"),
-        (lambda: Normal(0.0, 0.0), r"sd must be finite and > 0"),
-        (lambda: Normal(0.0, 1.0, low=1.0, high=0.0), r"high must be > low"),
-        (lambda: PointMass(1.0, 1.5, Uniform(0.5, 1.0)), r"p must be in \[0, 1\]; got 1.5"),
-        (lambda: PointMass(1.0, -0.1, Uniform(0.5, 1.0)), r"p must be in \[0, 1\]"),
-        (lambda: PointMass(1.0, 0.5, Uniform(0.5, 2.0)), r"below must not exceed value"),
-        (lambda: Rounded(Uniform(0.0, 1.0), step=0), r"step must be finite and > 0"),
-        (lambda: LogStudentT(1.0, 0.5, -3), r"df must be finite and > 0"),
-        (lambda: Fixed(math.inf), r"value must be finite"),
-        (lambda: LogNormal.calibrated(2.0, 0.9, mean=0.1), r"mean=0.1 is impossible"),
-        (lambda: LogNormal.calibrated(2.0, 0.3, mean=1.9), r"mean=1.9 is impossible"),
-        (lambda: LogNormal.calibrated(2.0, 0.9), r"exactly one of sigma or mean"),
-        (lambda: LogNormal.calibrated(2.0, 1.0, sigma=0.2), r"quantile must be in \(0, 1\)"),
+        (lambda: D.LogNormal(1.0, -1), r"sigma must be finite and > 0; got -1"),
+        (lambda: D.LogNormal(0.0, 0.5), r"median must be finite and > 0"),
+        (lambda: D.LogNormal.from_mean(1.0, math.nan), r"sigma must be finite"),
+        (lambda: D.Uniform(2.0, 1.0), r"high must be > low; got low=2.0, high=1.0"),
+        (lambda: D.Triangular(0.0, 2.0, 1.0), r"mode must be in \[low, high\]"),
+        (lambda: D.Pert(0.0, -1.0, 1.0), r"mode must be in \[low, high\]"),
+        (lambda: D.Pert(0.0, 0.5, 1.0, lamb=0), r"lamb must be finite and > 0"),
+        (lambda: D.Normal(0.0, 0.0), r"sd must be finite and > 0"),
+        (lambda: D.Normal(0.0, 1.0, low=1.0, high=0.0), r"high must be > low"),
+        (lambda: D.PointMass(1.0, 1.5, D.Uniform(0.5, 1.0)), r"p must be in \[0, 1\]; got 1.5"),
+        (lambda: D.PointMass(1.0, -0.1, D.Uniform(0.5, 1.0)), r"p must be in \[0, 1\]"),
+        (lambda: D.PointMass(1.0, 0.5, D.Uniform(0.5, 2.0)), r"below must not exceed value"),
+        (lambda: D.Rounded(D.Uniform(0.0, 1.0), step=0), r"step must be finite and > 0"),
+        (lambda: D.LogStudentT(1.0, 0.5, -3), r"df must be finite and > 0"),
+        (lambda: D.Fixed(math.inf), r"value must be finite"),
+        (lambda: D.LogNormal.calibrated(2.0, 0.9, mean=0.1), r"mean=0.1 is impossible"),
+        (lambda: D.LogNormal.calibrated(2.0, 0.3, mean=1.9), r"mean=1.9 is impossible"),
+        (lambda: D.LogNormal.calibrated(2.0, 0.9), r"exactly one of sigma or mean"),
+        (lambda: D.LogNormal.calibrated(2.0, 1.0, sigma=0.2), r"quantile must be in \(0, 1\)"),
         (lambda: overrun_distribution("fusion"), r"reference_class must be one of 'nuclear'"),
         (lambda: overrun_distribution("solar", tail="pareto"), r"tail must be one of"),
         (lambda: overrun_distribution("nuclear", sigma=-0.1), r"sigma must be finite and > 0"),
@@ -489,8 +481,8 @@ def test_bad_sampler_and_block_arguments() -> None:
 
 
 def _corr_set(correlation: dict) -> Uncertainties:  # type: ignore[type-arg]
-    return Uncertainties({"a": Uniform(0.0, 1.0), "b": Uniform(0.0, 1.0),
-                          "c": Uniform(0.0, 1.0), "f": Fixed(1.0)}, correlation)
+    return Uncertainties({"a": D.Uniform(0.0, 1.0), "b": D.Uniform(0.0, 1.0),
+                          "c": D.Uniform(0.0, 1.0), "f": D.Fixed(1.0)}, correlation)
 
 
 def test_non_psd_correlation_reports_smallest_eigenvalue() -> None:
@@ -524,20 +516,20 @@ def test_transform_shape_error() -> None:
 # --------------------------------------------------------------------------- vectorised == loop
 
 
-def _reference_draw(dist: Distribution, u: float) -> float:
+def _reference_draw(dist: D.Distribution, u: float) -> float:
     """One draw by an independent route: scipy.stats distributions, one scalar at a time."""
-    if isinstance(dist, LogNormal):
+    if isinstance(dist, D.LogNormal):
         return float(stats.lognorm(dist.sigma, scale=dist.median).ppf(u))
-    if isinstance(dist, Normal):
+    if isinstance(dist, D.Normal):
         lo = -np.inf if dist.low is None else (dist.low - dist.mu) / dist.sd
         hi = np.inf if dist.high is None else (dist.high - dist.mu) / dist.sd
         return float(stats.truncnorm(lo, hi, loc=dist.mu, scale=dist.sd).ppf(u))
-    if isinstance(dist, Uniform):
+    if isinstance(dist, D.Uniform):
         return float(stats.uniform(dist.low, dist.high - dist.low).ppf(u))
-    if isinstance(dist, PointMass):
+    if isinstance(dist, D.PointMass):
         q = 1.0 - dist.p
         return dist.value if u >= q else _reference_draw(dist.below, u / q)
-    if isinstance(dist, Rounded):
+    if isinstance(dist, D.Rounded):
         x = math.floor(_reference_draw(dist.base, u) / dist.step + 0.5) * dist.step
         return min(max(x, dist.low), dist.high)  # type: ignore[type-var]
     raise AssertionError(type(dist))

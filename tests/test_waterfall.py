@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -225,8 +226,16 @@ terms_st = st.builds(
 rate_el = st.one_of(st.just(0.0), st.floats(-0.5, 0.5), st.sampled_from([0.055, 0.1]))
 
 
+class Case(NamedTuple):
+    """A drawn case: flows, terms, and the ``deemed_rate`` to pass (None: the terms')."""
+
+    net: NDArray[np.float64]
+    terms: DealTerms
+    rates: object
+
+
 @st.composite
-def cases(draw: st.DrawFn) -> tuple[NDArray[np.float64], DealTerms, object]:
+def cases(draw: st.DrawFn) -> Case:
     shape = draw(shapes)
     net = draw(hnp.arrays(np.float64, shape, elements=cash))
     terms = draw(terms_st)
@@ -238,14 +247,12 @@ def cases(draw: st.DrawFn) -> tuple[NDArray[np.float64], DealTerms, object]:
         rates = draw(rate_el)
     else:
         rates = draw(hnp.arrays(np.float64, shape[:-1], elements=rate_el))
-    return net, terms, rates
+    return Case(net, terms, rates)
 
 
 @settings(max_examples=300, deadline=None)
 @given(cases())
-def test_batch_equals_loop_and_conserves(
-    case: tuple[NDArray[np.float64], DealTerms, object],
-) -> None:
+def test_batch_equals_loop_and_conserves(case: Case) -> None:
     net, terms, rates = case
     before = net.copy()
     res = waterfall(net, terms, deemed_rate=rates)  # type: ignore[arg-type]
@@ -293,9 +300,7 @@ def test_batch_equals_loop_across_blocks(monkeypatch: pytest.MonkeyPatch) -> Non
 
 @settings(max_examples=150, deadline=None)
 @given(cases(), st.floats(0.1, 1.0))
-def test_equal_shares_split_proportionally(
-    case: tuple[NDArray[np.float64], DealTerms, object], share: float
-) -> None:
+def test_equal_shares_split_proportionally(case: Case, share: float) -> None:
     net, terms, rates = case
     terms = dataclasses.replace(terms, share_before=share, share_after=share)
     res = waterfall(net, terms, deemed_rate=rates)  # type: ignore[arg-type]
@@ -326,9 +331,7 @@ def test_higher_deemed_rate_never_lowers_investor_receipts(
 
 @settings(max_examples=150, deadline=None)
 @given(cases())
-def test_scheduled_with_one_period_equals_aggregate(
-    case: tuple[NDArray[np.float64], DealTerms, object],
-) -> None:
+def test_scheduled_with_one_period_equals_aggregate(case: Case) -> None:
     # amortisation over 1 period: the whole (P + A)(1 + r) is due at once = aggregate B.
     net, terms, rates = case
     terms = dataclasses.replace(terms, amortisation_periods=1)
@@ -342,9 +345,7 @@ def test_scheduled_with_one_period_equals_aggregate(
 
 @settings(max_examples=100, deadline=None)
 @given(cases())
-def test_leading_axes_are_independent_scenarios(
-    case: tuple[NDArray[np.float64], DealTerms, object],
-) -> None:
+def test_leading_axes_are_independent_scenarios(case: Case) -> None:
     net, terms, rates = case
     res = waterfall(net, terms, deemed_rate=rates)  # type: ignore[arg-type]
     flat_rates = rates if rates is None or np.ndim(rates) == 0 else np.ravel(rates)  # type: ignore[arg-type]

@@ -75,7 +75,7 @@ if _TYPE_CHECKING:  # imported on first use (see __getattr__)
     from dealsim.analysis.decision import FundOrDecline, fund_or_decline
     from dealsim.analysis.policy import PortfolioDecision, decide_portfolio
     from dealsim.analysis.threat import TariffThreat
-    from dealsim.model.portfolio import CommonFactor, FundingSplit
+    from dealsim.model.portfolio import CommonFactor, FundingSplit, SharedMarket
     from dealsim.montecarlo.portfolio import simulate_portfolio
     from dealsim.results.portfolio import PortfolioResult
 
@@ -107,6 +107,7 @@ __all__ = [
     "PortfolioResult",
     "Project",
     "Rounded",
+    "SharedMarket",
     "SimulationResult",
     "Summary",
     "TariffThreat",
@@ -155,6 +156,7 @@ _LAZY_SUBMODULES = {
 _LAZY_NAMES = {
     "CommonFactor": "dealsim.model.portfolio",
     "FundingSplit": "dealsim.model.portfolio",
+    "SharedMarket": "dealsim.model.portfolio",
     "PortfolioResult": "dealsim.results.portfolio",
     "simulate_portfolio": "dealsim.montecarlo.portfolio",
     "FundOrDecline": "dealsim.analysis.decision",

@@ -7,38 +7,59 @@ describes what a decline may cost, every default with its source or an assumptio
 label; :func:`fund_or_decline` sets that cost against Japan's value of funding, scenario
 by scenario; :func:`decide_portfolio` compares policies over several projects.
 
-Value of funding (USD): Japan's NPV of the project, ``investor_npv`` exactly as
-:func:`dealsim.simulate` computes it (same blocks, same seed, same draws). Expected
-present cost of declining (USD), scenario ``i``::
+Both sides are valued at **one date**, the valuation date: by default the decision
+date, the project's notice of selection
+(:func:`dealsim.finance.capital_calls.notice_of_selection`: 17 Feb 2026 for a 2026
+start, else 1 Jan of the first year); ``fund_or_decline(..., valuation_date=...)``
+moves it.
 
-    C_i = p * annual_cost_i(rate_increase) / usdjpy_i * A(D_i, r_i) + reallocation * capex
-    A(D, r) = (1 - (1 + r)**-D) / ln(1 + r)        (A = D at r = 0)
+Value of funding (USD): Japan's NPV of the project, ``investor_npv`` as
+:func:`dealsim.simulate` computes it (same blocks, same seed, same draws), which is
+dated 31 Dec of the project's first year (the first year's calls grown to its end),
+brought to the valuation date ``v`` at the scenario's year-0 rate ``r0_i`` of that NPV::
+
+    V_i = investor_npv_i * (1 + r0_i) ** -((31 Dec of the first year - v) / 365)
+
+Expected present cost of declining (USD), scenario ``i``, the tariff starting at the
+decision date ``d``::
+
+    C_i = p * annual_cost_i(rate_increase) / usdjpy_i * A(D_i, y) * (1 + y) ** ((v - d) / 365)
+          + reallocation * capex
+    A(D, y) = (1 - (1 + y)**-D) / ln(1 + y)        (A = D at y = 0)
 
 ``p`` the probability that the tariff is imposed (an **expectation**, not a coin drawn
 per scenario: the decision compares the value of funding with the expected cost of
-declining, and the cost stays linear in ``p`` and ``rate_increase``); ``D_i`` the
-tariff's duration in years, drawn; ``A`` the present value of one unit a year paid
-continuously from the decision (the project's first year, where its NPV is dated) for
-``D`` years, discounted at ``r_i`` (by default each scenario's rate of the deal's NPV).
-``annual_cost_i`` in yen a year, by the ``"trade"`` route::
+declining, and the cost stays linear in ``p``); ``D_i`` the tariff's duration in years,
+drawn; ``A`` the present value of one unit a year paid continuously from the decision
+for ``D`` years. The cost is in yen: it is discounted at the yen rate ``y`` (the
+threat's ``yen_rate``, 1% a year, an assumption) and converted at the decision date's
+spot ``usdjpy_i`` -- the same as converting each year's yen at the forward implied by
+the two rates and discounting the dollars at the dollar rate. With ``yen_rate=None``
+``y`` is the dollar rate (the threat's ``discount_rate``, else the scenario's rate of
+the deal's NPV). ``annual_cost_i`` in yen a year, by the ``"trade"`` route, at the
+increase ``x``::
 
-    exports * rate_increase * (share_borne_i + volume_response * lost_value_share)
+    exports * x * (share_borne_i * (1 - volume_response * x) + volume_response * lost_value_share)
 
-(Japanese exporters absorb ``share_borne`` of the tariff on what they keep selling;
-export volume falls by ``volume_response * rate_increase`` and each yen of lost sales
-costs Japan ``lost_value_share`` of a yen), or by a GDP route (``"nri"``, ``"daiwa"``)::
+(Japanese exporters absorb ``share_borne`` of the tariff on the volume they keep
+selling, ``1 - volume_response * x`` of it; each yen of lost sales costs Japan
+``lost_value_share`` of a yen), or by a GDP route (``"nri"``, ``"daiwa"``)::
 
     nominal_gdp * (gdp_loss_at_25% - gdp_loss_at_15%) * rate_increase / 0.10
 
-Funding beats declining in scenario ``i`` when ``npv_i + C_i > 0`` (strictly): with no
+The trade route's cost is quadratic in ``x`` (``a x - b x**2``,
+:meth:`TariffThreat.cost_coefficients`), the GDP routes' linear; the break-even
+increases solve that quadratic. Funding beats declining in scenario ``i`` when
+``V_i + C_i > 0`` (strictly): with no
 threat (``p = 0`` or ``rate_increase = 0``, no reallocation) exactly where the NPV is
 positive.
 
 Threat draws (duration, share borne) come from their own stream, keyed like the deal's
 by ``(seed, block)``: ``SeedSequence(entropy, spawn_key=spawn_key + (THREAT_KEY,))``
 then the block index, through the same sampler. So scenario ``i`` depends only on
-``(seed, i)``, the funding side equals ``simulate(deal, n, seed=seed)`` exactly, and
-results are bit-identical across executors.
+``(seed, i)``, the deal side is ``simulate(deal, n, seed=seed)`` exactly (the funding
+value its ``investor_npv`` times the date factor above), and results are bit-identical
+across executors.
 """
 
 from __future__ import annotations
@@ -117,23 +138,53 @@ def _threat_uniforms(root: np.random.SeedSequence, sampler: str, n: int) -> F64:
     return out
 
 
+#: Days per year of the date factors (actual/365, as the funding calendar's).
+_DAYS = 365.0
+
+
+def _quadratic_root(base: Any, a: Any, b: Any) -> Any:
+    """The smaller root ``x`` of ``base + a x - b x**2 = 0`` (``b >= 0``), in the form
+    that stays exact at ``b = 0`` (``-base / a``); NaN where there is none."""
+    disc = np.square(a) + 4.0 * b * base
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(disc >= 0, -2.0 * base / (a + np.sqrt(np.maximum(disc, 0.0))),
+                        np.nan)
+
+
 @dataclass(frozen=True, slots=True)
 class _Side:
-    """Per-scenario quantities of one threat against fixed deal draws."""
+    """Per-scenario quantities of one threat against fixed deal draws; every USD amount
+    valued at the valuation date."""
 
-    unit: F64  # expected PV cost per unit of rate increase, USD (p * annual/fx * A)
+    unit: F64  # expected PV cost, linear coefficient in the increase (p * a/fx * A * shift)
+    unit2: F64  # expected PV cost, quadratic coefficient (p * b/fx * A * shift)
+    pv: F64  # p * A
     reallocation: float  # USD
     duration: F64
     share_borne: F64
-    annual_usd: F64  # annual cost per unit of increase, USD a year (before p, A)
+    annual_usd: F64  # a / fx * shift: annual cost per unit of increase, USD a year
+    annual_usd2: F64  # b / fx * shift
+
+    def cost(self, x: float) -> F64:
+        """Expected present cost of the tariff at the increase ``x`` (no reallocation)."""
+        # (p A) times the annual cost: monotone in p and D under rounding too
+        return np.asarray(self.pv * (x * self.annual_usd - x * x * self.annual_usd2),
+                          dtype=np.float64)
 
 
-def _decline_side(threat: TariffThreat, u: F64, rate: F64, fx: F64, capex: float) -> _Side:
+def _decline_side(threat: TariffThreat, u: F64, rate: F64, fx: F64, capex: float,
+                  shift: F64 | float = 1.0) -> _Side:
+    """``rate`` discounts the tariff (its yen rate), ``shift`` moves its value from the
+    decision date to the valuation date."""
     d = threat.draws(u)
-    annual = threat.annual_cost_yen(d["share_borne"], per_point=True) / fx
-    unit = threat.probability * annual * _pv_years(d["duration"], rate)
-    return _Side(np.asarray(unit, dtype=np.float64), threat.reallocation * capex,
-                 d["duration"], d["share_borne"], np.broadcast_to(annual, fx.shape))
+    a, b = threat.cost_coefficients(d["share_borne"])
+    scale = np.broadcast_to(shift / fx, fx.shape)
+    annual, annual2 = np.broadcast_to(a * scale, fx.shape), np.broadcast_to(b * scale, fx.shape)
+    pv = threat.probability * _pv_years(d["duration"], rate)
+    return _Side(np.asarray(pv * annual, dtype=np.float64),
+                 np.asarray(pv * annual2, dtype=np.float64), np.asarray(pv),
+                 threat.reallocation * capex,
+                 d["duration"], d["share_borne"], annual, annual2)
 
 
 #: Tornado ranges of the threat's parameters that are numbers: (low, high, label).
@@ -146,6 +197,8 @@ TORNADO_RANGES: Mapping[str, tuple[float, float, str]] = {
     "lost_value_share": (0.25, 1.0, "assumption"),
     "usdjpy": (145.0, 159.0, "the articles' range (deal-facts section 1)"),
     "reallocation": (0.0, 1.0, "none to the Korean rule"),
+    "yen_rate": (0.0, 0.02, "assumption: 0 to 2% (the BoJ's 0.5% policy rate, Jan 2025, "
+                 "plus or minus a term premium)"),
 }
 
 
@@ -160,7 +213,8 @@ class FundOrDecline:
     simulation : SimulationResult
         The deal side, equal to ``simulate(deal, n, seed=seed, ...)``.
     fund_value : ndarray (n,)
-        Japan's NPV of funding, USD (``simulation.investor_npv``).
+        Japan's NPV of funding at the valuation date, USD (``simulation.investor_npv``
+        brought from the first year's end, module docstring).
     decline_cost : ndarray (n,)
         Expected present cost of declining, USD (module docstring).
     advantage : ndarray (n,)
@@ -176,16 +230,20 @@ class FundOrDecline:
         Per scenario, funding beats declining iff the tariff lasts longer (years;
         ``inf``: no duration suffices; negative: funding wins even at zero).
     rate, npv_rate, fx : ndarray (n,)
-        Discount rate of the tariff's present value, the rate of the deal's NPV, yen
-        per dollar, per scenario.
+        Discount rate of the tariff's present value (the yen rate), the year-0 rate of
+        the deal's NPV, yen per dollar at the decision date, per scenario.
     capex : float
         The project's base capital (USD), the amount a reallocation recovers.
     uniforms : ndarray (n, 2)
         The threat stream's uniforms (duration, share borne), reused by
         :meth:`with_threat`.
-    unit, annual_usd : ndarray (n,)
-        Expected present cost per unit of increase (USD), and the annual cost per unit
-        of increase before probability and duration (USD a year).
+    unit, unit2, annual_usd, annual_usd2 : ndarray (n,)
+        Expected present cost of an increase ``x`` is ``x unit - x**2 unit2`` (USD);
+        before probability and duration, ``x annual_usd - x**2 annual_usd2`` a year
+        (USD at the valuation date's value).
+    valuation_date, decision_date : numpy.datetime64
+        The date both sides are valued at, and the date the tariff would start (the
+        notice of selection).
     """
 
     title: str
@@ -202,6 +260,10 @@ class FundOrDecline:
     uniforms: F64 = field(repr=False)
     unit: F64 = field(repr=False)
     annual_usd: F64 = field(repr=False)
+    unit2: F64 = field(repr=False)
+    annual_usd2: F64 = field(repr=False)
+    valuation_date: np.datetime64 = field(repr=False)
+    decision_date: np.datetime64 = field(repr=False)
 
     @property
     def n(self) -> int:
@@ -234,17 +296,22 @@ class FundOrDecline:
         half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
         return max(0.0, mid - half), min(1.0, mid + half)
 
+    def _per_year(self, x: float) -> F64:
+        """Expected annual cost of the increase ``x`` (USD a year, before duration)."""
+        return np.asarray(self.threat.probability * (x * self.annual_usd
+                                                     - x * x * self.annual_usd2))
+
     @property
     def breakeven_rate_increase(self) -> F64:
         base = self.fund_value + self.threat.reallocation * self.capex
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = -base / self.unit
+        out = _quadratic_root(base, self.unit, self.unit2)
+        out = np.where(np.isnan(out), np.inf, out)
         return np.where(self.unit > 0, out, np.where(base > 0, -np.inf, np.inf))
 
     @property
     def breakeven_duration(self) -> F64:
         base = self.fund_value + self.threat.reallocation * self.capex
-        per_year = self.threat.probability * self.threat.rate_increase * self.annual_usd
+        per_year = self._per_year(self.threat.rate_increase)
         with np.errstate(divide="ignore", invalid="ignore"):
             target = np.where(per_year > 0, -base / np.where(per_year > 0, per_year, 1.0), 0.0)
         out = _years_for_pv(target, self.rate)
@@ -254,22 +321,25 @@ class FundOrDecline:
                                      ) -> tuple[float, float, float]:
         """The increase at which E[advantage] = 0 (closed form), with a delta-method CI.
 
-        ``x* = -(mean(npv) + reallocation) / mean(unit)``; standard error
-        ``sd(npv + reallocation + x* unit) / (sqrt(n) mean(unit))``.
+        ``x*`` the smaller root of ``B + U x - U2 x**2 = 0`` with ``B = mean(npv +
+        reallocation)``, ``U = mean(unit)``, ``U2 = mean(unit2)``; standard error
+        ``sd(npv + reallocation + x* unit - x*^2 unit2) / (sqrt(n) (U - 2 x* U2))``.
         """
         base = self.fund_value + self.threat.reallocation * self.capex
-        mu = float(self.unit.mean())
-        if mu <= 0:
+        mu, mu2 = float(self.unit.mean()), float(self.unit2.mean())
+        x = float(_quadratic_root(float(base.mean()), mu, mu2))
+        slope = mu - 2.0 * x * mu2
+        if mu <= 0 or math.isnan(x) or slope <= 0:
             return (math.nan, math.nan, math.nan)
-        x = -float(base.mean()) / mu
-        se = float(np.std(base + x * self.unit, ddof=1)) / math.sqrt(self.n) / mu
+        se = float(np.std(base + x * self.unit - x * x * self.unit2, ddof=1)
+                   ) / math.sqrt(self.n) / slope
         hw = _z_value(confidence) * se
         return x, x - hw, x + hw
 
     def mean_breakeven_duration(self) -> float:
         """The fixed duration (years) at which E[advantage] = 0 (bisection; inf if none)."""
         base = self.fund_value + self.threat.reallocation * self.capex
-        per_year = self.threat.probability * self.threat.rate_increase * self.annual_usd
+        per_year = self._per_year(self.threat.rate_increase)
 
         def gap(d: float) -> float:
             return float(np.mean(base + per_year * _pv_years(np.full(self.n, d), self.rate)))
@@ -295,7 +365,7 @@ class FundOrDecline:
         if not isinstance(threat, TariffThreat):
             raise InvalidParameterError(f"threat must be a TariffThreat; got {threat!r}")
         return _assemble(self.title, threat, self.simulation, self.uniforms, self.capex,
-                         self.npv_rate)
+                         self.npv_rate, self.valuation_date, self.decision_date)
 
     def p_grid(self, rate_increases: Sequence[float], durations: Sequence[float]) -> F64:
         """P(funding beats declining) with the duration fixed, shape ``(len(durations),
@@ -305,12 +375,10 @@ class FundOrDecline:
         ds = np.asarray([v.positive("durations", d, allow_zero=True) for d in durations])
         base = self.fund_value + self.threat.reallocation * self.capex
         out = np.empty((ds.size, xs.size))
-        per_year = self.threat.probability * self.annual_usd
         for i, d in enumerate(ds):
-            unit = per_year * _pv_years(np.full(self.n, d), self.rate)
-            # funding better iff base + x unit > 0: count per x on the sorted break-evens
+            pv = _pv_years(np.full(self.n, d), self.rate)
             for j, x in enumerate(xs):
-                out[i, j] = np.count_nonzero(base + x * unit > 0) / self.n
+                out[i, j] = np.count_nonzero(base + self._per_year(x) * pv > 0) / self.n
         return out
 
     def tornado(self, ranges: Mapping[str, tuple[float, float, str]] = TORNADO_RANGES,
@@ -410,30 +478,69 @@ class FundOrDecline:
 
 
 def _npv_rate(deal: Deal, inputs: Mapping[str, F64], n: int) -> F64:
-    """Each scenario's discount rate of ``investor_npv`` (as :func:`dealsim.evaluate`)."""
+    """Each scenario's year-0 discount rate of ``investor_npv`` (as
+    :func:`dealsim.evaluate`: the deemed-rate path's first year where it floats)."""
     if deal.discount_rate is not None:
         return np.full(n, deal.discount_rate)
     if "deemed_rate" in inputs:
-        return np.asarray(inputs["deemed_rate"], dtype=np.float64)
+        drawn = np.asarray(inputs["deemed_rate"], dtype=np.float64)
+        sofr = deal.market.sofr
+        return drawn if sofr is None else sofr.deemed(drawn - sofr.spread)
     return np.full(n, deal.terms.deemed_rate)
 
 
+def _tariff_rate(threat: TariffThreat, npv_rate: F64) -> F64:
+    """The rate that discounts the tariff: the yen rate, else the dollar rate."""
+    if threat.yen_rate is not None:
+        return np.full(npv_rate.shape, threat.yen_rate)
+    if threat.discount_rate is not None:
+        return np.full(npv_rate.shape, threat.discount_rate)
+    return npv_rate
+
+
+def _years(later: np.datetime64, earlier: np.datetime64) -> float:
+    """Years (actual/365) from ``earlier`` to ``later``."""
+    return float((later - earlier).astype("timedelta64[D]").astype(np.int64)) / _DAYS
+
+
+def _date(name: str, value: Any) -> np.datetime64:
+    """A date argument as ``datetime64[D]``, refused (naming ``name``) if it is none."""
+    if isinstance(value, (bool, int, float)):
+        raise InvalidParameterError(f"{name} must be a date; got {value!r}")
+    try:
+        d = np.datetime64(value, "D")
+    except (TypeError, ValueError) as exc:
+        raise InvalidParameterError(f"{name} must be a date; got {value!r}") from exc
+    if np.isnat(d):
+        raise InvalidParameterError(f"{name} must be a date; got {value!r}")
+    return d
+
+
+def _year_end(year: int) -> np.datetime64:
+    return np.datetime64(f"{year:04d}-12-31", "D")
+
+
 def _assemble(title: str, threat: TariffThreat, sim: SimulationResult, u: F64, capex: float,
-              npv_rate: F64) -> FundOrDecline:
+              npv_rate: F64, valuation: np.datetime64, decision: np.datetime64,
+              ) -> FundOrDecline:
     n = sim.n
     fx_drawn = sim.inputs.get("usdjpy")
-    rate = npv_rate if threat.discount_rate is None else np.full(n, threat.discount_rate)
+    rate = _tariff_rate(threat, npv_rate)
     if threat.usdjpy is not None:
         fx = np.full(n, threat.usdjpy)
     elif fx_drawn is not None:
         fx = np.asarray(fx_drawn, dtype=np.float64)
     else:
         fx = np.full(n, DEFAULT_USDJPY)
-    side = _decline_side(threat, u, rate, fx, capex)
-    cost = threat.rate_increase * side.unit + side.reallocation
-    return FundOrDecline(title, threat, sim, sim.investor_npv, cost, side.duration,
+    shift = (1.0 + rate) ** _years(valuation, decision)
+    side = _decline_side(threat, u, rate, fx, capex, shift)
+    cost = side.cost(threat.rate_increase) + side.reallocation
+    # the NPV is dated at the end of the decision's year (the project's first year)
+    year_end = _year_end(int(decision.astype(object).year))
+    fund = sim.investor_npv * (1.0 + npv_rate) ** -_years(year_end, valuation)
+    return FundOrDecline(title, threat, sim, fund, cost, side.duration,
                          side.share_borne, rate, npv_rate, fx, capex, u, side.unit,
-                         side.annual_usd)
+                         side.annual_usd, side.unit2, side.annual_usd2, valuation, decision)
 
 
 def _check_threat(threat: Any) -> TariffThreat:
@@ -455,6 +562,7 @@ def fund_or_decline(
     executor: Any = None,
     backend: str = "auto",
     paths: int = 0,
+    valuation_date: Any = None,
 ) -> FundOrDecline:
     """Japan's value of funding ``deal`` against the expected cost of declining it.
 
@@ -469,6 +577,10 @@ def fund_or_decline(
         As in :func:`dealsim.simulate` (``None``: fresh OS entropy).
     uncertainties, sampler, executor, backend, paths
         Passed to :func:`dealsim.simulate` for the deal side.
+    valuation_date : date-like, optional
+        The date both sides are valued at (``"2026-02-17"``, a ``datetime.date`` or
+        ``numpy.datetime64``). Default: the decision date, the project's notice of
+        selection (:func:`dealsim.finance.capital_calls.notice_of_selection`).
 
     Returns
     -------
@@ -482,8 +594,9 @@ def fund_or_decline(
     Notes
     -----
     The formula and the reproducibility contract are in the module docstring. The deal
-    side is :func:`dealsim.simulate` run with the same root seed; the decline side is
-    computed block by block from the threat's own stream, ``O(n)`` numpy work.
+    side is :func:`dealsim.simulate` run with the same root seed, its NPV moved from the
+    first year's end to the valuation date; the decline side is computed block by block
+    from the threat's own stream, ``O(n)`` numpy work.
 
     Examples
     --------
@@ -491,7 +604,11 @@ def fund_or_decline(
     >>> r = fund_or_decline(georgia_diamond(), TariffThreat(), 2000, seed=1)
     >>> import dealsim
     >>> s = dealsim.simulate(georgia_diamond(), 2000, seed=1)
-    >>> bool((r.fund_value == s.investor_npv).all())
+    >>> str(r.valuation_date)  # the notice of selection of a 2026 project
+    '2026-02-17'
+    >>> at_year_end = fund_or_decline(georgia_diamond(), None, 2000, seed=1,
+    ...                               valuation_date="2026-12-31")
+    >>> bool((at_year_end.fund_value == s.investor_npv).all())
     True
     >>> r.p_fund_better.p  # a $0.6bn project against a tariff on ¥20tn of exports
     1.0
@@ -505,9 +622,14 @@ def fund_or_decline(
     if not isinstance(deal, Deal):
         raise InvalidParameterError(f"deal must be a Deal; got {deal!r}")
     n = v.integer("n", n, minimum=1)
+    from dealsim.finance.capital_calls import notice_of_selection
+
+    decision = notice_of_selection(int(deal.project.first_year))
+    valuation = decision if valuation_date is None else _date("valuation_date",
+                                                               valuation_date)
     root = as_seed_sequence(seed) if seed is not None else np.random.SeedSequence()
     sim = simulate(deal, n, seed=root, uncertainties=uncertainties, sampler=sampler,
                    executor=executor, backend=backend, paths=paths)
     u = _threat_uniforms(root, sampler, n)
     return _assemble(deal.name, threat, sim, u, float(deal.project.capex),
-                     _npv_rate(deal, sim.inputs, n))
+                     _npv_rate(deal, sim.inputs, n), valuation, decision)

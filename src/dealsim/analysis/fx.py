@@ -186,9 +186,10 @@ def usdjpy_paths(
         Annual log-volatility (assumption: 0.10, the order of the yen's historical
         annual volatility).
     drift : float
-        Annual log-drift (assumption: 0, a random walk). Covered interest parity with
-        dollar rates ~3.5 pp above yen rates would give about ``-0.035`` (a
-        strengthening forward yen).
+        Annual log-drift (default 0, a driftless random walk). The simulation's USD/JPY
+        paths drift at the forward by default (:class:`dealsim.model.paths.UsdJpyPaths`,
+        ``drift="forward"``); ``drift=UsdJpyPaths().log_drift`` (about -0.029: dollar
+        rates 3.5 points above yen rates) gives the same law here.
 
     Returns
     -------

@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from dealsim.analysis.decision import _check_threat, _decline_side, _npv_rate, _threat_uniforms
+from dealsim.analysis.decision import (
+    _check_threat,
+    _date,
+    _decline_side,
+    _npv_rate,
+    _tariff_rate,
+    _threat_uniforms,
+    _year_end,
+    _years,
+)
 from dealsim.analysis.threat import DEFAULT_USDJPY, TariffThreat
 from dealsim.common import validate as v
 from dealsim.errors import InvalidParameterError
@@ -50,9 +59,9 @@ class PortfolioDecision:
         Projects from the worst to the best mean value of funding (the order in which
         the policies decline them; an ex-ante ranking).
     values : dict of str to dict of str to ndarray (n,)
-        ``values[reading][policy]``: Japan's value of the policy, USD, at the first
-        year of the earliest project: NPVs of the funded projects minus the expected
-        cost of the declines.
+        ``values[reading][policy]``: Japan's value of the policy, USD, at the valuation
+        date (default the earliest project's notice of selection): NPVs of the funded
+        projects minus the expected cost of the declines.
     declined : dict of str to tuple of str
         The projects each policy declines.
     portfolio : PortfolioResult
@@ -127,6 +136,7 @@ def decide_portfolio(
     sampler: str = "random",
     executor: Any = None,
     title: str = "",
+    valuation_date: Any = None,
 ) -> PortfolioDecision:
     """Compare fund all / decline the k worst / decline all over several projects.
 
@@ -143,6 +153,9 @@ def decide_portfolio(
         As in :func:`dealsim.simulate_portfolio`.
     common : CommonFactor or None
         The portfolio's common factor (default: :class:`dealsim.CommonFactor` defaults).
+    valuation_date : date-like, optional
+        The date every value is brought to; default the earliest project's notice of
+        selection (:func:`dealsim.finance.capital_calls.notice_of_selection`).
 
     Returns
     -------
@@ -151,14 +164,16 @@ def decide_portfolio(
     Notes
     -----
     Project ``k``'s value of funding is its NPV in :func:`dealsim.simulate_portfolio`
-    (at its own rate, dated at its first year), discounted to the earliest first year
-    at the scenario's rate ``r`` (the threat's ``discount_rate``, else the capex-weighted
-    mean of the deals' NPV rates). One decline costs, dated at the declined project's
-    first year, ``C = rate_increase * p * annual / usdjpy * A(D, r)`` (module
-    docstring; ``usdjpy`` the threat's, else the capex-weighted mean of the deals'
-    draws). Policy "decline the k worst" declines the ``k`` projects with the lowest
-    mean value; it costs ``sum over declined of C d_k`` ("each") or ``C d_first``
-    ("once", the earliest declined), plus ``reallocation * capex_k d_k`` per decline.
+    (at its own rate, dated 31 Dec of its first year), brought to the valuation date
+    ``v`` at the scenario's rate ``r`` (the capex-weighted mean of the deals' year-0
+    NPV rates): ``npv_k (1 + r) ** -years(31 Dec_k - v)``. One decline costs, dated at
+    the declined project's notice of selection ``s_k``, ``C = p * annual(x) / usdjpy *
+    A(D, y)`` (:mod:`dealsim.analysis.decision`; ``y`` the threat's yen rate,
+    ``usdjpy`` the threat's, else the capex-weighted mean of the deals' draws), brought
+    to ``v`` by ``d_k = (1 + y) ** -years(s_k - v)``. Policy "decline the k worst"
+    declines the ``k`` projects with the lowest mean value; it costs ``sum over
+    declined of C d_k`` ("each") or ``C d_first`` ("once", the earliest declined), plus
+    ``reallocation * capex_k d_k`` per decline.
     One set of threat draws per scenario (same stream as :func:`fund_or_decline`).
 
     Examples
@@ -181,27 +196,32 @@ def decide_portfolio(
         if r not in READINGS:
             raise InvalidParameterError(f"readings must hold {tuple(READINGS)}; got {r!r}")
     n = v.integer("n", n, minimum=1)
+    from dealsim.finance.capital_calls import notice_of_selection
+
+    notices = {k: notice_of_selection(int(d.project.first_year)) for k, d in deals.items()}
+    valuation = (min(notices.values()) if valuation_date is None
+                 else _date("valuation_date", valuation_date))
     root = as_seed_sequence(seed) if seed is not None else np.random.SeedSequence()
     pr = simulate_portfolio(deals, n, seed=root, uncertainties=uncertainties,
                             common=CommonFactor() if common == "default" else common,
                             scales=scales, sampler=sampler, executor=executor, paths=0,
                             keep_inputs=None, title=title)
     names = pr.names
-    first = min(pr.start_years.values())
     size = {k: deals[k].project.capex * (scales or {}).get(k, 1.0) for k in names}
     weights = [size[k] for k in names]
     rates = [_npv_rate(deals[k], pr.inputs[k], n) for k in names]
-    rate = (_weighted(rates, weights) if threat.discount_rate is None
-            else np.full(n, threat.discount_rate))
+    rate = _weighted(rates, weights)
+    tariff_rate = _tariff_rate(threat, rate)
     if threat.usdjpy is not None:
         fx = np.full(n, threat.usdjpy)
     else:
         fxs = [pr.inputs[k].get("usdjpy", np.full(n, DEFAULT_USDJPY)) for k in names]
         fx = _weighted(fxs, weights)
-    side = _decline_side(threat, _threat_uniforms(root, sampler, n), rate, fx, 0.0)
-    one = threat.rate_increase * side.unit
-    disc = {k: np.power(1.0 + rate, -(pr.start_years[k] - first)) for k in names}
-    value = {k: pr.projects[k]["npv"] * disc[k] for k in names}
+    side = _decline_side(threat, _threat_uniforms(root, sampler, n), tariff_rate, fx, 0.0)
+    one = side.cost(threat.rate_increase)
+    disc = {k: np.power(1.0 + tariff_rate, -_years(notices[k], valuation)) for k in names}
+    value = {k: pr.projects[k]["npv"] * np.power(
+        1.0 + rate, -_years(_year_end(pr.start_years[k]), valuation)) for k in names}
     order = tuple(sorted(names, key=lambda k: float(value[k].mean())))
     total = np.sum([value[k] for k in names], axis=0)
     values: dict[str, dict[str, F64]] = {}

@@ -73,8 +73,8 @@ _DAIWA = Source("Daiwa: Japan's GDP -1.1% at a 15% US tariff vs -1.3% at 25%", "
                 "press")
 
 
-_GDP = Source("Japan's nominal GDP ≈ ¥600tn: NRI's 10 points ≈ ¥1.8tn a year = 0.30% of GDP "
-              "(deal-facts section 7)", "2025-07", "derived")
+_GDP = Source("Japan's nominal GDP ≈ ¥600tn: NRI's 10 points ≈ ¥1.8tn a year = 0.30% of GDP",
+              "2025-07", "derived")
 
 
 _BOJ = Source("BoJ: auto export prices to North America -19.4% y/y (Jun 2025), against a "
@@ -108,14 +108,37 @@ _WINDOW = Source("Hudson Institute; Reuters JP summary: Japan invests until 19 J
                  "2025-09", "press")
 
 
+_BOJ_RATE = Source("Bank of Japan: policy rate (uncollateralised overnight call rate) raised "
+                   "to 0.5% on 24 Jan 2025; the yen discount rate's anchor", "2025-01-24",
+                   "official")
+
+
+_YEN_RATE = Source("assumption: yen discount rate 1% a year for the tariff's yen cost (about "
+                   "the BoJ's 0.5% policy rate plus a term premium over the tariff's few "
+                   "years; no source gives the rate Japan should discount a national cost "
+                   "at); equivalently each year's yen converted at the forward implied by "
+                   "this rate and the dollar rate, then discounted at the dollar rate",
+                   "2026-12", "assumption")
+
+
+_KEPT = Source("derived: exporters absorb share_borne of the tariff on the volume they keep, "
+               "(1 - volume_response x rate_increase) of exports (CEPR's $14bn of $148bn "
+               "lost at +10 points: 90.5% kept); the lost volume is costed by "
+               "lost_value_share", "2026-12", "derived")
+
+
 #: Every source this module uses, by section of ``docs/sources.md`` (section title ->
 #: records; the sources-file generator renders each module's ``SOURCES``).
 SOURCES: Mapping[str, tuple[Source, ...]] = {
     "§7 Tariff counterfactual: fund or decline (`dealsim.TariffThreat`)": (
         _CLAUSE, _EO, _BESSENT, _THREATS, _MOF, _NRI, _DAIWA, _GDP, _BOJ, _GOLDMAN,
-        _PASS_THROUGH, _CEPR, _KOREA, _PRECEDENT, _WINDOW),
+        _PASS_THROUGH, _CEPR, _KOREA, _PRECEDENT, _WINDOW, _BOJ_RATE, _YEN_RATE, _KEPT),
 }
 
+
+#: Yen discount rate of the tariff's yen cost (decimal a year): an assumption
+#: (:data:`SOURCES`, ``_YEN_RATE``).
+YEN_RATE = 0.01
 
 #: Yen per dollar when neither the threat nor the deal's draws give one: the median of
 #: :func:`dealsim.default_uncertainties`' ``usdjpy`` (assumption there).
@@ -178,7 +201,8 @@ DEFAULT_NOTES: Mapping[str, str] = {
     "probability": "assumption: the clause says 'may'; Korea's announced 15% -> 25% was "
                    "not formalised within two weeks (AP, 9 Feb 2026)",
     "duration": _DURATION.source,
-    "share_borne": _SHARE.source,
+    "share_borne": _SHARE.source + "; absorbed on the volume kept, (1 - volume_response "
+                   "x rate_increase) of exports",
     "volume_response": "derived from CEPR (11 Sep 2025): 15% -> 25% cuts exports by "
                        "$14bn of $148bn, 9.5% for 10 points",
     "lost_value_share": "assumption: half of a lost yen of sales is lost income (resources "
@@ -188,10 +212,14 @@ DEFAULT_NOTES: Mapping[str, str] = {
     "calibration": "'trade' (exports x tariff x who bears it); 'nri' / 'daiwa' use the "
                    "published GDP-cost estimates instead",
     "nominal_gdp_yen": "derived: NRI's 10 points ≈ ¥1.8tn a year = 0.30% of GDP -> ¥600tn",
-    "discount_rate": "assumption: the rate of the deal's own NPV in each scenario (the "
-                     "drawn deemed rate by default), so both sides are discounted alike",
-    "usdjpy": "assumption: each scenario's drawn `usdjpy` of the deal's uncertainties "
-              "(else 155 yen/$, median of the default uncertainties)",
+    "discount_rate": "dollar rate of the tariff's present value where yen_rate is None: "
+                     "default the rate of the deal's own NPV in each scenario (the drawn "
+                     "deemed rate)",
+    "yen_rate": "assumption: 1% a year (BoJ policy rate 0.5% from 24 Jan 2025 plus a term "
+                "premium); the yen cost is discounted in yen and converted at the spot rate "
+                "of the decision date (= converted at the forward, discounted in dollars)",
+    "usdjpy": "spot at the decision date: each scenario's drawn `usdjpy` of the deal's "
+              "uncertainties (else 155 yen/$, median of the default uncertainties)",
     "reallocation": "assumption: 0, Japan's mechanism is unconfirmed; 1.0 is the Korean "
                     "rule (the US withholds Japan's other distributions up to the unpaid "
                     "amount, here the project's capital, undiscounted: an upper bound)",
@@ -241,9 +269,17 @@ class TariffThreat:
     nominal_gdp_yen : float
         Japan's nominal GDP, yen (GDP routes only).
     discount_rate : float, optional
-        Rate for the tariff's present value; default each scenario's rate of the deal NPV.
+        Dollar rate of the tariff's present value, used only with ``yen_rate=None``;
+        default each scenario's rate of the deal NPV.
+    yen_rate : float or None
+        Rate (decimal a year, > -1) that discounts the yen cost, which is then converted
+        at the decision date's spot ``usdjpy`` (the same as converting each year at the
+        forward and discounting in dollars). Default 0.01, an assumption
+        (:data:`YEN_RATE`). ``None``: convert at the spot and discount at the dollar
+        rate, the model before.
     usdjpy : float, optional
-        Yen per dollar; default each scenario's drawn ``usdjpy`` (else 155).
+        Yen per dollar at the decision date; default each scenario's drawn ``usdjpy``
+        (else 155).
     reallocation : float
         Share of the project's capital the US recovers from Japan's other distributions
         on a decline, in [0, 1] (1.0: the Korean rule; default 0).
@@ -263,7 +299,7 @@ class TariffThreat:
     >>> t.rate_increase, t.goods, t.probability
     (0.1, 'all', 0.5)
     >>> round(t.annual_cost_yen(share_borne=0.32) / 1e12, 3)  # ¥tn a year
-    1.623
+    1.561
     >>> round(TariffThreat(calibration="nri").annual_cost_yen() / 1e12, 3)
     1.8
     >>> TariffThreat(probability=1.5)
@@ -285,6 +321,7 @@ class TariffThreat:
     discount_rate: float | None = None
     usdjpy: float | None = None
     reallocation: float = 0.0
+    yen_rate: float | None = YEN_RATE
 
     def __post_init__(self) -> None:
         def keep(name: str, value: Any) -> None:
@@ -315,6 +352,13 @@ class TariffThreat:
         if self.usdjpy is not None:
             keep("usdjpy", v.positive("usdjpy", self.usdjpy))
         keep("reallocation", v.fraction("reallocation", self.reallocation, allow_zero=True))
+        if self.yen_rate is not None:
+            keep("yen_rate", v.rate("yen_rate", self.yen_rate))
+        if self.calibration == "trade" and self.volume_response * self.rate_increase > 1.0:
+            raise InvalidParameterError(
+                f"volume_response x rate_increase must be <= 1 (no more than all exports "
+                f"lost); got volume_response={self.volume_response!r}, rate_increase="
+                f"{self.rate_increase!r}")
 
     @property
     def exports(self) -> float:
@@ -325,30 +369,57 @@ class TariffThreat:
         """Japan's cost of the tariff, yen a year (per unit of increase if ``per_point``).
 
         ``share_borne`` defaults to the mean of the field (a float or array is used as
-        given); the GDP routes ignore it.
+        given); the GDP routes ignore it. The trade route is
+        ``exports x x x (share_borne x (1 - volume_response x x) + volume_response x
+        lost_value_share)`` at the increase ``x = rate_increase``: exporters absorb
+        their share on the volume they keep; ``per_point`` divides it by ``x``.
         """
-        scale = 1.0 if per_point else self.rate_increase
+        a, b = self.cost_coefficients(share_borne)
+        x = self.rate_increase
+        out = np.asarray(a - b * x if per_point else a * x - b * x * x, dtype=np.float64)
+        return float(out) if out.ndim == 0 else out
+
+    def cost_coefficients(self, share_borne: Any = None) -> tuple[Any, Any]:
+        """``(a, b)`` with the annual yen cost of an increase ``x`` equal to ``a x - b x**2``.
+
+        Trade route: ``a = exports (share_borne + volume_response lost_value_share)``,
+        ``b = exports share_borne volume_response`` (the share absorbed on the volume
+        lost); GDP routes: ``b = 0``.
+
+        Examples
+        --------
+        >>> a, b = TariffThreat().cost_coefficients(0.2)
+        >>> round(a / 1e12, 4), round(b / 1e12, 4)
+        (13.7795, 3.8787)
+        """
         if self.calibration != "trade":
-            return scale * GDP_ESTIMATES[self.calibration].per_point() * self.nominal_gdp_yen
+            return GDP_ESTIMATES[self.calibration].per_point() * self.nominal_gdp_yen, 0.0
         if share_borne is None:
             sb = self.share_borne
             share_borne = sb.mean if isinstance(sb, Distribution) else sb
-        out = self.exports * scale * (np.asarray(share_borne, dtype=np.float64)
-                                      + self.volume_response * self.lost_value_share)
-        return float(out) if out.ndim == 0 else out
+        sb_arr = np.asarray(share_borne, dtype=np.float64)
+        a = self.exports * (sb_arr + self.volume_response * self.lost_value_share)
+        b = self.exports * sb_arr * self.volume_response
+        return (float(a), float(b)) if a.ndim == 0 else (a, b)
 
     def describe(self) -> str:
         """Every parameter, its value and where the default comes from (one per line)."""
         default = TariffThreat()
+        discount = ("the yen cost discounted at yen_rate, converted at the decision "
+                    "date's spot USD/JPY" if self.yen_rate is not None else
+                    "the yen cost converted at the spot USD/JPY, discounted at the dollar "
+                    "rate")
         lines = [f"TariffThreat ({self.calibration} route): expected present cost of "
                  "declining = probability x annual cost x PV of the duration"
-                 " + reallocation x capital"]
+                 " + reallocation x capital; " + discount]
         used = {"goods", "exports_yen", "share_borne", "volume_response", "lost_value_share"}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             note = DEFAULT_NOTES[f.name] if value == getattr(default, f.name) else "user value"
             if self.calibration == "trade" and f.name == "nominal_gdp_yen":
                 note = "unused by the trade route"
+            if f.name == "discount_rate" and self.yen_rate is not None:
+                note = "unused: yen_rate discounts the yen cost"
             if self.calibration != "trade" and f.name in used:
                 note = f"unused by the {self.calibration!r} route"
             shown = str(value) if not isinstance(value, float) else f"{value:g}"

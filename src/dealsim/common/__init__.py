@@ -11,4 +11,5 @@ Layer 1 of 9 (the bottom). Modules here import only the standard library, numpy 
 - :mod:`~dealsim.common.sources` -- :class:`Source`, one citation with its confidence.
 - :mod:`~dealsim.common.outputs` -- the table of outputs (name, unit, meaning).
 - :mod:`~dealsim.common.seeds` -- ``as_seed_sequence`` and the open unit interval.
+- :mod:`~dealsim.common.arrays` -- array type aliases (``F64``).
 """

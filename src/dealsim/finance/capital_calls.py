@@ -29,12 +29,13 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dealsim.common import validate as v
+from dealsim.common.arrays import F64
 from dealsim.errors import InvalidParameterError
 from dealsim.finance.funding import FUNDING_BUSINESS_DAYS, federal_busdaycalendar, funding_deadline
 
@@ -46,14 +47,14 @@ __all__ = [
     "accrued_calls",
     "deemed_balance",
     "funding_calendar",
+    "notice_of_selection",
     "upfront_calls",
 ]
 
-F64 = NDArray[np.float64]
 Mode = Literal["as_spent", "upfront"]
 
 #: Allowed values of ``mode``.
-FUNDING_MODES: tuple[str, ...] = ("as_spent", "upfront")
+FUNDING_MODES: tuple[str, ...] = get_args(Mode)
 #: Notices per year in the as-spent mode: quarterly. Assumption.
 CALLS_PER_YEAR: int = 4
 #: Notice of selection of tranche 1 (Ohio among it): announced 17 Feb 2026 (press;
@@ -98,6 +99,21 @@ class FundingCalendar:
     def horizon(self) -> int:
         """Periods on the grid."""
         return int(self.tau.shape[0])
+
+
+def notice_of_selection(first_year: int) -> np.datetime64:
+    """The notice of selection of a project whose construction starts in ``first_year``.
+
+    Tranche 1's announcement (17 Feb 2026) for a 2026 start, else 1 Jan of the first
+    year (assumption: the notice of a later project's selection is not public).
+
+    Examples
+    --------
+    >>> str(notice_of_selection(2026)), str(notice_of_selection(2027))
+    ('2026-02-17', '2027-01-01')
+    """
+    first = v.integer("first_year", first_year, minimum=1971)
+    return TRANCHE1_SELECTION if first == 2026 else np.datetime64(f"{first:04d}-01-01", "D")
 
 
 def _year_end(year: int) -> np.datetime64:

@@ -126,7 +126,7 @@ def build_cashflows(
     operations : Operations, optional
         Dispatch, delay costs and end of life (:mod:`dealsim.model.operations`). Default
         ``Operations()`` (economic dispatch, delays that cost, nothing at the end of
-        life); ``Operations.legacy()`` is the model before issue 11.
+        life); ``Operations.legacy()`` is the levels model of earlier versions.
     tax_share : float
         Share of the margin taxed at ``project.tax_rate``, in [0, 1] (default 1: the
         SPV's whole margin; :meth:`Operations.tax_share` gives it for a deal's terms).

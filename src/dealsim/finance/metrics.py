@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dealsim.common import validate as _validate
+from dealsim.common.docs import fill_doc
 from dealsim.errors import InvalidParameterError
 from dealsim.kernels.irr import _BACKENDS, IRR_SELECT, _as_output, _irr_2d_threaded, _numba_irr
 from dealsim.kernels.irr_core import IrrStatus
@@ -40,6 +41,18 @@ class IrrResult(NamedTuple):
     status: Any
 
 
+_CASHFLOWS = ("cashflows : array_like, shape ``(..., T)``\n"
+              "    Cash flows per period, time on the last axis. Must be finite.")
+#: Docstring text of the metrics that take finite cash flows: the parameter, the
+#: sections of a metric of cash flows alone up to its Returns heading, what it raises.
+_CASHFLOWS_DOC = fill_doc(
+    cashflows=_CASHFLOWS,
+    cashflows_only=f"Parameters\n----------\n{_CASHFLOWS}\n\nReturns\n-------",
+    raises="Raises\n------\nInvalidCashflowsError\n"
+           "    If ``cashflows`` is 0-d, has no periods, is not numeric, or holds NaN/inf.",
+)
+
+@_CASHFLOWS_DOC
 def irr(cashflows: ArrayLike, *, full_output: bool = False, backend: str = "auto",
         select: str = "nonnegative_first") -> Any:
     """Internal rate of return of every row of ``cashflows`` at once.
@@ -71,10 +84,7 @@ def irr(cashflows: ArrayLike, *, full_output: bool = False, backend: str = "auto
         Only with ``full_output=True``: ``rate`` as above and ``status``, an ``int8``
         array (``numpy.int8`` for 1-D input) of :class:`IrrStatus` codes.
 
-    Raises
-    ------
-    InvalidCashflowsError
-        If ``cashflows`` is 0-d, has no periods, is not numeric, or holds NaN/inf.
+    %(raises)s
     InvalidParameterError
         If ``backend`` or ``select`` is unknown, or ``backend="numba"`` without numba.
 
@@ -170,6 +180,7 @@ def irr(cashflows: ArrayLike, *, full_output: bool = False, backend: str = "auto
     return _as_output(rate, lead)
 
 
+@_CASHFLOWS_DOC
 def npv(rate: ArrayLike, cashflows: ArrayLike) -> Any:
     """Net present value of every row of ``cashflows`` at ``rate``.
 
@@ -178,8 +189,7 @@ def npv(rate: ArrayLike, cashflows: ArrayLike) -> Any:
     rate : float or array_like
         Discount rate per period (decimal, > -1). A scalar, or an array broadcastable
         against ``cashflows.shape[:-1]`` (e.g. one rate per scenario).
-    cashflows : array_like, shape ``(..., T)``
-        Cash flows per period, time on the last axis. Must be finite.
+    %(cashflows)s
 
     Returns
     -------
@@ -272,25 +282,17 @@ def _discount_factors(rate: NDArray[np.float64], n_periods: int) -> NDArray[np.f
     return np.ascontiguousarray(disc.T).reshape(*np.shape(rate), n_periods)
 
 
+@_CASHFLOWS_DOC
 def payback_period(cashflows: ArrayLike) -> Any:
     """Period index at which the investor's cumulative cash first recovers.
 
-    Parameters
-    ----------
-    cashflows : array_like, shape ``(..., T)``
-        Cash flows per period, time on the last axis. Must be finite.
-
-    Returns
-    -------
+    %(cashflows_only)s
     numpy.int64 or ndarray of int64, shape ``cashflows.shape[:-1]``
         Per row: the first period index ``t`` at or after the first negative cumulative
         sum where the cumulative sum is ``>= 0``; ``0`` for rows whose cumulative sum is
         never negative (nothing is ever at risk); ``-1`` for rows that never recover.
 
-    Raises
-    ------
-    InvalidCashflowsError
-        If ``cashflows`` is 0-d, has no periods, is not numeric, or holds NaN/inf.
+    %(raises)s
 
     Notes
     -----
@@ -326,24 +328,16 @@ def payback_period(cashflows: ArrayLike) -> Any:
     return out[()]
 
 
+@_CASHFLOWS_DOC
 def moic(cashflows: ArrayLike) -> Any:
     """Multiple on invested capital: total received over total paid in.
 
-    Parameters
-    ----------
-    cashflows : array_like, shape ``(..., T)``
-        Cash flows per period, time on the last axis. Must be finite.
-
-    Returns
-    -------
+    %(cashflows_only)s
     numpy.float64 or ndarray of float64, shape ``cashflows.shape[:-1]``
         ``sum(positive flows) / -sum(negative flows)`` per row; NaN where nothing was
         paid in (no negative flow).
 
-    Raises
-    ------
-    InvalidCashflowsError
-        If ``cashflows`` is 0-d, has no periods, is not numeric, or holds NaN/inf.
+    %(raises)s
 
     Notes
     -----

@@ -95,18 +95,21 @@ def _split_params(terms: DealTerms) -> SplitParams:
 def _waterfall_core(
     net: NDArray[np.float64], rate: float | NDArray[np.float64], sp: SplitParams,
     *, keep_balance: bool, disc: float | NDArray[np.float64] | None = None,
-    fee: NDArray[np.float64] | None = None,
+    fee: NDArray[np.float64] | None = None, tax: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None, NDArray[np.int64],
            NDArray[np.float64]]:
     """The split of ``(S, T)`` net cash (checked), block by block, period by period.
 
     Runs :func:`dealsim.kernels.steps.scenario_split`, the Monte Carlo block's own pass.
     ``rate`` (deemed) and ``disc`` (discount, default ``rate``) are floats or ``(S,)``;
-    ``fee`` is ``(S, T)`` or None (no fees). Returns ``(investor, balance or None,
-    recovered_at, sums)`` with ``sums`` of shape ``(6, S)``: investor and host NPVs at
-    ``disc``, fee PV, fee total, the investor's gross receipts and payments. Each block
-    of scenarios is worked on as strided ``(T, w)`` views of the ``(S, T)`` arrays
-    (measured: faster than copying each block into contiguous scratch and back).
+    ``fee`` is ``(S, T)`` or None (no fees); ``tax`` ``(S, T)``, read with
+    ``sp.investor_tax``, when the split overwrites it and ``net`` with the investor's
+    own tax and the cash after it (:func:`dealsim.kernels.steps.scenario_split`). Returns
+    ``(investor, balance or None, recovered_at, sums)`` with ``sums`` of shape
+    ``(6, S)``: investor and host NPVs at ``disc``, fee PV, fee total, the investor's
+    gross receipts and payments. Each block of scenarios is worked on as strided
+    ``(T, w)`` views of the ``(S, T)`` arrays (measured: faster than copying each block
+    into contiguous scratch and back).
     """
     S, T = net.shape
     inv = np.empty((S, T))
@@ -122,7 +125,8 @@ def _waterfall_core(
             hi = min(lo + _BLOCK, S)
             r = np.broadcast_to(part(rate, lo, hi), (T, hi - lo))
             d = r if disc is None else np.broadcast_to(part(disc, lo, hi), (T, hi - lo))
-            lines = _steps.FeeAndNet(None if fee is None else fee[lo:hi].T, net[lo:hi].T)
+            lines = _steps.FeeAndNet(None if fee is None else fee[lo:hi].T, net[lo:hi].T,
+                                     None if tax is None else tax[lo:hi].T)
             out = _steps.scenario_split(
                 sp, r, d, lines, inv[lo:hi].T,
                 _steps.Discard() if bal is None else bal[lo:hi].T)

@@ -1,7 +1,7 @@
 """A developer fee fixed in yen, each installment converted at that year's USD/JPY.
 
 SoftBank's Ohio fee is a yen amount (under ¥100bn after the >90% cut of a ¥1tn
-proposal; FT, 19 Mar 2026). The Ohio preset holds it in yen (since issue 11);
+proposal; FT, 19 Mar 2026). The Ohio preset holds it in yen ;
 :meth:`DeveloperFee.softbank_ohio` is the dollar fee converted once at ¥159/$.
 In a simulation, a :class:`~dealsim.model.fees.DeveloperFee` with ``currency="JPY"`` is
 converted installment by installment at the scenario's USD/JPY (its draw, or its path
@@ -68,7 +68,7 @@ class YenFee:
             assumptions=tuple(a for a in usd.assumptions if not a.startswith("FX"))))
 
     def at_fixed_rate(self, usdjpy: float) -> DeveloperFee:
-        """The dollar fee at one rate for every installment (the model before issue 11, at ¥159)."""
+        """The dollar fee at one rate for every installment (as in earlier versions, at ¥159)."""
         rate = float(np.asarray(self._rates(usdjpy)))
         return DeveloperFee(
             total=self.fee.total / rate, installments=self.fee.installments,

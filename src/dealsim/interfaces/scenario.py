@@ -75,20 +75,12 @@ from dealsim.common import validate as _validate
 from dealsim.errors import DealsimError, InvalidParameterError
 from dealsim.model.deal import Deal
 from dealsim.model.terms import DealTerms
+from dealsim.montecarlo import distributions as _dist
+from dealsim.montecarlo.distributions import Distribution, LogNormal
 from dealsim.montecarlo.uncertainty import (
     REFERENCE_CLASSES,
     SAMPLERS,
-    Distribution,
-    Fixed,
-    LogNormal,
-    LogStudentT,
-    Normal,
-    Pert,
-    PointMass,
-    Rounded,
-    Triangular,
     Uncertainties,
-    Uniform,
     default_uncertainties,
 )
 
@@ -113,13 +105,12 @@ MAX_DEPTH = 8
 #: 1 KiB): anything larger is refused before it is read.
 MAX_FILE_BYTES = 16 * 2**20
 
-#: Names accepted by ``distribution = ...`` and the class each one builds; the other
-#: keys of the table are the class's fields (``lognormal`` also takes ``mean`` instead
-#: of ``median``).
+#: Names accepted by ``distribution = ...`` and the class each one builds: every
+#: distribution of :mod:`dealsim.montecarlo.distributions`, by its class name in lower
+#: case; the other keys of the table are the class's fields (``lognormal`` also takes
+#: ``mean`` instead of ``median``).
 DISTRIBUTIONS: dict[str, type[Distribution]] = {
-    "fixed": Fixed, "uniform": Uniform, "normal": Normal, "lognormal": LogNormal,
-    "triangular": Triangular, "pert": Pert, "logstudentt": LogStudentT,
-    "rounded": Rounded, "pointmass": PointMass,
+    name.lower(): getattr(_dist, name) for name in _dist.__all__ if name != "Distribution"
 }
 
 _TOP = {"schema_version", "deal", "simulation", "uncertainties", "correlation"}

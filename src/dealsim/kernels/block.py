@@ -216,7 +216,8 @@ def block_outputs(
         fee, net, inv, flows = _workspace(horizon, n)
         bal: Any = np.empty((horizon, n)) if keep else _steps.Discard()
         with np.errstate(all="ignore"):  # overflow is reported by the caller, in its terms
-            lines = _steps.FeeAndNet(fee, net)
+            tax = _scratch_array("tax", (horizon, n), n, -1) if sp.investor_tax else None
+            lines = _steps.FeeAndNet(fee, net, tax)
             _steps.scenario_lines(lp, *args[:7], lines)
             sums = _steps.scenario_split(sp, args[7], args[8], lines, inv, bal)
         for key, value in zip(list(RAW_OUTPUTS)[2:], sums, strict=True):

@@ -114,7 +114,8 @@ def _constant(flag: bool) -> bool | None:
 def fused(lp: Any, sp: Any, pp: Any, *args: Any) -> None:
     """Run the fused kernel over one block (arguments as :func:`_fused`).
 
-    Economic dispatch, dated calls and the scheduled reading are off in most runs; those
+    Economic dispatch, dated calls, the scheduled reading and the investor's own tax
+    are off in some runs; those
     flags are passed as compile-time constants (:func:`_constant`), so numba compiles one
     specialisation per combination of them, each running the same steps of
     :mod:`dealsim.kernels.steps` (same bits: only untaken branches are dropped).
@@ -122,4 +123,5 @@ def fused(lp: Any, sp: Any, pp: Any, *args: Any) -> None:
     _fused(lp._replace(economic_dispatch=_constant(lp.economic_dispatch)),
            sp._replace(dated=_constant(sp.dated), scheduled=_constant(sp.scheduled),
                        upfront=_constant(sp.upfront),
-                       discount_apart=_constant(sp.discount_apart)), pp, *args)
+                       discount_apart=_constant(sp.discount_apart),
+                       investor_tax=_constant(sp.investor_tax)), pp, *args)

@@ -54,21 +54,30 @@ def _as_output(arr: NDArray[Any], lead: tuple[int, ...]) -> Any:
     return arr.reshape(lead)[()]
 
 
+class _Bracket(NamedTuple):
+    """Per row: the variable solved in (y = 1 + r where ``use_y``, else x = 1/(1 + r)),
+    its bracket ``[lo, hi]``, the sign of the polynomial at ``lo`` and the start ``z``."""
+
+    use_y: NDArray[np.bool_]
+    lo: NDArray[np.float64]
+    hi: NDArray[np.float64]
+    lo_positive: NDArray[np.bool_]
+    z: NDArray[np.float64]
+
+    def part(self, a: int, b: int) -> _Bracket:
+        """Rows ``a:b``, with a copy of ``z``."""
+        return _Bracket(self.use_y[a:b], self.lo[a:b], self.hi[a:b], self.lo_positive[a:b],
+                        self.z[a:b].copy())
+
+
 def _polish(
-    cf: NDArray[np.float64],
-    scale: NDArray[np.float64],
-    rows: NDArray[np.intp],
-    use_y: NDArray[np.bool_],
-    lo: NDArray[np.float64],
-    hi: NDArray[np.float64],
-    lo_positive: NDArray[np.bool_],
-    z: NDArray[np.float64],
+    cf: NDArray[np.float64], scale: NDArray[np.float64], rows: NDArray[np.intp],
+    bracket: _Bracket,
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """Safeguarded Newton on brackets ``[lo, hi]`` of the polynomial variable.
 
-    Row ``rows[k]`` (sorted) of ``cf``, times ``scale[rows[k]]``, is solved in
-    y = 1 + r where ``use_y[k]``, else in x = 1/(1 + r), from ``z`` inside the
-    bracket; ``lo_positive`` is the sign of the polynomial at ``lo``. Works through
+    Row ``rows[k]`` (sorted) of ``cf``, times ``scale[rows[k]]``, is solved as
+    ``bracket`` row ``k`` says (:class:`_Bracket`). Works through
     blocks of equal size, at most ``_BLOCK`` rows, so that the vectors of an iteration
     stay in cache.
     Returns the root in the polynomial variable and a converged flag.
@@ -92,13 +101,11 @@ def _polish(
         coef = np.empty((4 * groups, blk.size))
         coef[:pad] = 0.0
         np.multiply(sel.T[::-1], sc, out=coef[pad:])
-        uy = use_y[a:b]
+        rows_bracket = bracket.part(a, b)
+        uy = rows_bracket.use_y
         if uy.any():
             coef[pad:, uy] = sel[uy].T * sc[uy]
-        root[a:b], done[a:b] = _newton_block(
-            coef.reshape(groups, 4, blk.size), uy, lo[a:b], hi[a:b], lo_positive[a:b],
-            z[a:b].copy()
-        )
+        root[a:b], done[a:b] = _newton_block(coef.reshape(groups, 4, blk.size), rows_bracket)
     return root, done
 
 
@@ -120,18 +127,14 @@ def _horner_groups(coef: NDArray[np.float64], z: NDArray[np.float64]
 
 
 def _newton_block(
-    coef: NDArray[np.float64],
-    use_y: NDArray[np.bool_],
-    lo: NDArray[np.float64],
-    hi: NDArray[np.float64],
-    lo_positive: NDArray[np.bool_],
-    z: NDArray[np.float64],
+    coef: NDArray[np.float64], bracket: _Bracket,
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """:func:`dealsim.kernels.irr_core.polish_row` on a block; ``coef`` is ``(K, 4, n)`` (see
     :func:`_horner_groups`).
 
     Rows that converge are dropped from the iteration once they are the majority.
     """
+    use_y, lo, hi, lo_positive, z = bracket
     n = coef.shape[2]
     floor = np.where(use_y, _core.Y_FLOOR, 0.0)
     dx_old = hi - lo
@@ -181,7 +184,7 @@ def _one_change(
                           t2_received / received - mr * mr)
     z0 = _core.inside_or_mid(_core.var_from_rate(r0, use_y), 0.0, 1.0)
     zeros = np.zeros(rows.size)
-    root, ok = _polish(cf, scale, rows, use_y, zeros, zeros + 1.0, lo_positive, z0)
+    root, ok = _polish(cf, scale, rows, _Bracket(use_y, zeros, zeros + 1.0, lo_positive, z0))
     rate = _core.rate_from_var(root, use_y)
     state = np.where(ok, np.where(_core.representable(rate), _core.FOUND, _core.ABSENT),
                      _core.FAILED)
@@ -391,8 +394,8 @@ def _candidates(sub: NDArray[np.float64], leaves: _Leaves, use_y: bool,
     if rows.size:
         lo, hi = leaves.lo[rows], leaves.hi[rows]
         f_lo, f_hi = leaves.f_lo[rows], leaves.f_hi[rows]
-        root, ok = _polish(sub, np.ones(sub.shape[0]), rows, np.full(rows.size, use_y),
-                           lo, hi, f_lo > 0, _core.falsi_start(lo, hi, f_lo, f_hi))
+        root, ok = _polish(sub, np.ones(sub.shape[0]), rows, _Bracket(
+            np.full(rows.size, use_y), lo, hi, f_lo > 0, _core.falsi_start(lo, hi, f_lo, f_hi)))
         r = _core.rate_from_var(root, use_y)
         rate[rows] = np.where(ok, r, np.nan)
         state[rows] = np.where(ok, np.where(_core.representable(r), _core.FOUND,

@@ -40,6 +40,7 @@ __all__ = [
     "discount_add",
     "dispatch_step",
     "funding_flows",
+    "investor_tax_step",
     "next_factor",
     "ou_step",
     "period_metrics",
@@ -69,16 +70,17 @@ _FLOAT_MAX = float(np.finfo(np.float64).max)
 
 
 class FeeAndNet:
-    """The two rows of ``lines`` that :func:`scenario_split` reads (``lines[4, t]``: fee,
-    ``lines[5, t]``: net cash), for numpy callers that hold them as ``(T, S)`` arrays (or
-    no fee). Writes of other rows (:func:`scenario_lines`) are dropped."""
+    """The rows of ``lines`` that :func:`scenario_split` reads (``lines[3, t]``: tax, read
+    only with ``SplitParams.investor_tax``; ``lines[4, t]``: fee; ``lines[5, t]``: net
+    cash), for numpy callers that hold them as ``(T, S)`` arrays (or no fee, no tax).
+    Writes of other rows (:func:`scenario_lines`) are dropped."""
 
-    def __init__(self, fee: Any, net: Any) -> None:
-        self.fee, self.net = fee, net
+    def __init__(self, fee: Any, net: Any, tax: Any = None) -> None:
+        self.fee, self.net, self.tax = fee, net, tax
         self.shape = (6, *net.shape)
 
     def __getitem__(self, key: tuple[int, int]) -> Any:
-        row = self.net if key[0] == 5 else self.fee
+        row = self.net if key[0] == 5 else self.fee if key[0] == 4 else self.tax
         return 0.0 * self.net[key[1]] if row is None else row[key[1]]
 
     def __setitem__(self, key: tuple[int, int], value: Any) -> None:
@@ -86,6 +88,8 @@ class FeeAndNet:
             self.net[key[1]] = value
         elif key[0] == 4 and self.fee is not None:
             self.fee[key[1]] = value
+        elif key[0] == 3 and self.tax is not None:
+            self.tax[key[1]] = value
 
 
 class Discard:
@@ -141,6 +145,7 @@ class SplitParams(NamedTuple):
     upfront: bool = False               # funded upfront (upfront_period >= 0)
     upfront_tau: float = 0.0            # years from the upfront funding to its period's end
     discount_apart: bool = False        # NPVs discount at a rate other than the deemed rate
+    investor_tax: bool = False          # pass-through: the investor pays the tax on its share
 
 
 class PathParams(NamedTuple):
@@ -156,6 +161,10 @@ class PathParams(NamedTuple):
     fuel_vol: float = 0.0
     rho: float = 0.0          # fuel innovation: rho * z_power + rho_c * z_own
     rho_c: float = 1.0
+    power_centre: float = 0.0  # log-mean of the path (power_mean - sd**2 / 2: E[factor] = 1)
+    fuel_centre: float = 0.0
+    fuel_start_power: float = 0.0  # fuel's year-0 deviation: this * power's deviation
+    fuel_start_own: float = 1.0    # + this * the fuel draw's own deviation (correlated start)
     sofr_mean: float = 0.0
     sofr_phi: float = 1.0
     sofr_vol: float = 0.0
@@ -164,6 +173,7 @@ class PathParams(NamedTuple):
     fx_mean: float = 0.0
     fx_phi: float = 1.0
     fx_vol: float = 0.0
+    fx_drift: float = 0.0     # log USD/JPY drifts by this a year (the forward's)
 
 
 # --- market paths --------------------------------------------------------------------
@@ -184,19 +194,28 @@ def ou_step(deviation: Any, phi: float, shock: Any) -> Any:
 
 def price_paths(pp: PathParams, x: Any, y: Any, z: Any, power: Any, fuel: Any, first: int,
                 last: int) -> None:
-    """Power and fuel factors ``power[t] = exp(x_t)``, ``fuel[t] = exp(y_t)`` from the
-    year-0 logs ``x``, ``y`` and innovations ``z[t, 0]``, ``z[t, 1]`` (years >= 1; the
-    fuel's is ``rho z[t, 0] + rho_c z[t, 1]``), in years ``first <= t < last``."""
+    """Power and fuel factors ``power[t] = exp(centre + dx_t)``, ``fuel[t] = exp(centre +
+    dy_t)`` from the year-0 logs ``x``, ``y`` of the draws and innovations ``z[t, 0]``,
+    ``z[t, 1]`` (years >= 1; the fuel's is ``rho z[t, 0] + rho_c z[t, 1]``), in years
+    ``first <= t < last``.
+
+    The deviations start at the draws' deviations from their medians ``exp(power_mean)``,
+    ``exp(fuel_mean)``, the fuel's mixed with the power's like an innovation
+    (``dy_0 = fuel_start_power dx_0 + fuel_start_own (y - fuel_mean)``), so that
+    independent draws give a correlated start; a power factor of 0 (log -inf) stays 0
+    and does not move the fuel's start."""
     dx = x - pp.power_mean
-    dy = y - pp.fuel_mean
+    dy = pp.fuel_start_power * np.minimum(np.maximum(dx, -1e3), 1e3) * (dx > -np.inf)
+    if pp.fuel_start_own > 0.0:
+        dy = dy + pp.fuel_start_own * (y - pp.fuel_mean)
     for t in range(power.shape[0]):
         if t > 0:
             zp = z[t, 0]
             dx = ou_step(dx, pp.power_phi, zp * pp.power_vol)
             dy = ou_step(dy, pp.fuel_phi, (pp.rho * zp + pp.rho_c * z[t, 1]) * pp.fuel_vol)
         if first <= t < last:
-            power[t] = np.exp(pp.power_mean + dx)
-            fuel[t] = np.exp(pp.fuel_mean + dy)
+            power[t] = np.exp(pp.power_centre + dx)
+            fuel[t] = np.exp(pp.fuel_centre + dy)
         else:
             power[t] = 1.0
             fuel[t] = 1.0
@@ -225,13 +244,15 @@ def yen_fee_years(lp: LineParams) -> tuple[int, int]:
 
 
 def fx_path(pp: PathParams, x: Any, z: Any, usdjpy: Any, first: int, last: int) -> None:
-    """Yen per dollar ``usdjpy[t] = exp(x_t)`` from the year-0 log ``x`` and innovations
-    ``z[t]`` (years >= 1), in years ``first <= t < last``."""
+    """Yen per dollar ``usdjpy[t] = exp(fx_mean + fx_drift t + d_t)`` from the year-0 log
+    ``x`` (``d_0 = x - fx_mean``) and innovations ``z[t]`` (years >= 1), in years
+    ``first <= t < last``: the process's deviation around a level that drifts with the
+    forward."""
     d = x - pp.fx_mean
     for t in range(usdjpy.shape[0]):
         if t > 0:
             d = ou_step(d, pp.fx_phi, z[t] * pp.fx_vol)
-        usdjpy[t] = np.exp(pp.fx_mean + d) if first <= t < last else 1.0
+        usdjpy[t] = np.exp(pp.fx_mean + pp.fx_drift * t + d) if first <= t < last else 1.0
 
 
 # --- fees ----------------------------------------------------------------------------
@@ -415,6 +436,8 @@ def upfront_total(sp: SplitParams, lines: Any, zero: Any) -> Any:
         operating = zero > 0.0
         for t in range(lines.shape[1]):
             net = lines[5, t]
+            if sp.investor_tax:  # the SPV's cash before tax (pass-through)
+                net = net + lines[3, t]
             operating = operating | (net > 0.0)
             total = total + np.minimum(net, 0.0) * np.logical_not(operating)
     return total
@@ -437,6 +460,25 @@ def scheduled_step(principal: Any, arrears: Any, elapsed: Any, started: Any, cas
     investor, arrears, _ = split_tiers(cash, paid, due, sp.share_before, sp.share_after)
     elapsed = elapsed + started
     return investor, principal, arrears, elapsed, started, (principal + arrears) == 0.0
+
+
+def investor_tax_step(base: Any, cash: Any, distributed: Any, clear: Any,
+                      share_before: float, share_after: float) -> Any:
+    """The investor's own tax on its distributive share of the SPV's taxable income
+    (pass-through, ``Operations(tax="investor_share")``).
+
+    ``base`` is the tax on the SPV's whole taxable margin at the full rate (the tax line
+    of :func:`cash_line`: no tax on a loss, no carry-forward), ``distributed`` (>= 0)
+    what the split gives the investor out of ``cash`` (>= 0). The investor's share of
+    the year's income follows its share of the year's distributions: ``distributed /
+    cash`` (``share_before`` while the Deemed Allocation is outstanding,
+    ``share_after`` after it is recovered, a blend in the year it is); in a year
+    without distributable cash, the tier in force (``share_after`` once ``clear``).
+    Returns ``base * share``.
+    """
+    none = 1.0 * (cash <= 0.0)
+    tier = share_after * clear + share_before * np.logical_not(clear)
+    return base * (distributed / (cash + none) + none * tier)
 
 
 def mark_recovered(t: int, clear: Any, seen: Any, recovered: Any) -> tuple[Any, Any]:
@@ -553,8 +595,12 @@ def scenario_split(sp: SplitParams, rate: Any, disc: Any, lines: Any, investor: 
     ``rate[t]``: ``(T,)`` for one scenario, ``(T, S)`` for a block. Period ``t``'s rate
     accrues deemed interest over period ``t`` and discounts period ``t`` to ``t - 1``.
     Writes the investor's flow and the balance of period ``t`` to
-    ``investor[t]`` and ``balance[t]``. Returns ``(investor_npv, host_npv, fee_pv,
-    fee_total, received, paid, recovered_at)``: present values at ``disc`` (first
+    ``investor[t]`` and ``balance[t]``. With ``sp.investor_tax`` (pass-through) the
+    SPV's cash is ``lines[5] + lines[3]`` (before tax), the allocation counts what the
+    SPV distributes, and the investor pays :func:`investor_tax_step` out of it: the
+    investor's flow, NPV and MOIC are after that tax, which is written back to
+    ``lines[3, t]`` with ``lines[5, t]`` the cash after it. Returns ``(investor_npv,
+    host_npv, fee_pv, fee_total, received, paid, recovered_at)``: present values at ``disc`` (first
     period undiscounted), the fees paid (``lines[4]``), the investor's gross receipts
     and payments (MOIC = received / paid) and the recovery period (-1 never). A
     non-finite ``received``, ``paid`` or ``fee_total`` means the cash flows overflowed.
@@ -568,6 +614,12 @@ def scenario_split(sp: SplitParams, rate: Any, disc: Any, lines: Any, investor: 
     for t in range(lines.shape[1]):
         fee = lines[4, t]
         net = lines[5, t]
+        base = zero
+        if sp.investor_tax:
+            # pass-through: the SPV distributes before tax (the tax line is added back)
+            # and the investor pays the tax on its distributive share itself
+            base = lines[3, t]
+            net = net + base
         r = rate[t]
         growth = 1.0 + r
         cash = np.maximum(net, 0.0)
@@ -587,12 +639,19 @@ def scenario_split(sp: SplitParams, rate: Any, disc: Any, lines: Any, investor: 
                                                    sp.share_before, sp.share_after)
         recovered, seen = mark_recovered(t, clear, seen, recovered)
         state = (principal, arrears, elapsed, started, seen, recovered)
+        # the host receives what the split gives it and never pays a call (an upfront
+        # prefund is the SPV's cash, not the host's): cash - (investor - paid); the
+        # allocation counts what the SPV distributes, the investor's flow is after its tax
+        host = cash - (out - paid)
+        if sp.investor_tax:
+            tax = investor_tax_step(base, cash, out - paid, clear, sp.share_before,
+                                    sp.share_after)
+            lines[3, t] = tax
+            lines[5, t] = net - tax
+            out = out - tax
         investor[t] = out
         balance[t] = principal + arrears
         if t > 0:
             factor = next_factor(factor, 1.0 / (1.0 + disc[t]))
-        # the host receives what the split gives it and never pays a call (an upfront
-        # prefund is the SPV's cash, not the host's): cash - (investor - paid)
-        sums = period_metrics(sums, out, out - paid + valued_call, cash - (out - paid), fee,
-                              factor)
+        sums = period_metrics(sums, out, out - paid + valued_call, host, fee, factor)
     return sums + (state[5],)

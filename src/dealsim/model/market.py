@@ -11,7 +11,10 @@ time (the compiled kernel), so no ``(S, T)`` path array is built outside it.
 
 Year 0 of every path is the scenario's existing level draw (``price``, ``fuel``,
 ``deemed_rate``, ``usdjpy``), so the scalar draws are unchanged and serve as the
-stationary start (see :mod:`dealsim.model.paths`).
+stationary start (see :mod:`dealsim.model.paths`); price factors read their draws on the
+median scale of the centred stationary law (``E[factor] = 1``: a draw ``L`` starts the
+path at ``L exp(-sd**2 / 2)``), the fuel's start mixed with the power's to the paths'
+correlation.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ from dealsim.model.paths import (
     path_generator,
 )
 
-__all__ = ["PATH_NAMES", "Market", "block_generators", "block_paths", "path_params"]
+__all__ = ["PATH_NAMES", "Market", "block_generators", "block_paths", "check_deemed_rate",
+           "path_params"]
 
 F64 = NDArray[np.float64]
 
@@ -57,6 +61,11 @@ class Market:
         the deal discounts at the deemed rate).
     usdjpy : UsdJpyPaths, optional
         USD/JPY paths (yen-denominated fees convert at each year's rate).
+    region : str, optional
+        The power market the project sells into (``"PJM"``, ``"ERCOT"``...). In a
+        portfolio (:func:`dealsim.simulate_portfolio`) deals of one region read one
+        power path and every region's deals one gas path; ``None`` (default): the
+        project's prices are its own (a product that is not power).
 
     Examples
     --------
@@ -69,8 +78,13 @@ class Market:
     prices: PricePaths | None = None
     sofr: SofrPaths | None = None
     usdjpy: UsdJpyPaths | None = None
+    region: str | None = None
 
     def __post_init__(self) -> None:
+        if self.region is not None and (not isinstance(self.region, str)
+                                        or not self.region.strip()):
+            raise InvalidParameterError(
+                f"region must be a non-empty string or None; got {self.region!r}")
         for name, cls in (("prices", PricePaths), ("sofr", SofrPaths), ("usdjpy", UsdJpyPaths)):
             value = getattr(self, name)
             if value is not None and not isinstance(value, cls):
@@ -79,13 +93,60 @@ class Market:
 
     @property
     def is_levels(self) -> bool:
-        """True when every factor is one level per scenario (the model before issue 11)."""
+        """True when every factor is one level per scenario (the levels model)."""
         return self.prices is None and self.sofr is None and self.usdjpy is None
 
     @classmethod
-    def paths(cls) -> Market:
-        """Every path model at its labelled defaults (:mod:`dealsim.model.paths`)."""
-        return cls(prices=PricePaths(), sofr=SofrPaths(), usdjpy=UsdJpyPaths())
+    def paths(cls, region: str | None = None) -> Market:
+        """Every path model at its labelled defaults (:mod:`dealsim.model.paths`), in
+        the power market ``region``."""
+        return cls(prices=PricePaths(), sofr=SofrPaths(), usdjpy=UsdJpyPaths(),
+                   region=region)
+
+
+def check_deemed_rate(market: Market, deemed_rate: float, *, where: str = "terms") -> None:
+    """Refuse a fixed deemed rate that a simulation on ``market`` would not use.
+
+    With a term-SOFR path (``market.sofr``) a simulation's deemed rate is
+    ``max(sofr, floor) + spread`` along the path, started at each scenario's
+    ``deemed_rate`` draw; :func:`dealsim.evaluate` (which has no paths) uses the terms'
+    fixed ``deemed_rate``. The one rule for both: the terms' rate must be the path's
+    centre (``sofr.process.mean + sofr.spread``, within 1e-12), so that the rate
+    ``evaluate`` uses is the one the simulation's path reverts to; a rate set to anything
+    else is refused here, with how to set the path instead, never silently ignored.
+    Without a SOFR path there is nothing to check.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``market`` has a SOFR path centred elsewhere than ``deemed_rate``.
+
+    Examples
+    --------
+    >>> check_deemed_rate(Market.paths(), 0.055)  # the path's centre: 4.5% + 1%
+    >>> check_deemed_rate(Market(), 0.03)  # no path: the rate is a level
+    >>> check_deemed_rate(Market.paths(), 0.03)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    dealsim.errors.InvalidParameterError: terms.deemed_rate=0.03 would be ignored: ...
+    """
+    sofr = market.sofr
+    if sofr is None:
+        return
+    centre = sofr.process.mean + sofr.spread
+    if abs(float(deemed_rate) - centre) <= 1e-12:
+        return
+    r = float(deemed_rate)
+    raise InvalidParameterError(
+        f"{where}.deemed_rate={r!r} would be ignored: the deal's market has a term-SOFR "
+        f"path (deemed rate = SOFR + spread, centred on {centre:.6g} = SOFR mean "
+        f"{sofr.process.mean:.6g} + spread {sofr.spread:.6g}) and a simulation follows it "
+        "from each scenario's 'deemed_rate' draw. Set the path instead: for a fixed rate, "
+        f"market=dataclasses.replace(deal.market, sofr=SofrPaths.constant({r!r})) with "
+        f"uncertainties.with_(deemed_rate=Fixed({r!r})); to centre the path on it, "
+        f"SofrPaths(process=MeanReverting.with_stationary_sd(half_life=4.0, sd=0.01, "
+        f"mean={r - sofr.spread:.6g})) with the 'deemed_rate' uncertainty centred on "
+        f"{r!r} too (its draw is the path's year-0 level)")
 
 
 def path_params(market: Market) -> PathParams:
@@ -162,8 +223,8 @@ def block_paths(market: Market, root: np.random.SeedSequence, block: int,
     array([[1. , 1. , 1. ],
            [1.5, 1.5, 1.5]])
     >>> p = block_paths(Market.paths(), root, 0, d, 3)
-    >>> p["price"][:, 0], p["deemed_rate"][:, 0]
-    (array([1. , 1.5]), array([0.05, 0.06]))
+    >>> p["price"][:, 0].round(4), p["deemed_rate"][:, 0]  # centred: x exp(-0.2**2 / 2)
+    (array([0.9802, 1.4703]), array([0.05, 0.06]))
     """
     out: dict[str, F64] = {}
     size = None

@@ -1,8 +1,8 @@
 """How the plant is run and what its schedule costs: dispatch, delays, end of life, tax.
 
 :class:`Operations` holds the owner's-eye choices a cash-flow model must make. The
-defaults (issue 11) are what an owner, a lender or a ministry analyst would model; each
-is labelled, and :meth:`Operations.legacy` keeps the model of dealsim before issue 11
+defaults are what an owner, a lender or a ministry analyst would model; each
+is labelled, and :meth:`Operations.legacy` keeps the levels model of earlier versions
 (must-run, free delays, tax on the SPV's margin, calls on the annual grid) to reproduce
 earlier figures:
 
@@ -30,10 +30,25 @@ earlier figures:
     calendar (:mod:`dealsim.finance.capital_calls`), the Deemed Allocation accruing from
     funding days.
 ``tax``
-    ``"investor_share"`` (default): only the investor's equity share
-    (``share_before``) of the margin is taxed -- the US government's half pays no US
-    tax (an assumption: the MOU says "net of US taxes" without a base).
-    ``"spv_margin"`` (legacy): ``tax_rate`` on the SPV's whole margin. ``"none"``.
+    ``"investor_share"`` (default): pass-through. The SPV pays no entity tax and
+    distributes its cash before tax; the US government's side pays no US tax, and Japan
+    owes ``tax_rate`` on its distributive share of the SPV's taxable income, out of its
+    own receipts (an assumption: the MOU says "net of US taxes" without a base). Japan's
+    share of a year's income is its share of that year's distributions: ``share_before``
+    (50%) while the Deemed Allocation is outstanding, ``share_after`` (10%) after it is
+    recovered, a blend in the year it is (in a year with nothing to distribute, the tier
+    in force). The Deemed Allocation counts what the SPV distributes to Japan, before
+    Japan's tax; Japan's flows, IRR, MOIC and NPV are after it; the US side's flows do
+    not depend on the tax rate. In :func:`dealsim.evaluate`'s line items ``tax`` is
+    Japan's tax and ``net`` the cash after it.
+    ``"spv_margin"`` (legacy): entity level, ``tax_rate`` on the SPV's whole margin,
+    paid by the SPV before the split (so both sides bear it in the split's shares).
+    ``"none"``: no tax.
+
+    Taxable income (either base) is the year's margin less fees and straight-line
+    depreciation from commercial operation. A loss year pays no tax and its loss is not
+    carried forward, nor (pass-through) set against Japan's other income: each year is
+    taxed on ``max(income, 0)`` alone (an assumption, conservative for the investor).
 """
 
 from __future__ import annotations
@@ -78,6 +93,9 @@ class Operations:
     end_of_life : float
         Terminal value (> 0) or decommissioning cost (< 0), share of capex (> -1).
     tax : {"investor_share", "spv_margin", "none"}
+        Who pays the US tax and on what (module notes): ``"investor_share"`` (default,
+        pass-through: Japan on its distributive share), ``"spv_margin"`` (entity level:
+        the SPV on its whole margin) or ``"none"``.
     funding : {"as_spent", "upfront", "grid"}
         When Japan's money arrives (:mod:`dealsim.finance.capital_calls`). ``"as_spent"``
         (default): quarterly notices, funded 45 US business days later, the allocation
@@ -145,7 +163,7 @@ class Operations:
 
     @classmethod
     def legacy(cls) -> Operations:
-        """The model of dealsim before issue 11: must-run, delays free (the same
+        """The levels model of earlier versions: must-run, delays free (the same
         nominal spend, later), tax on the SPV's whole margin, calls on the annual grid.
         For reproducing earlier figures, not for new analysis.
 
@@ -158,14 +176,20 @@ class Operations:
                    tax="spv_margin", funding="grid")
 
     def tax_share(self, share_before: float) -> float:
-        """Share of the SPV's margin that is taxed: 1, ``share_before`` or 0.
+        """Share of the SPV's margin in the tax line of the cash flows: 1, or 0 for
+        ``tax="none"``.
+
+        With ``"investor_share"`` (pass-through) that line is the base of the investor's
+        own tax: the split adds it back and charges the investor its distributive share
+        (module notes), so the share no longer depends on ``share_before`` (kept for
+        callers that pass it).
 
         Examples
         --------
-        >>> Operations(tax="investor_share").tax_share(0.5)
-        0.5
+        >>> Operations(tax="investor_share").tax_share(0.5), Operations(tax="none").tax_share(0.5)
+        (1.0, 0.0)
         """
-        return {"spv_margin": 1.0, "investor_share": float(share_before), "none": 0.0}[self.tax]
+        return 0.0 if self.tax == "none" else 1.0
 
     @classmethod
     def owner(cls, *, thermal: bool = True) -> Operations:

@@ -11,7 +11,7 @@ Every path here is an Ornstein-Uhlenbeck process sampled exactly at annual steps
 deviation is ``volatility / sqrt(1 - phi**2)``. Two limits are special cases:
 ``half_life=None`` (or inf) is a random walk, and ``half_life=None, volatility=0``
 (:meth:`MeanReverting.full_persistence`) holds the start for ever -- one
-level per scenario (``Market()``, the model before issue 11).
+level per scenario (``Market()``, the levels model of earlier versions).
 
 Start (a decision, documented)
 ------------------------------
@@ -21,8 +21,15 @@ persistence is new. Inside a simulation the start is the scenario's existing lev
 draw (``price``, ``fuel``, ``deemed_rate``, ``usdjpy`` of
 :func:`dealsim.montecarlo.uncertainty.default_uncertainties`), whose log-sd the default price
 processes match (0.2 and 0.3), so the existing draws *are* the stationary start and
-stay unchanged. ``start="mean"`` starts at the mean instead (a price factor of 1:
-today's forward curve). A random walk has no stationary law and needs a given start.
+stay unchanged. ``start="mean"`` starts at the mean instead. A random walk has no
+stationary law and needs a given start.
+
+Price factors are centred (:class:`PricePaths`, ``centre=True``): the stationary law of
+a log factor has log-mean ``-sd**2 / 2``, so that ``E[factor] = 1`` and prices revert to
+their base in expectation (with log-mean 0 the mean factor was ``exp(sd**2 / 2)``: 1.020
+for power, 1.046 for gas); a draw of median 1 is read as the stationary median
+``exp(-sd**2 / 2)``. The power and fuel draws, independent, are mixed into a start with
+the stationary correlation, so year 0 is correlated like every other year.
 
 Reproducibility
 ---------------
@@ -55,9 +62,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from dealsim.common import validate as v
+from dealsim.common.arrays import F64
 from dealsim.common.seeds import as_seed_sequence
 from dealsim.errors import InvalidParameterError
 from dealsim.kernels import steps as _steps
@@ -73,6 +81,8 @@ __all__ = [
     "SOFR_TAG",
     "USDJPY_PROCESS",
     "USDJPY_TAG",
+    "JPY_RATE",
+    "USD_RATE",
     "MeanReverting",
     "PricePaths",
     "SofrPaths",
@@ -83,7 +93,6 @@ __all__ = [
     "spearman_from_gaussian",
 ]
 
-F64 = NDArray[np.float64]
 Start = Literal["stationary", "mean"]
 
 #: Spawn-key tags of the path streams (the second word after the block index). The
@@ -344,8 +353,9 @@ class PricePaths:
     Parameters
     ----------
     power, fuel : MeanReverting
-        Processes of the *log* factors (mean 0: a factor of 1 on the escalated base).
-        Defaults :data:`POWER_PROCESS`, :data:`FUEL_PROCESS` (assumptions).
+        Processes of the *log* factors: ``mean`` is the log of the draws' median (0: the
+        default draws, median 1 on the escalated base). Defaults :data:`POWER_PROCESS`,
+        :data:`FUEL_PROCESS` (assumptions).
     rank_correlation : float
         Spearman correlation of the power and fuel innovations, and of a stationary
         start, in [-1, 1]. Default 0.7, an assumption about a gas-marginal market such
@@ -354,14 +364,32 @@ class PricePaths:
         fuel does not set the power price (nuclear, a market on the margin of coal).
     start : {"stationary", "mean"}
         Year 0 when no start levels are given (module notes).
+    centre : bool
+        ``True`` (default): the factors revert to their base in expectation,
+        ``E[factor] = exp(mean)`` (1 by default) under the stationary law, whose
+        log-mean is therefore ``mean - sd**2 / 2`` (``sd`` the stationary log-sd: -0.02
+        for power, -0.045 for gas); a start at the median ``exp(mean)`` is read as the
+        stationary law's median ``exp(mean - sd**2 / 2)``. ``False``: log-mean
+        ``mean``, so the median is ``exp(mean)`` and the mean ``exp(sd**2 / 2)`` times
+        it (1.020 for power, 1.046 for gas: the model before this option). A random
+        walk has no stationary law and is not centred.
 
     Notes
     -----
     With equal half-lives (the default) the rank correlation of power and fuel in every
     year equals ``rank_correlation`` exactly in the stationary state. With phis
     ``p != q`` the Gaussian correlation of the stationary logs is
-    ``rho sqrt((1 - p**2)(1 - q**2)) / (1 - p q)``, lower than ``rho``. Given start
-    levels carry the correlation the copula gave them and converge to the above.
+    ``rho sqrt((1 - p**2)(1 - q**2)) / (1 - p q)``, lower than ``rho``.
+
+    The start is stationary and already correlated: the year-0 draws (the scenario's
+    ``price`` and ``fuel`` levels, independent in the default uncertainties, with
+    log-sds equal to the stationary ones) are read as independent standard normals of
+    the stationary law and mixed like an innovation, the fuel's year-0 log deviation
+    being ``r (sd_fuel / sd_power) dx_0 + sqrt(1 - r**2) dy_0`` with ``r`` the
+    stationary correlation above. So every year, year 0 included, has the stationary
+    correlation (without it, year 0 was independent and the correlation built up to 0.7
+    only over a decade). A copula correlation between the ``price`` and ``fuel`` draws
+    would come on top of this one: leave it out when prices are paths.
 
     Examples
     --------
@@ -381,8 +409,11 @@ class PricePaths:
     fuel: MeanReverting = field(default_factory=lambda: FUEL_PROCESS)
     rank_correlation: float = GAS_MARGINAL_RANK_CORRELATION
     start: Start = "stationary"
+    centre: bool = True
 
     def __post_init__(self) -> None:
+        if not isinstance(self.centre, bool):
+            raise InvalidParameterError(f"centre must be True or False; got {self.centre!r}")
         for name in ("power", "fuel"):
             if not isinstance(getattr(self, name), MeanReverting):
                 raise InvalidParameterError(
@@ -393,7 +424,7 @@ class PricePaths:
 
     @classmethod
     def full_persistence(cls) -> PricePaths:
-        """One level per scenario for the whole life (the model before issue 11)."""
+        """One level per scenario for the whole life (the levels model of earlier versions)."""
         return cls(power=MeanReverting.full_persistence(),
                    fuel=MeanReverting.full_persistence(), rank_correlation=0.0, start="mean")
 
@@ -428,9 +459,10 @@ class PricePaths:
         f0 = _levels("fuel_start", fuel_start, size, log=True)
         z = path_generator(_root(seed), block, PRICE_TAG).standard_normal((size, horizon, 2))
         pp = PathParams(**self.path_fields())
+        # year-0 logs on the draws' scale (median exp(mean)), independent: the steps
+        # correlate and centre them
         x0 = self.power.start(self.start, z[:, 0, 0]) if p0 is None else p0
-        y0 = self.fuel.start(self.start, pp.rho * z[:, 0, 0] + pp.rho_c * z[:, 0, 1]
-                             ) if f0 is None else f0
+        y0 = self.fuel.start(self.start, z[:, 0, 1]) if f0 is None else f0
         power, fuel = np.empty((horizon, size)), np.empty((horizon, size))
         _steps.price_paths(pp, x0, y0, z.transpose(1, 2, 0), power, fuel, 0, horizon)
         return np.ascontiguousarray(power.T), np.ascontiguousarray(fuel.T)
@@ -439,10 +471,23 @@ class PricePaths:
         """This model's fields of :class:`dealsim.kernels.steps.PathParams` (the numbers the
         simulation's steps read)."""
         rho = self.gaussian_correlation
+        sp, sf = self.power.stationary_sd, self.fuel.stationary_sd
+        stationary = 0.0 < sp < math.inf and 0.0 < sf < math.inf
+        p, q = self.power.phi, self.fuel.phi
+        # the stationary correlation of the logs (= rho with equal half-lives)
+        r = rho * math.sqrt((1.0 - p * p) * (1.0 - q * q)) / (1.0 - p * q) if stationary else 0.0
+
+        def centre(process: MeanReverting, sd: float) -> float:
+            ok = self.centre and math.isfinite(sd)
+            return process.mean - 0.5 * sd * sd if ok else process.mean
+
         return {"power_mean": self.power.mean, "power_phi": self.power.phi,
                 "power_vol": self.power.volatility, "fuel_mean": self.fuel.mean,
                 "fuel_phi": self.fuel.phi, "fuel_vol": self.fuel.volatility,
-                "rho": rho, "rho_c": math.sqrt(max(1.0 - rho * rho, 0.0))}
+                "rho": rho, "rho_c": math.sqrt(max(1.0 - rho * rho, 0.0)),
+                "power_centre": centre(self.power, sp), "fuel_centre": centre(self.fuel, sf),
+                "fuel_start_power": r * sf / sp if stationary else 0.0,
+                "fuel_start_own": math.sqrt(max(1.0 - r * r, 0.0))}
 
 
 #: Term SOFR: level OU, long-run mean 4.5% (the OhmyNews example's SOFR), stationary sd
@@ -503,7 +548,7 @@ class SofrPaths:
 
     @classmethod
     def constant(cls, deemed_rate: float, spread: float = DEEMED_SPREAD) -> SofrPaths:
-        """A constant deemed rate: the special case of the model before issue 11."""
+        """A constant deemed rate: the special case of the levels model of earlier versions."""
         rate = v.rate("deemed_rate", deemed_rate)
         return cls(process=MeanReverting.full_persistence(mean=rate - spread), spread=spread,
                    floor=None, start="mean")
@@ -540,9 +585,20 @@ USDJPY_PROCESS = MeanReverting(
     "usdjpy draw (median 155 yen/$)")
 
 
+#: Dollar interest rate of the USD/JPY forward: 4.5%, the long-run term SOFR of
+#: :data:`SOFR_PROCESS` (OhmyNews worked example).
+USD_RATE = 0.045
+#: Yen interest rate of the USD/JPY forward: 1.0%. Assumption (no source in the
+#: repository gives a long-run yen rate).
+JPY_RATE = 0.01
+_RATES_SOURCE = ("USD rate 4.5%: the long-run term SOFR (OhmyNews worked example, as "
+                 "SOFR_PROCESS); JPY rate 1.0%: assumption")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UsdJpyPaths:
-    """Yen-per-dollar paths: a log process (default a random walk) from a start level.
+    """Yen-per-dollar paths: a log process (default a random walk) from a start level,
+    drifting at the forward.
 
     Parameters
     ----------
@@ -550,21 +606,58 @@ class UsdJpyPaths:
         Process of ``log(usdjpy)``. Default :data:`USDJPY_PROCESS`.
     start : {"stationary", "mean"}
         Used without start levels; a random walk only allows ``"mean"`` (¥155).
+    drift : {"forward", "none"}
+        ``"forward"`` (default): covered interest parity, the forward yen-per-dollar
+        rate falls by ``(1 + jpy_rate) / (1 + usd_rate)`` a year, and the log rate
+        drifts by ``log((1 + jpy_rate) / (1 + usd_rate)) + volatility**2 / 2`` a year so
+        that ``E[1 / usdjpy_t] = 1 / forward_t``: a yen amount's expected dollar value is
+        its value hedged at the forward. ``"none"``: no drift, the rate wanders around
+        its start (the model before this option; it ignores the interest differential).
+    usd_rate, jpy_rate : float
+        Annual interest rates (decimals, > -1) of the forward. Defaults
+        :data:`USD_RATE` 4.5% (the long-run term SOFR, as :data:`SOFR_PROCESS`) and
+        :data:`JPY_RATE` 1.0% (assumption): a 3.5-point differential, the yen
+        strengthening about 3.3% a year along the forward.
+    source : str
+        Where the rates come from.
 
     Examples
     --------
     >>> fx = UsdJpyPaths().sample(seed=3, size=2, horizon=4, usdjpy_start=[150.0, 160.0])
     >>> fx[:, 0]
     array([150., 160.])
+    >>> round(UsdJpyPaths().log_drift, 6)  # log(1.01 / 1.045) + 0.1**2 / 2
+    -0.029067
+    >>> UsdJpyPaths(drift="none").log_drift
+    0.0
     """
 
     process: MeanReverting = field(default_factory=lambda: USDJPY_PROCESS)
     start: Start = "mean"
+    drift: Literal["forward", "none"] = "forward"
+    usd_rate: float = USD_RATE
+    jpy_rate: float = JPY_RATE
+    source: str = _RATES_SOURCE
 
     def __post_init__(self) -> None:
         if not isinstance(self.process, MeanReverting):
             raise InvalidParameterError(f"process must be a MeanReverting; got {self.process!r}")
         _check_start(self.start)
+        if self.drift not in ("forward", "none"):
+            raise InvalidParameterError(
+                f"drift must be 'forward' or 'none'; got {self.drift!r}")
+        object.__setattr__(self, "usd_rate", v.rate("usd_rate", self.usd_rate))
+        object.__setattr__(self, "jpy_rate", v.rate("jpy_rate", self.jpy_rate))
+        v.text("source", self.source)
+
+    @property
+    def log_drift(self) -> float:
+        """Annual drift of ``log(usdjpy)``: ``log((1 + jpy_rate) / (1 + usd_rate)) +
+        volatility**2 / 2`` at the forward, 0 without drift."""
+        if self.drift == "none":
+            return 0.0
+        return (math.log1p(self.jpy_rate) - math.log1p(self.usd_rate)
+                + 0.5 * self.process.volatility ** 2)
 
     def sample(self, *, seed: Any, size: int, horizon: int, block: int = 0,
                usdjpy_start: ArrayLike | None = None) -> F64:
@@ -580,4 +673,4 @@ class UsdJpyPaths:
     def path_fields(self) -> dict[str, float]:
         """This model's fields of :class:`dealsim.kernels.steps.PathParams`."""
         return {"fx_mean": self.process.mean, "fx_phi": self.process.phi,
-                "fx_vol": self.process.volatility}
+                "fx_vol": self.process.volatility, "fx_drift": self.log_drift}

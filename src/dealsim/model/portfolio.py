@@ -1,6 +1,7 @@
 """What a portfolio run is given besides its deals: a :class:`CommonFactor` that
-correlates the deals' overruns, and the :class:`FundingSplit` that says who bears a
-loss (equity, JBIC, NEXI, the banks).
+correlates the deals' overruns, the :class:`SharedMarket` its deals read in calendar
+time, and the :class:`FundingSplit` that says who bears a loss (equity, JBIC, NEXI,
+the banks).
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from numpy.typing import NDArray
 
 from dealsim.common import validate as v
 from dealsim.errors import InvalidParameterError
+from dealsim.model.paths import gaussian_from_spearman
 
-__all__ = ["PARTIES", "CommonFactor", "FundingSplit"]
+__all__ = ["PARTIES", "REGIONAL_RANK_CORRELATION", "CommonFactor", "FundingSplit",
+           "SharedMarket"]
 
 F64 = NDArray[np.float64]
 
@@ -69,6 +72,59 @@ class CommonFactor:
             raise InvalidParameterError(
                 f"variables must be distinct non-empty names; got {self.variables!r}")
         object.__setattr__(self, "variables", names)
+
+
+#: Rank correlation of two regions' annual power-price innovations beyond the gas price
+#: they share. Assumption (module :class:`SharedMarket`).
+REGIONAL_RANK_CORRELATION = 0.5
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SharedMarket:
+    """The market every deal of a portfolio reads, in calendar time.
+
+    One term-SOFR (deemed-rate) path and one USD/JPY path for the whole portfolio, one
+    gas (Henry Hub) path for every deal whose market has a ``region`` (a power plant),
+    one power path per region; a deal reads the calendar years it lives in. A deal
+    without a region keeps its own product prices (its own streams).
+
+    Parameters
+    ----------
+    regional_correlation : float
+        Rank (Spearman) correlation, in [0, 1], of two regions' annual power-price
+        innovations net of the gas price they share (each region's power moves with
+        gas at its own power-gas correlation, ``PricePaths.rank_correlation``, and
+        beyond it with the other regions at this correlation). Default 0.5: an
+        **assumption** (no source gives it; with the default power-gas correlation 0.7
+        two gas-marginal regions' power innovations are rank-correlated about 0.75).
+
+    Notes
+    -----
+    Innovations: region 1 (the first region read, in deal order) draws its power and
+    gas innovations ``a``, ``b`` as a single deal does (gas ``g = rho a + rho_c b``);
+    its power residual net of gas is ``w = rho_c a - rho b``. Region ``r >= 2``:
+    ``p_r = rho_r g + sqrt(1 - rho_r**2) (k w + sqrt(k (1 - k)) h + sqrt(1 - k) e_r)``
+    with ``k`` the Gaussian correlation of ``regional_correlation`` and ``h``, ``e_r``
+    fresh normals, so the residuals are exchangeable with correlation ``k``.
+
+    Examples
+    --------
+    >>> SharedMarket().regional_correlation
+    0.5
+    >>> round(SharedMarket().gaussian_correlation, 4)
+    0.5176
+    """
+
+    regional_correlation: float = REGIONAL_RANK_CORRELATION
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "regional_correlation", v.fraction(
+            "regional_correlation", self.regional_correlation, allow_zero=True))
+
+    @property
+    def gaussian_correlation(self) -> float:
+        """The latent (normal) correlation ``2 sin(pi rho_s / 6)`` of the residuals."""
+        return gaussian_from_spearman(self.regional_correlation)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -33,12 +33,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from dealsim.common import facts as _facts
 from dealsim.common import names as _names
 from dealsim.common import serial as _serial
 from dealsim.common import validate as _validate
+from dealsim.common.arrays import F64
 from dealsim.common.seeds import U_MAX, U_MIN
 from dealsim.errors import CorrelationError, InvalidParameterError
 from dealsim.montecarlo.distributions import (  # Fixed: the doctests use it
@@ -54,7 +55,6 @@ from dealsim.montecarlo.reference_classes import _reference_class, overrun_distr
 
 __all__ = ["STANDARD_NAMES", "Pair", "Uncertainties", "default_uncertainties"]
 
-FloatArray = NDArray[np.float64]
 
 #: Names the Monte Carlo engine reads from :meth:`Uncertainties.transform`.
 STANDARD_NAMES: tuple[str, ...] = _names.STANDARD_NAMES
@@ -275,7 +275,7 @@ class Uncertainties:
         return "\n".join(lines)
 
     # -- use
-    def transform(self, u: ArrayLike) -> dict[str, FloatArray]:
+    def transform(self, u: ArrayLike) -> dict[str, F64]:
         """Map uniforms ``u`` of shape ``(n, dim)`` to draws: name -> ``(n,)`` float64.
 
         Column ``j`` drives ``random_names[j]``; :class:`Fixed` variables come back as
@@ -305,7 +305,7 @@ class Uncertainties:
             for k, j in enumerate(cols):
                 columns[j] = w[:, k]
         n = uu.shape[0]
-        out: dict[str, FloatArray] = {}
+        out: dict[str, F64] = {}
         j = 0
         for name, dist in self._marginals.items():
             if dist.random:

@@ -2,9 +2,14 @@
 
 Each deal keeps its own calendar timeline (its project's ``first_year``, or an
 override); the investor (Japan) flows of all deals are summed on one annual calendar
-grid. Projects share a **common factor**: a Gaussian-copula shock to the latent
-normals of chosen uncertainties (by default the capital-cost ``overrun``), drawn once
-per scenario, standing for economy-wide cost inflation.
+grid. Deals share their **market in calendar time**
+(:class:`~dealsim.model.portfolio.SharedMarket`, :mod:`dealsim.montecarlo.calendar`):
+one term-SOFR path and one USD/JPY path for the portfolio, one gas path for every power
+plant, one power path per region, each deal reading the calendar years it lives in.
+Overruns, delays and capacity are drawn per deal; projects also share a **common
+factor**: a Gaussian-copula shock to the latent normals of chosen uncertainties (by
+default the capital-cost ``overrun``), drawn once per scenario, standing for
+economy-wide cost inflation.
 
 Reproducibility contract (as :func:`dealsim.simulate`): scenario ``i`` lives in block
 ``i // BLOCK_SIZE``; the block's uniforms come from one call of
@@ -31,7 +36,9 @@ from dealsim.finance.evaluation import _simulation_outputs
 from dealsim.finance.metrics import irr, npv
 from dealsim.kernels import block as _kernels
 from dealsim.model.deal import Deal
-from dealsim.model.portfolio import PARTIES, CommonFactor, FundingSplit
+from dealsim.model.market import check_deemed_rate
+from dealsim.model.portfolio import PARTIES, CommonFactor, FundingSplit, SharedMarket
+from dealsim.montecarlo import calendar as _calendar
 from dealsim.montecarlo.engine import BLOCK_SIZE, Collector, Runner, check_n, plan
 from dealsim.montecarlo.run import _describe_seed, _horizon, check_sampler
 from dealsim.montecarlo.uncertainty import (
@@ -83,6 +90,7 @@ class _PBlock:
     funding: FundingSplit
     keep_inputs: tuple[str, ...] | None
     loss_rate: float | None = None
+    market: _calendar.MarketPlan | None = None
 
 
 def _economic_loss(inv: F64, paid: F64, rate: Any, offset: int) -> tuple[F64, F64]:
@@ -134,10 +142,20 @@ def _run_block(job: _PBlock) -> dict[str, Any]:
     rate_npv = np.zeros(rows)
     out: dict[str, Any] = {p: np.zeros(rows) for p in PARTIES}
     out.update({"pv:" + p: np.zeros(rows) for p in PARTIES})
-    for m in job.members:
-        draws = m.unc.transform(_mix_common(u, zc, m, job.strength))
+    every = [dict(m.unc.transform(_mix_common(u, zc, m, job.strength))) for m in job.members]
+    mplan = job.market
+    shared = ({} if mplan is None else
+              _calendar.calendar_paths(mplan, job.root, job.index, rows, every))
+    keep_rows = min(job.paths - job.index * BLOCK_SIZE, rows)
+    for k, (m, draws) in enumerate(zip(job.members, every, strict=True)):
+        given = ({} if mplan is None else
+                 _calendar.member_paths(mplan, shared, k, m.offset, m.horizon, draws))
+        for name, path in given.items():  # the level a deal reads in its first year
+            if name in draws:
+                draws[name] = path[:, 0].copy()
         ev = _simulation_outputs(m.deal, draws, horizon=m.horizon, paths=rows,
-                                 backend=m.backend, root=job.root, block=job.index)
+                                 backend=m.backend, root=_calendar.member_root(job.root, k),
+                                 block=job.index, market_paths=given)
         inv = ev.pop("path:investor") * m.scale
         paid = np.maximum(-inv, 0.0)
         flows[:, m.offset: m.offset + m.horizon] += inv
@@ -148,8 +166,13 @@ def _run_block(job: _PBlock) -> dict[str, Any]:
             out[party] += x
         disc_k = _discount_rate(m.deal, draws)
         # the deal's NPV at its own rate (the deemed-rate path, calls from their funding
-        # dates), brought to the grid's first year at the scenario's year-0 rate
-        npv_k = ev["investor_npv"] * m.scale * (1.0 + disc_k) ** -m.offset
+        # dates), brought to the grid's first year along the shared deemed-rate path
+        # (period t's rate discounts t to t - 1), else at the scenario's year-0 rate
+        if "deemed_rate" in given and m.deal.discount_rate is None:
+            back = 1.0 / np.prod(1.0 + shared["deemed_rate"][:, 1: m.offset + 1], axis=1)
+        else:
+            back = (1.0 + disc_k) ** -m.offset
+        npv_k = ev["investor_npv"] * m.scale * back
         own = npv_k if job.discount_rate is None else 0.0
         rate_npv += own
         if job.loss_rate is None:  # the unrecovered Deemed Allocation Amount in PV
@@ -182,10 +205,11 @@ def _run_block(job: _PBlock) -> dict[str, Any]:
     )
     out["sum:calls"], out["sum:receipts"] = calls.sum(axis=0), receipts.sum(axis=0)
     out["sum:sq_calls"] = np.square(calls).sum(axis=0)
-    keep_rows = min(job.paths - job.index * BLOCK_SIZE, rows)
     if keep_rows > 0:
         out["path:calls"] = calls[:keep_rows].copy()  # copies: the grids die with the block
         out["path:receipts"] = receipts[:keep_rows].copy()
+        for key, path in shared.items():
+            out["path:market:" + key] = path[:keep_rows].copy()
     return out
 
 
@@ -223,6 +247,7 @@ def _members(
     for d in items:
         if not isinstance(d, Deal):
             raise InvalidParameterError(f"deals must hold Deal objects; got {d!r}")
+        check_deemed_rate(d.market, d.terms.deemed_rate, where=f"{d.name!r}: deal.terms")
     if len(set(names)) != len(names):
         raise InvalidParameterError(
             f"deal names must be unique (pass a mapping to name them); got {names!r}")
@@ -277,6 +302,7 @@ def simulate_portfolio(
     progress: Callable[[int, int], bool | None] | bool | None = None,
     deadline: float | None = None,
     on_stop: str = "partial",
+    market: SharedMarket | None = SharedMarket(),  # noqa: B008 - frozen value object
 ) -> PortfolioResult:
     """Simulate several deals together, each on its own timeline, with a common factor.
 
@@ -293,8 +319,8 @@ def simulate_portfolio(
         ``reference_class``. Deals draw independently except through ``common``.
     common : CommonFactor or None
         The shared shock (default: latent correlation 0.5 on ``overrun``, an
-        assumption). ``None``: no common columns at all (a one-deal portfolio then
-        reproduces :func:`dealsim.simulate` exactly).
+        assumption). ``None``: no common columns at all (a one-deal portfolio whose
+        market is shared then reproduces :func:`dealsim.simulate` exactly).
     start_years : sequence or mapping of int, optional
         Override a deal's first year of construction. The project moves as a whole:
         its base prices are read as prices of the new first year.
@@ -333,6 +359,13 @@ def simulate_portfolio(
         As in :func:`dealsim.simulate`: a bar or a callback (returning ``False`` stops
         the run), a time budget in seconds, and what a stopped run does (the first
         blocks, ``partial`` true and ``n < requested``, or an exception).
+    market : SharedMarket or None
+        The market the deals share in calendar time (default :class:`SharedMarket`:
+        one deemed-rate and one USD/JPY path, one gas path, one power path per deal
+        ``Market.region``, regions correlated at a labelled assumption;
+        :mod:`dealsim.montecarlo.calendar`). Its paths by calendar year are
+        :attr:`PortfolioResult.market_paths`. ``None``: every deal draws its own
+        market from its own streams (independent markets, a counterfactual).
 
     Returns
     -------
@@ -349,6 +382,8 @@ def simulate_portfolio(
 
     Notes
     -----
+    A deal's kept inputs ``price``, ``fuel``, ``deemed_rate`` and ``usdjpy`` are, where
+    it reads a shared path, the path's value in the deal's first year (what it read).
     Japan's flows of deal ``k`` are its :func:`dealsim.evaluate_draws` investor flows
     times ``scales[k]``, placed at ``first_year_k - min(first_year)`` on the grid and
     summed. Portfolio NPV: see ``discount_rate``, at the grid's first year; IRR
@@ -378,6 +413,8 @@ def simulate_portfolio(
         raise InvalidParameterError(f"common must be a CommonFactor or None; got {common!r}")
     if not isinstance(funding, FundingSplit):
         raise InvalidParameterError(f"funding must be a FundingSplit; got {funding!r}")
+    if market is not None and not isinstance(market, SharedMarket):
+        raise InvalidParameterError(f"market must be a SharedMarket or None; got {market!r}")
     members = tuple(dataclasses.replace(m, backend=_kernels.resolve(backend, m.deal))
                     for m in _members(deals, uncertainties, start_years, scales, common))
     if discount_rate is not None:
@@ -399,9 +436,11 @@ def simulate_portfolio(
                for m in members)
     per_row = 8 + 2 * len(PARTIES) + len(_PROJECT_OUTPUTS) * len(members) + kept
     check_n(n, row_bytes=8 * per_row)
+    mplan = None if market is None else _calendar.plan_market(
+        [(m.name, m.deal, m.unc.names, m.offset) for m in members], market, grid)
     template = _PBlock(members, common.strength if common is not None else 0.0, n_common,
                        dim, sampler, root, 0, 0, grid, paths, discount_rate, funding, keep,
-                       loss_rate)
+                       loss_rate, mplan)
     jobs = ((rows, dataclasses.replace(template, index=b, rows=rows)) for b, rows in plan(n))
     collector = Collector(n)
     runner.n = n
@@ -409,16 +448,16 @@ def simulate_portfolio(
         for block in runner.run(_run_block, jobs):
             collector.add(block, int(block["npv"].shape[0]))
     first = min(m.deal.project.first_year for m in members)
-    result = _collect(collector, members, first, grid, title=title or " + ".join(
+    result = _collect(collector, members, first, grid, mplan, title=title or " + ".join(
         m.name for m in members), seed=_describe_seed(seed, root), sampler=sampler,
-        funding=funding, common=common, loss_rate=loss_rate,
+        funding=funding, common=common, loss_rate=loss_rate, market=market,
         backend=",".join(sorted({m.backend for m in members})),
         requested=n if runner.stopped else None, partial=bool(runner.stopped))
     return runner.finish(result, result.n)
 
 
 def _collect(collector: Collector, members: tuple[_Member, ...], first: int, grid: int,
-             **meta: Any) -> PortfolioResult:
+             mplan: _calendar.MarketPlan | None = None, **meta: Any) -> PortfolioResult:
     """The collected blocks as a result; finish the per-year means over the rows done."""
     arrays, n = collector.filled(), collector.rows
     paths = collector.paths()
@@ -442,5 +481,9 @@ def _collect(collector: Collector, members: tuple[_Member, ...], first: int, gri
         annual={"calls_mean": calls_mean, "calls_std": np.sqrt(var),
                 "receipts_mean": receipts_mean, "net_mean": receipts_mean - calls_mean},
         paths={k: paths[k] for k in ("calls", "receipts") if k in paths},
+        market_paths={k[len("market:"):]: x for k, x in paths.items()
+                      if k.startswith("market:")},
+        market_links={} if mplan is None else {
+            m.name: dict(mplan.links[k]) for k, m in enumerate(members)},
         **meta,
     )

@@ -26,7 +26,7 @@ from dealsim.finance.cashflows import FACTOR_DEFAULTS, MAX_DELAY
 from dealsim.finance.evaluation import _simulation_outputs, evaluate_draws
 from dealsim.kernels import block as _kernels
 from dealsim.model.deal import Deal
-from dealsim.model.market import PATH_NAMES, block_paths
+from dealsim.model.market import PATH_NAMES, block_paths, check_deemed_rate
 from dealsim.montecarlo.collect import BlockCollector
 from dealsim.montecarlo.engine import (
     BLOCK_SIZE,
@@ -467,6 +467,7 @@ def _plan(
     """Validate the arguments shared by every runner (cheap checks first)."""
     if not isinstance(deal, Deal):
         raise InvalidParameterError(f"deal must be a Deal; got {deal!r}")
+    check_deemed_rate(deal.market, deal.terms.deemed_rate, where="deal.terms")
     n = check_n(n)  # a whole float such as 1e6 is accepted
     root = as_seed_sequence(seed) if seed is not None else np.random.SeedSequence()
     unc = uncertainties if uncertainties is not None else default_uncertainties(

@@ -44,6 +44,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dealsim.common import validate as v
+from dealsim.common.arrays import F64
 from dealsim.common.outputs import RUN_META, complete_requested
 from dealsim.errors import InvalidParameterError
 from dealsim.model.deal import Deal
@@ -64,7 +65,6 @@ from dealsim.results.summary import (
 
 __all__ = ["STREAM_ABOVE", "Moments", "StreamingSummary", "simulate_stream"]
 
-F64 = NDArray[np.float64]
 
 #: Above this many scenarios the command line streams statistics instead of gathering
 #: per-scenario arrays (about 1 GB of per-scenario outputs and inputs at 1e7).
@@ -432,9 +432,8 @@ def simulate_stream(
         Blocks in flight at once (>= 1); memory on the caller is ``window`` block
         statistics, whatever ``n``.
     progress, deadline, on_stop, backend
-        As in :func:`dealsim.simulate`: a bar or a callback (returning ``False`` stops
-        the run), a time budget in seconds, and what a stopped run does (a partial
-        summary, ``partial`` true and ``n < requested``, or an exception).
+        As in :func:`dealsim.simulate`; a run stopped early returns the summary of the
+        blocks done (``partial`` true, ``n < requested``) or raises.
 
     Returns
     -------

@@ -33,84 +33,50 @@ from __future__ import annotations
 
 from dealsim.common.facts import _ASSUME, _FG, _SOV25
 from dealsim.common.seeds import U_MAX, U_MIN, as_seed_sequence
+from dealsim.montecarlo import copula, distributions, reference_classes, sampling
+from dealsim.montecarlo.copula import *  # noqa: F403
 from dealsim.montecarlo.copula import (
     _DELAY_DEFAULT,
     _DELAY_MAX,
     _DELAY_MEAN_SOURCE,
     _DELAY_SIGMA,
-    STANDARD_NAMES,
-    Pair,
-    Uncertainties,
     _delay_distribution,
-    default_uncertainties,
 )
+from dealsim.montecarlo.distributions import *  # noqa: F403
 from dealsim.montecarlo.distributions import (
     _LOG_MAX,
     _UNSOURCED,
-    Distribution,
-    Fixed,
     FloatArray,
-    LogNormal,
-    LogStudentT,
-    Normal,
-    Pert,
-    PointMass,
-    Rounded,
-    Triangular,
-    Uniform,
     _as_u,
     _bounds,
     _fmt,
     _numeric_mean,
 )
+from dealsim.montecarlo.reference_classes import *  # noqa: F403
 from dealsim.montecarlo.reference_classes import (
     _ALL_SIGMA,
-    NUSCALE_OVERRUN,
-    NUSCALE_OVERRUN_SOURCE,
-    REFERENCE_CLASSES,
-    TAILS,
-    ReferenceClass,
     _reference_class,
     _sigma_from_share_over,
-    overrun_distribution,
 )
+from dealsim.montecarlo.sampling import *  # noqa: F403
 from dealsim.montecarlo.sampling import (
     _MAX_BLOCK,
     _SOBOL_MAX_DIM,
     _SOBOL_MAX_POINTS,
     _SOBOL_SCRAMBLE_KEY,
-    SAMPLERS,
     _child,
-    sampler_uniforms,
 )
 
-__all__ = [
-    "NUSCALE_OVERRUN",
-    "NUSCALE_OVERRUN_SOURCE",
-    "REFERENCE_CLASSES",
-    "SAMPLERS",
-    "STANDARD_NAMES",
-    "Distribution",
-    "Fixed",
-    "LogNormal",
-    "LogStudentT",
-    "Normal",
-    "Pert",
-    "PointMass",
-    "ReferenceClass",
-    "Rounded",
-    "Triangular",
-    "Uncertainties",
-    "Uniform",
-    "as_seed_sequence",
-    "default_uncertainties",
-    "overrun_distribution",
-    "sampler_uniforms",
+# the public names of the four modules, each listed once (in its module's __all__), but
+# two that the facade has never exported (the tail table and the pair alias)
+__all__ = ["as_seed_sequence"] + [
+    name for module in (sampling, distributions, reference_classes, copula)
+    for name in module.__all__ if name not in ("TAILS", "Pair")
 ]
 
 # Names kept for code written against the single-module layout (private helpers and
 # constants); new code imports them from their modules.
 _COMPAT = (_ALL_SIGMA, _ASSUME, _DELAY_DEFAULT, _DELAY_MAX, _DELAY_MEAN_SOURCE, _DELAY_SIGMA,
            _FG, _LOG_MAX, _MAX_BLOCK, _SOBOL_MAX_DIM, _SOBOL_MAX_POINTS, _SOBOL_SCRAMBLE_KEY,
-           _SOV25, _UNSOURCED, FloatArray, Pair, TAILS, U_MAX, U_MIN, _as_u, _bounds, _child,
+           _SOV25, _UNSOURCED, FloatArray, U_MAX, U_MIN, _as_u, _bounds, _child,
            _delay_distribution, _fmt, _numeric_mean, _reference_class, _sigma_from_share_over)

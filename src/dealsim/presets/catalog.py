@@ -115,7 +115,7 @@ _OHMY = Source("OhmyNews worked example: 4.5% + 1% = 5.5% deemed rate, principal
                "years", "2025-09", "press")
 
 
-_EIA = Source("EIA AEO2026 Table 3 (via a public copy; deal-facts section 6): capex, heat "
+_EIA = Source("EIA AEO2026 Table 3 (via a public copy): capex, heat "
               "rate, O&M, capacity factor, life, lead time", "2026", "press")
 
 
@@ -156,8 +156,8 @@ _AP_VOGTLE = Source("AP: Vogtle 3&4 approved at ~$14bn in 2009, final cost > $35
                     "years late", "2024-04", "press")
 
 
-_AP1000 = Source("Westinghouse/Georgia Power: AP1000 units of ~1,117 MWe each (not in "
-                 "deal-facts.md)", "2024", "press")
+_AP1000 = Source("Westinghouse/Georgia Power: AP1000 units of ~1,117 MWe each", "2024",
+                 "press")
 
 
 _NEWSPIM = Source("Newspim: US-Korea MOU, $350bn of which $150bn shipbuilding; split nearly "
@@ -178,7 +178,7 @@ _LAZARD = Source("Lazard LCOE+ 2025: CCGT $2,400-2,600/kW", "2025-06", "press")
 
 def _deal_assumptions(builder: Callable[..., Any]) -> tuple[str, ...]:
     """The preset's project and fee assumptions, then its operations and market (the
-    Deal defaults of issue 11 unless the preset sets its own), each labelled."""
+    Deal defaults unless the preset sets its own), each labelled."""
     deal = builder()
     ops, market = deal.operations, deal.market
     lines = [*deal.project.assumptions, *(a for f in deal.fees for a in f.assumptions)]

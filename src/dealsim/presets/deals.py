@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
-from typing import Literal, TypedDict, TypeVar
+import inspect
+import textwrap
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, TypedDict, TypeVar
 
 from dealsim.common import validate as v
+from dealsim.common.docs import fill
 from dealsim.common.facts import SOFTBANK_FEE_JPY_PER_USD
 from dealsim.errors import InvalidParameterError
 from dealsim.model.deal import Deal
@@ -18,8 +21,10 @@ from dealsim.model.project import Project
 from dealsim.model.terms import DealTerms
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["gas_tranche2", "georgia_diamond", "ohio_gas_power", "smr_tranche2", "texas_gulflink"]
+__all__ = ["REGIONS", "gas_tranche2", "georgia_diamond", "ohio_gas_power", "smr_tranche2",
+           "texas_gulflink"]
 
 #: EIA AEO2026 Table 3 (via a public copy; ``docs/sources.md`` §6), gas CT aeroderivative:
 #: heat rate 9,447 Btu/kWh, fixed O&M $9.99/kW-yr, variable O&M $5.97/MWh, 30-year life.
@@ -32,8 +37,22 @@ EIA_CC = {"heat_rate": 6226.0, "fixed_om": 12.7, "variable_om": 3.57, "life": 30
 EIA_SMR = {"capex_per_kw": 9831.0, "heat_rate": 10445.0, "fixed_om": 128.0,
            "variable_om": 3.32, "capacity_factor": 0.90, "life": 40, "lead_time": 6}
 
-_EIA_SOURCE = "heat rate, O&M, life: EIA AEO2026 Table 3 via a public copy (deal-facts §6)"
-_MARKET_NOTE = "escalation {e:.1%}/yr on prices and costs; tax rate {t:.0%}"
+_EIA_SOURCE = "heat rate, O&M, life: EIA AEO2026 Table 3 via a public copy"
+
+
+#: The power market (region) each power preset sells into: deals of one region share
+#: one power-price path in a portfolio (:class:`dealsim.model.portfolio.SharedMarket`).
+#: Portsmouth, Ohio and Pennsylvania are in PJM's footprint; Texas plants in ERCOT;
+#: Tennessee and Alabama in SERC (TVA's and Southern Company's areas); both tranche-2
+#: sites as one project sit in a region of their own (a mix of PJM and ERCOT). The
+#: terminal and the diamond plant sell no power: their prices are their own.
+REGIONS: dict[str, str] = {
+    "ohio_gas_power": "PJM",
+    "gas_tranche2:pennsylvania": "PJM",
+    "gas_tranche2:texas": "ERCOT",
+    "gas_tranche2:both": "PJM+ERCOT",
+    "smr_tranche2": "SERC",
+}
 
 
 def _terms(terms: DealTerms | None) -> DealTerms:
@@ -69,6 +88,58 @@ def _choice(name: str, value: str, options: Mapping[str, T]) -> T:
     return options[value]
 
 
+#: The parameters every preset builder documents alike (those of its signature).
+_COMMON_PARAMETERS = {
+    "escalation": "escalation : float\n    Annual escalation of prices, fuel and costs.",
+    "tax_rate": "tax_rate : float\n    In [0, 1).",
+    "first_year": "first_year : int\n    First construction year.",
+    "terms": "terms : DealTerms, optional\n    Default :meth:`DealTerms.japan_2025`.",
+}
+
+
+def _preset_doc(returns: str) -> Callable[[F], F]:
+    """Complete a preset builder's docstring (:mod:`dealsim.common.docs`): after its first
+    line, where its sources are listed; at its ``%(common)s`` line, the parameters of
+    :data:`_COMMON_PARAMETERS` that it takes (under a Parameters heading if it has none),
+    then ``returns`` as its Returns section."""
+    def complete(builder: F) -> F:
+        if not builder.__doc__:  # python -OO
+            return builder
+        params = inspect.signature(builder).parameters
+        summary, rest = builder.__doc__.split("\n", 1)
+        indent = rest[:len(rest) - len(rest.lstrip())].rpartition("\n")[2]
+        sources = ("Sources, with dates and confidence grades: ``docs/sources.md`` in the\n"
+                   f"repository (``dealsim presets {builder.__name__}`` prints this preset's).")
+        common = "\n".join([*(() if "\nParameters\n" in rest.replace(" ", "") else
+                               ("Parameters", "----------")),
+                             *(text for name, text in _COMMON_PARAMETERS.items() if name in params),
+                             "", "Returns", "-------", returns])
+        rest = fill(rest, {"common": common})
+        builder.__doc__ = f"{summary}\n\n{textwrap.indent(sources, indent)}\n{rest}"
+        return builder
+    return complete
+
+
+def _eia_plant(row: Mapping[str, float], *, nuclear_fuel: float | None = None
+               ) -> dict[str, Any]:
+    """:meth:`Project.power_plant` arguments from an EIA AEO2026 row (:data:`EIA_AERO`,
+    ...): heat rate, O&M and life. A nuclear plant burns no gas: its fuel
+    (``nuclear_fuel``, USD/MWh) is added to variable O&M and its heat rate is 0."""
+    if nuclear_fuel is None:
+        fuel: dict[str, Any] = {"heat_rate": row["heat_rate"], "variable_om": row["variable_om"]}
+    else:
+        fuel = {"heat_rate": 0.0, "gas_price": 0.0,
+                "variable_om": row["variable_om"] + nuclear_fuel}
+    return {**fuel, "fixed_om_per_kw_year": row["fixed_om"], "operating_life": int(row["life"])}
+
+
+def _deal(name: str, terms: DealTerms | None, project: Project, **deal: Any) -> Deal:
+    """The Deal of every preset: ``project`` under ``terms`` (default
+    :meth:`DealTerms.japan_2025`); ``deal`` holds any other :class:`Deal` field."""
+    return Deal(project=project, terms=_terms(terms), name=name, **deal)
+
+
+@_preset_doc("Deal")
 def ohio_gas_power(
     *,
     configuration: Literal["aeroderivative", "combined_cycle"] = "aeroderivative",
@@ -81,9 +152,6 @@ def ohio_gas_power(
     terms: DealTerms | None = None,
 ) -> Deal:
     """The Portsmouth (Piketon), Ohio 9.2 GW gas-fired plant developed by SB Energy.
-
-    Sources, with dates and confidence grades: ``docs/sources.md`` in the
-    repository (``dealsim presets ohio_gas_power`` prints this preset's).
 
     Sourced (``docs/sources.md``, sources cited by the presets): capex $33.3bn
     (Japan's figure; press), 9.2 GW (press), ground broken 20 Mar 2026 (first
@@ -103,7 +171,7 @@ def ohio_gas_power(
     of even construction spending (EIA lead time for CC; 2 years for CT — the larger
     figure for a 9.2 GW site); the MOU deemed rate of :meth:`DealTerms.japan_2025`.
 
-    The owner's economics of issue 11 are the :class:`~dealsim.model.deal.Deal` defaults:
+    The owner's economics are the :class:`~dealsim.model.deal.Deal` defaults:
     annual power and gas price paths (rank correlation 0.7, a gas-marginal market), a
     term-SOFR deemed rate, economic dispatch, costly delays, calls funded as spent; the
     SoftBank fee is the yen amount (¥100bn, or ¥1tn for ``fee="original"``), each
@@ -119,18 +187,9 @@ def ohio_gas_power(
         USD/MMBtu in 2026.
     capacity_factor : float
         In (0, 1].
-    escalation : float
-        Annual escalation of power price, gas price and O&M.
-    tax_rate : float
-        In [0, 1).
     fee : {"reduced", "original", "none"}
         SoftBank's final fee, its original ¥1tn proposal, or no fee.
-    terms : DealTerms, optional
-        Default :meth:`DealTerms.japan_2025`.
-
-    Returns
-    -------
-    Deal
+    %(common)s
 
     Examples
     --------
@@ -148,26 +207,13 @@ def ohio_gas_power(
         "original": (_in_yen(DeveloperFee.softbank_ohio_original()),),
         "none": (),
     })
-    project = Project.power_plant(
-        name="Ohio (Portsmouth) 9.2 GW gas power",
-        capex=33.3e9,
-        capacity_mw=9200.0,
-        heat_rate=plant["heat_rate"],
-        gas_price=gas_price,
-        power_price=power_price,
-        capacity_factor=capacity_factor,
-        variable_om=plant["variable_om"],
-        fixed_om_per_kw_year=plant["fixed_om"],
-        construction_years=3,
-        first_year=2026,
-        operating_life=int(plant["life"]),
-        price_escalation=escalation,
-        fuel_escalation=escalation,
-        cost_escalation=escalation,
-        tax_rate=tax_rate,
-        reference_class="fossil_thermal",
+    return _deal("Ohio gas power (SB Energy)", terms, Project.power_plant(
+        name="Ohio (Portsmouth) 9.2 GW gas power", capex=33.3e9, capacity_mw=9200.0,
+        gas_price=gas_price, power_price=power_price, capacity_factor=capacity_factor,
+        construction_years=3, first_year=2026, reference_class="fossil_thermal",
+        **_eia_plant(plant), **_market(escalation, tax_rate),
         sources=(
-            "capex $33.3bn, 9.2 GW, SB Energy, ground broken 20 Mar 2026: press (deal-facts §2)",
+            "capex $33.3bn, 9.2 GW, SB Energy, ground broken 20 Mar 2026: press",
             _EIA_SOURCE,
         ),
         assumptions=(
@@ -175,22 +221,16 @@ def ohio_gas_power(
             f"power price ${power_price}/MWh (offtake price not published)",
             f"gas price ${gas_price}/MMBtu",
             f"capacity factor {capacity_factor}",
-            _MARKET_NOTE.format(e=escalation, t=tax_rate),
+            _market_note(escalation, tax_rate),
             "3 construction years, even spending, first year 2026",
         ),
-    )
-    return Deal(
-        project=project,
-        terms=_terms(terms),
-        fees=fees,
-        name="Ohio gas power (SB Energy)",
-        sources=("Japan funds 100% through a 50/50 US-Japan SPV: FT 19 Mar 2026",),
-    )
+    ), fees=fees, market=Market.paths(region=REGIONS["ohio_gas_power"]),
+    sources=("Japan funds 100% through a 50/50 US-Japan SPV: FT 19 Mar 2026",))
 
 
 def _in_yen(fee: DeveloperFee) -> DeveloperFee:
     """The SoftBank fee as the yen amount it is (¥100bn or ¥1tn), each installment
-    converted at the scenario's USD/JPY (issue 11; the dollar preset converts at ¥159)."""
+    converted at the scenario's USD/JPY (the dollar preset converts at ¥159)."""
     yen = float(round(fee.total * SOFTBANK_FEE_JPY_PER_USD / 1e9) * 1e9)  # whole ¥bn
     return dataclasses.replace(
         fee, total=yen, currency="JPY",
@@ -205,11 +245,17 @@ class _Market(TypedDict):
     tax_rate: float
 
 
+def _market_note(escalation: float, tax_rate: float) -> str:
+    """The assumption line of a preset's escalation and tax rate."""
+    return f"escalation {escalation:.1%}/yr on prices and costs; tax rate {tax_rate:.0%}"
+
+
 def _market(escalation: float, tax_rate: float) -> _Market:
     return {"price_escalation": escalation, "fuel_escalation": escalation,
             "cost_escalation": escalation, "tax_rate": tax_rate}
 
 
+@_preset_doc("Deal")
 def texas_gulflink(
     *,
     tariff: float = 1.0,
@@ -222,9 +268,6 @@ def texas_gulflink(
     terms: DealTerms | None = None,
 ) -> Deal:
     """The Texas GulfLink deepwater crude-export terminal (Sentinel Midstream).
-
-    Sources, with dates and confidence grades: ``docs/sources.md`` in the
-    repository (``dealsim presets texas_gulflink`` prints this preset's).
 
     Sourced (press; ``docs/sources.md``, sources cited by the presets): capex $2.1bn,
     ~1m bbl/d of capacity (about $20-30bn/yr of exports), tranche 1 announced 17/18
@@ -248,18 +291,7 @@ def texas_gulflink(
         USD per barrel.
     fixed_om : float
         USD per operating year in 2026 dollars.
-    escalation : float
-        Annual escalation of tariff and costs.
-    tax_rate : float
-        In [0, 1).
-    first_year : int
-        First construction year.
-    terms : DealTerms, optional
-        Default :meth:`DealTerms.japan_2025`.
-
-    Returns
-    -------
-    Deal
+    %(common)s
 
     Examples
     --------
@@ -270,26 +302,26 @@ def texas_gulflink(
     255.5
     """
     _check_options(locals())
-    project = Project(
+    return _deal("Texas GulfLink terminal", terms, Project(
         name="Texas GulfLink crude-export terminal",
         capex=2.1e9, construction_years=3, first_year=first_year,
         capacity=1e6, capacity_unit="bbl/d", utilisation=utilisation, price=tariff,
         operating_life=30, variable_cost=variable_cost, fixed_om=fixed_om,
         reference_class="fossil_thermal", **_market(escalation, tax_rate),
         sources=("capex $2.1bn, ~1m bbl/d, Sentinel Midstream, tranche 1 Feb 2026: press "
-                 "(deal-facts §2)",),
+                 "",),
         assumptions=(
             f"throughput tariff ${tariff}/bbl (terminal revenue not published)",
             f"utilisation {utilisation} of the 1m bbl/d nameplate",
             f"variable cost ${variable_cost}/bbl; fixed O&M ${fixed_om / 1e6:g}m/yr",
             f"3 construction years from {first_year}; 30-year operating life",
-            _MARKET_NOTE.format(e=escalation, t=tax_rate),
+            _market_note(escalation, tax_rate),
             "overrun class fossil_thermal: closest available (no oil-terminal class)",
         ),
-    )
-    return Deal(project=project, terms=_terms(terms), name="Texas GulfLink terminal")
+    ))
 
 
+@_preset_doc("Deal")
 def georgia_diamond(
     *,
     output_t: float = 100.0,
@@ -303,9 +335,6 @@ def georgia_diamond(
     terms: DealTerms | None = None,
 ) -> Deal:
     """The Georgia HPHT synthetic-diamond grit plant (Element Six).
-
-    Sources, with dates and confidence grades: ``docs/sources.md`` in the
-    repository (``dealsim presets georgia_diamond`` prints this preset's).
 
     Sourced (press; ``docs/sources.md``, sources cited by the presets): capex ~$0.6bn;
     tranche 1, Feb 2026; MOU split.
@@ -330,13 +359,7 @@ def georgia_diamond(
         USD per tonne.
     fixed_om : float
         USD per operating year.
-    escalation, tax_rate : float
-    first_year : int
-    terms : DealTerms, optional
-
-    Returns
-    -------
-    Deal
+    %(common)s
 
     Examples
     --------
@@ -345,26 +368,26 @@ def georgia_diamond(
     ('t/yr', 0.6, 'fossil_thermal')
     """
     _check_options(locals())
-    project = Project(
+    return _deal("Georgia diamond plant", terms, Project(
         name="Georgia synthetic-diamond grit plant",
         capex=0.6e9, construction_years=2, first_year=first_year,
         capacity=output_t, capacity_unit="t/yr", utilisation=utilisation, price=price_per_t,
         operating_life=20, variable_cost=variable_cost, fixed_om=fixed_om,
         reference_class="fossil_thermal", **_market(escalation, tax_rate),
-        sources=("capex ~$0.6bn, Element Six, tranche 1 Feb 2026: press (deal-facts §2)",),
+        sources=("capex ~$0.6bn, Element Six, tranche 1 Feb 2026: press",),
         assumptions=(
             f"output {output_t:g} t/yr (not published)",
             f"price ${price_per_t / 1e6:g}m/t (not published)",
             f"utilisation {utilisation}",
             f"variable cost ${variable_cost / 1e6:g}m/t; fixed O&M ${fixed_om / 1e6:g}m/yr",
             f"2 construction years from {first_year}; 20-year operating life",
-            _MARKET_NOTE.format(e=escalation, t=tax_rate),
+            _market_note(escalation, tax_rate),
             "overrun class fossil_thermal: closest available (no manufacturing class)",
         ),
-    )
-    return Deal(project=project, terms=_terms(terms), name="Georgia diamond plant")
+    ))
 
 
+@_preset_doc("Deal")
 def smr_tranche2(
     *,
     power_price: float = 90.0,
@@ -376,9 +399,6 @@ def smr_tranche2(
     terms: DealTerms | None = None,
 ) -> Deal:
     """GE Vernova Hitachi SMRs in Tennessee and Alabama, tranche 2 (~$40bn).
-
-    Sources, with dates and confidence grades: ``docs/sources.md`` in the
-    repository (``dealsim presets smr_tranche2`` prints this preset's).
 
     Sourced: ~$40bn, Tennessee and Alabama (NHK, Mar 2026; ``docs/sources.md``). Plant
     parameters: EIA AEO2026 SMR (``docs/sources.md`` §6): $9,831/kW, fixed O&M $128/kW-yr,
@@ -402,13 +422,8 @@ def smr_tranche2(
     fuel_cost : float
         Nuclear fuel, USD/MWh.
     capacity_factor : float
-    escalation, tax_rate : float
-    first_year : int
-    terms : DealTerms, optional
-
-    Returns
-    -------
-    Deal
+        In (0, 1].
+    %(common)s
 
     Examples
     --------
@@ -420,34 +435,31 @@ def smr_tranche2(
     capacity_mw = 40e9 / (EIA_SMR["capex_per_kw"] * 1000.0)
     project = Project.power_plant(
         name="Tranche 2 SMRs (GE Vernova Hitachi, Tennessee and Alabama)",
-        capex=40e9, capacity_mw=capacity_mw, heat_rate=0.0, gas_price=0.0,
-        power_price=power_price, capacity_factor=capacity_factor,
-        variable_om=EIA_SMR["variable_om"] + fuel_cost,
-        fixed_om_per_kw_year=EIA_SMR["fixed_om"],
-        construction_years=int(EIA_SMR["lead_time"]), first_year=first_year,
-        operating_life=int(EIA_SMR["life"]), reference_class="nuclear",
-        **_market(escalation, tax_rate),
+        capex=40e9, capacity_mw=capacity_mw, power_price=power_price,
+        capacity_factor=capacity_factor, construction_years=int(EIA_SMR["lead_time"]),
+        first_year=first_year, reference_class="nuclear",
+        **_eia_plant(EIA_SMR, nuclear_fuel=fuel_cost), **_market(escalation, tax_rate),
         sources=("~$40bn, GE Vernova Hitachi SMRs, Tennessee and Alabama: NHK Mar 2026 "
-                 "(deal-facts §2)",
+                 "",
                  "capex/kW, O&M, capacity factor, life, lead time: EIA AEO2026 SMR "
-                 "(deal-facts §6)"),
+                 ""),
         assumptions=(
             f"capacity {capacity_mw:.0f} MW derived as $40bn / $9,831/kW",
             f"power price ${power_price}/MWh (offtake not published)",
             f"nuclear fuel ${fuel_cost}/MWh as variable cost",
             f"capacity factor {capacity_factor}; 40-year life (EIA low ends)",
             f"6 construction years (EIA lead time) from {first_year}",
-            _MARKET_NOTE.format(e=escalation, t=tax_rate),
+            _market_note(escalation, tax_rate),
         ),
     )
     # nuclear runs as baseload; its fuel is not gas, so power and fuel are not
     # correlated (the SMR's fuel cost sits in variable O&M and draws no fuel factor)
-    return Deal(project=project, terms=_terms(terms), name="Tranche 2 SMRs",
-                operations=Operations.owner(thermal=False),
-                market=Market(prices=PricePaths(rank_correlation=0.0), sofr=SofrPaths(),
-                              usdjpy=UsdJpyPaths()))
+    return _deal("Tranche 2 SMRs", terms, project, operations=Operations.owner(thermal=False),
+                 market=Market(prices=PricePaths(rank_correlation=0.0), sofr=SofrPaths(),
+                               usdjpy=UsdJpyPaths(), region=REGIONS["smr_tranche2"]))
 
 
+@_preset_doc("Deal")
 def gas_tranche2(
     *,
     site: Literal["both", "pennsylvania", "texas"] = "both",
@@ -462,9 +474,6 @@ def gas_tranche2(
     terms: DealTerms | None = None,
 ) -> Deal:
     """The tranche-2 gas plants in Pennsylvania and Texas (~$33bn together).
-
-    Sources, with dates and confidence grades: ``docs/sources.md`` in the
-    repository (``dealsim presets gas_tranche2`` prints this preset's).
 
     Sourced: ≈ $33bn for the two together (NHK, Mar 2026; ``docs/sources.md``); the split
     between them is unknown (``docs/sources.md``, known gaps). Plant parameters: EIA AEO2026 gas
@@ -484,13 +493,9 @@ def gas_tranche2(
         Pennsylvania's share of the $33bn, in (0, 1).
     capex_per_kw : float
         USD per kW, to derive capacity.
-    power_price, gas_price, capacity_factor, escalation, tax_rate : float
-    first_year : int
-    terms : DealTerms, optional
-
-    Returns
-    -------
-    Deal
+    power_price, gas_price, capacity_factor : float
+        As for :func:`ohio_gas_power`.
+    %(common)s
 
     Examples
     --------
@@ -512,22 +517,19 @@ def gas_tranche2(
     capex = 33e9 * share
     capacity_mw = capex / (capex_per_kw * 1000.0)
     label = {"both": "Pennsylvania and Texas"}.get(site, site.capitalize())
-    project = Project.power_plant(
+    return _deal(f"Tranche 2 gas ({label})", terms, Project.power_plant(
         name=f"Tranche 2 gas power ({label})",
-        capex=capex, capacity_mw=capacity_mw, heat_rate=EIA_CC["heat_rate"],
-        gas_price=gas_price, power_price=power_price, capacity_factor=capacity_factor,
-        variable_om=EIA_CC["variable_om"], fixed_om_per_kw_year=EIA_CC["fixed_om"],
-        construction_years=3, first_year=first_year, operating_life=int(EIA_CC["life"]),
-        reference_class="fossil_thermal", **_market(escalation, tax_rate),
+        capex=capex, capacity_mw=capacity_mw, gas_price=gas_price, power_price=power_price,
+        capacity_factor=capacity_factor, construction_years=3, first_year=first_year,
+        reference_class="fossil_thermal", **_eia_plant(EIA_CC), **_market(escalation, tax_rate),
         sources=("≈ $33bn for gas plants in Pennsylvania and Texas: NHK Mar 2026 "
-                 "(deal-facts §2)", _EIA_SOURCE),
+                 "", _EIA_SOURCE),
         assumptions=(
             f"Pennsylvania share {pennsylvania_share:g} of $33bn (split unknown)",
             f"capacity {capacity_mw:.0f} MW derived at ${capex_per_kw:g}/kW (Lazard CCGT)",
             f"power price ${power_price}/MWh; gas ${gas_price}/MMBtu; capacity factor "
             f"{capacity_factor} (as for Ohio)",
             f"3 construction years (EIA lead time) from {first_year}",
-            _MARKET_NOTE.format(e=escalation, t=tax_rate),
+            _market_note(escalation, tax_rate),
         ),
-    )
-    return Deal(project=project, terms=_terms(terms), name=f"Tranche 2 gas ({label})")
+    ), market=Market.paths(region=REGIONS[f"gas_tranche2:{site}"]))

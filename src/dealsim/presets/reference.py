@@ -11,13 +11,14 @@ import math
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from dealsim.errors import InvalidParameterError
 from dealsim.model.deal import Deal
 from dealsim.model.project import Project
 from dealsim.model.terms import DealTerms
 from dealsim.montecarlo.uncertainty import REFERENCE_CLASSES, LogNormal
-from dealsim.presets.deals import EIA_SMR, _terms
+from dealsim.presets.deals import EIA_SMR, _deal, _eia_plant, _preset_doc
 
 __all__ = ["ReferenceCase", "nuscale_cfpp", "vogtle_3_4"]
 
@@ -34,6 +35,7 @@ class ReferenceCase:
     Attributes
     ----------
     name : str
+        The project's short name, e.g. ``"NuScale CFPP"``.
     deal : Deal
         The plant as planned (``budget_before``), under the MOU terms as a what-if.
     capacity_mw : float
@@ -116,16 +118,17 @@ class ReferenceCase:
         )
 
 
-def _nuclear_project(**kwargs: object) -> Project:
-    return Project.power_plant(heat_rate=0.0, gas_price=0.0, price_escalation=0.02,
-                               cost_escalation=0.02, **kwargs)  # type: ignore[arg-type]
+def _nuclear_project(row: Mapping[str, float], **fields: Any) -> Project:
+    """A nuclear plant with the O&M and life of EIA ``row`` plus $6/MWh of fuel, its
+    prices and costs escalating at 2%/yr."""
+    return Project.power_plant(capacity_factor=row["capacity_factor"], price_escalation=0.02,
+                               cost_escalation=0.02, **_eia_plant(row, nuclear_fuel=6.0),
+                               **fields)
 
 
+@_preset_doc("ReferenceCase")
 def nuscale_cfpp(*, terms: DealTerms | None = None) -> ReferenceCase:
     """NuScale/UAMPS Carbon Free Power Project (Idaho National Laboratory), cancelled 2023.
-
-    Sources, with dates and confidence grades: ``docs/sources.md`` in the
-    repository (``dealsim presets nuscale_cfpp`` prints this preset's).
 
     Published (IEEFA/Schlissel, Reuters; press; ``docs/sources.md`` §4-5): 6 x 77 MWe = 462 MWe;
     cost estimate $5.3bn -> $9.3bn (Jan 2023, x1.755); target power price $58 ->
@@ -139,14 +142,7 @@ def nuscale_cfpp(*, terms: DealTerms | None = None) -> ReferenceCase:
     0.90, 40-year life; 5 construction years 2025-2029 (first module 2029); no income
     tax (UAMPS is a public-power entity); 2%/yr escalation; MOU terms as a what-if.
 
-    Parameters
-    ----------
-    terms : DealTerms, optional
-        Default :meth:`DealTerms.japan_2025`.
-
-    Returns
-    -------
-    ReferenceCase
+    %(common)s
 
     Examples
     --------
@@ -157,32 +153,26 @@ def nuscale_cfpp(*, terms: DealTerms | None = None) -> ReferenceCase:
     20130
     """
     project = _nuclear_project(
-        name="NuScale/UAMPS CFPP (462 MWe)", capex=5.3e9, capacity_mw=462.0,
-        power_price=58.0, capacity_factor=EIA_SMR["capacity_factor"],
-        variable_om=EIA_SMR["variable_om"] + 6.0, fixed_om_per_kw_year=EIA_SMR["fixed_om"],
-        construction_years=5, first_year=2025, operating_life=int(EIA_SMR["life"]),
-        reference_class="nuclear",
-        sources=("462 MWe, $5.3bn estimate, $58/MWh target: IEEFA Jan 2023 (deal-facts §4)",),
+        EIA_SMR, name="NuScale/UAMPS CFPP (462 MWe)", capex=5.3e9, capacity_mw=462.0,
+        power_price=58.0, construction_years=5, first_year=2025, reference_class="nuclear",
+        sources=("462 MWe, $5.3bn estimate, $58/MWh target: IEEFA Jan 2023",),
         assumptions=(
             "subsidies already in the published $58/MWh price",
             "EIA SMR O&M plus $6/MWh fuel; capacity factor 0.90; 40-year life",
             "5 construction years 2025-2029; no income tax (public power); 2%/yr escalation",
         ),
     )
-    deal = Deal(project=project, terms=_terms(terms),
-                name="NuScale CFPP (as planned)")
     return ReferenceCase(
-        name="NuScale CFPP", deal=deal, capacity_mw=462.0, budget_before=5.3e9,
-        budget_after=9.3e9, price_before=58.0, price_after=89.0, delay_years=None,
+        name="NuScale CFPP", deal=_deal("NuScale CFPP (as planned)", terms, project),
+        capacity_mw=462.0, budget_before=5.3e9, budget_after=9.3e9, price_before=58.0,
+        price_after=89.0, delay_years=None,
         subsidies={"doe_cost_share_usd": 1.355e9, "ira_credit_usd_per_mwh": 30.0},
     )
 
 
+@_preset_doc("ReferenceCase")
 def vogtle_3_4(*, terms: DealTerms | None = None) -> ReferenceCase:
     """Vogtle units 3 and 4 (Georgia, two AP1000s), completed 2023-2024.
-
-    Sources, with dates and confidence grades: ``docs/sources.md`` in the
-    repository (``dealsim presets vogtle_3_4`` prints this preset's).
 
     Published (AP, press; ``docs/sources.md`` §4-5): approved at ~$14bn in 2009, final cost
     > $35bn (so the factor x2.5 is a lower bound), seven years late. Capacity 2 x
@@ -194,13 +184,7 @@ def vogtle_3_4(*, terms: DealTerms | None = None) -> ReferenceCase:
     $60/MWh in 2010 dollars (regulated rate base; no market price applies); 21% tax;
     2%/yr escalation; MOU terms as a what-if.
 
-    Parameters
-    ----------
-    terms : DealTerms, optional
-
-    Returns
-    -------
-    ReferenceCase
+    %(common)s
 
     Examples
     --------
@@ -209,11 +193,10 @@ def vogtle_3_4(*, terms: DealTerms | None = None) -> ReferenceCase:
     (2.5, 7.0)
     """
     project = _nuclear_project(
-        name="Vogtle 3&4 (2 x AP1000)", capex=14e9, capacity_mw=2234.0, power_price=60.0,
-        capacity_factor=EIA_LWR["capacity_factor"], variable_om=EIA_LWR["variable_om"] + 6.0,
-        fixed_om_per_kw_year=EIA_LWR["fixed_om"], construction_years=7, first_year=2010,
-        operating_life=int(EIA_LWR["life"]), reference_class="nuclear", tax_rate=0.21,
-        sources=("~$14bn approved 2009: AP (deal-facts §5)",
+        EIA_LWR, name="Vogtle 3&4 (2 x AP1000)", capex=14e9, capacity_mw=2234.0,
+        power_price=60.0, construction_years=7, first_year=2010, reference_class="nuclear",
+        tax_rate=0.21,
+        sources=("~$14bn approved 2009: AP",
                  "2 x 1,117 MWe AP1000: Westinghouse/Georgia Power (press)"),
         assumptions=(
             "EIA large-LWR O&M plus $6/MWh fuel; capacity factor 0.92; 60-year life",
@@ -221,9 +204,7 @@ def vogtle_3_4(*, terms: DealTerms | None = None) -> ReferenceCase:
             "2%/yr escalation",
         ),
     )
-    deal = Deal(project=project, terms=_terms(terms),
-                name="Vogtle 3&4 (as approved)")
     return ReferenceCase(
-        name="Vogtle 3&4", deal=deal, capacity_mw=2234.0, budget_before=14e9,
-        budget_after=35e9, delay_years=7.0,
+        name="Vogtle 3&4", deal=_deal("Vogtle 3&4 (as approved)", terms, project),
+        capacity_mw=2234.0, budget_before=14e9, budget_after=35e9, delay_years=7.0,
     )

@@ -17,7 +17,7 @@ More sections come from other modules: any module listed in ``modules`` (see
 mapping of section title to a tuple of :class:`~dealsim.presets.Source`, adds its
 sections after this module's. Docstrings cite the rendered page by section
 (``docs/sources.md`` §N); the section titles keep the numbers of the project's fact
-sheet, from which the records were taken and which some records cite as "deal-facts".
+sheet, from which the records were taken.
 
 Examples
 --------
@@ -56,33 +56,32 @@ GRADES: Mapping[str, str] = {
     "assumption": "ours; labelled as such wherever it is used",
 }
 
-_FG = Source("Flyvbjerg & Gardner, How Big Things Get Done, reference-class table: mean "
-             "cost overrun nuclear +120%, hydro +75%, fossil thermal +16%, wind +13%, solar "
-             "+1%, transmission +8% (lower reliability)", "2023-02", "press")
-_SOV14 = Source("Sovacool, Gilbert & Nugent, Energy Research & Social Science: 401 "
-                "electricity projects, mean overrun +66.3%, 3 of 4 over budget (abstract)",
-                "2014", "official")
-_SOV25 = Source("Sovacool et al. (662 projects; press release): nuclear +102.5%, hydro "
-                "+36.7%, wind +5.2%, solar -2.2%, transmission -3.6%; all electricity mean "
-                "+40% and ~2 years late", "2025", "press")
-_EIA86 = Source("EIA (1986), 75 US nuclear plants: 2-3x projected cost, >= 3 years late on "
-                "average", "1986", "press")
-_DEADLINE = Source("FT; Bloomberg: Japan funds within 45 business days of notice of "
-                   "selection (about 63 calendar days)", "2026-03", "press")
-_AKAZAWA = Source("Akazawa (Japan's negotiator): only ~1-2% equity, the rest JBIC/NEXI "
-                  "loans and guarantees; the MOU is not legally binding", "2025", "press")
-_FT_FINANCING = Source("FT: Ohio financed by JBIC and commercial banks; NEXI guarantees more "
-                       "than 90% of the commercial-loan portion; the split is undecided",
-                       "2026-03-19", "seed")
-_NUSCALE_DRIVERS = Source("IEEFA; Reuters: NuScale CFPP overrun drivers -- structural steel "
-                          "and carbon-steel pipe +20-100%, higher interest rates",
-                          "2023-01", "press")
-
 #: Sourced figures the library's defaults use outside the presets, by fact-sheet section.
 SOURCES: Mapping[str, tuple[Source, ...]] = {
-    "§1 The agreement: funding and who bears a loss": (_DEADLINE, _AKAZAWA, _FT_FINANCING),
-    "§4-5 Cost overruns and delays: reference classes": (_FG, _SOV14, _SOV25, _EIA86,
-                                                         _NUSCALE_DRIVERS),
+    "§1 The agreement: funding and who bears a loss": (
+        Source("FT; Bloomberg: Japan funds within 45 business days of notice of selection "
+               "(about 63 calendar days)", "2026-03", "press"),
+        Source("Akazawa (Japan's negotiator): only ~1-2% equity, the rest JBIC/NEXI loans "
+               "and guarantees; the MOU is not legally binding", "2025", "press"),
+        Source("FT: Ohio financed by JBIC and commercial banks; NEXI guarantees more than "
+               "90% of the commercial-loan portion; the split is undecided", "2026-03-19",
+               "seed"),
+    ),
+    "§4-5 Cost overruns and delays: reference classes": (
+        Source("Flyvbjerg & Gardner, How Big Things Get Done, reference-class table: mean "
+               "cost overrun nuclear +120%, hydro +75%, fossil thermal +16%, wind +13%, "
+               "solar +1%, transmission +8% (lower reliability)", "2023-02", "press"),
+        Source("Sovacool, Gilbert & Nugent, Energy Research & Social Science: 401 "
+               "electricity projects, mean overrun +66.3%, 3 of 4 over budget (abstract)",
+               "2014", "official"),
+        Source("Sovacool et al. (662 projects; press release): nuclear +102.5%, hydro "
+               "+36.7%, wind +5.2%, solar -2.2%, transmission -3.6%; all electricity mean "
+               "+40% and ~2 years late", "2025", "press"),
+        Source("EIA (1986), 75 US nuclear plants: 2-3x projected cost, >= 3 years late on "
+               "average", "1986", "press"),
+        Source("IEEFA; Reuters: NuScale CFPP overrun drivers -- structural steel and "
+               "carbon-steel pipe +20-100%, higher interest rates", "2023-01", "press"),
+    ),
 }
 
 #: Figures no public source gives (the fact sheet's "known gaps"); each is a labelled
@@ -184,7 +183,7 @@ def render(modules: Sequence[str] = DEFAULT_MODULES) -> str:
         "an assumption where it is used. Docstrings cite this page by section",
         "(`docs/sources.md` §N). Where a section is listed on its own, its heading keeps",
         "the section number of the project's fact sheet, from which these records were",
-        "taken (some records cite it as \"deal-facts\").",
+        "taken.",
         "",
         f"Confidence: {grades}.",
         "",

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from dealsim.common import validate as v
 from dealsim.common.outputs import complete_requested
 from dealsim.errors import InvalidParameterError
-from dealsim.model.portfolio import CommonFactor, FundingSplit
+from dealsim.model.portfolio import CommonFactor, FundingSplit, SharedMarket
 from dealsim.results.summary import _statistic, irr_for_statistics
 
 __all__ = ["PortfolioResult"]
@@ -64,6 +64,15 @@ class PortfolioResult:
         ``calls_mean``, ``calls_std``, ``receipts_mean``, ``net_mean`` over all ``n``.
     paths : dict of str to ndarray (k, T)
         ``calls`` and ``receipts`` of the first ``k`` scenarios (for quantiles, charts).
+    market_paths : dict of str to ndarray (k, T)
+        The shared market of the first ``k`` scenarios by calendar year (``years``):
+        ``"deemed_rate"`` (decimal), ``"usdjpy"`` (yen per dollar), ``"gas"`` and
+        ``"power:REGION"`` (factors on each deal's escalated base price). Empty without
+        a shared market.
+    market_links : dict of str to dict of str to str
+        Per deal, which shared path each of its market draws reads (``{"price":
+        "power:PJM", "fuel": "gas", ...}``).
+    market : SharedMarket or None
     funding : FundingSplit
     common : CommonFactor or None
     loss_rate : float or None
@@ -102,9 +111,50 @@ class PortfolioResult:
     backend: str = ""
     requested: int | None = None
     partial: bool = False
+    market_paths: dict[str, F64] = field(default_factory=dict)
+    market_links: dict[str, dict[str, str]] = field(default_factory=dict)
+    market: SharedMarket | None = None
 
     def __post_init__(self) -> None:
         complete_requested(self)
+
+    def market_path(self, deal: str, draw: str) -> tuple[NDArray[np.int64], F64]:
+        """A deal's calendar years, from its first to the grid's last, and the shared
+        path it reads there.
+
+        Parameters
+        ----------
+        deal : str
+            A deal name.
+        draw : {"price", "fuel", "deemed_rate", "usdjpy"}
+            A market draw the deal reads from a shared path (:attr:`market_links`).
+
+        Returns
+        -------
+        (ndarray of int64 (T_k,), ndarray (k, T_k))
+            Those calendar years and the first ``k`` scenarios' path in them.
+
+        Examples
+        --------
+        >>> from dealsim import simulate_portfolio
+        >>> from dealsim.presets import ohio_gas_power
+        >>> d = ohio_gas_power()
+        >>> r = simulate_portfolio({"a": d, "b": d}, 50, seed=1, start_years={"b": 2028},
+        ...                        paths=50)
+        >>> years, rate = r.market_path("b", "deemed_rate")
+        >>> int(years[0]), bool((rate == r.market_paths["deemed_rate"][:, 2:]).all())
+        (2028, True)
+        """
+        links = self.market_links.get(deal)
+        if links is None:
+            raise InvalidParameterError(
+                f"deal must be one of {sorted(self.market_links)}; got {deal!r}")
+        if draw not in links:
+            raise InvalidParameterError(
+                f"deal {deal!r} reads no shared path for {draw!r}; it reads {sorted(links)}")
+        start = self.start_years[deal] - int(self.years[0])
+        path = self.market_paths[links[draw]][:, start:]
+        return self.years[start:], path
 
     @property
     def n(self) -> int:

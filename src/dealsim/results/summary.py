@@ -276,8 +276,11 @@ def _npv_restates_daa(probabilities: Mapping[str, Probability], n: int) -> bool:
     (the default): the NPV is then minus the present value of the deemed-allocation
     balance while that is unrecovered, and >= 0 once it is. Under the scheduled reading
     cash above twice the installment pays the investor 10% while arrears are open, so a
-    few scenarios have NPV >= 0 without recovery; this check is numeric, and where it
-    fails the summary prints both lines. Up to rounding: the event counts differ by at
+    few scenarios have NPV >= 0 without recovery; and with the pass-through tax (the
+    default ``Operations(tax="investor_share")``) the allocation counts what the SPV
+    distributes while Japan's NPV is after its own tax, so a recovered allocation can
+    still leave NPV < 0. This check is numeric, and where it fails the summary prints
+    both lines. Up to rounding: the event counts differ by at
     most ``max(2, n / 100_000)`` scenarios (an NPV within rounding of 0).
     """
     if "p_npv_negative" not in probabilities or "p_recover_daa" not in probabilities:
