@@ -151,14 +151,16 @@ def with_changes(deal: dealsim.Deal, change: dict[str, float]) -> dealsim.Deal:
     for key, x in change.items():
         owner, field = key.split(".")
         by.setdefault(owner, {})[field] = x
-    sofr = deal.market.sofr
-    market = deal.market if sofr is None or "sofr" not in by else dataclasses.replace(
-        deal.market, sofr=dataclasses.replace(sofr, **by["sofr"]))
+    terms = dataclasses.replace(deal.terms, **by.get("terms", {}))
+    market = deal.market
+    if market.sofr is not None:  # the SOFR path stays centred on the terms' deemed rate
+        sofr = dataclasses.replace(market.sofr, **by.get("sofr", {}))
+        process = dataclasses.replace(sofr.process, mean=terms.deemed_rate - sofr.spread)
+        market = dataclasses.replace(market, sofr=dataclasses.replace(sofr, process=process))
     return dataclasses.replace(
         deal, project=dataclasses.replace(deal.project, **by.get("project", {})),
-        terms=dataclasses.replace(deal.terms, **by.get("terms", {})),
-        fees=tuple(dataclasses.replace(f, **by.get("fee", {})) for f in deal.fees),
-        market=market, **by.get("deal", {}))
+        terms=terms, market=market, **by.get("deal", {}),
+        fees=tuple(dataclasses.replace(f, **by.get("fee", {})) for f in deal.fees))
 
 
 def assert_defined(result: Any) -> None:
