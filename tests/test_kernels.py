@@ -292,10 +292,11 @@ def test_overflow_is_reported_in_the_users_terms(backend):
     with pytest.raises(InvalidParameterError, match=r"revenue is inf .*price_factor=1e\+300"):
         _simulation_outputs(deal, {"price": np.array([1.0, 1e300])}, horizon=43, paths=0,
                             backend=backend)
-    huge = dataclasses.replace(deal, project=dataclasses.replace(deal.project, capex=1e308))
+    # the largest capex the class allows (1e15), times an overrun that overflows it
+    huge = dataclasses.replace(deal, project=dataclasses.replace(deal.project, capex=1e15))
     with pytest.raises(InvalidParameterError,
-                       match=r"capex is inf .*overrun=2.0, project.capex=1e\+308"):
-        _simulation_outputs(huge, {"overrun": np.array([2.0])}, horizon=43, paths=0,
+                       match=r"capex is inf .*overrun=1e\+300, project.capex=1000000000000000.0"):
+        _simulation_outputs(huge, {"overrun": np.array([1e300])}, horizon=43, paths=0,
                             backend=backend)
 
 

@@ -242,7 +242,8 @@ def test_deal_errors_name_the_path():
     with pytest.raises(InvalidParameterError, match=r"^fees\[0\].installments: must be an integer; "
                                                     r"got True"):
         Deal.from_dict(data | {"fees": [data["fees"][0] | {"installments": True}]})
-    with pytest.raises(InvalidParameterError, match=r"^project: capex must be finite and > 0"):
+    with pytest.raises(InvalidParameterError,
+                       match=r"^project: capex must be in \[0.001, 1e\+15\] \(USD\); got -1"):
         Deal.from_dict(data | {"project": data["project"] | {"capex": -1}})
 
 

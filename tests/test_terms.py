@@ -56,7 +56,7 @@ def test_keyword_only() -> None:
         ({"share_before": 0.0}, r"share_before must be in \(0, 1\]; got 0.0"),
         ({"share_after": 1.01}, r"share_after must be in \[0, 1\]; got 1.01"),
         ({"share_after": float("nan")}, r"share_after must be finite; got nan"),
-        ({"deemed_rate": -1.0}, r"deemed_rate must be a decimal rate > -1; got -1.0"),
+        ({"deemed_rate": -1.0}, r"deemed_rate must be in \[-0.5, 10\]; got -1.0"),
         ({"deemed_rate": "5%"}, r"deemed_rate must be a real number; got '5%'"),
         ({"reading": "x"}, r"reading must be one of 'aggregate', 'scheduled'; got 'x'"),
         ({"amortisation_periods": 0}, r"amortisation_periods must be an integer >= 1; got 0"),
@@ -74,4 +74,5 @@ def test_errors_name_the_field(kwargs: dict[str, object], message: str) -> None:
 
 def test_boundaries_accepted() -> None:
     DealTerms(share_before=1.0, share_after=0.0)
-    DealTerms(share_after=1.0, deemed_rate=-0.99, amortisation_periods=1)
+    DealTerms(share_after=1.0, deemed_rate=-0.5, amortisation_periods=1)
+    DealTerms(deemed_rate=10.0)

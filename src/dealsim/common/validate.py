@@ -17,6 +17,7 @@ from dealsim.errors import DealsimError, InvalidCashflowsError, InvalidParameter
 __all__ = [
     "as_cashflows",
     "as_factor",
+    "bounded",
     "finite",
     "fraction",
     "integer",
@@ -163,6 +164,51 @@ def positive(name: str, value: Any, *, allow_zero: bool = False,
         raise InvalidParameterError(f"{name} must be finite and {rel}; got {value!r}")
     if out > high:
         raise InvalidParameterError(f"{name} must be <= {high:g}; got {value!r}")
+    return out
+
+
+#: Bounds of the value objects' numbers (``Project``, ``DealTerms``, ``Deal``,
+#: ``DeveloperFee``, ``SofrPaths``): far outside any real project, and narrow enough that
+#: the model's float64 arithmetic stays finite and warning-free. A money amount (USD, or
+#: the fee's currency) or a price per unit: at most 1e15 (ten times world GDP; a price of
+#: 1e300 overflowed the revenue's sum); the capex, which MOIC divides by, at least a tenth
+#: of a cent (1e-3; at 1e-300 received / paid overflowed). Other amounts may be 0.
+MONEY_MIN, MONEY_MAX = 1e-3, 1e15
+#: A capacity (MW, bbl/d, t/yr) or a capacity target: 1e-3 to 1e9 of its unit (1e9 MW is
+#: a hundred times the world's generating capacity).
+CAPACITY_MIN, CAPACITY_MAX = 1e-3, 1e9
+#: The highest rate, escalation or spread: 10 (1000% a year); at 1e10 a cost escalation
+#: overflowed to inf * 0 = NaN in the first year.
+RATE_MAX = 10.0
+#: The lowest discount-grade rate (a deemed rate, a discount rate, a spread): -0.5 (-50%
+#: a year, against real rates never below about -1%). Discounting at a rate near -1
+#: multiplies by 1 / (1 + r) a year, which overflowed the NPV to inf at -0.999999999;
+#: at -0.5 the factor doubles a year, 2 ** 1000 ~ 1e301 over the longest grid.
+DISCOUNT_MIN = -0.5
+
+
+def bounded(name: str, value: Any, low: float, high: float, *, low_open: bool = False,
+            why: str = "") -> float:
+    """Return ``value`` as a finite float in ``[low, high]`` (``(low, high]`` with
+    ``low_open``); ``why`` (a unit, a reason) is appended to the message.
+
+    Examples
+    --------
+    >>> bounded("capex", 2e9, MONEY_MIN, MONEY_MAX)
+    2000000000.0
+    >>> bounded("fixed_om", 0, 0.0, MONEY_MAX)
+    0.0
+    >>> bounded("capex", 1e-300, MONEY_MIN, MONEY_MAX, why="USD")
+    Traceback (most recent call last):
+    ...
+    dealsim.errors.InvalidParameterError: capex must be in [0.001, 1e+15] (USD); got 1e-300
+    """
+    out = finite(name, value)
+    if (out <= low if low_open else out < low) or out > high:
+        lo = "(" if low_open else "["
+        note = f" ({why})" if why else ""
+        raise InvalidParameterError(
+            f"{name} must be in {lo}{low:g}, {high:g}]{note}; got {value!r}")
     return out
 
 

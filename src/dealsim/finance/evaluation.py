@@ -218,9 +218,11 @@ def evaluate(
         Scenario factors, scalars or arrays over scenario axes; see
         :func:`dealsim.build_cashflows` (``usdjpy`` converts fees in yen).
     deemed_rate : float or array (...), optional
-        Overrides ``deal.terms.deemed_rate`` (e.g. one draw per scenario).
+        Overrides ``deal.terms.deemed_rate`` (e.g. one draw per scenario); in [-0.5, 10]
+        like it.
     discount_rate : float or array (...), optional
-        Rate for NPVs. Default: ``deal.discount_rate``, else the deemed rate in force.
+        Rate for NPVs, in [-0.5, 10]. Default: ``deal.discount_rate``, else the deemed
+        rate in force.
     horizon : int, optional
         Years on the grid; see :func:`dealsim.build_cashflows`.
 
@@ -282,9 +284,10 @@ def _split(
     if deemed_rate is None:
         rate_used: float | F64 = deal.terms.deemed_rate
     else:
-        rate_used = v.as_factor("deemed_rate", deemed_rate, low=-1.0, low_open=True)
-    if discount_rate is not None:
-        disc: float | F64 = v.as_factor("discount_rate", discount_rate, low=-1.0, low_open=True)
+        rate_used = v.as_factor("deemed_rate", deemed_rate, low=v.DISCOUNT_MIN, high=v.RATE_MAX)
+    if discount_rate is not None:  # the bounds of DealTerms.deemed_rate and Deal.discount_rate
+        disc: float | F64 = v.as_factor("discount_rate", discount_rate, low=v.DISCOUNT_MIN,
+                                        high=v.RATE_MAX)
     elif deal.discount_rate is not None:
         disc = deal.discount_rate
     else:

@@ -51,9 +51,15 @@ class Deal(_serial.Plain):
     fees : tuple of DeveloperFee
         Contingent fees paid as project costs ahead of the split.
     discount_rate : float, optional
-        Rate for the NPVs. Default ``None``: the deemed rate in force, so that the
-        investor's NPV is positive exactly when it earns more than its deemed
-        interest (a labelled choice: the MOU names no discount rate).
+        Rate for the NPVs, in [-0.5, 10] (far outside any real rate; near -1 the
+        factor ``1 / (1 + r)`` a year overflowed the NPV to inf). Default ``None``: the
+        deemed rate in force, so that the investor's NPV is positive exactly when it
+        earns more than its deemed interest (a labelled choice: the MOU names no
+        discount rate). NPVs are values at the end of the first year (31 Dec of
+        ``project.first_year``, the first period undiscounted); a call funded during that
+        year is carried forward to it, ``(1 + r) ** tau`` for the ``tau`` years from its
+        funding day, so at a high rate the investor's NPV can exceed the capex in
+        size (at 9.9, about 1.3x for Ohio).
     name : str, optional
         Label; defaults to the project's name.
     sources : tuple of str
@@ -107,7 +113,8 @@ class Deal(_serial.Plain):
                     f"beyond operating_life={self.project.operating_life}"
                 )
         if self.discount_rate is not None:
-            object.__setattr__(self, "discount_rate", v.rate("discount_rate", self.discount_rate))
+            object.__setattr__(self, "discount_rate", v.bounded(
+                "discount_rate", self.discount_rate, v.DISCOUNT_MIN, v.RATE_MAX))
         if not isinstance(self.operations, Operations):
             raise InvalidParameterError(
                 f"operations must be an Operations; got {self.operations!r}")

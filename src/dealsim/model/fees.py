@@ -30,11 +30,13 @@ class DeveloperFee(_serial.Plain):
     Parameters
     ----------
     total : float
-        Total fee, nominal USD (>= 0).
+        Total fee, nominal, in ``currency``, in [0, 1e15] (the bound of a money amount,
+        :data:`dealsim.common.validate.MONEY_MAX`: finite float64 arithmetic).
     installments : int
         Number of equal annual installments (>= 1).
     capacity_target : float
-        Target capacity in the project's capacity unit (MW for power), > 0.
+        Target capacity in the project's capacity unit (MW for power), in [1e-3, 1e9]
+        (the bounds of :attr:`Project.capacity <dealsim.model.project.Project>`).
     rule : {"all_or_nothing", "pro_rata"}
         ``"all_or_nothing"``: the whole fee is paid iff achieved capacity >=
         target (a relative tolerance, ``dealsim.kernels.steps.FEE_TOLERANCE`` = 1e-9,
@@ -81,11 +83,11 @@ class DeveloperFee(_serial.Plain):
     assumptions: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "total", v.positive("total", self.total, allow_zero=True))
+        object.__setattr__(self, "total", v.bounded("total", self.total, 0.0, v.MONEY_MAX))
         object.__setattr__(self, "installments",
                            v.integer("installments", self.installments, minimum=1))
-        object.__setattr__(self, "capacity_target",
-                           v.positive("capacity_target", self.capacity_target))
+        object.__setattr__(self, "capacity_target", v.bounded(
+            "capacity_target", self.capacity_target, v.CAPACITY_MIN, v.CAPACITY_MAX))
         if self.rule not in ("all_or_nothing", "pro_rata"):
             raise InvalidParameterError(
                 f"rule must be 'all_or_nothing' or 'pro_rata'; got {self.rule!r}"

@@ -511,7 +511,8 @@ class SofrPaths:
     process : MeanReverting
         Level process of term SOFR (decimal). Default :data:`SOFR_PROCESS`.
     spread : float
-        Deemed-rate spread over SOFR, default 1% (OhmyNews example).
+        Deemed-rate spread over SOFR, default 1% (OhmyNews example); in [-0.5, 10], the
+        bounds of a deemed rate (:class:`~dealsim.model.terms.DealTerms`).
     floor : float or None
         Floor on SOFR before the spread; default 0 (assumption: US policy rates have
         not gone below zero; the DAA formula's floor is not public). ``None``: none.
@@ -542,6 +543,7 @@ class SofrPaths:
                 raise InvalidParameterError(
                     f"spread must keep the deemed rate above -100% (floor + spread > -1); "
                     f"got spread={self.spread!r} with floor={self.floor!r}")
+        v.bounded("spread", self.spread, v.DISCOUNT_MIN, v.RATE_MAX)  # as a deemed rate
         _check_start(self.start)
 
     @classmethod

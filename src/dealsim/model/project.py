@@ -21,6 +21,10 @@ __all__ = ["CapacityUnit", "Project"]
 #: and its funding calendar must stay within the dates Python and numpy know (to 9999).
 MAX_FIRST_YEAR = 3000
 
+#: The most fuel per output unit: 1e6 (for power MMBtu/MWh: a heat rate of 1e9 Btu/kWh,
+#: against about 6,000 to 15,000 for real plants).
+INTENSITY_MAX = 1e6
+
 CapacityUnit = Literal["MW", "bbl/d", "t/yr"]
 
 
@@ -31,13 +35,23 @@ class Project(_serial.Plain):
     All money is nominal US dollars; periods are calendar years on an annual grid
     whose index 0 is ``first_year`` (the first year of construction spending).
 
+    Every number has bounds far outside any real project, chosen so that the model's
+    float64 arithmetic stays finite and raises no warning (the bounds and their reasons:
+    :mod:`dealsim.common.validate`): money amounts and prices at most 1e15 USD (ten
+    times world GDP; a price of 1e300 overflowed the revenue's sum), the capex at least
+    1e-3 (a capex of 1e-300 overflowed MOIC's division); capacities [1e-3, 1e9] of
+    their unit; fuel intensity [0, 1e6]; escalations (-1, 10] (at 1e10 a cost
+    escalation made inf * 0 = NaN). A combination that still overflows (a tenfold
+    escalation a year for centuries) is refused by :func:`dealsim.build_cashflows`,
+    naming the line.
+
     Parameters
     ----------
     name : str
         Label used in summaries.
     capex : float
-        Base overnight capital cost estimate, USD (> 0). Scaled by the ``overrun``
-        factor in :func:`dealsim.build_cashflows`.
+        Base overnight capital cost estimate, USD, in [1e-3, 1e15]. Scaled by the
+        ``overrun`` factor in :func:`dealsim.build_cashflows`.
     construction_years : int
         Years of construction spending in the base case (>= 1). Commercial
         operation starts in the year after construction ends.
@@ -45,7 +59,7 @@ class Project(_serial.Plain):
         Calendar year of the first construction spending, 1 to ``MAX_FIRST_YEAR``
         (3000).
     capacity : float
-        Design capacity in ``capacity_unit`` (> 0).
+        Design capacity in ``capacity_unit``, in [1e-3, 1e9].
     capacity_unit : {"MW", "bbl/d", "t/yr"}
         Unit of ``capacity``. The output unit follows: MWh, bbl or t
         (see :attr:`output_unit`).
@@ -54,26 +68,30 @@ class Project(_serial.Plain):
         output actually produced in an operating year.
     price : float
         Sale price per output unit in ``first_year`` dollars (USD/MWh, USD/bbl of
-        throughput, USD/t), >= 0.
+        throughput, USD/t), in [0, 1e15].
     operating_life : int
         Operating years from commercial operation (>= 1).
     spend_profile : tuple of float, optional
         Share of capex spent in each construction year; ``construction_years``
         non-negative shares summing to 1. Default: even spending.
     price_escalation : float
-        Annual escalation of ``price`` from ``first_year`` (decimal, > -1). Default 0.
+        Annual escalation of ``price`` from ``first_year`` (decimal, in (-1, 10]).
+        Default 0.
     variable_cost : float
-        Non-fuel variable cost per output unit (e.g. variable O&M, USD/MWh), >= 0.
+        Non-fuel variable cost per output unit (e.g. variable O&M, USD/MWh), in
+        [0, 1e15].
     fuel_intensity : float
-        Fuel per output unit (for power, MMBtu/MWh = heat rate in Btu/kWh / 1000), >= 0.
+        Fuel per output unit (for power, MMBtu/MWh = heat rate in Btu/kWh / 1000), in
+        [0, 1e6].
     fuel_price : float
-        USD per fuel unit in ``first_year`` (for gas, USD/MMBtu), >= 0.
+        USD per fuel unit in ``first_year`` (for gas, USD/MMBtu), in [0, 1e15].
     fuel_escalation : float
-        Annual escalation of ``fuel_price`` (> -1). Default 0.
+        Annual escalation of ``fuel_price``, in (-1, 10]. Default 0.
     fixed_om : float
-        Fixed operating cost, USD per operating year in ``first_year`` dollars, >= 0.
+        Fixed operating cost, USD per operating year in ``first_year`` dollars, in
+        [0, 1e15].
     cost_escalation : float
-        Annual escalation of ``variable_cost`` and ``fixed_om`` (> -1). Default 0.
+        Annual escalation of ``variable_cost`` and ``fixed_om``, in (-1, 10]. Default 0.
     tax_rate : float
         Income tax rate in [0, 1) on operating margin less fees and straight-line
         depreciation (no loss carry-forward). Default 0.
@@ -105,7 +123,7 @@ class Project(_serial.Plain):
     ...         operating_life=5)
     Traceback (most recent call last):
     ...
-    dealsim.errors.InvalidParameterError: capex must be finite and > 0; got -1.0
+    dealsim.errors.InvalidParameterError: capex must be in [0.001, 1e+15] (USD); got -1.0
     """
 
     UNITS: ClassVar[dict[str, tuple[float, str]]] = {
@@ -142,21 +160,23 @@ class Project(_serial.Plain):
         def keep(name: str, value: object) -> None:  # store the validated number
             object.__setattr__(self, name, value)
 
-        keep("capex", v.positive("capex", self.capex))
+        keep("capex", v.bounded("capex", self.capex, v.MONEY_MIN, v.MONEY_MAX, why="USD"))
         keep("construction_years",
              v.integer("construction_years", self.construction_years, minimum=1))
         keep("first_year", v.integer("first_year", self.first_year, minimum=1,
                                      maximum=MAX_FIRST_YEAR))
-        keep("capacity", v.positive("capacity", self.capacity))
+        keep("capacity", v.bounded("capacity", self.capacity, v.CAPACITY_MIN, v.CAPACITY_MAX))
         if self.capacity_unit not in self.UNITS:
             raise InvalidParameterError(
                 f"capacity_unit must be one of {sorted(self.UNITS)}; got {self.capacity_unit!r}"
             )
         keep("utilisation", v.fraction("utilisation", self.utilisation))
-        for name in ("price", "variable_cost", "fuel_intensity", "fuel_price", "fixed_om"):
-            keep(name, v.positive(name, getattr(self, name), allow_zero=True))
+        for name in ("price", "variable_cost", "fuel_price", "fixed_om"):
+            keep(name, v.bounded(name, getattr(self, name), 0.0, v.MONEY_MAX))
+        keep("fuel_intensity", v.bounded("fuel_intensity", self.fuel_intensity, 0.0,
+                                         INTENSITY_MAX))
         for name in ("price_escalation", "fuel_escalation", "cost_escalation"):
-            keep(name, v.rate(name, getattr(self, name)))
+            keep(name, v.bounded(name, getattr(self, name), -1.0, v.RATE_MAX, low_open=True))
         keep("operating_life", v.integer("operating_life", self.operating_life, minimum=1))
         keep("tax_rate", v.fraction("tax_rate", self.tax_rate, allow_zero=True, allow_one=False))
         if self.depreciation_years is None:
@@ -235,7 +255,8 @@ class Project(_serial.Plain):
         Parameters
         ----------
         heat_rate : float
-            Btu per kWh (EIA convention); fuel intensity is ``heat_rate / 1000`` MMBtu/MWh.
+            Btu per kWh (EIA convention), in [0, 1e9]; fuel intensity is
+            ``heat_rate / 1000`` MMBtu/MWh.
         gas_price : float
             USD per MMBtu.
         power_price : float
@@ -257,9 +278,9 @@ class Project(_serial.Plain):
         >>> round(p.fuel_intensity, 3), p.fixed_om, round(p.output_per_year)
         (6.226, 12700000.0, 5256000)
         """
-        v.positive("heat_rate", heat_rate, allow_zero=True)
-        v.positive("fixed_om_per_kw_year", fixed_om_per_kw_year, allow_zero=True)
-        v.positive("capacity_mw", capacity_mw)
+        v.bounded("heat_rate", heat_rate, 0.0, 1e3 * INTENSITY_MAX, why="Btu/kWh")
+        v.bounded("fixed_om_per_kw_year", fixed_om_per_kw_year, 0.0, v.MONEY_MAX)
+        v.bounded("capacity_mw", capacity_mw, v.CAPACITY_MIN, v.CAPACITY_MAX)
         return cls(
             name=name,
             capex=capex,

@@ -43,8 +43,12 @@ class DealTerms(_serial.Plain):
     Parameters
     ----------
     deemed_rate : float, default 0.0
-        Deemed interest rate per period (decimal, > -1) accruing on the unrecovered
-        Deemed Allocation balance. The Monte Carlo may override it per scenario.
+        Deemed interest rate per period (decimal) accruing on the unrecovered Deemed
+        Allocation balance, in [-0.5, 10]: far outside any real rate, and the NPVs
+        discount at it by default -- at a rate near -1 the factor ``1 / (1 + r)`` a year
+        overflowed the NPV to inf; at 1e10 the balance overflowed within 30 years
+        (:data:`dealsim.common.validate.DISCOUNT_MIN`, ``RATE_MAX``). The Monte Carlo may
+        override it per scenario.
     share_before : float, default 0.5
         Investor's share of distributable cash in the first tier, in (0, 1].
     share_after : float, default 0.1
@@ -87,7 +91,8 @@ class DealTerms(_serial.Plain):
 
     def __post_init__(self) -> None:
         # store the validated numbers (a float, not the "0.5" or True that was passed)
-        object.__setattr__(self, "deemed_rate", _validate.rate("deemed_rate", self.deemed_rate))
+        object.__setattr__(self, "deemed_rate", _validate.bounded(
+            "deemed_rate", self.deemed_rate, _validate.DISCOUNT_MIN, _validate.RATE_MAX))
         object.__setattr__(self, "share_before",
                            _validate.fraction("share_before", self.share_before))
         object.__setattr__(self, "share_after",
@@ -99,14 +104,10 @@ class DealTerms(_serial.Plain):
             )
         object.__setattr__(self, "amortisation_periods", _validate.integer(
             "amortisation_periods", self.amortisation_periods, minimum=1))
-        if not isinstance(self.name, str):
-            raise InvalidParameterError(f"name must be a str; got {self.name!r}")
-        if not isinstance(self.sources, tuple) or not all(
-            isinstance(s, str) for s in self.sources
-        ):
-            raise InvalidParameterError(
-                f"sources must be a tuple of str; got {self.sources!r}"
-            )
+        _validate.text("name", self.name)
+        if not isinstance(self.sources, tuple):  # a list is refused (a value object's field)
+            raise InvalidParameterError(f"sources must be a tuple of str; got {self.sources!r}")
+        _validate.strings("sources", self.sources)  # also refuses a lone surrogate
 
     @classmethod
     def japan_2025(cls, *, reading: Reading = "aggregate") -> DealTerms:
