@@ -68,7 +68,7 @@ class Deal(_serial.Plain):
         Dispatch, delay costs, end of life and tax base (:mod:`dealsim.model.operations`).
         Default ``Operations()``: the owner's model (economic dispatch, delays that
         cost, tax on the investor's share, calls funded as spent on the MOU calendar);
-        ``Operations.legacy()`` is the model before issue 11.
+        ``Operations.legacy()`` is the levels model of earlier versions.
     market : Market
         Path models of the Monte Carlo's market factors (:mod:`dealsim.model.market`).
         Default ``Market.paths()``: annual power and fuel paths (rank correlation
