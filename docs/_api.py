@@ -172,5 +172,6 @@ def write(folder: Path) -> list[str]:
 
 
 def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)  # (docs/api/ is not in a fresh clone)
     if not path.exists() or path.read_text(encoding="utf-8") != text:
         path.write_text(text, encoding="utf-8")
