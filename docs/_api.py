@@ -103,8 +103,9 @@ def entries() -> dict[str, list[tuple[str, str]]]:
                 group = layer
                 if home == "dealsim.errors" or space == "dealsim.errors":
                     group = "errors"
-                if _kind(obj) == "Constants" and space != "dealsim":
-                    # documented where its ``#:`` comment is, the module that defines it
+                if space != "dealsim":
+                    # documented at its home in the layers (a constant where its ``#:``
+                    # comment is), not at an older flat path that re-exports it
                     path = f"{module}.{name}"
                 if group not in LAYERS:
                     group = space
