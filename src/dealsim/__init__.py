@@ -74,23 +74,6 @@ from dealsim.model.operations import Operations
 from dealsim.model.paths import MeanReverting, PricePaths, SofrPaths, UsdJpyPaths
 from dealsim.model.project import Project
 from dealsim.model.terms import DealTerms
-from dealsim.montecarlo.run import BLOCK_SIZE, simulate, tornado
-from dealsim.montecarlo.uncertainty import (
-    Fixed,
-    LogNormal,
-    LogStudentT,
-    Normal,
-    Pert,
-    PointMass,
-    Rounded,
-    Triangular,
-    Uncertainties,
-    Uniform,
-    default_uncertainties,
-    overrun_distribution,
-)
-from dealsim.results.simulation import SimulationResult
-from dealsim.results.summary import Summary
 
 if _TYPE_CHECKING:  # imported on first use (see __getattr__)
     from dealsim.analysis.compare import Comparison, compare
@@ -98,8 +81,26 @@ if _TYPE_CHECKING:  # imported on first use (see __getattr__)
     from dealsim.analysis.policy import PortfolioDecision, decide_portfolio
     from dealsim.analysis.threat import TariffThreat
     from dealsim.model.portfolio import CommonFactor, FundingSplit, SharedMarket
+    from dealsim.montecarlo.engine import BLOCK_SIZE
     from dealsim.montecarlo.portfolio import simulate_portfolio
+    from dealsim.montecarlo.run import simulate, tornado
+    from dealsim.montecarlo.uncertainty import (
+        Fixed,
+        LogNormal,
+        LogStudentT,
+        Normal,
+        Pert,
+        PointMass,
+        Rounded,
+        Triangular,
+        Uncertainties,
+        Uniform,
+        default_uncertainties,
+        overrun_distribution,
+    )
     from dealsim.results.portfolio import PortfolioResult
+    from dealsim.results.simulation import SimulationResult
+    from dealsim.results.summary import Summary
 
 __all__ = [
     "BLOCK_SIZE",
@@ -180,8 +181,19 @@ _LAZY_SUBMODULES = {
     "streaming": "dealsim.montecarlo.streaming",
     "uncertainty": "dealsim.montecarlo.uncertainty",
 }
-#: Public names whose module is imported on first use: name -> module.
+#: Public names whose module is imported on first use: name -> module. The Monte Carlo
+#: (engine, distributions, results) loads with the first of them, so that ``import
+#: dealsim`` costs only the model and its finance.
 _LAZY_NAMES = {
+    "BLOCK_SIZE": "dealsim.montecarlo.engine",
+    "simulate": "dealsim.montecarlo.run",
+    "tornado": "dealsim.montecarlo.run",
+    **dict.fromkeys(("Fixed", "LogNormal", "LogStudentT", "Normal", "Pert", "PointMass",
+                     "Rounded", "Triangular", "Uncertainties", "Uniform",
+                     "default_uncertainties", "overrun_distribution"),
+                    "dealsim.montecarlo.uncertainty"),
+    "SimulationResult": "dealsim.results.simulation",
+    "Summary": "dealsim.results.summary",
     "CommonFactor": "dealsim.model.portfolio",
     "FundingSplit": "dealsim.model.portfolio",
     "SharedMarket": "dealsim.model.portfolio",
